@@ -1,0 +1,70 @@
+# score-analysis — run `make help` for the list of targets.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# the first Python 3.11+ found on PATH (override: make PYTHON=python3.12)
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  2>/dev/null && { echo $$p; break; }; done)
+
+.DEFAULT_GOAL := help
+.PHONY: help install reports test test-fast lint lab validate data bench clean browser-deps
+
+## Show this list of targets
+help:
+	@awk 'BEGIN {FS = ":.*"} /^## / {doc = substr($$0, 4); next} \
+	  /^[a-zA-Z_-]+:/ && doc {printf "  \033[1m%-14s\033[0m %s\n", $$1, doc; doc = ""} \
+	  {if ($$0 !~ /^## /) doc = ""}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (none found on PATH)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name score-analysis \
+	  --display-name "Python 3 (score-analysis)" >/dev/null
+	@touch $(STAMP)
+
+## Create the virtual environment .venv with the pinned versions
+install: $(STAMP)
+
+## Build every report from the shipped data in data/raw (sets everything up first)
+reports: $(STAMP)
+	$(BIN)/score-analysis run
+
+## Check the data in data/raw against the contract
+validate: $(STAMP)
+	$(BIN)/score-analysis validate
+
+## Regenerate the simulated demonstration data in data/raw
+data: $(STAMP)
+	$(BIN)/score-analysis demo-data data/raw
+
+## Run every test, browser tests included (sets everything up first)
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q
+
+## Run the tests without the notebook and browser tests
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+## Check the code style (ruff)
+lint: $(STAMP)
+	$(BIN)/ruff check score_analysis tests benchmarks
+
+## Open JupyterLab on the project's kernel
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+## Measure the speed of reports against the notebook floor
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+## Install the headless browser used by the browser tests (Debian's chromium)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || bash .ci/install-chromium
+
+## Remove the virtual environment, built reports and processed tables
+clean:
+	rm -rf $(VENV) reports/* data/processed/* .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

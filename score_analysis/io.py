@@ -1,0 +1,438 @@
+"""Reading and writing files: the only module that touches the disk.
+
+Readers return every cell as text (``""`` for blank) together with the
+spreadsheet row number of each record, so that validation can name the exact
+file, row and column of every problem.  Writers are atomic: they write to a
+temporary file beside the target and rename it into place, so an interrupted
+run never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as _dt
+import hashlib
+import io as _io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .contract import TABLES, Finding
+
+ROW = "_row"  # the spreadsheet row of each record, kept beside the data
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UTF8_BOM = b"\xef\xbb\xbf"
+_MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One input table as read: text cells plus where each came from.
+
+    ``frame`` has one column per header cell (stripped of surrounding white
+    space), every value a ``str`` (``""`` for blank), and the column ``_row``
+    with the spreadsheet row number.  ``decimal`` is ``"."`` or ``","``.
+    """
+
+    name: str
+    source: str
+    path: str
+    frame: pd.DataFrame
+    decimal: str = "."
+    from_excel: bool = False
+
+
+@dataclass
+class RawData:
+    """Every table read from a data directory or workbook, with read findings."""
+
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # shown name -> sha256
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_raw(data: str | os.PathLike) -> RawData:
+    """Read every contract table from a directory of CSV files or a workbook.
+
+    A directory may hold the CSV files of SPEC §3, or, when it holds none of
+    them, exactly one ``.xlsx`` workbook with one sheet per table.  ``data``
+    may also name the workbook itself.  Problems are returned as findings,
+    never raised.
+    """
+    path = Path(data)
+    out = RawData()
+    if not path.exists():
+        out.findings.append(Finding(str(path), None, "", "", "data location exists", "error",
+                                    "no such file or directory"))
+        return out
+    if path.is_file():
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            _read_workbook(path, out)
+        else:
+            out.findings.append(Finding(path.name, None, "", "", "data is a directory or .xlsx",
+                                        "error", "give a directory of CSV files or an .xlsx "
+                                        "workbook"))
+        return out
+    csvs = {p.name: p for p in sorted(path.iterdir()) if p.is_file()
+            and p.suffix.lower() == ".csv" and not p.name.startswith((".", "~$"))}
+    books = [p for p in sorted(path.iterdir()) if p.is_file()
+             and p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))]
+    known = {t.file_name: t.name for t in TABLES.values()}
+    if not any(name in known for name in csvs) and books:
+        if len(books) > 1:
+            out.findings.append(Finding(path.name, None, "", ", ".join(b.name for b in books),
+                                        "one workbook per data directory", "error",
+                                        "several workbooks found; keep only one"))
+            return out
+        _read_workbook(books[0], out)
+        return out
+    for name, p in csvs.items():
+        if name not in known:
+            lowered = {k.lower(): k for k in known}
+            hint = (f"; did you mean {lowered[name.lower()]}?" if name.lower() in lowered
+                    else "")
+            out.findings.append(Finding(name, None, "", "", "known table names", "warning",
+                                        f"file is not part of the data contract and was "
+                                        f"ignored{hint}"))
+            continue
+        table = _read_csv(p, known[name], out.findings)
+        out.files[name] = sha256_file(p)
+        if table is not None:
+            out.tables[table.name] = table
+    return out
+
+
+def _read_csv(path: Path, table: str, findings: list[Finding]) -> RawTable | None:
+    name = path.name
+    size = path.stat().st_size
+    if size > _MAX_FILE_BYTES:
+        findings.append(Finding(name, None, "", f"{size} bytes", "file size at most 200 MB",
+                                "error", "file is too large to be a table of this contract"))
+        return None
+    raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        findings.append(Finding(name, None, "", "", "CSV text file", "error",
+                                "this is an Excel workbook with a .csv name; save it as CSV or "
+                                "rename it .xlsx"))
+        return None
+    text = _decode(raw, name, findings)
+    if text is None:
+        return None
+    if not text.strip():
+        findings.append(Finding(name, None, "", "", "file has a header row", "error",
+                                "file is empty"))
+        return None
+    delimiter = _sniff_delimiter(text)
+    decimal = "," if delimiter == ";" else "."
+    try:
+        records = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter,
+                                  strict=True))
+    except csv.Error as exc:
+        findings.append(Finding(name, None, "", "", "readable CSV", "error",
+                                f"not a readable CSV file ({exc})"))
+        return None
+    frame = _records_to_frame(records, name, delimiter, findings)
+    if frame is None:
+        return None
+    return RawTable(table, name, str(path), frame, decimal)
+
+
+def _decode(raw: bytes, name: str, findings: list[Finding]) -> str | None:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in raw[:65536]:
+        findings.append(Finding(name, None, "", "", "CSV text file", "error",
+                                "file is binary, not a CSV text file"))
+        return None
+    if raw.startswith(_UTF8_BOM):
+        raw = raw[len(_UTF8_BOM):]
+        findings.append(Finding(name, None, "", "", "UTF-8 encoding", "info",
+                                "byte-order mark (BOM) removed"))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        findings.append(Finding(name, None, "", "", "UTF-8 encoding", "error",
+                                "file is neither UTF-8 nor Windows-1252 text"))
+        return None
+    findings.append(Finding(name, None, "", "", "UTF-8 encoding", "warning",
+                            "file is not UTF-8; read as Windows-1252 (cp1252): check accented "
+                            "characters, and save as 'CSV UTF-8' next time"))
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: _count_outside_quotes(header, d) for d in (",", ";", "\t")}
+    if counts[";"] > 0 and counts[";"] >= counts[","]:
+        return ";"
+    if counts["\t"] > counts[","]:
+        return "\t"
+    return ","
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    n, quoted = 0, False
+    for c in line:
+        if c == '"':
+            quoted = not quoted
+        elif c == char and not quoted:
+            n += 1
+    return n
+
+
+def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
+                      findings: list[Finding]) -> pd.DataFrame | None:
+    """Turn CSV records (header first) into a text frame with a ``_row`` column."""
+    numbered = [(i + 1, r) for i, r in enumerate(records)]
+    # the header is the first row with any content; blank lines above it are noise
+    while numbered and not any(c.strip() for c in numbered[0][1]):
+        numbered.pop(0)
+    if not numbered:
+        findings.append(Finding(name, None, "", "", "file has a header row", "error",
+                                "file is empty"))
+        return None
+    header_row, header = numbered[0]
+    if header_row != 1:
+        findings.append(Finding(name, header_row, "", "", "header on row 1", "info",
+                                f"{header_row - 1} empty line(s) above the header ignored"))
+    header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    if width == 0:
+        findings.append(Finding(name, header_row, "", "", "file has a header row", "error",
+                                "the header row is empty"))
+        return None
+    ok = True
+    for j, h in enumerate(header):
+        if h == "":
+            findings.append(Finding(name, header_row, f"#{j + 1}", "", "every column has a name",
+                                    "error", f"column {j + 1} has no name in the header"))
+            ok = False
+    seen: set[str] = set()
+    for h in header:
+        if h and h in seen:
+            findings.append(Finding(name, header_row, h, h, "column names are unique", "error",
+                                    "the column appears more than once in the header"))
+            ok = False
+        seen.add(h)
+    if not ok:
+        return None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    stripped: dict[str, int] = {}
+    empty_rows = 0
+    for row_no, rec in numbered[1:]:
+        cells = [c.strip() for c in rec]
+        if not any(cells):
+            empty_rows += 1
+            continue
+        if len(cells) > width:
+            extra = cells[width:]
+            if any(extra):
+                hint = (" (a decimal comma in a comma-separated file? use '.' for decimals or "
+                        "separate columns with ';')" if delimiter == "," else
+                        " (an unquoted separator inside a value?)")
+                findings.append(Finding(name, row_no, "", delimiter.join(rec)[:80],
+                                        "same number of columns as the header", "error",
+                                        f"row has {len(cells)} values but the header has "
+                                        f"{width} columns{hint}"))
+                continue
+            cells = cells[:width]
+        cells = cells + [""] * (width - len(cells))
+        for col, raw_cell, cell in zip(header, rec, cells, strict=False):
+            if raw_cell != cell:
+                stripped[col] = stripped.get(col, 0) + 1
+        rows.append(cells)
+        numbers.append(row_no)
+    if empty_rows:
+        findings.append(Finding(name, None, "", "", "no empty rows", "info",
+                                f"{empty_rows} empty row(s) ignored"))
+    for col, n in stripped.items():
+        findings.append(Finding(name, None, col, "", "no surrounding white space", "info",
+                                f"white space around {n} value(s) removed"))
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame[ROW] = numbers
+    return frame
+
+
+def _read_workbook(path: Path, out: RawData) -> None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    name = path.name
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        out.findings.append(Finding(name, None, "", "", "readable .xlsx workbook", "error",
+                                    f"not a readable Excel workbook ({exc.__class__.__name__})"))
+        return
+    out.files[name] = sha256_file(path)
+    try:
+        sheets = {s.strip().lower().removesuffix(".csv"): s for s in book.sheetnames}
+        for sheet_key, sheet_name in sheets.items():
+            if sheet_key not in TABLES and sheet_key not in ("codebook", "readme", "lists"):
+                out.findings.append(Finding(f"{name}[{sheet_name}]", None, "", "",
+                                            "known sheet names", "warning",
+                                            "sheet is not part of the data contract and was "
+                                            "ignored"))
+        for table in TABLES:
+            if table not in sheets:
+                continue
+            sheet = book[sheets[table]]
+            shown = f"{name}[{sheets[table]}]"
+            records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            frame = _records_to_frame(records, shown, ",", out.findings)
+            if frame is not None:
+                out.tables[table] = RawTable(table, shown, str(path), frame, ".", True)
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, as hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_files(paths: list[Path]) -> str:
+    """One SHA-256 over several files' names and bytes (order-independent)."""
+    h = hashlib.sha256()
+    for p in sorted(paths, key=lambda p: p.as_posix()):
+        h.update(p.as_posix().encode())
+        h.update(sha256_file(p).encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it into place on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def write_text(text: str, target: str | os.PathLike) -> None:
+    """Write UTF-8 text atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json(obj: object, target: str | os.PathLike) -> None:
+    """Write JSON atomically (sorted keys, so equal content gives equal bytes)."""
+    write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", target)
+
+
+def read_json(path: str | os.PathLike) -> dict | None:
+    """Read a JSON file, or ``None`` when it is missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def safe_csv_text(value: object) -> object:
+    """Neutralise a text cell that a spreadsheet would run as a formula (SPEC §7)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(frame: pd.DataFrame, target: str | os.PathLike) -> None:
+    """Write a table as CSV atomically: text cells made formula-safe, numbers at full
+    precision (``repr`` round-trip), UTF-8, ``\\n`` line ends."""
+    out = frame.copy()
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].map(safe_csv_text)
+    with atomic_path(target) as tmp:
+        out.to_csv(tmp, index=False, lineterminator="\n", float_format="%.17g")
+
+
+def write_parquet(frame: pd.DataFrame, target: str | os.PathLike) -> None:
+    """Write a table as Parquet atomically."""
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False)
+
+
+def read_parquet(path: str | os.PathLike, enterprise_id: str | None = None) -> pd.DataFrame:
+    """Read a processed table, optionally only one enterprise's rows."""
+    filters = [("enterprise_id", "==", enterprise_id)] if enterprise_id else None
+    return pd.read_parquet(path, filters=filters)
+
+
+def read_csv(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a table this program wrote (results, pooled, quality log)."""
+    return pd.read_csv(path, keep_default_na=True)
+
+
+def write_tables_csv(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:
+    """Write contract tables as ``<name>.csv`` files (used for demonstration data)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        target = out_dir / f"{name}.csv"
+        with atomic_path(target) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+        written.append(target)
+    return written
+
+
+def replace_tree(staging: Path, target: Path) -> None:
+    """Move every file of ``staging`` into ``target`` (same relative paths), each by an
+    atomic rename, then remove ``staging``."""
+    for src in sorted(staging.rglob("*")):
+        if src.is_file():
+            dst = target / src.relative_to(staging)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+    shutil.rmtree(staging, ignore_errors=True)
