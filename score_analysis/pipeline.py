@@ -523,7 +523,7 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None]) -> Summary:
-    from .io import replace_tree, write_csv, write_json, write_text
+    from .io import replace_tree, write_csv, write_json, write_parquet, write_text
     from .reporting import index_page
 
     reports, processed = options.reports_dir, options.processed_dir
@@ -557,6 +557,8 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     stage_r.mkdir(parents=True, exist_ok=True)
     try:
         _write_processed(tables, analysed, stage_p)
+        write_parquet(_quality_log(validated.findings), stage_p / "quality_log.parquet")
+        write_json(_provenance(options, validated, code), stage_p / "provenance.json")
         write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
         write_csv(analysed["pooled"], stage_r / "pooled.csv")
         write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
@@ -733,6 +735,21 @@ def _move_reports(stage: Path, reports: Path) -> None:
             os.replace(p, held / p.name)
     replace_tree(stage, reports)
     replace_tree(held, reports)
+
+
+def _provenance(options: Options, validated, code: str) -> dict:
+    """What the reports show under "Provenance": inputs, versions, commit, parameters, date."""
+    import platform
+
+    return {
+        "tool": {"name": "score-analysis", "version": __version__, "git_commit": _git_commit(),
+                 "code_fingerprint": code},
+        "python": platform.python_version(),
+        "packages": _package_versions(),
+        "inputs": validated.files,
+        "parameters": {"data_dir": str(options.data_dir), **options.analysis_parameters()},
+        "run_date": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+    }
 
 
 def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outcome, syn_key,
