@@ -99,9 +99,9 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _print_findings(findings, *, stream=sys.stderr) -> None:
+def _print_findings(findings) -> None:
     for f in findings:
-        print(f.line(), file=stream)
+        print(f.line(), file=sys.stderr)
 
 
 def cmd_validate(args) -> int:
