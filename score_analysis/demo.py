@@ -840,7 +840,8 @@ def _five_s_block(p: _Profile, seed: int, index: int) -> dict[str, np.ndarray]:
 
     milestones = _milestone_dates(p)
     training = milestones["training"]
-    baseline_date = f"{training[:7]}-{p.baseline_audit_day:02d}"
+    last_day = calendar.monthrange(int(training[:4]), int(training[5:7]))[1]
+    baseline_date = f"{training[:7]}-{min(p.baseline_audit_day, last_day):02d}"
     dates = [baseline_date] + [milestones[v] for v in _VISITS]
     visits = ["baseline", *_VISITS]
     n_cells = base.size

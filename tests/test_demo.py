@@ -363,6 +363,15 @@ def test_five_s_audits(tables: dict[str, pd.DataFrame]) -> None:
     assert 0 < fs["score"].isna().sum() < 0.1 * len(fs)
 
 
+def test_every_audit_date_is_a_real_date() -> None:
+    # synthetic enterprises trained in February used to get a baseline audit on 29 or 30 Feb
+    tables = demo_tables(100)
+    dates = pd.Series(pd.concat([tables["five_s_audits"]["audit_date"],
+                                 tables["milestones"]["date"]]).unique())
+    parsed = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+    assert list(dates[parsed.isna()]) == []
+
+
 def test_five_s_improves_for_most(tables: dict[str, pd.DataFrame]) -> None:
     fs = tables["five_s_audits"]
     pct = 100 * (fs["score"] - fs["scale_min"]) / (fs["scale_max"] - fs["scale_min"])
