@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -95,7 +96,7 @@ class ReportOutcome:
     duration_s: float = 0.0
     error: str | None = None
     notebook: str | None = None
-    extra: dict = field(default_factory=dict)
+    log: str | None = None
 
 
 @dataclass
@@ -157,14 +158,39 @@ def _raw_files(data_dir: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
 
 
-def run_key(options: Options) -> str:
-    """Hash of everything a whole run depends on, computed without pandas."""
-    from .io import sha256_file
+def _file_hash(path: Path) -> str | None:
+    """SHA-256 of a file (``None`` when it does not exist), without importing pandas.
 
-    files = {p.name: sha256_file(p) for p in _raw_files(options.data_dir)}
-    notebooks = {n: sha256_file(options.notebooks_dir / n)
-                 for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)
-                 if (options.notebooks_dir / n).exists()}
+    The same digest as :func:`score_analysis.io.sha256_file`; kept here so that the
+    no-op check of :func:`run` stays free of the scientific stack.
+    """
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _read_manifest(path: Path) -> dict | None:
+    """The previous run's manifest, or ``None`` when missing or unreadable."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def run_key(options: Options) -> str:
+    """Hash of everything a whole run depends on, computed without pandas.
+
+    The raw files' bytes, both notebooks, the code fingerprint, the analysis
+    parameters, the enterprise selection and the processed directory: when it
+    equals the previous manifest's ``run_key`` (and every output exists), the
+    run has nothing to do.
+    """
+    files = {p.name: _file_hash(p) for p in _raw_files(options.data_dir)}
+    notebooks = {n: _file_hash(options.notebooks_dir / n)
+                 for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)}
     return _sha(files, notebooks, code_fingerprint(), options.analysis_parameters(),
                 sorted(options.enterprises), str(options.processed_dir.resolve()))
 
@@ -250,8 +276,16 @@ def enterprise_slices(tables: dict) -> dict[str, str]:
 
 def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = None,
             slices: dict[str, str] | None = None, code: str = "",
-            progress: Callable[[str], None] | None = None) -> dict:
+            progress: Callable[[str], None] | None = None, pool=None,
+            workers: int = 1) -> dict:
     """Indicators and results for every enterprise, reusing unchanged enterprises' rows.
+
+    An enterprise whose key (its data slice, ``code`` and the parameters) equals
+    its key in ``previous["analysis_keys"]`` keeps its previous rows.  When
+    ``pool`` (a process pool of ``workers`` processes) is given and at least
+    :data:`PARALLEL_ANALYSIS` enterprises need analysing, they are analysed
+    in the pool, in chunks; otherwise here.  ``progress`` is called with the id
+    of each enterprise that is analysed (not reused).
 
     Returns a dict of processed tables plus ``failed`` (enterprise → error text)
     and ``analysis_keys`` (enterprise → cache key).
@@ -285,34 +319,38 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
 
     previous = previous or {}
     prev_keys = previous.get("analysis_keys", {})
-    prev_results = previous.get("results")
-    prev_lines = previous.get("kpi_lines")
-    prev_rel = previous.get("survey_reliability")
-    results, lines, reliability = [], [], []
+    cached = ({name: _by_enterprise(previous[name])
+               for name in ("results", "kpi_lines", "survey_reliability")}
+              if all(previous.get(n) is not None
+                     for n in ("results", "kpi_lines", "survey_reliability")) else None)
+    own = {"monthly": _by_enterprise(monthly), "items": _by_enterprise(items),
+           "scores": _by_enterprise(scores), "answers": _by_enterprise(answers)}
+    empty = {"monthly": monthly.iloc[:0], "items": items.iloc[:0], "scores": scores.iloc[:0],
+             "answers": answers.iloc[:0]}
     failed: dict[str, str] = {}
     keys: dict[str, str] = {}
     params = {"harmonic": harmonic}
+    done: dict[str, tuple] = {}
+    todo = []
     for _, ent in ents.sort_values("enterprise_id").iterrows():
         eid = ent["enterprise_id"]
-        key = _sha((slices or {}).get(eid), code, params)
-        keys[eid] = key
-        if (prev_keys.get(eid) == key and prev_results is not None and prev_lines is not None
-                and prev_rel is not None):
-            results.append(prev_results[prev_results["enterprise_id"] == eid])
-            lines.append(prev_lines[prev_lines["enterprise_id"] == eid])
-            reliability.append(prev_rel[prev_rel["enterprise_id"] == eid])
-            continue
-        if progress:
-            progress(eid)
-        try:
-            results.append(analysis.enterprise_results(
-                ent, monthly=monthly, items=items, scores=scores, constructs=constructs,
-                harmonic=harmonic))
-            lines.append(analysis.kpi_lines(monthly, ent, harmonic=harmonic))
-            reliability.append(analysis.survey_reliability(answers, eid))
-        except Exception as exc:  # isolate one enterprise's failure from the others
-            failed[eid] = f"the analysis failed: {exc.__class__.__name__}: {exc}"
-            keys.pop(eid)
+        key = _sha(slices[eid], code, params) if slices and eid in slices else None
+        if key is not None and cached is not None and prev_keys.get(eid) == key:
+            done[eid] = tuple(cached[name].get(eid, previous[name].iloc[:0])
+                              for name in ("results", "kpi_lines", "survey_reliability"))
+        else:
+            todo.append((ent, {name: frames.get(eid, empty[name])
+                               for name, frames in own.items()}))
+        if key is not None:
+            keys[eid] = key
+    for eid, outcome in _analyse_all(todo, constructs=constructs, harmonic=harmonic,
+                                     pool=pool, workers=workers, progress=progress):
+        if isinstance(outcome, str):
+            failed[eid] = outcome
+            keys.pop(eid, None)
+        else:
+            done[eid] = outcome
+    results, lines, reliability = ([done[eid][i] for eid in sorted(done)] for i in range(3))
     non_empty = [r for r in results if not r.empty]
     res = (pd.concat(non_empty, ignore_index=True) if non_empty
            else pd.DataFrame(columns=list(analysis.INTERNAL_COLUMNS)))
@@ -335,6 +373,92 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
         "failed": failed,
         "analysis_keys": keys,
     }
+
+
+def enterprise_analysis(enterprise, *, monthly, items, scores, answers, constructs: list[str],
+                        harmonic: bool = False) -> tuple:
+    """The results rows, chart lines and survey reliability of one enterprise.
+
+    ``monthly``, ``items``, ``scores`` and ``answers`` may hold only this
+    enterprise's rows (the pipeline passes each enterprise its own slice).
+    """
+    from . import analysis
+
+    eid = enterprise["enterprise_id"]
+    return (analysis.enterprise_results(enterprise, monthly=monthly, items=items,
+                                        scores=scores, constructs=constructs,
+                                        harmonic=harmonic),
+            analysis.kpi_lines(monthly, enterprise, harmonic=harmonic),
+            analysis.survey_reliability(answers, eid))
+
+
+#: Fewest enterprises to analyse for the analysis to go to the worker pool (below
+#: it, importing the statistics libraries in every worker costs more than it saves).
+PARALLEL_ANALYSIS = 10
+
+
+def _analyse_chunk(chunk: list, *, constructs: list[str], harmonic: bool) -> list:
+    """Analyse several enterprises (in a worker); one ``(id, outcome)`` pair each,
+    the outcome being the three tables or the error text."""
+    out = []
+    with _gc_frozen():
+        for ent, parts in chunk:
+            eid = ent["enterprise_id"]
+            try:
+                out.append((eid, enterprise_analysis(ent, constructs=constructs,
+                                                     harmonic=harmonic, **parts)))
+            except Exception as exc:  # isolate one enterprise's failure from the others
+                out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
+    return out
+
+
+def _analyse_all(todo: list, *, constructs: list[str], harmonic: bool, pool, workers: int,
+                 progress: Callable[[str], None] | None) -> list:
+    """``(id, outcome)`` for every enterprise of ``todo``: in ``pool`` when it is
+    worth it, else in this process."""
+    for ent, _ in todo:
+        if progress:
+            progress(ent["enterprise_id"])
+    if pool is None or workers < 2 or len(todo) < PARALLEL_ANALYSIS:
+        return _analyse_chunk(todo, constructs=constructs, harmonic=harmonic)
+    size = -(-len(todo) // (4 * workers))  # about four chunks per worker: balanced ends
+    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs,
+                                   harmonic=harmonic))
+               for chunk in (todo[i:i + size] for i in range(0, len(todo), size))]
+    out = []
+    for chunk, fut in futures:
+        try:
+            out += fut.result()
+        except Exception as exc:  # a worker died: its enterprises fail, the others go on
+            out += [(ent["enterprise_id"], f"the analysis worker failed: "
+                                          f"{exc.__class__.__name__}: {exc}")
+                    for ent, _ in chunk]
+    return out
+
+
+def _by_enterprise(frame) -> dict:
+    """``enterprise_id`` → that enterprise's rows, split once (not filtered per enterprise)."""
+    if frame.empty or "enterprise_id" not in frame.columns:
+        return {}
+    return {eid: part for eid, part in frame.groupby("enterprise_id", sort=False)}
+
+
+@contextlib.contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Keep the objects that exist now out of the garbage collector's full passes.
+
+    statsmodels' ``multipletests(method="holm")`` calls ``gc.collect()`` on every
+    call; with pandas, scipy and statsmodels loaded each of those passes walks
+    millions of objects (about 0.1 s per enterprise).  Frozen objects are
+    skipped (:func:`gc.freeze`) and handed back to the collector afterwards.
+    """
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _quality_log(findings: list):
@@ -370,7 +494,11 @@ def _previous_analysis(processed: Path, manifest: dict | None) -> dict:
 
 @dataclass(frozen=True)
 class NotebookJob:
-    """One notebook to execute and convert; every path absolute."""
+    """One notebook to execute and convert; every path absolute.
+
+    ``log`` receives the kernel's own output (its stderr and stdout) and a
+    line per attempt and outcome; empty means no log file.
+    """
 
     key: str
     kind: str
@@ -381,6 +509,7 @@ class NotebookJob:
     parameters: dict
     cwd: str
     cell_timeout: int
+    log: str = ""
 
 
 def notebook_parameters(enterprise_id: str | None, processed_dir: Path,
@@ -395,54 +524,110 @@ def notebook_parameters(enterprise_id: str | None, processed_dir: Path,
     return params
 
 
+#: Loggers whose records about a notebook go to that notebook's log file.
+_JOB_LOGGERS = ("papermill", "nbclient", "traitlets", "jupyter_client")
+
+
+@contextlib.contextmanager
+def _job_log(path: str) -> Iterator:
+    """An open, line-buffered log file for one notebook, which also receives the
+    warnings of papermill, nbclient and jupyter_client while it is open."""
+    import logging
+
+    target = path or os.devnull
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8", buffering=1) as log:
+        handler = logging.StreamHandler(log)
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s | %(message)s"))
+        loggers = [logging.getLogger(name) for name in _JOB_LOGGERS]
+        for logger in loggers:
+            logger.addHandler(handler)
+        try:
+            yield log
+        finally:
+            for logger in loggers:
+                logger.removeHandler(handler)
+
+
+def _logged_kernel_manager(log) -> type:
+    """A kernel manager class whose kernels write their stdout and stderr to ``log``.
+
+    The kernel's start-up warnings (``Kernel is running over TCP …``) and its
+    shutdown messages (``KeyboardInterrupt caught in kernel``) then land in the
+    report's log file instead of the terminal; errors raised by the notebook's
+    cells still reach the pipeline through papermill.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["stdout"] = log
+            kw["stderr"] = log
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return LoggedKernelManager
+
+
 def execute_notebook(job: NotebookJob) -> ReportOutcome:
     """Execute one notebook with papermill and convert it to HTML (runs in a worker).
 
     A kernel that fails to start is retried once.  On failure the partly
     executed notebook is kept and a failed page is written in place of the
-    report.
+    report.  The kernel's own output and one line per attempt go to ``job.log``.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from .reporting import failed_page
+    from .reporting import failed_page, page
 
     start = time.perf_counter()
     Path(job.executed).parent.mkdir(parents=True, exist_ok=True)
     Path(job.html).parent.mkdir(parents=True, exist_ok=True)
     rel_nb = os.path.relpath(job.executed, Path(job.html).parent)
     error = None
-    for attempt in (1, 2):
-        try:
-            pm.execute_notebook(job.notebook, job.executed, parameters=job.parameters,
-                                kernel_name="python3", progress_bar=False, cwd=job.cwd,
-                                execution_timeout=job.cell_timeout, log_output=False,
-                                request_save_on_cell_execute=False, start_timeout=120)
-            error = None
-            break
-        except PapermillExecutionError as exc:
-            error = f"{exc.ename}: {exc.evalue}"
-            break
-        except Exception as exc:  # kernel start-up, timeouts, I/O: retry once
-            error = f"{exc.__class__.__name__}: {exc}".strip()
-            if attempt == 2 or not _kernel_start_problem(exc):
+    with _job_log(job.log) as log:
+        log.write(f"{job.title}\nnotebook: {job.notebook}\nparameters: "
+                  f"{json.dumps(job.parameters, sort_keys=True)}\n")
+        for attempt in (1, 2):
+            log.write(f"--- attempt {attempt}: kernel output follows\n")
+            try:
+                pm.execute_notebook(job.notebook, job.executed, parameters=job.parameters,
+                                    kernel_name="python3", progress_bar=False, cwd=job.cwd,
+                                    execution_timeout=job.cell_timeout, log_output=False,
+                                    request_save_on_cell_execute=False, start_timeout=120,
+                                    kernel_manager_class=_logged_kernel_manager(log))
+                error = None
                 break
-    if error is None:
-        try:
-            body = notebook_html(job.executed)
-            from .reporting import page
-
-            Path(job.html).write_text(page(body, job.title), encoding="utf-8")
-        except Exception as exc:
-            error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
+            except PapermillExecutionError as exc:
+                error = f"{exc.ename}: {exc.evalue}"
+                break
+            except Exception as exc:  # kernel start-up, timeouts, I/O: retry once
+                error = f"{exc.__class__.__name__}: {exc}".strip()
+                retry = attempt == 1 and _kernel_start_problem(exc)
+                log.write(f"--- attempt {attempt} failed: {error}"
+                          f"{' (retrying)' if retry else ''}\n")
+                if not retry:
+                    if job.log:
+                        error += (f" (the kernel's output is in logs/{Path(job.log).name} "
+                                  f"in the reports directory)")
+                    break
+        if error is None:
+            try:
+                Path(job.html).write_text(page(notebook_html(job.executed), job.title),
+                                          encoding="utf-8")
+            except Exception as exc:
+                error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
+        duration = time.perf_counter() - start
+        log.write(f"--- {'failed: ' + error if error else 'ok'} ({duration:.2f} s)\n")
     if error is not None:
         Path(job.html).write_text(failed_page(job.title, error, rel_nb
                                               if Path(job.executed).exists() else None),
                                   encoding="utf-8")
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
-                         path=job.html, title=job.title,
-                         duration_s=time.perf_counter() - start, error=error,
-                         notebook=job.executed)
+                         path=job.html, title=job.title, duration_s=duration, error=error,
+                         notebook=job.executed, log=job.log or None)
 
 
 def _kernel_start_problem(exc: Exception) -> bool:
@@ -450,17 +635,38 @@ def _kernel_start_problem(exc: Exception) -> bool:
     return any(w in text for w in ("kernel", "timeout", "zmq", "connection", "died"))
 
 
+@functools.cache
+def _html_exporter():
+    """One HTML exporter per process (its templates are parsed once, not per report)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, exclude_markdown=False)
+
+
 def notebook_html(executed: str) -> str:
     """The body of an executed notebook as HTML, code and prompts hidden."""
     import nbformat
-    from nbconvert import HTMLExporter
 
-    nb = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True,
-                            exclude_markdown=False)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter().from_notebook_node(nbformat.read(executed, as_version=4))
     return body
+
+
+def warm_up() -> int:
+    """Import the notebook machinery and load the HTML templates in this process.
+
+    Runs in each worker as soon as the pool starts, while the main process
+    validates and analyses the data, so that no report pays for it.  Returns
+    the process id.
+    """
+    import nbformat
+    import papermill  # noqa: F401
+    from jupyter_client.manager import AsyncKernelManager  # noqa: F401
+
+    from . import reporting  # noqa: F401
+
+    _html_exporter().from_notebook_node(nbformat.v4.new_notebook())
+    return os.getpid()
 
 
 # --------------------------------------------------------------------------- the run
@@ -497,22 +703,23 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
     UsageError
         An unknown enterprise was selected, or another run holds the lock.
     """
-    from .io import read_json
-
     started = time.perf_counter()
     reports = options.reports_dir
-    manifest_path = reports / MANIFEST
-    previous = read_json(manifest_path)
+    previous = _read_manifest(reports / MANIFEST)
     key = run_key(options)
     if (not options.force and previous and previous.get("run_key") == key
-            and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)):
-        n = len(previous.get("reports", {}))
-        return Summary(unchanged=n, nothing_changed=True,
-                       failed=sum(r.get("status") == "failed"
-                                  for r in previous.get("reports", {}).values()),
+            and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)
+            and _all_ok(previous)):
+        return Summary(unchanged=len(previous.get("reports", {})), nothing_changed=True,
                        duration_s=time.perf_counter() - started)
     with _lock(reports):
         return _run_locked(options, previous, key, started, echo)
+
+
+def _all_ok(manifest: dict) -> bool:
+    """Whether every report of a manifest was built (a failed one is retried)."""
+    entries = [*manifest.get("reports", {}).values(), manifest.get("synthesis") or {}]
+    return not any(e.get("status") == "failed" for e in entries)
 
 
 def _outputs_exist(reports: Path, manifest: dict) -> bool:
@@ -523,6 +730,7 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None]) -> Summary:
+    from .contract import RESULT_COLUMNS
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
     from .reporting import index_page
 
@@ -544,84 +752,74 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
 
     code = code_fingerprint()
     slices = enterprise_slices(tables)
-    prev = {} if options.force else _previous_analysis(processed, previous)
-    analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
-                       code=code)
-    from .analysis import INTERNAL_COLUMNS  # noqa: F401  (documented column order)
-    from .contract import RESULT_COLUMNS
+    nb_dir = options.notebooks_dir
+    nb_hash = {n: _file_hash(nb_dir / n) for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)}
+    report_keys = {eid: report_key(slices[eid], eid, notebook=nb_hash[ENTERPRISE_NOTEBOOK],
+                                   code=code, parameters=options.analysis_parameters())
+                   for eid in sorted(known)}
+    old_reports = (previous or {}).get("reports", {})
+    selected = set(options.enterprises or known)
+    to_build = [eid for eid in sorted(selected)
+                if options.force or not _fresh(old_reports.get(eid, {}), report_keys[eid],
+                                               reports / _report_path(eid))]
+    syn_key = _sha(sorted(report_keys.values()), nb_hash[SYNTHESIS_NOTEBOOK], code)
+    old_syn = (previous or {}).get("synthesis") or {}
+    # the synthesis key holds every report key: any enterprise that changed changes it
+    synthesis_needed = bool(nb_hash[SYNTHESIS_NOTEBOOK]) and (
+        options.force or not _fresh(old_syn, syn_key, reports / "synthesis.html"))
 
-    results = analysed["results"]
     stage_p = processed / f".staging-{os.getpid()}"
     stage_r = reports / f".staging-{os.getpid()}"
     stage_p.mkdir(parents=True, exist_ok=True)
     stage_r.mkdir(parents=True, exist_ok=True)
+    outcomes: dict[str, ReportOutcome] = {}
+    syn_outcome = None
+    workers = _workers(options, len(to_build) + synthesis_needed)
     try:
-        _write_processed(tables, analysed, stage_p)
-        write_parquet(_quality_log(validated.findings), stage_p / "quality_log.parquet")
-        write_json(_provenance(options, validated, code), stage_p / "provenance.json")
-        write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
-        write_csv(analysed["pooled"], stage_r / "pooled.csv")
-        write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
-        replace_tree(stage_p, processed)
+        # the workers start (and import the notebook machinery) during the analysis
+        with worker_pool(workers) as pool:
+            prev = {} if options.force else _previous_analysis(processed, previous)
+            analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
+                               code=code, pool=pool, workers=workers)
+            results = analysed["results"]
+            _write_processed(tables, analysed, stage_p)
+            write_parquet(_quality_log(validated.findings), stage_p / "quality_log.parquet")
+            write_json(_provenance(options, validated, code), stage_p / "provenance.json")
+            write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
+            write_csv(analysed["pooled"], stage_r / "pooled.csv")
+            write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
+            replace_tree(stage_p, processed)
 
-        ents = tables["enterprises"].set_index("enterprise_id")
-        nb_dir = options.notebooks_dir
-        nb_hash = {n: _file_hash(nb_dir / n) for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)}
-        old_reports = (previous or {}).get("reports", {})
-        selected = list(options.enterprises) or sorted(known)
-        jobs: list[NotebookJob] = []
-        outcomes: dict[str, ReportOutcome] = {}
-        report_keys: dict[str, str] = {}
-        for eid in sorted(known):
-            title = str(ents.at[eid, "name"])
-            rel = f"enterprises/{eid}.html"
-            rkey = _sha(slices[eid], nb_hash[ENTERPRISE_NOTEBOOK], code,
-                        options.analysis_parameters(), eid)
-            report_keys[eid] = rkey
-            old = old_reports.get(eid, {})
-            fresh = (not options.force and old.get("key") == rkey and old.get("status") == "ok"
-                     and (reports / rel).exists())
-            if eid not in selected or fresh:
-                outcomes[eid] = ReportOutcome(
-                    key=eid, kind="enterprise", status="unchanged" if old else "not built",
-                    path=rel, title=title, duration_s=old.get("duration_s", 0.0),
-                    error=old.get("error"), notebook=old.get("notebook"),
-                    extra={"built": old.get("built"), "report_key": old.get("key")})
-                continue
-            if eid in analysed["failed"]:
-                body = analysed["failed"][eid]
-                write_text(_failed(title, body), stage_r / rel)
-                outcomes[eid] = ReportOutcome(key=eid, kind="enterprise", status="failed",
-                                              path=rel, title=title, error=body)
-                continue
-            jobs.append(NotebookJob(
-                key=eid, kind="enterprise", title=f"{title} — impact assessment",
-                notebook=str((nb_dir / ENTERPRISE_NOTEBOOK).resolve()),
-                executed=str((stage_r / "notebooks" / f"{eid}.ipynb").resolve()),
-                html=str((stage_r / rel).resolve()),
-                parameters=notebook_parameters(eid, processed, reports),
-                cwd=str(nb_dir.resolve()), cell_timeout=options.cell_timeout))
-        changed = bool(jobs) or any(o.status == "failed" for o in outcomes.values())
-        syn_key = _sha(sorted(report_keys.values()), nb_hash[SYNTHESIS_NOTEBOOK], code)
-        old_syn = (previous or {}).get("synthesis", {})
-        synthesis_needed = (options.force or changed or old_syn.get("key") != syn_key
-                            or not (reports / "synthesis.html").exists())
-        synthesis_job = None
-        if synthesis_needed and nb_hash[SYNTHESIS_NOTEBOOK]:
-            synthesis_job = NotebookJob(
-                key="synthesis", kind="synthesis", title="SCORE Module 1 — synthesis",
-                notebook=str((nb_dir / SYNTHESIS_NOTEBOOK).resolve()),
-                executed=str((stage_r / "notebooks" / "synthesis.ipynb").resolve()),
-                html=str((stage_r / "synthesis.html").resolve()),
-                parameters=notebook_parameters(None, processed, reports),
-                cwd=str(nb_dir.resolve()), cell_timeout=options.cell_timeout)
-
-        for outcome in _execute_all(jobs, options, stage_r):
-            outcomes[outcome.key] = outcome
-        syn_outcome = None
-        if synthesis_job is not None:
-            syn_outcome = _execute_all([synthesis_job], replace_jobs(options, 1), stage_r,
-                                       label="synthesis")[0]
+            ents = tables["enterprises"].set_index("enterprise_id")
+            jobs: list[NotebookJob] = []
+            for eid in sorted(known):
+                title = str(ents.at[eid, "name"])
+                rel = _report_path(eid)
+                if eid not in to_build:
+                    old = old_reports.get(eid, {})
+                    outcomes[eid] = ReportOutcome(
+                        key=eid, kind="enterprise", status="unchanged" if old else "not built",
+                        path=rel, title=title, duration_s=old.get("duration_s", 0.0),
+                        error=old.get("error"), notebook=old.get("notebook"), log=old.get("log"))
+                elif eid in analysed["failed"]:
+                    body = analysed["failed"][eid]
+                    write_text(_failed(title, body), stage_r / rel)
+                    outcomes[eid] = ReportOutcome(key=eid, kind="enterprise", status="failed",
+                                                  path=rel, title=title, error=body)
+                else:
+                    jobs.append(_job(eid, "enterprise", f"{title} — impact assessment",
+                                     nb_dir / ENTERPRISE_NOTEBOOK, rel, stage_r, options))
+            synthesis_job = (_job("synthesis", "synthesis", "SCORE Module 1 — synthesis",
+                                  nb_dir / SYNTHESIS_NOTEBOOK, "synthesis.html", stage_r,
+                                  options) if synthesis_needed else None)
+            bar = _progress(len(jobs) + (synthesis_job is not None), options)
+            try:
+                for outcome in _execute_all(jobs, pool, stage_r, bar):
+                    outcomes[outcome.key] = outcome
+                if synthesis_job is not None:  # once every enterprise is done
+                    syn_outcome = _execute_all([synthesis_job], pool, stage_r, bar)[0]
+            finally:
+                bar.close()
 
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
@@ -643,23 +841,44 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         shutil.rmtree(stage_p, ignore_errors=True)
         shutil.rmtree(stage_r, ignore_errors=True)
 
-    built = sum(o.status in ("ok", "failed") and o.key != "synthesis" and o.duration_s >= 0
-                and o.status != "unchanged" and (o.key in {j.key for j in jobs}
-                                                 or o.status == "failed")
-                for o in outcomes.values())
     failed = [k for k, o in outcomes.items() if o.status == "failed"]
     if syn_outcome is not None and syn_outcome.status == "failed":
         failed.append("synthesis")
-    return Summary(built=built, unchanged=sum(o.status == "unchanged" for o in outcomes.values()),
+    return Summary(built=sum(o.status in ("ok", "failed") for o in outcomes.values()),
+                   unchanged=sum(o.status == "unchanged" for o in outcomes.values()),
                    failed=len(failed), failures=failed,
                    warnings=sum(f.severity == "warning" for f in validated.findings),
                    duration_s=time.perf_counter() - started)
 
 
-def replace_jobs(options: Options, jobs: int) -> Options:
-    from dataclasses import replace
+def report_key(data_slice: str, enterprise_id: str, *, notebook: str | None, code: str,
+               parameters: dict) -> str:
+    """The content key of one enterprise report: its slice of the cleaned data, the
+    notebook, the code fingerprint and the analysis parameters.  The report is
+    rebuilt exactly when this key changes (or its page is missing)."""
+    return _sha(data_slice, notebook, code, parameters, enterprise_id)
 
-    return replace(options, jobs=jobs)
+
+def _report_path(enterprise_id: str) -> str:
+    return f"enterprises/{enterprise_id}.html"
+
+
+def _fresh(old: dict, key: str, page: Path) -> bool:
+    """Whether the previous build of a report can be kept."""
+    return old.get("key") == key and old.get("status") == "ok" and page.exists()
+
+
+def _job(key: str, kind: str, title: str, notebook: Path, rel: str, stage: Path,
+         options: Options) -> NotebookJob:
+    """The notebook job of one report, every output staged under ``stage``."""
+    return NotebookJob(
+        key=key, kind=kind, title=title, notebook=str(notebook.resolve()),
+        executed=str((stage / "notebooks" / f"{key}.ipynb").resolve()),
+        html=str((stage / rel).resolve()),
+        parameters=notebook_parameters(key if kind == "enterprise" else None,
+                                       options.processed_dir, options.reports_dir),
+        cwd=str(notebook.parent.resolve()), cell_timeout=options.cell_timeout,
+        log=str((stage / "logs" / f"{key}.log").resolve()))
 
 
 def _failed(title: str, error: str) -> str:
@@ -668,58 +887,89 @@ def _failed(title: str, error: str) -> str:
     return failed_page(title, error)
 
 
-def _file_hash(path: Path) -> str | None:
-    from .io import sha256_file
-
-    return sha256_file(path) if path.exists() else None
-
-
 def _sources(ents) -> str:
     values = sorted(set(ents["data_source"]))
     return ", ".join(values)
 
 
-def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
-                 label: str = "reports") -> list[ReportOutcome]:
-    """Execute notebooks in a bounded process pool with an overall progress bar."""
-    if not jobs:
-        return []
+def _workers(options: Options, notebooks: int) -> int:
+    """Worker processes for ``notebooks`` notebooks: ``--jobs`` (default: the number of
+    CPUs), never more than there are notebooks; 1 means this process runs them."""
+    return max(1, min(options.jobs or os.cpu_count() or 1, notebooks))
+
+
+def _warm_worker(notebooks: bool) -> None:
+    """Pool initializer: warm the worker up; a failure here is left to the job itself."""
+    if notebooks:
+        with contextlib.suppress(Exception):
+            warm_up()
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, *, notebooks: bool = True) -> Iterator:
+    """A pool of ``workers`` spawned processes, all started at once, or ``None`` (the
+    work runs in this process) when ``workers`` is 1.
+
+    With ``notebooks`` each worker imports the notebook machinery as it starts
+    (:func:`warm_up`), so that this happens while the main process analyses.
+    """
+    if workers <= 1:
+        yield None
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                               initializer=_warm_worker, initargs=(notebooks,))
+    try:
+        for _ in range(workers):  # start every worker now, not at the first job
+            pool.submit(os.getpid)
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _progress(total: int, options: Options):
+    """The overall progress bar of the notebooks (enterprises, then the synthesis)."""
     from tqdm.auto import tqdm
 
-    workers = max(1, min(options.jobs or os.cpu_count() or 1, len(jobs)))
-    bar = tqdm(total=len(jobs), desc=f"Building {label}", unit="report",
-               disable=not options.progress, leave=False)
-    outcomes = []
-    try:
-        if workers == 1:
-            for job in jobs:
-                outcomes.append(execute_notebook(job))
-                bar.update(1)
-        else:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+    return tqdm(total=total, desc="Building reports", unit="report",
+                disable=not options.progress or total == 0, leave=False)
 
-            ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = {pool.submit(execute_notebook, job): job for job in jobs}
-                for fut in as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        outcomes.append(fut.result())
-                    except Exception as exc:  # a worker died: the others go on
-                        err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
-                        Path(job.html).parent.mkdir(parents=True, exist_ok=True)
-                        Path(job.html).write_text(_failed(job.title, err), encoding="utf-8")
-                        outcomes.append(ReportOutcome(key=job.key, kind=job.kind,
-                                                      status="failed", path=job.html,
-                                                      title=job.title, error=err))
-                    bar.update(1)
-    finally:
-        bar.close()
+
+def _execute_all(jobs: list[NotebookJob], pool, stage: Path, bar) -> list[ReportOutcome]:
+    """Execute notebooks in ``pool`` (or here, when it is ``None``), advancing ``bar``.
+
+    A worker that dies fails its report; the other reports go on.  Returned
+    paths are relative to ``stage`` (the future reports directory).
+    """
+    outcomes = []
+    if jobs and pool is None:
+        warm_up()  # imports and templates once, not inside the first report's time
+        for job in jobs:
+            outcomes.append(execute_notebook(job))
+            bar.update(1)
+    elif jobs:
+        from concurrent.futures import as_completed
+
+        futures = {pool.submit(execute_notebook, job): job for job in jobs}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                outcomes.append(fut.result())
+            except Exception as exc:  # a worker died: the others go on
+                err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
+                Path(job.html).parent.mkdir(parents=True, exist_ok=True)
+                Path(job.html).write_text(_failed(job.title, err), encoding="utf-8")
+                outcomes.append(ReportOutcome(key=job.key, kind=job.kind, status="failed",
+                                              path=job.html, title=job.title, error=err,
+                                              log=job.log))
+            bar.update(1)
     for o in outcomes:  # paths relative to the reports directory
-        o.path = Path(o.path).relative_to(stage.resolve()).as_posix()
-        if o.notebook and Path(o.notebook).is_absolute():
-            o.notebook = Path(o.notebook).relative_to(stage.resolve()).as_posix()
+        for name in ("path", "notebook", "log"):
+            value = getattr(o, name)
+            if value and Path(value).is_absolute():
+                setattr(o, name, Path(value).relative_to(stage.resolve()).as_posix())
     return outcomes
 
 
@@ -769,6 +1019,7 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
             "duration_s": round(o.duration_s, 3) if rebuilt else old.get("duration_s"),
             "error": o.error if rebuilt else old.get("error"),
             "notebook": o.notebook if rebuilt else old.get("notebook"),
+            "log": o.log if rebuilt else old.get("log"),
             "built": now if rebuilt else old.get("built"),
             "data_source": str(ents.at[eid, "data_source"]),
             "headline": _headline(results, eid) if eid not in analysed["failed"]
@@ -780,7 +1031,7 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
     if syn_outcome is not None:
         synthesis = {"path": syn_outcome.path, "status": syn_outcome.status, "key": syn_key,
                      "duration_s": round(syn_outcome.duration_s, 3), "error": syn_outcome.error,
-                     "notebook": syn_outcome.notebook, "built": now}
+                     "notebook": syn_outcome.notebook, "log": syn_outcome.log, "built": now}
     return {
         "schema": SCHEMA,
         "tool": {"name": "score-analysis", "version": __version__, "git_commit": _git_commit(),

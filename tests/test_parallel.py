@@ -1,0 +1,185 @@
+"""Parallel execution (issue #6): the worker pool, the retry of a kernel that does not
+start, per-report logs, and the analysis split across workers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from jupyter_client import AsyncKernelManager
+
+from score_analysis import pipeline
+from score_analysis.demo import demo_tables
+from score_analysis.validation import validate
+
+TABLES = ("results", "kpi_lines", "survey_reliability", "pooled")
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory) -> dict:
+    from score_analysis.io import read_raw, write_tables_csv
+
+    raw = tmp_path_factory.mktemp("raw")
+    write_tables_csv(demo_tables(3), raw)
+    validated = validate(read_raw(raw))
+    assert validated.ok
+    return validated.tables
+
+
+def _job(tmp_path: Path, key: str, notebook: Path) -> pipeline.NotebookJob:
+    return pipeline.NotebookJob(
+        key=key, kind="enterprise", title=f"Report {key}", notebook=str(notebook),
+        executed=str(tmp_path / "notebooks" / f"{key}.ipynb"),
+        html=str(tmp_path / "enterprises" / f"{key}.html"), parameters={},
+        cwd=str(tmp_path), cell_timeout=60, log=str(tmp_path / "logs" / f"{key}.log"))
+
+
+def _tiny_notebook(path: Path, source: str = "1 + 1") -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+# --------------------------------------------------------------------------- workers
+
+
+@pytest.mark.parametrize(("jobs", "notebooks", "cpus", "expected"), [
+    (0, 10, 2, 2),   # default: the number of CPUs
+    (4, 10, 2, 4),   # --jobs wins over the CPU count
+    (4, 3, 2, 3),    # never more workers than notebooks
+    (2, 1, 8, 1),    # a single notebook runs in this process
+    (0, 0, 2, 1),
+])
+def test_workers_are_bounded_by_jobs_and_notebooks(monkeypatch, jobs, notebooks, cpus,
+                                                   expected):
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: cpus)
+    assert pipeline._workers(pipeline.Options(jobs=jobs), notebooks) == expected
+
+
+def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch):
+    here = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables))
+    monkeypatch.setattr(pipeline, "PARALLEL_ANALYSIS", 2)
+    with pipeline.worker_pool(2, notebooks=False) as pool:
+        there = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables), pool=pool,
+                                 workers=2)
+    assert there["failed"] == {} and here["failed"] == {}
+    assert there["analysis_keys"] == here["analysis_keys"]
+    for name in TABLES:
+        pd.testing.assert_frame_equal(there[name], here[name], check_exact=True)
+
+
+def test_an_enterprise_whose_analysis_fails_fails_alone(tables, monkeypatch):
+    from score_analysis import analysis
+
+    real = analysis.kpi_lines
+
+    def broken(monthly, enterprise, **kwargs):
+        if enterprise["enterprise_id"] == "trijaya_teknik":
+            raise ZeroDivisionError("division by zero")
+        return real(monthly, enterprise, **kwargs)
+
+    monkeypatch.setattr(analysis, "kpi_lines", broken)
+    out = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables))
+    assert out["failed"] == {
+        "trijaya_teknik": "the analysis failed: ZeroDivisionError: division by zero"}
+    assert "trijaya_teknik" not in out["analysis_keys"]
+    assert set(out["results"]["enterprise_id"]) == {"lestari_dini_tunggul", "tjokro_bersaudara"}
+
+
+def test_the_garbage_collector_is_handed_its_objects_back():
+    import gc
+
+    with pipeline._gc_frozen():
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+# --------------------------------------------------------------------------- one notebook
+
+
+class FakePapermill:
+    """``papermill.execute_notebook`` that fails with the given errors, then succeeds."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    def __call__(self, notebook, output, **kwargs):
+        self.calls += 1
+        assert issubclass(kwargs["kernel_manager_class"], AsyncKernelManager)
+        if self.errors:
+            raise self.errors.pop(0)
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("Executed.")]
+        nbformat.write(nb, output)
+
+
+def test_a_kernel_that_does_not_start_is_tried_once_more(tmp_path, monkeypatch):
+    import papermill
+
+    fake = FakePapermill(RuntimeError("Kernel didn't respond in 120 seconds"))
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    outcome = pipeline.execute_notebook(_job(tmp_path, "a", tmp_path / "a.ipynb"))
+    assert (outcome.status, outcome.error, fake.calls) == ("ok", None, 2)
+    log = Path(outcome.log).read_text()
+    assert ("--- attempt 1 failed: RuntimeError: Kernel didn't respond in 120 seconds "
+            "(retrying)") in log
+    assert log.rstrip().splitlines()[-1].startswith("--- ok")
+    assert "Executed." in Path(outcome.path).read_text()
+
+
+def test_a_kernel_that_fails_twice_fails_the_report_and_points_to_its_log(tmp_path,
+                                                                          monkeypatch):
+    import papermill
+
+    fake = FakePapermill(RuntimeError("Kernel died before replying to kernel_info"),
+                         RuntimeError("Kernel died before replying to kernel_info"))
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    outcome = pipeline.execute_notebook(_job(tmp_path, "b", tmp_path / "b.ipynb"))
+    assert (outcome.status, fake.calls) == ("failed", 2)
+    assert outcome.error == ("RuntimeError: Kernel died before replying to kernel_info (the "
+                             "kernel's output is in logs/b.log in the reports directory)")
+    assert "could not be built" in Path(outcome.path).read_text()
+
+
+def test_an_error_in_a_cell_is_not_retried(tmp_path, monkeypatch):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    fake = FakePapermill(PapermillExecutionError(1, 1, "x = 1 / 0", "ZeroDivisionError",
+                                                 "division by zero", []))
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    outcome = pipeline.execute_notebook(_job(tmp_path, "c", tmp_path / "c.ipynb"))
+    assert (outcome.status, outcome.error, fake.calls) == (
+        "failed", "ZeroDivisionError: division by zero", 1)
+    assert "--- failed: ZeroDivisionError: division by zero" in Path(outcome.log).read_text()
+
+
+# --------------------------------------------------------------------------- real kernels
+
+
+@pytest.mark.slow
+def test_the_pool_runs_notebooks_with_their_own_logs_and_a_bad_one_fails_alone(tmp_path,
+                                                                                 capfd):
+    good = _tiny_notebook(tmp_path / "good.ipynb", "print('hello from the kernel')")
+    jobs = [_job(tmp_path, "good", good), _job(tmp_path, "missing", tmp_path / "none.ipynb")]
+    from tqdm import tqdm
+
+    with pipeline.worker_pool(2) as pool, tqdm(total=2, disable=True) as bar:
+        outcomes = {o.key: o for o in pipeline._execute_all(jobs, pool, tmp_path, bar)}
+    assert outcomes["good"].status == "ok", outcomes["good"].error
+    assert "hello from the kernel" in (tmp_path / "enterprises" / "good.html").read_text()
+    assert outcomes["good"].log == "logs/good.log"
+    assert outcomes["good"].path == "enterprises/good.html"
+    assert outcomes["missing"].status == "failed"
+    assert "none.ipynb" in outcomes["missing"].error
+    good_log = (tmp_path / "logs" / "good.log").read_text()
+    assert "Kernel is running over TCP" in good_log
+    err = capfd.readouterr().err
+    assert "Kernel is running over TCP" not in err
+    assert "KeyboardInterrupt caught in kernel" not in err

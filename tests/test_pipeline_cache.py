@@ -1,0 +1,380 @@
+"""Incremental runs (issue #6): what is rebuilt, what is reused, and when.
+
+Every report has a content key (its slice of the cleaned data, the notebook,
+the code fingerprint, the parameters).  These tests change one input at a time
+and check which notebooks ran and which enterprises were analysed again.
+
+Most tests replace notebook execution with a recorder (the caching decisions
+do not depend on what a notebook does); the ``slow`` test at the end runs the
+real notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from score_analysis import pipeline
+from score_analysis.demo import demo_tables
+from score_analysis.io import write_tables_csv
+
+ENTERPRISES = ("lestari_dini_tunggul", "tjokro_bersaudara", "trijaya_teknik")
+CHANGED = "trijaya_teknik"
+REPO_NOTEBOOKS = Path(pipeline.__file__).resolve().parent.parent / "notebooks"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    options: pipeline.Options
+
+    def manifest(self) -> dict:
+        return json.loads((self.options.reports_dir / "manifest.json").read_text())
+
+    def results(self) -> pd.DataFrame:
+        return pd.read_parquet(self.options.processed_dir / "results.parquet")
+
+    def raw(self, table: str) -> Path:
+        return self.options.data_dir / f"{table}.csv"
+
+
+class Recorder:
+    """Stands in for notebook execution and remembers what ran and what was analysed."""
+
+    def __init__(self, fail: tuple[str, ...] = ()) -> None:
+        self.executed: list[str] = []
+        self.analysed: list[str] = []
+        self.fail = set(fail)
+
+    def execute(self, job: pipeline.NotebookJob) -> pipeline.ReportOutcome:
+        self.executed.append(job.key)
+        failed = job.key in self.fail
+        for path, text in ((job.html, f"<p>{job.key}</p>"), (job.executed, "{}"),
+                           (job.log, "recorded\n")):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text, encoding="utf-8")
+        return pipeline.ReportOutcome(
+            key=job.key, kind=job.kind, status="failed" if failed else "ok", path=job.html,
+            title=job.title, duration_s=0.001, error="RuntimeError: boom" if failed else None,
+            notebook=job.executed, log=job.log)
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        analyse_one = pipeline.enterprise_analysis
+
+        def counted(enterprise, **kwargs):
+            self.analysed.append(enterprise["enterprise_id"])
+            return analyse_one(enterprise, **kwargs)
+
+        monkeypatch.setattr(pipeline, "execute_notebook", self.execute)
+        monkeypatch.setattr(pipeline, "warm_up", lambda: 0)
+        monkeypatch.setattr(pipeline, "enterprise_analysis", counted)
+
+
+def _fresh_workspace(root: Path) -> Workspace:
+    raw = root / "raw"
+    write_tables_csv(demo_tables(3), raw)
+    shutil.copytree(REPO_NOTEBOOKS, root / "notebooks")
+    options = pipeline.Options(data_dir=raw, reports_dir=root / "reports",
+                               processed_dir=root / "processed",
+                               notebooks_dir=root / "notebooks", jobs=1, progress=False)
+    return Workspace(root, options)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Workspace, Recorder, pipeline.Summary]:
+    """Three enterprises, built once (notebooks recorded, not executed)."""
+    ws = _fresh_workspace(tmp_path_factory.mktemp("built"))
+    recorder = Recorder()
+    with pytest.MonkeyPatch.context() as mp:
+        recorder.install(mp)
+        summary = pipeline.run(ws.options)
+    return ws, recorder, summary
+
+
+@pytest.fixture
+def ws(built, tmp_path) -> Workspace:
+    """A copy of the built workspace that a test may change."""
+    src = built[0]
+    root = tmp_path / "ws"
+    shutil.copytree(src.root, root, symlinks=True)
+    options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
+                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+    moved = Recorder()
+    with pytest.MonkeyPatch.context() as mp:
+        moved.install(mp)
+        summary = pipeline.run(options)  # new paths: checked, but nothing to rebuild
+    assert (moved.executed, moved.analysed, summary.built) == ([], [], 0)
+    return Workspace(root, options)
+
+
+@pytest.fixture
+def recorder(monkeypatch) -> Recorder:
+    rec = Recorder()
+    rec.install(monkeypatch)
+    return rec
+
+
+def _edit_csv(path: Path, enterprise: str | None, column: str, change) -> None:
+    """Change ``column`` in the first row of ``enterprise`` (every row when None)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows = (frame.index[frame["enterprise_id"] == enterprise][:1] if enterprise
+            else frame.index)
+    assert len(rows), f"no row to change in {path.name}"
+    frame.loc[rows, column] = [change(v) for v in frame.loc[rows, column]]
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def _built_times(manifest: dict) -> dict[str, str]:
+    return {k: v["built"] for k, v in manifest["reports"].items()}
+
+
+# --------------------------------------------------------------------------- first run
+
+
+def test_first_run_builds_every_report_then_the_synthesis(built):
+    ws, recorder, summary = built
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+    assert (summary.built, summary.failed, summary.exit_code) == (3, 0, 0)
+    manifest = ws.manifest()
+    assert {k: v["status"] for k, v in manifest["reports"].items()} == dict.fromkeys(
+        ENTERPRISES, "ok")
+    assert manifest["synthesis"]["status"] == "ok"
+    assert set(manifest["analysis_keys"]) == set(ENTERPRISES)
+    for eid, entry in manifest["reports"].items():
+        assert entry["log"] == f"logs/{eid}.log"
+        assert (ws.options.reports_dir / entry["log"]).is_file()
+
+
+# --------------------------------------------------------------------------- nothing changed
+
+
+def test_nothing_changed_rebuilds_nothing_and_says_so(ws, recorder):
+    before = ws.manifest()
+    summary = pipeline.run(ws.options)
+    assert summary.nothing_changed
+    assert summary.line().startswith("Nothing changed since the last run: 3 report(s)")
+    assert (recorder.executed, recorder.analysed) == ([], [])
+    assert ws.manifest() == before
+
+
+def test_nothing_changed_does_not_import_the_scientific_stack(ws, tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from score_analysis import pipeline\n"
+        f"o = pipeline.Options(data_dir=Path({str(ws.options.data_dir)!r}),"
+        f" reports_dir=Path({str(ws.options.reports_dir)!r}),"
+        f" processed_dir=Path({str(ws.options.processed_dir)!r}),"
+        f" notebooks_dir=Path({str(ws.options.notebooks_dir)!r}), jobs=1, progress=False)\n"
+        "s = pipeline.run(o)\n"
+        "heavy = sorted(m for m in ('pandas', 'numpy', 'scipy', 'statsmodels', 'papermill')"
+        " if m in sys.modules)\n"
+        "print(s.nothing_changed, heavy)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "True []"
+
+
+# --------------------------------------------------------------------------- one enterprise
+
+
+EDITS = {  # table → (column, change) applied to one row of the changed enterprise
+    "kpi_monthly": ("output_units", lambda v: str(float(v or 0) + 1.0)),
+    "five_s_audits": ("score", lambda v: "" if v else "1"),
+    "worker_survey": ("gender", lambda v: "f" if v != "f" else "m"),
+    "milestones": ("date", lambda v: v[:8] + ("02" if v[8:] != "02" else "03")),
+    "qualitative": ("text", lambda v: v + " (edited)"),
+    "enterprises": ("name", lambda v: v + " Edited"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(EDITS))
+def test_changing_one_enterprise_rebuilds_only_its_report_and_the_synthesis(ws, recorder,
+                                                                          table):
+    before = ws.manifest()
+    column, change = EDITS[table]
+    _edit_csv(ws.raw(table), CHANGED, column, change)
+    summary = pipeline.run(ws.options)
+    assert summary.exit_code == 0, summary.failures
+    assert recorder.executed == [CHANGED, "synthesis"]
+    assert recorder.analysed == [CHANGED]
+    assert (summary.built, summary.unchanged) == (1, 2)
+    after = ws.manifest()
+    unchanged = [e for e in ENTERPRISES if e != CHANGED]
+    for eid in unchanged:
+        assert after["reports"][eid] == before["reports"][eid]
+        assert after["analysis_keys"][eid] == before["analysis_keys"][eid]
+    assert after["reports"][CHANGED]["key"] != before["reports"][CHANGED]["key"]
+    assert after["analysis_keys"][CHANGED] != before["analysis_keys"][CHANGED]
+    assert after["synthesis"]["key"] != before["synthesis"]["key"]
+    assert after["run"]["finished"] != before["run"]["finished"] or after != before
+    index = (ws.options.reports_dir / "index.html").read_text()
+    assert after["reports"][CHANGED]["built"] in index  # the index was written again
+
+
+def test_the_analysis_cache_keeps_the_rows_of_unchanged_enterprises(ws, recorder):
+    old = ws.results()
+    _edit_csv(ws.raw("kpi_monthly"), CHANGED, "units_rejected", lambda v: str(int(v or 0) // 2))
+    pipeline.run(ws.options)
+    new = ws.results()
+    assert recorder.analysed == [CHANGED]
+    for eid in ENTERPRISES:
+        a = old[old["enterprise_id"] == eid].reset_index(drop=True)
+        b = new[new["enterprise_id"] == eid].reset_index(drop=True)
+        if eid == CHANGED:
+            assert not a["estimate"].equals(b["estimate"])
+        else:
+            pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_new_enterprise_builds_only_its_report_and_the_synthesis(ws, recorder):
+    four = demo_tables(4)
+    new_id = sorted(set(four["enterprises"]["enterprise_id"]) - set(ENTERPRISES))[0]
+    write_tables_csv({name: frame for name, frame in four.items()}, ws.options.data_dir)
+    summary = pipeline.run(ws.options)
+    assert recorder.executed == [new_id, "synthesis"]
+    assert recorder.analysed == [new_id]
+    assert summary.built == 1
+
+
+def test_a_missing_page_is_rebuilt_alone(ws, recorder):
+    (ws.options.reports_dir / "enterprises" / f"{CHANGED}.html").unlink()
+    pipeline.run(ws.options)
+    assert recorder.executed == [CHANGED]
+    assert recorder.analysed == []
+
+
+def test_a_failed_report_is_tried_again_on_the_next_run(ws, monkeypatch):
+    failing = Recorder(fail=(CHANGED,))
+    failing.install(monkeypatch)
+    _edit_csv(ws.raw("kpi_monthly"), CHANGED, "output_units", lambda v: str(float(v or 0) + 2.0))
+    first = pipeline.run(ws.options)
+    assert (first.failed, first.failures, first.exit_code) == (1, [CHANGED], 1)
+    retry = Recorder()
+    retry.install(monkeypatch)
+    second = pipeline.run(ws.options)  # the data did not change, the report failed
+    assert not second.nothing_changed
+    assert retry.executed == [CHANGED]
+    assert retry.analysed == []
+    assert (second.failed, second.exit_code) == (0, 0)
+
+
+def test_selecting_enterprises_builds_only_those(ws, recorder):
+    other = ENTERPRISES[0]
+    for eid in (other, CHANGED):
+        _edit_csv(ws.raw("kpi_monthly"), eid, "output_units", lambda v: str(float(v or 0) + 3.0))
+    pipeline.run(replace(ws.options, enterprises=(CHANGED,)))
+    assert recorder.executed == [CHANGED, "synthesis"]
+    assert sorted(recorder.analysed) == sorted([other, CHANGED])  # all numbers stay current
+    recorder.executed.clear()
+    recorder.analysed.clear()
+    pipeline.run(ws.options)  # the stale report of the other enterprise is built now
+    assert recorder.executed == [other]
+    assert recorder.analysed == []
+
+
+# --------------------------------------------------------------------------- everything
+
+
+def test_changing_the_shared_codebook_rebuilds_every_report(ws, recorder):
+    _edit_csv(ws.raw("survey_items"), None, "text_en", lambda v: v + ".")
+    pipeline.run(ws.options)
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+
+
+def test_changing_the_enterprise_notebook_rebuilds_every_report_from_the_cached_analysis(
+        ws, recorder):
+    nb = ws.options.notebooks_dir / pipeline.ENTERPRISE_NOTEBOOK
+    content = json.loads(nb.read_text())
+    content["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["Note."]})
+    nb.write_text(json.dumps(content))
+    summary = pipeline.run(ws.options)
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert recorder.analysed == []
+    assert summary.built == 3
+
+
+def test_changing_only_the_synthesis_notebook_rebuilds_only_the_synthesis(ws, recorder):
+    nb = ws.options.notebooks_dir / pipeline.SYNTHESIS_NOTEBOOK
+    nb.write_text(nb.read_text().replace("Parameters: papermill", "Parameters (edited): papermill"))
+    summary = pipeline.run(ws.options)
+    assert recorder.executed == ["synthesis"]
+    assert recorder.analysed == []
+    assert (summary.built, summary.unchanged) == (0, 3)
+
+
+def test_a_code_change_rebuilds_and_reanalyses_everything(ws, recorder, monkeypatch):
+    monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "another version of the code")
+    pipeline.run(ws.options)
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+
+
+def test_the_code_fingerprint_follows_the_package_source(tmp_path, monkeypatch):
+    package = tmp_path / "score_analysis"
+    shutil.copytree(Path(pipeline.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(pipeline, "__file__", str(package / "pipeline.py"))
+    first = pipeline.code_fingerprint()
+    assert pipeline.code_fingerprint() == first
+    (package / "models.py").write_text((package / "models.py").read_text() + "\n# edited\n")
+    assert pipeline.code_fingerprint() != first
+
+
+def test_a_parameter_change_rebuilds_everything_then_nothing(ws, recorder):
+    harmonic = replace(ws.options, harmonic=True)
+    pipeline.run(harmonic)
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+    assert ws.manifest()["reports"][CHANGED]["parameters"]["harmonic"] is True
+    recorder.executed.clear()
+    assert pipeline.run(harmonic).nothing_changed
+    assert recorder.executed == []
+
+
+def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
+    summary = pipeline.run(replace(ws.options, force=True))
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+    assert summary.built == 3
+
+
+# --------------------------------------------------------------------------- real notebooks
+
+
+@pytest.mark.slow
+def test_real_notebooks_change_one_enterprise(tmp_path, capfd):
+    raw = tmp_path / "raw"
+    write_tables_csv(demo_tables(2), raw)
+    options = pipeline.Options(data_dir=raw, reports_dir=tmp_path / "reports",
+                               processed_dir=tmp_path / "processed", jobs=2, progress=False)
+    first = pipeline.run(options)
+    assert (first.built, first.failed) == (2, 0)
+    reports = options.reports_dir
+    pages = {p: (reports / p).stat().st_mtime_ns
+             for p in ("enterprises/tjokro_bersaudara.html", "enterprises/trijaya_teknik.html",
+                       "synthesis.html", "index.html")}
+    log = (reports / "logs" / "trijaya_teknik.log").read_text()
+    assert "Kernel is running over TCP" in log  # the kernel's own output is kept here
+    assert log.rstrip().splitlines()[-1].startswith("--- ok")
+    _edit_csv(raw / "kpi_monthly.csv", "trijaya_teknik", "output_units",
+              lambda v: str(float(v or 0) + 1.0))
+    second = pipeline.run(options)
+    assert (second.built, second.unchanged, second.failed) == (1, 1, 0)
+    changed = {p for p, t in pages.items() if (reports / p).stat().st_mtime_ns != t}
+    assert changed == {"enterprises/trijaya_teknik.html", "synthesis.html", "index.html"}
+    third = pipeline.run(options)
+    assert third.nothing_changed
+    err = capfd.readouterr().err
+    assert "Kernel is running over TCP" not in err
+    assert "KeyboardInterrupt" not in err
