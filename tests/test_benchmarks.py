@@ -115,3 +115,16 @@ def test_the_table_compares_each_figure_with_its_target():
 def test_a_figure_beyond_its_target_is_a_miss(changes, missed):
     verdicts = _verdicts(_figures(**changes))
     assert [k for k, ok in verdicts.items() if not ok] == [missed]
+
+
+def test_the_report_notebooks_start_without_the_statistics_stack():
+    # the floor imports whatever the report imports, so the ratio cannot catch this one
+    import subprocess
+    import sys
+
+    script = ("import sys\nimport score_analysis.reporting\n"
+              "print([m for m in ('scipy', 'statsmodels', 'pandera', 'papermill', 'nbconvert')"
+              " if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
