@@ -99,7 +99,8 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _print_findings(findings, *, stream=sys.stderr) -> None:
+def _print_findings(findings, *, stream=None) -> None:
+    stream = stream or sys.stderr  # looked up now: tests and callers may redirect it
     for f in findings:
         print(f.line(), file=stream)
 
@@ -108,8 +109,7 @@ def cmd_validate(args) -> int:
     from .pipeline import validate_inputs
 
     result = validate_inputs(args.data_dir)
-    shown = [f for f in result.findings if f.severity in ("error", "warning")]
-    _print_findings(shown)
+    _print_findings(result.findings)  # errors, then warnings, then what was cleaned
     errors = len(result.errors)
     warnings = sum(f.severity == "warning" for f in result.findings)
     if errors:

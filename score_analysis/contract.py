@@ -320,6 +320,10 @@ DIRECTIONS = ("improved", "worsened", "inconclusive")
 ESTIMATE_SCALES = ("rate_ratio", "slope_ratio", "difference")
 
 
+#: Longest value kept in a finding (a 1 MB cell is shortened, not copied around).
+VALUE_MAX = 200
+
+
 @dataclass(frozen=True)
 class Finding:
     """One line of the data-quality log (SPEC §4, §7).
@@ -327,7 +331,8 @@ class Finding:
     ``row`` is the row as the user sees it in a spreadsheet (header = row 1),
     or ``None`` when the finding concerns the whole file or column.
     ``severity`` is ``error`` (stops the run), ``warning`` or ``info``
-    (noise that was cleaned, logged for the record).
+    (noise that was cleaned, logged for the record).  ``value`` is kept to at
+    most :data:`VALUE_MAX` characters.
     """
 
     file: str
@@ -338,16 +343,28 @@ class Finding:
     severity: str
     message: str
 
+    def __post_init__(self) -> None:
+        if len(self.value) > VALUE_MAX:
+            object.__setattr__(self, "value", _shorten(self.value, VALUE_MAX))
+
     def line(self) -> str:
-        """The finding as one line for the terminal."""
-        where = self.file
+        """The finding as one line for the terminal (control characters made visible)."""
+        where = _printable(self.file)
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column {self.column}"
+            where += f", column {_printable(self.column)}"
         value = f" value {_shorten(self.value)!r}:" if self.value != "" else ""
-        return f"{self.severity}: {where}:{value} {self.message} (rule: {self.rule})"
+        return (f"{self.severity}: {where}:{value} {_printable(self.message)} "
+                f"(rule: {_printable(self.rule)})")
 
 
 def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _printable(text: str) -> str:
+    """``text`` with line breaks, escapes and other control characters shown as ``\\x..``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

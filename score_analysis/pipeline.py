@@ -511,8 +511,17 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
                        failed=sum(r.get("status") == "failed"
                                   for r in previous.get("reports", {}).values()),
                        duration_s=time.perf_counter() - started)
+    # validate before taking the lock: invalid input or usage writes nothing at all
+    validated = validate_inputs(options.data_dir)
+    if not validated.ok:
+        raise InvalidInput(validated.errors)
+    known = set(validated.tables["enterprises"]["enterprise_id"])
+    unknown = [e for e in options.enterprises if e not in known]
+    if unknown:
+        raise UsageError("unknown enterprise(s): " + ", ".join(unknown)
+                         + "; known: " + ", ".join(sorted(known)))
     with _lock(reports):
-        return _run_locked(options, previous, key, started, echo)
+        return _run_locked(options, previous, key, started, echo, validated)
 
 
 def _outputs_exist(reports: Path, manifest: dict) -> bool:
@@ -522,7 +531,7 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 
 
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
-                echo: Callable[[str], None]) -> Summary:
+                echo: Callable[[str], None], validated) -> Summary:
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
     from .reporting import index_page
 
@@ -532,15 +541,8 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     for stale in processed.glob(".staging-*") if processed.exists() else []:
         shutil.rmtree(stale, ignore_errors=True)
 
-    validated = validate_inputs(options.data_dir)
-    if not validated.ok:
-        raise InvalidInput(validated.errors)
     tables = validated.tables
     known = set(tables["enterprises"]["enterprise_id"])
-    unknown = [e for e in options.enterprises if e not in known]
-    if unknown:
-        raise UsageError("unknown enterprise(s): " + ", ".join(unknown)
-                         + "; known: " + ", ".join(sorted(known)))
 
     code = code_fingerprint()
     slices = enterprise_slices(tables)
