@@ -17,6 +17,7 @@ Three passes, all of which collect findings instead of stopping at the first:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -292,7 +293,9 @@ def _numbers(s: pd.Series, decimal: str) -> pd.Series:
 # --------------------------------------------------------------------------- rules
 
 
+@functools.cache
 def _schema(spec: Table):
+    """The pandera schema of a table's rules (built once per table)."""
     import pandera.pandas as pa
 
     columns = {}
