@@ -170,6 +170,7 @@ FIVE_S_AUDITS = Table(
     name="five_s_audits",
     required=False,
     key=("enterprise_id", "audit_date", "area", "pillar", "item"),
+    rules=("scale_min < scale_max", "scale_min ≤ score ≤ scale_max"),
     en="5S audits, one row per checklist item scored; leave score blank when not assessed.",
     id="Audit 5S, satu baris per butir yang dinilai; kosongkan nilai bila tidak dinilai.",
     columns=(
@@ -198,6 +199,7 @@ SURVEY_ITEMS = Table(
     name="survey_items",
     required=False,
     key=("item_id",),
+    rules=("scale_min < scale_max",),
     en="Survey codebook: one row per question.",
     id="Buku kode survei: satu baris per pertanyaan.",
     columns=(
@@ -222,6 +224,9 @@ WORKER_SURVEY = Table(
     name="worker_survey",
     required=False,
     extra_columns_allowed=True,
+    rules=("every other column is an item_id of survey_items",
+           "answers are whole numbers within the item's scale, or blank",
+           "respondent_id unique within an enterprise and wave"),
     en="Worker survey: one row per respondent and wave, then one column per codebook item.",
     id="Survei pekerja: satu baris per responden dan gelombang, lalu satu kolom per butir.",
     columns=(
@@ -256,6 +261,46 @@ QUALITATIVE = Table(
                en="Language code, e.g. en or id.", id="Kode bahasa, mis. en atau id."),
     ),
 )
+
+#: How each column kind is named for people, in English and Bahasa Indonesia.
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "text": ("text", "teks"),
+    "integer": ("whole number", "bilangan bulat"),
+    "number": ("number", "angka"),
+    "month": ("month YYYY-MM", "bulan YYYY-MM"),
+    "date": ("date YYYY-MM-DD or DD/MM/YYYY", "tanggal YYYY-MM-DD atau DD/MM/YYYY"),
+    "boolean": ("true or false", "benar (true) atau salah (false)"),
+    "choice": ("one of a list", "salah satu dari daftar"),
+}
+
+
+def rule_text(table: Table, column: Column) -> str:
+    """Every rule a column must meet, in words (for the codebook sheet and the docs)."""
+    parts = ["required column" if column.required else "optional column",
+             "blank allowed" if column.nullable else "a value in every row"]
+    if column.kind == "choice":
+        parts.append("one of " + ", ".join(column.choices))
+    if column.kind == "boolean":
+        parts.append("true/false (1/0, yes/no, ya/tidak accepted)")
+    if column.kind == "month":
+        parts.append(f"from {FIRST_MONTH}, not in the future")
+    if column.kind == "date":
+        parts.append("from 1990-01-01, not in the future")
+    if column.pattern:
+        parts.append(f"matches {column.pattern}")
+    if column.minimum is not None:
+        parts.append(f"≥ {column.minimum:g}")
+    if column.at_most:
+        parts.append(f"≤ {column.at_most}")
+    if column.max_length:
+        parts.append(f"at most {column.max_length} characters")
+    if column.name in table.key:
+        parts.append("unique" if len(table.key) == 1
+                     else "(" + ", ".join(table.key) + ") unique together")
+    if column.name == "enterprise_id" and table.name != "enterprises":
+        parts.append("listed in enterprises")
+    return "; ".join(parts)
+
 
 #: Every table of the contract, in the order they are read and validated.
 TABLES: dict[str, Table] = {

@@ -498,6 +498,12 @@ def write_csv(frame: pd.DataFrame, target: str | os.PathLike) -> None:
         out.to_csv(tmp, index=False, lineterminator="\n", float_format="%.17g")
 
 
+def write_workbook(book, target: str | os.PathLike) -> None:
+    """Save an :class:`openpyxl.Workbook` atomically."""
+    with atomic_path(target) as tmp:
+        book.save(tmp)
+
+
 def write_parquet(frame: pd.DataFrame, target: str | os.PathLike) -> None:
     """Write a table as Parquet atomically."""
     with atomic_path(target) as tmp:
