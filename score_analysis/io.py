@@ -455,10 +455,18 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp makes the file private (0600); give it the mode a normal write would
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(text: str, target: str | os.PathLike) -> None:
@@ -534,12 +542,19 @@ def write_tables_csv(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike
     return written
 
 
-def replace_tree(staging: Path, target: Path) -> None:
+def replace_tree(staging: Path, target: Path, *, last: tuple[str, ...] = (),
+                 skip: tuple[str, ...] = ()) -> None:
     """Move every file of ``staging`` into ``target`` (same relative paths), each by an
-    atomic rename, then remove ``staging``."""
-    for src in sorted(staging.rglob("*")):
-        if src.is_file():
-            dst = target / src.relative_to(staging)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
+    atomic rename, then remove ``staging``.
+
+    Files named in ``last`` (at the top of ``staging``) are moved after all
+    others, in that order; files named in ``skip`` stay and go with ``staging``.
+    Safe to repeat on what an interrupted call left.
+    """
+    firsts = [p for p in sorted(staging.rglob("*"))
+              if p.is_file() and p.relative_to(staging).as_posix() not in last + skip]
+    for src in firsts + [staging / name for name in last if (staging / name).is_file()]:
+        dst = target / src.relative_to(staging)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
     shutil.rmtree(staging, ignore_errors=True)

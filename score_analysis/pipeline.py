@@ -45,6 +45,11 @@ DEFAULT_NOTEBOOKS = REPO_ROOT / "notebooks"
 ENTERPRISE_NOTEBOOK = "enterprise_report.ipynb"
 SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
 MANIFEST = "manifest.json"
+#: Marks a staging tree as complete: an interrupted move into place is finished later.
+COMPLETE = ".complete"
+#: In the processed directory: which enterprise keys the cached results hold.
+ANALYSIS_CACHE = "analysis_cache.json"
+_CACHED = ("results", "kpi_lines", "survey_reliability")
 SCHEMA = 1
 _ID = re.compile(r"^[a-z0-9_-]{1,40}$")
 PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pandera", "pyarrow",
@@ -348,19 +353,38 @@ def _quality_log(findings: list):
     return frame
 
 
-def _previous_analysis(processed: Path, manifest: dict | None) -> dict:
+def _write_analysis_cache(staging: Path, keys: dict[str, str]) -> None:
+    """Record which enterprise keys the staged results hold, with the files' hashes.
+
+    The cache lives with the files it describes (not in the reports' manifest):
+    a run stopped after moving the processed tables but before the reports
+    would otherwise pair new results with the previous keys.
+    """
+    from .io import sha256_file, write_json
+
+    write_json({"analysis_keys": keys,
+                "files": {n: sha256_file(staging / f"{n}.parquet") for n in _CACHED}},
+               staging / ANALYSIS_CACHE)
+
+
+def _previous_analysis(processed: Path) -> dict:
+    """The previous run's per-enterprise results, when the files are intact and are those
+    the cache describes (else nothing is reused)."""
     import pandas as pd
 
-    if not manifest:
+    from .io import read_json, sha256_file
+
+    cache = read_json(processed / ANALYSIS_CACHE)
+    if not isinstance(cache, dict) or not isinstance(cache.get("files"), dict):
         return {}
-    out = {"analysis_keys": manifest.get("analysis_keys", {})}
-    for name in ("results", "kpi_lines", "survey_reliability"):
+    out = {"analysis_keys": cache.get("analysis_keys", {})}
+    for name in _CACHED:
         path = processed / f"{name}.parquet"
-        if not path.exists():
-            return {}
         try:
+            if sha256_file(path) != cache["files"].get(name):
+                return {}
             out[name] = pd.read_parquet(path)
-        except Exception:
+        except Exception:  # missing or damaged: recompute
             return {}
     return out
 
@@ -381,6 +405,17 @@ class NotebookJob:
     parameters: dict
     cwd: str
     cell_timeout: int
+
+
+def report_path(enterprise_id: str) -> str:
+    """An enterprise's page, relative to the reports directory.
+
+    The id is checked against the contract's pattern, so the path can never
+    leave ``reports/enterprises/`` (no ``/``, ``..`` or spaces).
+    """
+    if not isinstance(enterprise_id, str) or not _ID.fullmatch(enterprise_id):
+        raise UsageError(f"invalid enterprise id {enterprise_id!r}")
+    return f"enterprises/{enterprise_id}.html"
 
 
 def notebook_parameters(enterprise_id: str | None, processed_dir: Path,
@@ -505,7 +540,8 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
     previous = read_json(manifest_path)
     key = run_key(options)
     if (not options.force and previous and previous.get("run_key") == key
-            and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)):
+            and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)
+            and not _interrupted_commit(reports)):
         n = len(previous.get("reports", {}))
         return Summary(unchanged=n, nothing_changed=True,
                        failed=sum(r.get("status") == "failed"
@@ -521,6 +557,8 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
         raise UsageError("unknown enterprise(s): " + ", ".join(unknown)
                          + "; known: " + ", ".join(sorted(known)))
     with _lock(reports):
+        _recover(reports, options.processed_dir)
+        previous = read_json(manifest_path)  # as the recovery may have left it
         return _run_locked(options, previous, key, started, echo, validated)
 
 
@@ -536,17 +574,12 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     from .reporting import index_page
 
     reports, processed = options.reports_dir, options.processed_dir
-    for stale in reports.glob(".staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in processed.glob(".staging-*") if processed.exists() else []:
-        shutil.rmtree(stale, ignore_errors=True)
-
     tables = validated.tables
     known = set(tables["enterprises"]["enterprise_id"])
 
     code = code_fingerprint()
     slices = enterprise_slices(tables)
-    prev = {} if options.force else _previous_analysis(processed, previous)
+    prev = {} if options.force else _previous_analysis(processed)
     analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
                        code=code)
     from .analysis import INTERNAL_COLUMNS  # noqa: F401  (documented column order)
@@ -564,6 +597,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
         write_csv(analysed["pooled"], stage_r / "pooled.csv")
         write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
+        _write_analysis_cache(stage_p, analysed["analysis_keys"])
         replace_tree(stage_p, processed)
 
         ents = tables["enterprises"].set_index("enterprise_id")
@@ -576,7 +610,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         report_keys: dict[str, str] = {}
         for eid in sorted(known):
             title = str(ents.at[eid, "name"])
-            rel = f"enterprises/{eid}.html"
+            rel = report_path(eid)
             rkey = _sha(slices[eid], nb_hash[ENTERPRISE_NOTEBOOK], code,
                         options.analysis_parameters(), eid)
             report_keys[eid] = rkey
@@ -640,10 +674,13 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                                "headline": "Pooled results for the final result workshop."})
         write_text(index_page(entries, run_date=now), stage_r / "index.html")
         write_json(manifest, stage_r / MANIFEST)
-        _move_reports(stage_r, reports)
+        with _interrupts_deferred():  # from here on the new reports are committed
+            write_text("", stage_r / COMPLETE)
+            _move_reports(stage_r, reports)
     finally:
         shutil.rmtree(stage_p, ignore_errors=True)
-        shutil.rmtree(stage_r, ignore_errors=True)
+        if not (stage_r / COMPLETE).exists():  # a complete set is finished by the next run
+            shutil.rmtree(stage_r, ignore_errors=True)
 
     built = sum(o.status in ("ok", "failed") and o.key != "synthesis" and o.duration_s >= 0
                 and o.status != "unchanged" and (o.key in {j.key for j in jobs}
@@ -702,7 +739,8 @@ def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool, \
+                    _cancel_on_interrupt(pool):
                 futures = {pool.submit(execute_notebook, job): job for job in jobs}
                 for fut in as_completed(futures):
                     job = futures[fut]
@@ -725,18 +763,65 @@ def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
     return outcomes
 
 
+@contextlib.contextmanager
+def _cancel_on_interrupt(pool) -> Iterator[None]:
+    """On Ctrl-C (or any error), drop the notebooks not yet started instead of waiting
+    for them all when the pool shuts down."""
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
 def _move_reports(stage: Path, reports: Path) -> None:
-    """Move staged files into place (atomic renames), the index and manifest last."""
+    """Move a complete staging tree into place, each file by an atomic rename, the index
+    and then the manifest last, and remove it.  Safe to repeat: after a crash, calling it
+    again on what is left of the staging tree finishes the move (see :func:`_recover`)."""
     from .io import replace_tree
 
-    last = [stage / "index.html", stage / MANIFEST]
-    held = stage.parent / f".held-{os.getpid()}"
-    held.mkdir(exist_ok=True)
-    for p in last:
-        if p.exists():
-            os.replace(p, held / p.name)
-    replace_tree(stage, reports)
-    replace_tree(held, reports)
+    replace_tree(stage, reports, last=("index.html", MANIFEST), skip=(COMPLETE,))
+
+
+def _interrupted_commit(reports: Path) -> bool:
+    """Whether a run was stopped while moving its complete reports into place."""
+    return reports.is_dir() and any(reports.glob(f".staging-*/{COMPLETE}"))
+
+
+def _recover(reports: Path, processed: Path) -> None:
+    """Clean up after interrupted runs (called under the lock).
+
+    A staging tree marked complete was stopped while being moved into place:
+    the move is finished, so the reports are again one consistent set.  Any
+    other staging tree is an unfinished build and is removed.
+    """
+    stages = sorted(reports.glob(".staging-*"), key=lambda p: p.stat().st_mtime)
+    for stage in stages:
+        if (stage / COMPLETE).exists():
+            _move_reports(stage, reports)
+        else:
+            shutil.rmtree(stage, ignore_errors=True)
+    for stale in processed.glob(".staging-*") if processed.is_dir() else []:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done; then raise it."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 def _provenance(options: Options, validated, code: str) -> dict:
