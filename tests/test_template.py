@@ -186,3 +186,16 @@ def test_filled_template_runs(template: Path, tmp_path):
     assert "PT Tjokro Bersaudara" in page
     results = pd.read_csv(reports / "results.csv")
     assert set(results["enterprise_id"]) == {"tjokro_bersaudara", "trijaya_teknik"}
+
+
+def test_the_data_contract_page_agrees_with_the_contract():
+    from score_analysis.contract import rule_text
+
+    docs = (Path(__file__).parent.parent / "docs" / "data_contract.md").read_text(
+        encoding="utf-8")
+    for table in TABLES.values():
+        section = docs.split(f"\n### {table.name}\n", 1)[1].split("\n### ", 1)[0]
+        for col in table.columns:
+            (line,) = [x for x in section.splitlines() if x.startswith(f"| `{col.name}` |")]
+            assert rule_text(table, col) in line, (table.name, col.name)
+            assert col.en in line and col.id in line, (table.name, col.name)
