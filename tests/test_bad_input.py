@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from score_analysis import cli
+from score_analysis import cli, pipeline
 from score_analysis.pipeline import validate_inputs
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
@@ -467,11 +467,20 @@ def test_the_minimal_dataset_is_clean():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_case(case: Case, tmp_path: Path, capsys):
+def test_case(case: Case, tmp_path: Path, capsys, monkeypatch):
     """The exact findings; ``validate`` and ``run`` answer with them, and ``run`` writes
     nothing when there is an error."""
     data = _prepare(case, tmp_path)
-    result = validate_inputs(data)
+    seen = []  # what the commands validated (each validates once)
+
+    def recording(*args, **kwargs):
+        seen.append(validate_inputs(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(pipeline, "validate_inputs", recording)
+    code = cli.main(["validate", "--data-dir", str(data)])
+    out, err = capsys.readouterr()
+    (result,) = seen
     assert sorted(map(_key, result.errors), key=repr) == sorted(case.errors, key=repr)
     others = {(f.severity, *_key(f)) for f in result.findings if f.severity != "error"}
     for note in case.notes:
@@ -480,9 +489,6 @@ def test_case(case: Case, tmp_path: Path, capsys):
     if case.check is not None:
         assert case.check(result.tables)
     expected_lines = [f.line() for f in result.errors]
-
-    code = cli.main(["validate", "--data-dir", str(data)])
-    out, err = capsys.readouterr()
     assert code == case.exit_code
     assert "Traceback" not in out + err
     assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
