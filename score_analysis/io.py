@@ -98,10 +98,18 @@ def read_raw(data: str | os.PathLike) -> RawData:
                                         "workbook"))
             out.unreadable.update(TABLES)
         return out
-    csvs = {p.name: p for p in sorted(path.iterdir()) if p.is_file()
-            and p.suffix.lower() == ".csv" and not p.name.startswith((".", "~$"))}
-    books = [p for p in sorted(path.iterdir()) if p.is_file()
-             and p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))]
+    try:
+        entries = sorted(p for p in path.iterdir() if p.is_file())
+    except OSError as exc:
+        out.findings.append(Finding(path.name or str(path), None, "", "", "readable directory",
+                                    "error", f"the directory cannot be read "
+                                    f"({exc.strerror or exc})"))
+        out.unreadable.update(TABLES)
+        return out
+    csvs = {p.name: p for p in entries
+            if p.suffix.lower() == ".csv" and not p.name.startswith((".", "~$"))}
+    books = [p for p in entries
+             if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))]
     known = {t.file_name: t.name for t in TABLES.values()}
     if not any(name in known for name in csvs) and books:
         if len(books) > 1:
@@ -121,8 +129,13 @@ def read_raw(data: str | os.PathLike) -> RawData:
                                         f"file is not part of the data contract and was "
                                         f"ignored{hint}"))
             continue
-        table = _read_csv(p, known[name], out.findings)
-        out.files[name] = sha256_file(p)
+        try:
+            table = _read_csv(p, known[name], out.findings)
+            out.files[name] = sha256_file(p)
+        except OSError as exc:
+            out.findings.append(Finding(name, None, "", "", "readable file", "error",
+                                        f"the file cannot be read ({exc.strerror or exc})"))
+            table = None
         if table is not None:
             out.tables[table.name] = table
         else:
@@ -364,8 +377,8 @@ def _read_workbook(path: Path, out: RawData) -> None:
 
     name = path.name
     out.workbook = name
-    out.files[name] = sha256_file(path)
     try:
+        out.files[name] = sha256_file(path)
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         kind = ("not an Excel .xlsx workbook" if isinstance(exc, zipfile.BadZipFile)

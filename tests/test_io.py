@@ -193,3 +193,24 @@ def test_hash_of_several_files_ignores_their_order(tmp_path):
     assert first == sio.sha256_files([b, a])
     b.write_text("3")
     assert sio.sha256_files([a, b]) != first
+
+
+def test_a_file_that_cannot_be_read_is_a_finding(tmp_path, monkeypatch):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(MINIMAL, data)
+    real = Path.read_bytes
+
+    def denied(self):
+        if self.name == "kpi_monthly.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    raw = sio.read_raw(data)
+    assert [f.line() for f in raw.findings] == [
+        "error: kpi_monthly.csv: the file cannot be read (Permission denied) "
+        "(rule: readable file)"]
+    assert raw.unreadable == {"kpi_monthly"}
+    assert set(raw.tables) == set(TABLES) - {"kpi_monthly"}

@@ -184,6 +184,16 @@ def test_unwritable_reports_directory_is_a_plain_message(tmp_path, capsys):
     assert "Traceback" not in err and "cannot write" in err and str(blocker) in err
 
 
+def test_a_failed_page_escapes_the_name_and_the_error():
+    from score_analysis.reporting import failed_page
+
+    page = failed_page(EVIL_NAME, "ValueError: bad value '<img src=x onerror=alert(1)>'",
+                       "../notebooks/a.ipynb")
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "This report could not be built." in page
+
+
 def _stage(reports: Path, files: dict[str, str], complete: bool) -> Path:
     stage = reports / ".staging-999"
     for rel, text in files.items():
