@@ -493,7 +493,7 @@ def _check_survey_pair(out: Validated, raw: RawData) -> None:
 
 def _warn_series(out: Validated) -> None:
     kpi = out.tables.get("kpi_monthly")
-    if kpi is None or kpi.empty or not out.ok:
+    if kpi is None or not out.ok:
         return
     src = out.sources["kpi_monthly"]
     ents = out.tables.get("enterprises")

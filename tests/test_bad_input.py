@@ -346,6 +346,12 @@ CASES = [
          message=("the text is too long",)),
     Case("long_name", set_cell(ENT, 3, "name", "PT " + "B" * 300),
          errors=((ENT, 3, "name", "PT " + "B" * 196 + "…", "at most 200 characters"),)),
+    Case("control_characters_in_value", set_cell(FIVE, 3, "pillar", "sort\x1b[2J\nshine"),
+         errors=((FIVE, 3, "pillar", "sort\x1b[2J\nshine", PILLAR_RULE),),
+         message=("value 'sort\\x1b[2J\\nshine'",)),
+    Case("control_characters_in_header", rename_column(KPI, "accidents", "acci\x1bdents"),
+         notes=(("warning", KPI, 1, "acci\x1bdents", "", "known columns"),),
+         message=("column acci\\x1bdents:",)),
     # ---- whole files
     Case("empty_file", write_bytes(ENT, b""),
          errors=((ENT, None, "", "", "file has a header row"),), message=("file is empty",)),
@@ -436,6 +442,10 @@ CASES = [
          notes=(("info", ENT, 3, "", "", "header on row 1"),)),
     Case("unknown_extra_column", add_column(ENT, "remarks", ["=1+2"]),
          notes=(("warning", ENT, 1, "remarks", "", "known columns"),)),
+    Case("kpi_header_only", edit_text(KPI, lambda t: t.splitlines()[0] + "\n"),
+         notes=(("warning", KPI, None, "enterprise_id", "alpha", "KPI rows per enterprise"),
+                ("warning", KPI, None, "enterprise_id", "beta", "KPI rows per enterprise")),
+         check=lambda t: t["kpi_monthly"].empty),
     Case("workbook_is_valid", as_workbook(),
          check=lambda t: t["milestones"]["date"].dt.strftime("%Y-%m-%d").tolist()
          == ["2010-03-22", "2010-10-14"] and t["kpi_monthly"]["month"].iloc[0] == "2010-01"),
@@ -491,6 +501,7 @@ def test_case(case: Case, tmp_path: Path, capsys, monkeypatch):
     expected_lines = [f.line() for f in result.errors]
     assert code == case.exit_code
     assert "Traceback" not in out + err
+    assert all(line.isprintable() for line in err.splitlines())  # no terminal escapes
     assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
     for part in case.message:
         assert part in err
