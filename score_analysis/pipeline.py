@@ -739,7 +739,8 @@ def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool, \
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                     initializer=_worker_ignores_ctrl_c) as pool, \
                     _cancel_on_interrupt(pool):
                 futures = {pool.submit(execute_notebook, job): job for job in jobs}
                 for fut in as_completed(futures):
@@ -763,14 +764,28 @@ def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
     return outcomes
 
 
+def _worker_ignores_ctrl_c() -> None:
+    """Ctrl-C is the main process's to handle (it stops the workers); an idle worker
+    would otherwise die printing a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def _cancel_on_interrupt(pool) -> Iterator[None]:
-    """On Ctrl-C (or any error), drop the notebooks not yet started instead of waiting
-    for them all when the pool shuts down."""
+    """On Ctrl-C (or any error), drop the notebooks not yet started and stop the running
+    ones, instead of waiting for them all when the pool shuts down."""
     try:
         yield
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+        if terminate is not None:
+            terminate()
+        else:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
         raise
 
 
