@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -502,3 +503,53 @@ def test_an_interrupted_run_leaves_the_previous_reports_and_the_next_run_complet
                for frame in (new, old)]
     assert not changed[0].equals(changed[1])
     assert (changed[0]["pre_value"].dropna() == 0).all()
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_moving_its_reports_is_finished_by_the_next_run(built, tmp_path):
+    root = tmp_path / "copy"
+    for part in ("reports", "processed"):
+        shutil.copytree(built["root"] / part, root / part)
+    data = tmp_path / "raw"
+    shutil.copytree(built["raw"], data)
+    for p in [data, *data.iterdir()]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    kpi = pd.read_csv(data / "kpi_monthly.csv", dtype=str, keep_default_na=False)
+    kpi.loc[kpi["enterprise_id"] == "tjokro_bersaudara", "separations"] = "1"
+    kpi.to_csv(data / "kpi_monthly.csv", index=False)
+    reports = root / "reports"
+
+    staged = None
+    for _ in range(3):  # stop it between marking its set complete and the last rename
+        proc = _start(data, root)
+        marker = reports / f".staging-{proc.pid}" / pipeline.COMPLETE
+        end = time.monotonic() + 300
+        while not marker.exists() and proc.poll() is None and time.monotonic() < end:
+            time.sleep(0.0005)  # the move takes milliseconds: look often
+        with contextlib.suppress(ProcessLookupError):  # it may have finished already
+            os.killpg(proc.pid, signal.SIGSTOP)
+        if marker.parent.exists():
+            staged = snapshot(marker.parent)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        if staged is not None:
+            break
+    assert staged is not None, "the run was never caught while moving its reports"
+    assert_complete(reports)  # whatever was moved, the set is readable and complete
+
+    proc = subprocess.run([str(SCORE_ANALYSIS), "run", "--data-dir", str(data),
+                           "--reports-dir", str(reports), "--processed-dir",
+                           str(root / "processed"), "--quiet"], capture_output=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert b"0 report(s) built, 2 unchanged" in proc.stdout  # finished, not rebuilt
+    assert not list(reports.glob(".staging-*"))
+    assert_complete(reports)
+    now = snapshot(reports)
+    for rel in ("results.csv", "enterprises/tjokro_bersaudara.html", "synthesis.html"):
+        if rel in staged:  # not yet moved when the run was stopped: moved by the next run
+            assert now[rel] == staged[rel], rel
+    results = pd.read_csv(reports / "results.csv")
+    old = pd.read_csv(built["root"] / "reports" / "results.csv")
+    assert not results.equals(old)  # the new set, not the previous one
