@@ -444,6 +444,23 @@ def _wait_for(condition, proc: subprocess.Popen, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
+def _copy_with_new_data(built: dict, tmp_path: Path, enterprise: str, kpi: str,
+                        value: str) -> tuple[Path, Path]:
+    """A writable copy of the built reports and their data, with one KPI of one enterprise
+    set to ``value`` in every month."""
+    root = tmp_path / "copy"
+    for part in ("reports", "processed"):
+        shutil.copytree(built["root"] / part, root / part)
+    data = tmp_path / "raw"
+    shutil.copytree(built["raw"], data)
+    for p in [data, *data.iterdir()]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    table = pd.read_csv(data / "kpi_monthly.csv", dtype=str, keep_default_na=False)
+    table.loc[table["enterprise_id"] == enterprise, kpi] = value
+    table.to_csv(data / "kpi_monthly.csv", index=False)
+    return root, data
+
+
 def _notebooks_started(reports: Path, proc: subprocess.Popen):
     return lambda: any(reports.glob(f".staging-{proc.pid}/notebooks/*.ipynb"))
 
@@ -455,17 +472,8 @@ def _staging_made(reports: Path, proc: subprocess.Popen):
 @pytest.mark.slow
 def test_an_interrupted_run_leaves_the_previous_reports_and_the_next_run_completes(
         built, tmp_path):
-    root = tmp_path / "copy"
-    for part in ("reports", "processed"):
-        shutil.copytree(built["root"] / part, root / part)
-    data = tmp_path / "raw"
-    shutil.copytree(built["raw"], data)
-    for p in [data, *data.iterdir()]:
-        p.chmod(0o755 if p.is_dir() else 0o644)
     # new data for one enterprise: the interrupted runs are building something new
-    kpi = pd.read_csv(data / "kpi_monthly.csv", dtype=str, keep_default_na=False)
-    kpi.loc[kpi["enterprise_id"] == "trijaya_teknik", "accidents"] = "0"
-    kpi.to_csv(data / "kpi_monthly.csv", index=False)
+    root, data = _copy_with_new_data(built, tmp_path, "trijaya_teknik", "accidents", "0")
     reports = root / "reports"
     previous = visible(snapshot(reports))
 
@@ -507,16 +515,7 @@ def test_an_interrupted_run_leaves_the_previous_reports_and_the_next_run_complet
 
 @pytest.mark.slow
 def test_a_run_killed_while_moving_its_reports_is_finished_by_the_next_run(built, tmp_path):
-    root = tmp_path / "copy"
-    for part in ("reports", "processed"):
-        shutil.copytree(built["root"] / part, root / part)
-    data = tmp_path / "raw"
-    shutil.copytree(built["raw"], data)
-    for p in [data, *data.iterdir()]:
-        p.chmod(0o755 if p.is_dir() else 0o644)
-    kpi = pd.read_csv(data / "kpi_monthly.csv", dtype=str, keep_default_na=False)
-    kpi.loc[kpi["enterprise_id"] == "tjokro_bersaudara", "separations"] = "1"
-    kpi.to_csv(data / "kpi_monthly.csv", index=False)
+    root, data = _copy_with_new_data(built, tmp_path, "tjokro_bersaudara", "separations", "1")
     reports = root / "reports"
 
     staged = None
