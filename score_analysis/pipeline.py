@@ -16,9 +16,14 @@ unchanged and whose page exists is not rebuilt.  A run whose raw files, code,
 notebooks and options are all unchanged stops after hashing them, without
 importing the scientific stack.
 
-Safe: outputs are built under ``<reports>/.staging-*`` and moved into place
-file by file with atomic renames once everything is built, the index and
-manifest last; an interrupted run leaves the previous reports readable.
+Safe: invalid input is rejected before anything is written.  Outputs are
+built under ``<reports>/.staging-*``; once everything is built the staging tree
+is marked complete and moved into place file by file with atomic renames, the
+index and manifest last, with Ctrl-C held back meanwhile.  A run interrupted
+at any moment leaves the previous reports complete and readable; the next run
+(under the lock) finishes a move that was under way, or discards an unfinished
+build.  One enterprise's failed analysis or notebook gives a failed page for it
+and exit code 1; the other reports are still built.
 """
 
 from __future__ import annotations
