@@ -321,8 +321,8 @@ DEPRESSION_WILCOXON_EXACT = {
 }
 
 
-# 5S fixture tests/data/five_s_pairs.csv: 20 items, percentages at the first and last audit (two
-# zero differences, many ties).
+# 5S fixture tests/data/five_s_pairs.csv: 20 items, percentages at the first and last audit
+# (three zero differences, many ties).
 # R> five_s <- read.csv("tests/data/five_s_pairs.csv")
 
 

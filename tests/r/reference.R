@@ -198,7 +198,7 @@ list(statistic = wt$statistic[[1]], p_value = wt$p.value,
 
 setup('
 five_s <- read.csv("tests/data/five_s_pairs.csv")
-', "5S fixture tests/data/five_s_pairs.csv: 20 items, percentages at the first and last audit (two zero differences, many ties).")
+', "5S fixture tests/data/five_s_pairs.csv: 20 items, percentages at the first and last audit (three zero differences, many ties).")
 
 block("FIVE_S_PAIRED_T", '
 tt <- t.test(five_s$after, five_s$before, paired = TRUE)
