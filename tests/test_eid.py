@@ -51,3 +51,9 @@ def test_months():
 def test_outside_the_table_raises(month):
     with pytest.raises(ValueError, match="outside the Idul Fitri table"):
         is_eid_month(month)
+
+
+@pytest.mark.parametrize("month", ["2010-13", "2010/09", 201009, None])
+def test_malformed_month_raises(month):
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        is_eid_month(month)
