@@ -239,8 +239,8 @@ def survey_results(scores: pd.DataFrame, enterprise: pd.Series,
             status = "suppressed"
         else:
             b, f = base["score"].to_numpy(), follow["score"].to_numpy()
-            note = (f"unmatched comparison: only {len(matched)} respondent(s) could be matched "
-                    f"across waves")
+            note = (f"unmatched comparison: fewer than {MIN_CELL} respondents could be "
+                    f"matched across waves")  # the small count itself is not shown
             frames.append(_rows(welch_t(b, f, alpha=ALPHA), extra_note=note, **fixed))
             frames.append(_rows(mann_whitney(b, f), extra_note=note, **fixed))
             continue

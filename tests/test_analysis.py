@@ -160,7 +160,7 @@ def test_survey_unmatched_uses_welch_and_mann_whitney():
     assert out.loc["welch_t", "estimate"] == pytest.approx(R.UNMATCHED_WELCH["estimate"])
     assert out.loc["mann_whitney", "p_value"] == pytest.approx(
         R.UNMATCHED_MANN_WHITNEY["p_value"], rel=1e-6)
-    assert out["note"].str.contains("unmatched comparison").all()
+    assert out["note"].str.contains("unmatched comparison: fewer than 5 respondents").all()
 
 
 @pytest.mark.parametrize("n_base, n_follow", [(4, 9), (9, 4), (1, 1)])
