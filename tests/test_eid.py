@@ -57,3 +57,20 @@ def test_outside_the_table_raises(month):
 def test_malformed_month_raises(month):
     with pytest.raises(ValueError, match="YYYY-MM"):
         is_eid_month(month)
+
+
+def test_agrees_with_the_umm_al_qura_calendar():
+    """An independent calendar: hijridate's Umm al-Qura tables (Saudi Arabia).
+
+    Indonesia's sidang isbat fixes 1 Syawal on the same day as Umm al-Qura or up to two
+    days later (moon sighting from Indonesia); in every year of the table the *month*,
+    which is all the models use, is the same.
+    """
+    from hijridate import Gregorian, Hijri
+
+    for date in idul_fitri_dates():
+        hijri_year = Gregorian(date.year, date.month, date.day).to_hijri().year
+        g = Hijri(hijri_year, 10, 1).to_gregorian()
+        reference = dt.date(g.year, g.month, g.day)
+        assert 0 <= (date - reference).days <= 2, (date, reference)
+        assert (date.year, date.month) == (reference.year, reference.month), date
