@@ -305,10 +305,11 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
         if progress:
             progress(eid)
         try:
-            results.append(analysis.enterprise_results(
+            done = analysis.enterprise_analysis(
                 ent, monthly=monthly, items=items, scores=scores, constructs=constructs,
-                harmonic=harmonic))
-            lines.append(analysis.kpi_lines(monthly, ent, harmonic=harmonic))
+                harmonic=harmonic)
+            results.append(done.results)
+            lines.append(done.lines)
             reliability.append(analysis.survey_reliability(answers, eid))
         except Exception as exc:  # isolate one enterprise's failure from the others
             failed[eid] = f"the analysis failed: {exc.__class__.__name__}: {exc}"
