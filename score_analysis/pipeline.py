@@ -549,7 +549,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
                        code=code)
     from .analysis import INTERNAL_COLUMNS  # noqa: F401  (documented column order)
-    from .contract import RESULT_COLUMNS
+    from .contract import POOLED_COLUMNS, RESULT_COLUMNS
 
     results = analysed["results"]
     stage_p = processed / f".staging-{os.getpid()}"
@@ -561,7 +561,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         write_parquet(_quality_log(validated.findings), stage_p / "quality_log.parquet")
         write_json(_provenance(options, validated, code), stage_p / "provenance.json")
         write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
-        write_csv(analysed["pooled"], stage_r / "pooled.csv")
+        write_csv(analysed["pooled"][list(POOLED_COLUMNS)], stage_r / "pooled.csv")
         write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
         replace_tree(stage_p, processed)
 
