@@ -477,14 +477,9 @@ def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
 
 
 def _headline(results, eid: str) -> str:
-    own = results[(results["enterprise_id"] == eid) & results["primary"].astype(bool)
-                  & (results["status"] == "ok")]
-    if own.empty:
-        return "No estimable result."
-    counts = own["direction"].value_counts()
-    return (f"{int(counts.get('improved', 0))} improved, {int(counts.get('worsened', 0))} "
-            f"worsened, {int(counts.get('inconclusive', 0))} inconclusive of {len(own)} "
-            f"primary results.")
+    from .reporting import headline
+
+    return headline(results[results["enterprise_id"] == eid])
 
 
 def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
@@ -524,7 +519,7 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None]) -> Summary:
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
-    from .reporting import index_page
+    from .reporting import index_page, synthesis_headline
 
     reports, processed = options.reports_dir, options.processed_dir
     for stale in reports.glob(".staging-*"):
@@ -635,7 +630,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             entries.insert(0, {"path": "synthesis.html", "title": "Synthesis across enterprises",
                                "status": s["status"], "data_source": _sources(ents),
                                "built": s.get("built") or "",
-                               "headline": "Pooled results for the final result workshop."})
+                               "headline": synthesis_headline(analysed["pooled"])})
         write_text(index_page(entries, run_date=now), stage_r / "index.html")
         write_json(manifest, stage_r / MANIFEST)
         _move_reports(stage_r, reports)
