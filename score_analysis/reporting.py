@@ -146,16 +146,20 @@ def ratio_change(ratio: float) -> str:
     """A rate ratio as a change people read: ``0.66`` → ``34% fall``, ``1.4`` → ``40% rise``.
 
     ``(1 - ratio) * 100`` percent fall below 1, ``(ratio - 1) * 100`` percent rise
-    above it; from ten-fold on, ``"12-fold rise"``.
+    above it; from a doubling on, ``"2.9-fold rise"``.
     """
     if _missing(ratio) or not np.isfinite(ratio) or ratio <= 0:
         return "no estimate"
     if ratio < 1:
         fall = (1 - ratio) * 100
         return "over 99% fall" if fall > 99 else f"{_percent(fall)} fall"
-    if ratio >= 10:
-        return "over 100-fold rise" if ratio > 100 else f"{ratio:.0f}-fold rise"
+    if ratio >= 2:
+        return "over 100-fold rise" if ratio > 100 else f"{_times(ratio)}-fold rise"
     return "no change" if ratio == 1 else f"{_percent((ratio - 1) * 100)} rise"
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.1f}" if ratio < 9.95 else f"{ratio:.0f}"
 
 
 def ratio_interval(low: float, high: float) -> str:
@@ -172,11 +176,11 @@ def ratio_interval(low: float, high: float) -> str:
 
 
 def signed_percent(ratio: float) -> str:
-    """A rate ratio as a signed percentage change for tables: ``−34%``, ``+40%``, ``×12``."""
+    """A rate ratio as a signed percentage change for tables: ``−34%``, ``+40%``, ``×2.9``."""
     if _missing(ratio) or not np.isfinite(ratio) or ratio <= 0:
         return ""
-    if ratio >= 10:
-        return f"×{ratio:.0f}" if ratio <= 100 else "> ×100"
+    if ratio >= 2:
+        return f"×{_times(ratio)}" if ratio <= 100 else "> ×100"
     change = (ratio - 1) * 100
     if change < -99:
         return "< −99%"
@@ -254,6 +258,8 @@ class EnterpriseData:
     qualitative: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     provenance: dict = field(default_factory=dict)
+    #: findings of the data checks that name no enterprise (shown as a count)
+    quality_unlinked: int = 0
 
     @property
     def simulated(self) -> bool:
@@ -281,9 +287,12 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str) -> EnterpriseData
     from .io import read_json
 
     p = Path(processed_dir)
-    ents = _read(p, "enterprises", enterprise_id)
+    everyone = _read(p, "enterprises")
+    ents = everyone[everyone["enterprise_id"] == enterprise_id] if not everyone.empty \
+        else everyone
     if ents.empty:
         raise ValueError(f"enterprise {enterprise_id!r} is not in {p / 'enterprises.parquet'}")
+    log = _read(p, "quality_log")
     return EnterpriseData(
         enterprise=ents.iloc[0],
         results=_read(p, "results", enterprise_id),
@@ -296,8 +305,9 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str) -> EnterpriseData
         codebook=_read(p, "survey_items"),
         reliability=_read(p, "survey_reliability", enterprise_id),
         qualitative=_read(p, "qualitative", enterprise_id),
-        quality=enterprise_findings(_read(p, "quality_log"), enterprise_id),
+        quality=enterprise_findings(log, enterprise_id),
         provenance=read_json(p / "provenance.json") or {},
+        quality_unlinked=len(unlinked_findings(log, list(everyone["enterprise_id"]))),
     )
 
 
@@ -315,6 +325,17 @@ def enterprise_findings(log: pd.DataFrame, enterprise_id: str) -> pd.DataFrame:
     pattern = re.compile(rf"(?<![a-z0-9_-]){re.escape(enterprise_id)}(?![a-z0-9_-])")
     text = log["value"].fillna("").astype(str) + " " + log["message"].fillna("").astype(str)
     return log[text.map(lambda s: bool(pattern.search(s)))].reset_index(drop=True)
+
+
+def unlinked_findings(log: pd.DataFrame, enterprise_ids: list[str]) -> pd.DataFrame:
+    """The findings that :func:`enterprise_findings` links to none of the enterprises."""
+    if log.empty:
+        return log
+    linked = pd.Series(False, index=log.index)
+    for eid in enterprise_ids:
+        found = enterprise_findings(log.assign(_i=log.index), eid)
+        linked[found["_i"].to_numpy()] = True
+    return log[~linked].reset_index(drop=True)
 
 
 def _primary(results: pd.DataFrame) -> pd.DataFrame:
@@ -1132,6 +1153,11 @@ def data_quality_section(data: EnterpriseData) -> Html:
                      f"{'s' * (len(data.quality) != 1)} for this enterprise. Warnings do not "
                      f"stop the analysis; a missing month is left out of the models.</p>")
         parts.append(findings_table(data.quality))
+    if data.quality_unlinked:
+        n = data.quality_unlinked
+        parts.append(f"<p>{n} further finding{'s' * (n != 1)} of the data checks "
+                     f"{'do' if n != 1 else 'does'} not name an enterprise (a whole file, or a "
+                     "row of a table); see the data-quality log.</p>")
     parts.append(_coverage_table(data.results, data.monthly,
                                  data.enterprise["intervention_month"]))
     parts.append("<p class='muted'>Every finding of every enterprise is in "
@@ -1151,25 +1177,29 @@ def analysis_plan() -> str:
 def results_table(results: pd.DataFrame) -> Html:
     """Every results row (numbers rounded for reading), sensitivity rows included."""
     head = ("<tr><th scope='col'>Indicator</th><th scope='col'>Method</th>"
-            "<th scope='col'>Status</th><th scope='col'>n before</th><th scope='col'>n after</th>"
-            "<th scope='col'>Before</th><th scope='col'>After</th><th scope='col'>Estimate</th>"
-            "<th scope='col'>95% CI</th><th scope='col'>p</th><th scope='col'>p (Holm)</th>"
-            "<th scope='col'>q (BH)</th><th scope='col'>Effect size</th>"
-            "<th scope='col'>Direction</th><th scope='col'>Note</th></tr>")
+            "<th scope='col'>Status</th><th scope='col'>n before / after</th>"
+            "<th scope='col'>Before</th><th scope='col'>After</th>"
+            "<th scope='col'>Estimate (95% CI)</th><th scope='col'>p</th>"
+            "<th scope='col'>p (Holm)</th><th scope='col'>q (BH)</th>"
+            "<th scope='col'>Effect size</th><th scope='col'>Direction</th></tr>")
     body = []
     for r in results.itertuples(index=False):
-        ci = (f"{fmt(r.ci_low)} to {fmt(r.ci_high)}"
+        ci = (f"<span class='measure'>{fmt(r.ci_low)} to {fmt(r.ci_high)}</span>"
               if pd.notna(r.ci_low) and pd.notna(r.ci_high) else "")
         direction = r.direction if isinstance(r.direction, str) else ""
+        note = (f"<span class='measure'>{esc(r.note)}</span>"
+                if isinstance(r.note, str) and r.note else "")
+        n = (f"{fmt_count(r.n_pre)} / {fmt_count(r.n_post)}"
+             if not (_missing(r.n_pre) and _missing(r.n_post)) else "")
         body.append(
             f"<tr><td>{esc(indicator_label(r.domain, r.indicator))}</td><td>{esc(r.method)}"
-            f"{' (primary)' if r.primary else ''}</td><td>{esc(r.status)}</td>"
-            f"<td class='num'>{fmt_count(r.n_pre)}</td><td class='num'>{fmt_count(r.n_post)}</td>"
+            f"{' (primary)' if r.primary else ''}{note}</td><td>{esc(r.status)}</td>"
+            f"<td class='num'>{n}</td>"
             f"<td class='num'>{fmt(r.pre_value)}</td><td class='num'>{fmt(r.post_value)}</td>"
-            f"<td class='num'>{fmt(r.estimate)}</td><td class='num'>{ci}</td>"
+            f"<td class='num'>{fmt(r.estimate)}{ci}</td>"
             f"<td class='num'>{fmt_p(r.p_value)}</td><td class='num'>{fmt_p(r.p_holm)}</td>"
             f"<td class='num'>{fmt_p(r.q_bh)}</td><td class='num'>{fmt(r.effect_size)}</td>"
-            f"<td class='{esc(direction)}'>{esc(direction)}</td><td>{esc(r.note)}</td></tr>")
+            f"<td class='{esc(direction)}'>{esc(direction)}</td></tr>")
     return Html("<div class='table-wrap'><table class='dense'><caption>Every estimate of the "
                 "analysis plan (rate ratios for monthly indicators, differences in points for "
                 "5S and the survey)</caption><thead>" + head + "</thead><tbody>"
@@ -1451,6 +1481,22 @@ def synthesis_header(data: SynthesisData) -> Html:
 _MARK = {"improved": "improved", "worsened": "worsened", "inconclusive": "no clear change"}
 
 
+_GRID_SHORT = {"inconclusive": "○", "not tracked": "n/t", "no data": "n/d",
+               "not enough data": "—", f"fewer than {PRIVACY_MIN} respondents": f"<{PRIVACY_MIN}"}
+
+
+def _grid_cell(row) -> str:
+    """A compact grid cell: the marker for clear results, a short sign with its words for
+    screen readers otherwise."""
+    cls, mark = _marker(row)
+    if cls in ("improved", "worsened"):
+        return f"<td class='mark {esc(cls)}'>{esc(mark)}</td>"
+    words = mark.removeprefix("● ")
+    short = _GRID_SHORT.get(cls) or _GRID_SHORT.get(words, "—")
+    return (f"<td class='mark {esc(cls)}'><span aria-hidden='true'>{esc(short)}</span>"
+            f"<span class='sr-only'>{esc(words)}</span></td>")
+
+
 def synthesis_grid(data: SynthesisData) -> Html:
     """Enterprise × indicator grid of the primary results' directions."""
     prim = _primary(data.results)
@@ -1467,16 +1513,16 @@ def synthesis_grid(data: SynthesisData) -> Html:
             if r.empty:
                 cells.append("<td class='na'>—</td>")
                 continue
-            cls, mark = _marker(r.iloc[0])
-            cells.append(f"<td class='mark {esc(cls)}'>{esc(mark)}</td>")
+            cells.append(_grid_cell(r.iloc[0]))
         rows.append(f"<tr><th scope='row'><a href='enterprises/{esc(ent.enterprise_id)}.html'>"
                     f"{esc(ent.name)}</a></th>{''.join(cells)}</tr>")
     return Html(
         "<h2>Summary grid</h2><p>The primary result of each indicator in each enterprise: "
         "▲ rose, ▼ fell; <span class='improved'>improved</span> or "
         "<span class='worsened'>worsened</span> only when the evidence is at least moderate "
-        "(Holm-adjusted p &lt; 0.05 within the enterprise), otherwise "
-        "<span class='inconclusive'>no clear change</span>.</p>"
+        "(Holm-adjusted p &lt; 0.05 within the enterprise); ○ no clear change; n/t not "
+        f"tracked; — not enough data; &lt;{PRIVACY_MIN} fewer than {PRIVACY_MIN} survey "
+        "respondents.</p>"
         "<div class='table-wrap'><table class='grid'><caption>Primary results by enterprise "
         f"and indicator</caption><thead><tr><th scope='col'>Enterprise</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>")
@@ -1492,7 +1538,8 @@ def pooled_table(data: SynthesisData) -> Html:
     for r in pooled.sort_values("_order").itertuples(index=False):
         ratio = r.estimate_scale == "rate_ratio"
         if pd.notna(r.estimate):
-            est = (f"{fmt(r.estimate)} ({signed_percent(r.estimate)})" if ratio
+            est = (f"{fmt(r.estimate)} ({signed_percent(r.estimate)})"
+                   if ratio and r.estimate < 2 else fmt(r.estimate) if ratio
                    else fmt_signed(r.estimate))
             ci = f"{fmt(r.ci_low)} to {fmt(r.ci_high)}"
         else:

@@ -132,7 +132,8 @@ def test_html_fragments_show_as_html_only():
 
 @pytest.mark.parametrize(("ratio", "text"), [
     (0.66, "34% fall"), (1.4, "40% rise"), (0.955, "4.5% fall"), (1.0, "no change"),
-    (12.0, "12-fold rise"), (250.0, "over 100-fold rise"), (0.0005, "over 99% fall"),
+    (1.94, "94% rise"), (2.94, "2.9-fold rise"), (12.0, "12-fold rise"),
+    (250.0, "over 100-fold rise"), (0.0005, "over 99% fall"),
     (float("nan"), "no estimate"), (-1.0, "no estimate"),
 ])
 def test_ratio_change_reads_rate_ratios_as_percent_changes(ratio, text):
@@ -143,6 +144,7 @@ def test_ratio_interval_turns_fall_bounds_round_and_names_both_sides():
     # a fall of (1 - RR): the upper ratio is the smaller fall
     assert ratio_interval(0.55, 0.79) == "21% to 45% fall"
     assert ratio_interval(1.1, 1.5) == "10% to 50% rise"
+    assert ratio_interval(2.42, 150.0) == "2.4-fold to over 100-fold rise"
     assert ratio_interval(0.57, 1.036) == "43% fall to 3.6% rise"
     assert ratio_interval(np.nan, 1.2) == ""
 
@@ -151,6 +153,7 @@ def test_signed_percent_for_tables():
     assert signed_percent(0.7) == "−30%"
     assert signed_percent(1.051) == "+5.1%"
     assert signed_percent(16.0) == "×16"
+    assert signed_percent(2.94) == "×2.9"
     assert signed_percent(0.0001) == "< −99%"
     assert signed_percent(np.nan) == ""
 
@@ -491,3 +494,12 @@ def test_fmt_rounds_for_reading():
     assert reporting.fmt(math.inf) == "∞"
     assert reporting.fmt_count(15.0) == "15"
     assert reporting.fmt_p(0.0004) == "< 0.001"
+
+
+def test_unlinked_findings_are_those_no_enterprise_claims():
+    log = pd.DataFrame({"file": ["k.csv"] * 3, "row": [None, 7, None], "column": ["month"] * 3,
+                        "value": ["abc 2009-11", "12", ""], "rule": ["r"] * 3,
+                        "severity": ["warning"] * 3,
+                        "message": ["abc: month missing", "jump", "cp1252 file"]})
+    assert reporting.unlinked_findings(log, ["abc", "xyz"])["message"].tolist() == [
+        "jump", "cp1252 file"]
