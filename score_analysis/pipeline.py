@@ -437,7 +437,8 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
             error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
     if error is not None:
         Path(job.html).write_text(failed_page(job.title, error, rel_nb
-                                              if Path(job.executed).exists() else None),
+                                              if Path(job.executed).exists() else None,
+                                              home=_home(job.kind)),
                                   encoding="utf-8")
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
                          path=job.html, title=job.title,
@@ -657,10 +658,15 @@ def replace_jobs(options: Options, jobs: int) -> Options:
     return replace(options, jobs=jobs)
 
 
-def _failed(title: str, error: str) -> str:
+def _failed(title: str, error: str, kind: str = "enterprise") -> str:
     from .reporting import failed_page
 
-    return failed_page(title, error)
+    return failed_page(title, error, home=_home(kind))
+
+
+def _home(kind: str) -> str:
+    """The index seen from a report page (enterprise pages are one folder down)."""
+    return "index.html" if kind == "synthesis" else "../index.html"
 
 
 def _file_hash(path: Path) -> str | None:
@@ -704,7 +710,8 @@ def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
                     except Exception as exc:  # a worker died: the others go on
                         err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
                         Path(job.html).parent.mkdir(parents=True, exist_ok=True)
-                        Path(job.html).write_text(_failed(job.title, err), encoding="utf-8")
+                        Path(job.html).write_text(_failed(job.title, err, job.kind),
+                                                  encoding="utf-8")
                         outcomes.append(ReportOutcome(key=job.key, kind=job.kind,
                                                       status="failed", path=job.html,
                                                       title=job.title, error=err))

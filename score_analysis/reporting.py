@@ -1316,11 +1316,15 @@ def page(body: str, title: str, *, lang: str = "en") -> str:
             f"<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def failed_page(title: str, error: str, notebook: str | None = None) -> str:
-    """The page shown in place of a report whose analysis or notebook failed."""
+def failed_page(title: str, error: str, notebook: str | None = None, *,
+                home: str = "../index.html") -> str:
+    """The page shown in place of a report whose analysis or notebook failed.
+
+    ``home`` is the index as seen from the page (``index.html`` for the synthesis).
+    """
     link = (f'<p>The partly executed notebook is kept for diagnosis: '
             f'<a href="{esc(notebook)}">{esc(notebook)}</a>.</p>' if notebook else "")
-    body = (_nav("../index.html", None) + f"<h1>{esc(title)}</h1><div class='failed' "
+    body = (_nav(home, None) + f"<h1>{esc(title)}</h1><div class='failed' "
             f"role='alert'><strong>This report could not be built.</strong><p>{esc(error)}</p>"
             f"</div>{link}<p>The other reports are not affected. Correct the cause and run "
             f"the analysis again.</p>")

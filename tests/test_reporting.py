@@ -453,6 +453,8 @@ def test_index_and_failed_pages_escape_what_they_show():
     failed = reporting.failed_page("<b>T</b>", "KeyError: '<script>'", "../notebooks/a.ipynb")
     assert_inert(failed[failed.index("<body>"):])
     assert "KeyError: &#x27;&lt;script&gt;&#x27;" in failed
+    assert "href=\"../index.html\"" in failed
+    assert "href=\"index.html\"" in reporting.failed_page("Synthesis", "x", home="index.html")
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -503,3 +505,21 @@ def test_unlinked_findings_are_those_no_enterprise_claims():
                         "message": ["abc: month missing", "jump", "cp1252 file"]})
     assert reporting.unlinked_findings(log, ["abc", "xyz"])["message"].tolist() == [
         "jump", "cp1252 file"]
+
+
+def test_sections_of_an_enterprise_with_only_monthly_records(xss):
+    from dataclasses import replace
+
+    empty = pd.DataFrame()
+    bare = replace(xss, milestones=empty, pillars=empty, five_s=empty, survey=empty,
+                   qualitative=empty, reliability=empty, quality=xss.quality.iloc[0:0],
+                   results=xss.results[xss.results["domain"] == "kpi"], provenance={})
+    assert "No 5S audit was recorded" in reporting.five_s_section(bare)
+    assert "No worker survey was recorded" in reporting.survey_section(bare)
+    assert "No notes were recorded" in reporting.qualitative_section(bare)
+    assert "found no missing months" in reporting.data_quality_section(bare)
+    assert "No provenance record" in reporting.provenance_section(bare.provenance)
+    for name in SECTIONS:
+        assert_inert(getattr(reporting, name)(bare))
+    whats = [w for _, _, w in reporting.timeline_events(bare)]
+    assert not any("visit" in w.lower() for w in whats)
