@@ -712,14 +712,24 @@ def executive_summary(data: EnterpriseData) -> Html:
 # --------------------------------------------------------------------------- figures
 
 
+#: Resolution of the embedded PNG figures: 1.5 image pixels per CSS pixel (sharp on
+#: high-density screens and in print).
+FIGURE_DPI = 144
+
+
 def figure_html(fig, alt: str, caption: str = "") -> str:
-    """Embed a matplotlib figure as a PNG ``<figure>`` with alt text and caption."""
+    """Embed a matplotlib figure as a PNG ``<figure>`` with alt text and caption.
+
+    The image is declared at the figure's size in CSS pixels (96 per inch), so
+    every chart shows its text at the same size; it shrinks on narrow screens.
+    """
     buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=144, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
+    width, height = (round(v * 96) for v in fig.get_size_inches())
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
-            f"{cap}</figure>")
+    return (f'<figure><img src="data:image/png;base64,{data}" width="{width}" '
+            f'height="{height}" alt="{esc(alt)}">{cap}</figure>')
 
 
 def _visits(milestones: pd.DataFrame) -> list[pd.Timestamp]:
