@@ -438,7 +438,8 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
             error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
     if error is not None:
         Path(job.html).write_text(failed_page(job.title, error, rel_nb
-                                              if Path(job.executed).exists() else None),
+                                              if Path(job.executed).exists() else None,
+                                              home=_home(job.kind)),
                                   encoding="utf-8")
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
                          path=job.html, title=job.title,
@@ -478,14 +479,9 @@ def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
 
 
 def _headline(results, eid: str) -> str:
-    own = results[(results["enterprise_id"] == eid) & results["primary"].astype(bool)
-                  & (results["status"] == "ok")]
-    if own.empty:
-        return "No estimable result."
-    counts = own["direction"].value_counts()
-    return (f"{int(counts.get('improved', 0))} improved, {int(counts.get('worsened', 0))} "
-            f"worsened, {int(counts.get('inconclusive', 0))} inconclusive of {len(own)} "
-            f"primary results.")
+    from .reporting import headline
+
+    return headline(results[results["enterprise_id"] == eid])
 
 
 def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
@@ -525,7 +521,7 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None]) -> Summary:
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
-    from .reporting import index_page
+    from .reporting import index_page, synthesis_headline
 
     reports, processed = options.reports_dir, options.processed_dir
     for stale in reports.glob(".staging-*"):
@@ -636,7 +632,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             entries.insert(0, {"path": "synthesis.html", "title": "Synthesis across enterprises",
                                "status": s["status"], "data_source": _sources(ents),
                                "built": s.get("built") or "",
-                               "headline": "Pooled results for the final result workshop."})
+                               "headline": synthesis_headline(analysed["pooled"])})
         write_text(index_page(entries, run_date=now), stage_r / "index.html")
         write_json(manifest, stage_r / MANIFEST)
         _move_reports(stage_r, reports)
@@ -663,10 +659,15 @@ def replace_jobs(options: Options, jobs: int) -> Options:
     return replace(options, jobs=jobs)
 
 
-def _failed(title: str, error: str) -> str:
+def _failed(title: str, error: str, kind: str = "enterprise") -> str:
     from .reporting import failed_page
 
-    return failed_page(title, error)
+    return failed_page(title, error, home=_home(kind))
+
+
+def _home(kind: str) -> str:
+    """The index seen from a report page (enterprise pages are one folder down)."""
+    return "index.html" if kind == "synthesis" else "../index.html"
 
 
 def _file_hash(path: Path) -> str | None:
@@ -710,7 +711,8 @@ def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
                     except Exception as exc:  # a worker died: the others go on
                         err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
                         Path(job.html).parent.mkdir(parents=True, exist_ok=True)
-                        Path(job.html).write_text(_failed(job.title, err), encoding="utf-8")
+                        Path(job.html).write_text(_failed(job.title, err, job.kind),
+                                                  encoding="utf-8")
                         outcomes.append(ReportOutcome(key=job.key, kind=job.kind,
                                                       status="failed", path=job.html,
                                                       title=job.title, error=err))
