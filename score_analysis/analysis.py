@@ -21,11 +21,10 @@ from .comparisons import (
     welch_t,
     wilcoxon_signed_rank,
 )
-from .contract import INDICATORS, RESULT_COLUMNS, WAVES
+from .contract import INDICATORS, MIN_CELL, RESULT_COLUMNS, WAVES
 from .models import EFFECT_COLUMNS, LINE_COLUMNS, kpi_fit
 
 #: Smallest group shown from the worker survey (privacy, SPEC §6).
-MIN_CELL = 5
 ALPHA = 0.05
 
 #: Diagnostic columns kept beside the §7 columns in data/processed/results.parquet.

@@ -170,21 +170,21 @@ def run_key(options: Options) -> str:
 
 
 def _git_commit() -> str | None:
-    head = REPO_ROOT / ".git" / "HEAD"
+    """The commit the code was run from (with ``+dirty`` when tracked files were changed),
+    or ``None`` outside a git checkout."""
+    import subprocess
+
     try:
-        ref = head.read_text().strip()
-        if ref.startswith("ref: "):
-            ref_path = REPO_ROOT / ".git" / ref[5:]
-            if ref_path.exists():
-                return ref_path.read_text().strip()
-            packed = REPO_ROOT / ".git" / "packed-refs"
-            for line in packed.read_text().splitlines():
-                if line.endswith(ref[5:]):
-                    return line.split()[0]
+        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
             return None
-        return ref
-    except OSError:
+        dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain",
+                                "--untracked-files=no", "--", "score_analysis", "notebooks"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
         return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def _package_versions() -> dict[str, str]:

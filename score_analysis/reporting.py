@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import INDICATORS, QUALITATIVE_KINDS
+from .contract import INDICATORS, MIN_CELL, QUALITATIVE_KINDS
 
 SIMULATED_BANNER = "Simulated demonstration data — not enterprise results"
 #: Smallest group of survey respondents shown (SPEC §6, privacy).
-PRIVACY_MIN = 5
+PRIVACY_MIN = MIN_CELL  # the same threshold as the analysis (contract.MIN_CELL)
 #: Significance level of the direction judgement (SPEC §7).
 ALPHA = 0.05
 #: Evidence wording from the (Holm-adjusted) p-value: below 0.01 strong, below 0.05 moderate.
