@@ -101,10 +101,9 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _print_findings(findings, *, stream=None) -> None:
-    stream = stream or sys.stderr  # looked up now: tests and callers may redirect it
+def _print_findings(findings) -> None:
     for f in findings:
-        print(f.line(), file=stream)
+        print(f.line(), file=sys.stderr)
 
 
 def cmd_validate(args) -> int:

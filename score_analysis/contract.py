@@ -19,6 +19,9 @@ DATA_SOURCES = ("enterprise_records", "simulated")
 BOOLEAN_TRUE = ("true", "1", "yes", "ya")
 BOOLEAN_FALSE = ("false", "0", "no", "tidak")
 
+#: Smallest group of survey respondents whose numbers are shown (privacy, SPEC §6).
+MIN_CELL = 5
+
 #: Earliest month accepted anywhere (SPEC §4).
 FIRST_MONTH = "1990-01"
 

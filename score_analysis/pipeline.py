@@ -180,21 +180,21 @@ def run_key(options: Options) -> str:
 
 
 def _git_commit() -> str | None:
-    head = REPO_ROOT / ".git" / "HEAD"
+    """The commit the code was run from (with ``+dirty`` when tracked files were changed),
+    or ``None`` outside a git checkout."""
+    import subprocess
+
     try:
-        ref = head.read_text().strip()
-        if ref.startswith("ref: "):
-            ref_path = REPO_ROOT / ".git" / ref[5:]
-            if ref_path.exists():
-                return ref_path.read_text().strip()
-            packed = REPO_ROOT / ".git" / "packed-refs"
-            for line in packed.read_text().splitlines():
-                if line.endswith(ref[5:]):
-                    return line.split()[0]
+        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
             return None
-        return ref
-    except OSError:
+        dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain",
+                                "--untracked-files=no", "--", "score_analysis", "notebooks"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
         return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def _package_versions() -> dict[str, str]:
@@ -315,10 +315,11 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
         if progress:
             progress(eid)
         try:
-            results.append(analysis.enterprise_results(
+            done = analysis.enterprise_analysis(
                 ent, monthly=monthly, items=items, scores=scores, constructs=constructs,
-                harmonic=harmonic))
-            lines.append(analysis.kpi_lines(monthly, ent, harmonic=harmonic))
+                harmonic=harmonic)
+            results.append(done.results)
+            lines.append(done.lines)
             reliability.append(analysis.survey_reliability(answers, eid))
         except Exception as exc:  # isolate one enterprise's failure from the others
             failed[eid] = f"the analysis failed: {exc.__class__.__name__}: {exc}"
@@ -477,7 +478,8 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
             error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
     if error is not None:
         Path(job.html).write_text(failed_page(job.title, error, rel_nb
-                                              if Path(job.executed).exists() else None),
+                                              if Path(job.executed).exists() else None,
+                                              home=_home(job.kind)),
                                   encoding="utf-8")
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
                          path=job.html, title=job.title,
@@ -517,14 +519,9 @@ def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
 
 
 def _headline(results, eid: str) -> str:
-    own = results[(results["enterprise_id"] == eid) & results["primary"].astype(bool)
-                  & (results["status"] == "ok")]
-    if own.empty:
-        return "No estimable result."
-    counts = own["direction"].value_counts()
-    return (f"{int(counts.get('improved', 0))} improved, {int(counts.get('worsened', 0))} "
-            f"worsened, {int(counts.get('inconclusive', 0))} inconclusive of {len(own)} "
-            f"primary results.")
+    from .reporting import headline
+
+    return headline(results[results["enterprise_id"] == eid])
 
 
 def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
@@ -576,7 +573,7 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None], validated) -> Summary:
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
-    from .reporting import index_page
+    from .reporting import index_page, synthesis_headline
 
     reports, processed = options.reports_dir, options.processed_dir
     tables = validated.tables
@@ -588,7 +585,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
                        code=code)
     from .analysis import INTERNAL_COLUMNS  # noqa: F401  (documented column order)
-    from .contract import RESULT_COLUMNS
+    from .contract import POOLED_COLUMNS, RESULT_COLUMNS
 
     results = analysed["results"]
     stage_p = processed / f".staging-{os.getpid()}"
@@ -600,7 +597,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         write_parquet(_quality_log(validated.findings), stage_p / "quality_log.parquet")
         write_json(_provenance(options, validated, code), stage_p / "provenance.json")
         write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
-        write_csv(analysed["pooled"], stage_r / "pooled.csv")
+        write_csv(analysed["pooled"][list(POOLED_COLUMNS)], stage_r / "pooled.csv")
         write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
         _write_analysis_cache(stage_p, analysed["analysis_keys"])
         replace_tree(stage_p, processed)
@@ -676,7 +673,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             entries.insert(0, {"path": "synthesis.html", "title": "Synthesis across enterprises",
                                "status": s["status"], "data_source": _sources(ents),
                                "built": s.get("built") or "",
-                               "headline": "Pooled results for the final result workshop."})
+                               "headline": synthesis_headline(analysed["pooled"])})
         write_text(index_page(entries, run_date=now), stage_r / "index.html")
         write_json(manifest, stage_r / MANIFEST)
         with _interrupts_deferred():  # from here on the new reports are committed
@@ -706,10 +703,15 @@ def replace_jobs(options: Options, jobs: int) -> Options:
     return replace(options, jobs=jobs)
 
 
-def _failed(title: str, error: str) -> str:
+def _failed(title: str, error: str, kind: str = "enterprise") -> str:
     from .reporting import failed_page
 
-    return failed_page(title, error)
+    return failed_page(title, error, home=_home(kind))
+
+
+def _home(kind: str) -> str:
+    """The index seen from a report page (enterprise pages are one folder down)."""
+    return "index.html" if kind == "synthesis" else "../index.html"
 
 
 def _file_hash(path: Path) -> str | None:
@@ -755,7 +757,8 @@ def _execute_all(jobs: list[NotebookJob], options: Options, stage: Path,
                     except Exception as exc:  # a worker died: the others go on
                         err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
                         Path(job.html).parent.mkdir(parents=True, exist_ok=True)
-                        Path(job.html).write_text(_failed(job.title, err), encoding="utf-8")
+                        Path(job.html).write_text(_failed(job.title, err, job.kind),
+                                                  encoding="utf-8")
                         outcomes.append(ReportOutcome(key=job.key, kind=job.kind,
                                                       status="failed", path=job.html,
                                                       title=job.title, error=err))

@@ -58,13 +58,32 @@ def visible(snap: dict) -> dict:
 
 
 class _Links(HTMLParser):
+    """The links of a page, and the words of each table row by the link it holds."""
+
     def __init__(self) -> None:
         super().__init__()
         self.links: list[str] = []
+        self.rows: dict[str, list[str]] = {}
+        self._row: list[str] | None = None
+        self._href: str | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag == "a":
             self.links += [v for k, v in attrs if k == "href" and v]
+            if self._row is not None:
+                self._href = dict(attrs).get("href")
+        elif tag == "tr":
+            self._row, self._href = [], None
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._row is not None:
+            if self._href:
+                self.rows[self._href] = self._row
+            self._row = None
+
+    def handle_data(self, data):
+        if self._row is not None and data.strip():
+            self._row.append(data.strip())
 
 
 def assert_complete(reports: Path) -> dict:
@@ -115,14 +134,14 @@ def run_cli(data: Path, out: Path, *extra: str) -> int:
 def test_analysis_failure_is_isolated(monkeypatch):
     from score_analysis import analysis
 
-    real = analysis.enterprise_results
+    real = analysis.enterprise_analysis
 
     def flaky(enterprise, **kwargs):
         if enterprise["enterprise_id"] == "beta":
             raise ZeroDivisionError("division by zero")
         return real(enterprise, **kwargs)
 
-    monkeypatch.setattr(analysis, "enterprise_results", flaky)
+    monkeypatch.setattr(analysis, "enterprise_analysis", flaky)
     tables = pipeline.validate_inputs(MINIMAL).tables
     out = pipeline.analyse(tables)
     assert out["failed"] == {"beta": "the analysis failed: ZeroDivisionError: division by zero"}
@@ -386,14 +405,14 @@ def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
         'if enterprise_id == "trijaya_teknik":\n'
         '    raise RuntimeError("the chart data of this enterprise is damaged")'))
     nbformat.write(nb, notebooks / pipeline.ENTERPRISE_NOTEBOOK)
-    real = analysis.enterprise_results
+    real = analysis.enterprise_analysis
 
     def flaky(enterprise, **kwargs):
         if enterprise["enterprise_id"] == "lestari_dini_tunggul":
             raise ValueError("a model could not be fitted")
         return real(enterprise, **kwargs)
 
-    monkeypatch.setattr(analysis, "enterprise_results", flaky)
+    monkeypatch.setattr(analysis, "enterprise_analysis", flaky)
     reports = tmp_path / "reports"
     summary = pipeline.run(pipeline.Options(
         data_dir=raw, reports_dir=reports, processed_dir=tmp_path / "processed",
@@ -420,8 +439,13 @@ def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
         encoding="utf-8")
     assert "the analysis failed: ValueError: a model could not be fitted" in failed_analysis
 
-    index = (reports / "index.html").read_text(encoding="utf-8")
-    assert index.count(">failed</td>") == 2 and index.count(">ok</td>") == 2
+    index = _Links()
+    index.feed((reports / "index.html").read_text(encoding="utf-8"))
+    shown = {href: ("failed" if "failed" in words else "ok" if "ok" in words else words)
+             for href, words in index.rows.items()}
+    assert shown == {"synthesis.html": "ok", "enterprises/tjokro_bersaudara.html": "ok",
+                     "enterprises/trijaya_teknik.html": "failed",
+                     "enterprises/lestari_dini_tunggul.html": "failed"}
     results = pd.read_csv(reports / "results.csv")
     assert set(results["enterprise_id"]) == {"tjokro_bersaudara", "trijaya_teknik"}
 

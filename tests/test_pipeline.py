@@ -1,0 +1,99 @@
+"""End to end: the whole pipeline on a small fixture (SPEC §7 outputs)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import nbformat
+import pandas as pd
+import pytest
+
+from score_analysis import pipeline
+from score_analysis.contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
+from score_analysis.io import sha256_file
+
+pytestmark = pytest.mark.slow
+ENTERPRISES = ("tjokro_bersaudara", "trijaya_teknik")
+
+
+def test_run_succeeds(small_run):
+    s = small_run["summary"]
+    assert (s.built, s.failed, s.exit_code) == (2, 0, 0)
+
+
+def test_every_expected_file_exists(small_run):
+    reports = small_run["options"].reports_dir
+    processed = small_run["options"].processed_dir
+    expected = ["index.html", "synthesis.html", "results.csv", "pooled.csv", "quality_log.csv",
+                "manifest.json", "notebooks/synthesis.ipynb"]
+    expected += [f"enterprises/{e}.html" for e in ENTERPRISES]
+    expected += [f"notebooks/{e}.ipynb" for e in ENTERPRISES]
+    missing = [p for p in expected if not (reports / p).is_file()]
+    assert missing == []
+    for table in ("enterprises", "kpi_monthly", "indicators_monthly", "results", "kpi_lines",
+                  "five_s_index", "survey_scores"):
+        assert (processed / f"{table}.parquet").is_file(), table
+    assert not list(reports.glob(".staging-*")), "staging directory left behind"
+
+
+def test_csv_outputs_have_the_spec_columns(small_run):
+    reports = small_run["options"].reports_dir
+    results = pd.read_csv(reports / "results.csv")
+    assert tuple(results.columns) == RESULT_COLUMNS
+    assert tuple(pd.read_csv(reports / "pooled.csv").columns) == POOLED_COLUMNS
+    assert tuple(pd.read_csv(reports / "quality_log.csv").columns) == QUALITY_COLUMNS
+    assert set(results["enterprise_id"]) == set(ENTERPRISES)
+    assert not results.duplicated(["enterprise_id", "domain", "indicator", "method"]).any()
+    assert set(results["data_source"]) == {"simulated"}
+    kpi = results[results["domain"] == "kpi"]
+    assert set(kpi["method"]) >= {"rate_ratio_step", "its_level", "its_slope"}
+    # the shipped KPI series are long enough: the primary reject-rate model is estimated
+    rejects = kpi[(kpi["indicator"] == "reject_rate") & (kpi["method"] == "its_level")]
+    assert (rejects["status"] == "ok").all()
+    assert rejects["estimate"].gt(0).all()
+
+
+def test_manifest_records_provenance(small_run):
+    options = small_run["options"]
+    manifest = json.loads((options.reports_dir / "manifest.json").read_text())
+    for name, digest in manifest["inputs"].items():
+        assert digest == sha256_file(options.data_dir / name)
+    assert set(manifest["reports"]) == set(ENTERPRISES)
+    for entry in manifest["reports"].values():
+        assert entry["status"] == "ok"
+        assert entry["duration_s"] > 0
+        assert (options.reports_dir / entry["path"]).is_file()
+    assert manifest["packages"]["pandas"] == pd.__version__
+    assert manifest["synthesis"]["status"] == "ok"
+
+
+def test_executed_notebook_received_typed_parameters(small_run):
+    reports = small_run["options"].reports_dir
+    nb = nbformat.read(reports / "notebooks" / "trijaya_teknik.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert 'enterprise_id = "trijaya_teknik"' in injected[0].source
+    assert not any(c.get("outputs") and any(o.get("output_type") == "error" for o in c.outputs)
+                   for c in nb.cells if c.cell_type == "code")
+
+
+def test_report_shows_banner_and_no_code(small_run):
+    html = (small_run["options"].reports_dir / "enterprises" / "tjokro_bersaudara.html").read_text()
+    assert "Simulated demonstration data" in html
+    assert "PT Tjokro Bersaudara" in html
+    assert "from score_analysis import" not in html
+    assert "<script src=" not in html
+
+
+def test_second_run_with_nothing_changed_does_nothing(small_run):
+    summary = pipeline.run(small_run["options"], echo=lambda _: None)
+    assert summary.nothing_changed
+    assert summary.exit_code == 0
+    assert "Nothing changed" in summary.line()
+
+
+def test_unknown_enterprise_selection_is_a_usage_error(small_run):
+    options = replace(small_run["options"], enterprises=("nope",), force=True)
+    with pytest.raises(pipeline.UsageError, match="unknown enterprise"):
+        pipeline.run(options, echo=lambda _: None)
