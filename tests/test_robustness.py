@@ -38,6 +38,7 @@ MINIMAL = Path(__file__).parent / "data" / "minimal"
 NOTEBOOKS = Path(pipeline.__file__).resolve().parent.parent / "notebooks"
 SCORE_ANALYSIS = Path(sys.executable).with_name("score-analysis")
 EVIL_NAME = 'PT <script>alert("x")</script> & Sons'
+EVIL_TEXT = "**Bold?** <img src=x onerror=alert(2)> [link](javascript:alert(3))"
 FORMULA_COLUMN = '=HYPERLINK("http://example.org","click")'
 
 
@@ -112,13 +113,16 @@ def assert_complete(reports: Path) -> dict:
 
 
 def demo_dir(target: Path, enterprises: int = 2) -> Path:
-    """Demonstration data with an enterprise name that is HTML and an unknown column
-    whose name is a spreadsheet formula."""
+    """Demonstration data with an enterprise name and a note that are HTML (and Markdown),
+    and an unknown column whose name is a spreadsheet formula."""
     tables = demo_tables(enterprises)
     ents = tables["enterprises"].copy()
     ents.loc[0, "name"] = EVIL_NAME
     ents[FORMULA_COLUMN] = "x"
     tables["enterprises"] = ents
+    notes = tables["qualitative"].copy()
+    notes.loc[0, "text"] = EVIL_TEXT
+    tables["qualitative"] = notes
     write_tables_csv(tables, target)
     return target
 
@@ -360,10 +364,15 @@ def test_names_are_escaped_in_every_page(built):
     pages = list(reports.rglob("*.html"))
     assert len(pages) == 4
     for page in pages:
-        assert "<script>alert" not in page.read_text(encoding="utf-8"), page
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, page
+        assert 'href="javascript:' not in text and "<strong>Bold?" not in text, page
     escaped = "PT &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons"
     for rel in ("index.html", "enterprises/tjokro_bersaudara.html"):
         assert escaped in (reports / rel).read_text(encoding="utf-8"), rel
+    note = "**Bold?** &lt;img src=x onerror=alert(2)&gt; [link](javascript:alert(3))"
+    assert note in (reports / "enterprises" / "tjokro_bersaudara.html").read_text(
+        encoding="utf-8")  # shown as typed: neither HTML nor Markdown
 
 
 @pytest.mark.slow
