@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Impact assessment of the ILO SCORE Module 1 pilot: validate enterprise "
                     "records, run the analysis plan and build the HTML reports.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full details (traceback) of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check the input data against the contract",
@@ -108,8 +110,7 @@ def cmd_validate(args) -> int:
     from .pipeline import validate_inputs
 
     result = validate_inputs(args.data_dir)
-    shown = [f for f in result.findings if f.severity in ("error", "warning")]
-    _print_findings(shown)
+    _print_findings(result.findings)  # errors, then warnings, then what was cleaned
     errors = len(result.errors)
     warnings = sum(f.severity == "warning" for f in result.findings)
     if errors:
@@ -138,6 +139,13 @@ def cmd_run(args) -> int:
     except UsageError as exc:
         _err(f"score-analysis: {exc}")
         return EXIT_INVALID
+    except OSError as exc:  # e.g. a reports directory that cannot be written
+        if args.debug:
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        _err(f"score-analysis: cannot write the outputs ({exc.strerror or exc}{where}); the "
+             f"previous reports are left as they were.")
+        return EXIT_FAILED
     print(summary.line())
     if not summary.nothing_changed:
         print(f"Open {args.reports_dir / 'index.html'}")
@@ -186,6 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # a fault of the program: one plain line unless --debug
+        if args.debug:
+            raise
+        _err(f"score-analysis: unexpected error ({exc.__class__.__name__}: "
+             f"{' '.join(str(exc).split())}). This is a fault in the program, not in your "
+             f"data: run the same command with --debug for the details and report them.")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ DATA_SOURCES = ("enterprise_records", "simulated")
 BOOLEAN_TRUE = ("true", "1", "yes", "ya")
 BOOLEAN_FALSE = ("false", "0", "no", "tidak")
 
+#: Smallest group of survey respondents whose numbers are shown (privacy, SPEC §6).
+MIN_CELL = 5
+
 #: Earliest month accepted anywhere (SPEC §4).
 FIRST_MONTH = "1990-01"
 
@@ -170,6 +173,7 @@ FIVE_S_AUDITS = Table(
     name="five_s_audits",
     required=False,
     key=("enterprise_id", "audit_date", "area", "pillar", "item"),
+    rules=("scale_min < scale_max", "scale_min ≤ score ≤ scale_max"),
     en="5S audits, one row per checklist item scored; leave score blank when not assessed.",
     id="Audit 5S, satu baris per butir yang dinilai; kosongkan nilai bila tidak dinilai.",
     columns=(
@@ -198,6 +202,7 @@ SURVEY_ITEMS = Table(
     name="survey_items",
     required=False,
     key=("item_id",),
+    rules=("scale_min < scale_max",),
     en="Survey codebook: one row per question.",
     id="Buku kode survei: satu baris per pertanyaan.",
     columns=(
@@ -222,6 +227,9 @@ WORKER_SURVEY = Table(
     name="worker_survey",
     required=False,
     extra_columns_allowed=True,
+    rules=("every other column is an item_id of survey_items",
+           "answers are whole numbers within the item's scale, or blank",
+           "respondent_id unique within an enterprise and wave"),
     en="Worker survey: one row per respondent and wave, then one column per codebook item.",
     id="Survei pekerja: satu baris per responden dan gelombang, lalu satu kolom per butir.",
     columns=(
@@ -256,6 +264,46 @@ QUALITATIVE = Table(
                en="Language code, e.g. en or id.", id="Kode bahasa, mis. en atau id."),
     ),
 )
+
+#: How each column kind is named for people, in English and Bahasa Indonesia.
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "text": ("text", "teks"),
+    "integer": ("whole number", "bilangan bulat"),
+    "number": ("number", "angka"),
+    "month": ("month YYYY-MM", "bulan YYYY-MM"),
+    "date": ("date YYYY-MM-DD or DD/MM/YYYY", "tanggal YYYY-MM-DD atau DD/MM/YYYY"),
+    "boolean": ("true or false", "benar (true) atau salah (false)"),
+    "choice": ("one of a list", "salah satu dari daftar"),
+}
+
+
+def rule_text(table: Table, column: Column) -> str:
+    """Every rule a column must meet, in words (for the codebook sheet and the docs)."""
+    parts = ["required column" if column.required else "optional column",
+             "blank allowed" if column.nullable else "a value in every row"]
+    if column.kind == "choice":
+        parts.append("one of " + ", ".join(column.choices))
+    if column.kind == "boolean":
+        parts.append("true/false (1/0, yes/no, ya/tidak accepted)")
+    if column.kind == "month":
+        parts.append(f"from {FIRST_MONTH}, not in the future")
+    if column.kind == "date":
+        parts.append("from 1990-01-01, not in the future")
+    if column.pattern:
+        parts.append(f"matches {column.pattern}")
+    if column.minimum is not None:
+        parts.append(f"≥ {column.minimum:g}")
+    if column.at_most:
+        parts.append(f"≤ {column.at_most}")
+    if column.max_length:
+        parts.append(f"at most {column.max_length} characters")
+    if column.name in table.key:
+        parts.append("unique" if len(table.key) == 1
+                     else "(" + ", ".join(table.key) + ") unique together")
+    if column.name == "enterprise_id" and table.name != "enterprises":
+        parts.append("listed in enterprises")
+    return "; ".join(parts)
+
 
 #: Every table of the contract, in the order they are read and validated.
 TABLES: dict[str, Table] = {
@@ -320,6 +368,10 @@ DIRECTIONS = ("improved", "worsened", "inconclusive")
 ESTIMATE_SCALES = ("rate_ratio", "slope_ratio", "difference")
 
 
+#: Longest value kept in a finding (a 1 MB cell is shortened, not copied around).
+VALUE_MAX = 200
+
+
 @dataclass(frozen=True)
 class Finding:
     """One line of the data-quality log (SPEC §4, §7).
@@ -327,7 +379,8 @@ class Finding:
     ``row`` is the row as the user sees it in a spreadsheet (header = row 1),
     or ``None`` when the finding concerns the whole file or column.
     ``severity`` is ``error`` (stops the run), ``warning`` or ``info``
-    (noise that was cleaned, logged for the record).
+    (noise that was cleaned, logged for the record).  ``value`` is kept to at
+    most :data:`VALUE_MAX` characters.
     """
 
     file: str
@@ -338,16 +391,28 @@ class Finding:
     severity: str
     message: str
 
+    def __post_init__(self) -> None:
+        if len(self.value) > VALUE_MAX:
+            object.__setattr__(self, "value", _shorten(self.value, VALUE_MAX))
+
     def line(self) -> str:
-        """The finding as one line for the terminal."""
-        where = self.file
+        """The finding as one line for the terminal (control characters made visible)."""
+        where = _printable(self.file)
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column {self.column}"
+            where += f", column {_printable(self.column)}"
         value = f" value {_shorten(self.value)!r}:" if self.value != "" else ""
-        return f"{self.severity}: {where}:{value} {self.message} (rule: {self.rule})"
+        return (f"{self.severity}: {where}:{value} {_printable(self.message)} "
+                f"(rule: {_printable(self.rule)})")
 
 
 def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _printable(text: str) -> str:
+    """``text`` with line breaks, escapes and other control characters shown as ``\\x..``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -33,8 +33,8 @@ probabilities 0.15, 0.55, 0.20, 0.10.
 (Tjokro 1.0, Lestari 0.8, Trijaya 0.65, Tesena 0.45, Inprintama 0; synthetic:
 0 with probability 0.15, else uniform 0.25-1.0).  Each KPI's own strength is
 ``s`` times a uniform 0.6-1.4 jitter, so enterprises improve to different
-degrees on different KPIs.  The effect starts at 40 % of its full size in the
-intervention month and ramps linearly to 100 % six months later (a step *and*
+degrees on different KPIs.  The effect starts at 75 % of its full size in the
+intervention month and ramps linearly to 100 % three months later (a step *and*
 a slope change, as the ITS model of SPEC §6 expects).  Full effects for
 ``s = 1``, as multipliers of the monthly rate: reject rate x exp(-0.45)
 (-36 %), rework rate x exp(-0.40) (-33 %), absenteeism x exp(-0.30) (-26 %),
@@ -62,9 +62,9 @@ and turnover 1.2-3 % per month for every sector.  Half of the synthetic
 enterprises work a six-day week.
 
 Counts are overdispersed: gamma-Poisson (negative binomial) with gamma shape
-40 for rejects and rework, 30 for absent days, 10 for separations, 5 for
+120 for rejects and rework, 80 for absent days, 10 for separations, 5 for
 accidents and 3 for suggestions; implemented suggestions are binomial given
-those submitted.  Productivity has log-normal noise (sd 0.04).  Units
+those submitted.  Productivity has log-normal noise (sd 0.025).  Units
 produced = productivity x hours; ``output_units`` (good output) = produced -
 rejected.  Rejects and rework never exceed units produced, absent days never
 exceed scheduled days, implemented suggestions never exceed submitted ones.
@@ -704,7 +704,7 @@ def _kpi_block(p: _Profile, seed: int, index: int) -> dict[str, np.ndarray]:
     t0 = _month_number(p.intervention_month) - _month_number(FIRST_MONTH)
     t_rel = t - t0
     post = t >= t0
-    ramp = np.where(post, np.minimum(1.0, 0.4 + 0.6 * np.maximum(t_rel, 0) / 6.0), 0.0)
+    ramp = np.where(post, np.minimum(1.0, 0.75 + 0.25 * np.maximum(t_rel, 0) / 3.0), 0.0)
     eid, after_eid, before_eid = _CAL["eid"], _CAL["after_eid"], _CAL["before_eid"]
 
     jitter = {k: rng.uniform(0.6, 1.4) for k in _EFFECTS}
@@ -726,7 +726,7 @@ def _kpi_block(p: _Profile, seed: int, index: int) -> dict[str, np.ndarray]:
     absence_rate = (sector.absence_rate * rng.uniform(0.8, 1.25)
                     * np.exp(trend(0.003) + effect("absence"))
                     * np.where(eid, rng.uniform(2.0, 2.6), 1.0) * np.where(after_eid, 1.3, 1.0))
-    absent = np.minimum(scheduled, _gamma_poisson(rng, scheduled * absence_rate, 30.0))
+    absent = np.minimum(scheduled, _gamma_poisson(rng, scheduled * absence_rate, 80.0))
     hours_per_day = 7.0 if p.six_day_week else 8.0
     overtime = (rng.normal(1.06, 0.03, _N_MONTHS)
                 * np.where(before_eid, 1.06, 1.0) * np.where(eid, 0.94, 1.0))
@@ -735,16 +735,16 @@ def _kpi_block(p: _Profile, seed: int, index: int) -> dict[str, np.ndarray]:
     # Production, rejects, rework.
     productivity = (sector.productivity * rng.uniform(0.8, 1.25)
                     * np.exp(trend(0.002, 0.002) + effect("productivity")
-                             + rng.normal(0.0, 0.04, _N_MONTHS))
+                             + rng.normal(0.0, 0.025, _N_MONTHS))
                     * np.where(eid, 0.9, 1.0))
     produced = np.rint(productivity * hours)
     reject_rate = (sector.reject_rate * rng.uniform(0.8, 1.25)
                    * np.exp(trend(0.003) + effect("reject"))
                    * np.where(eid, 1.15, 1.0) * np.where(after_eid, 1.1, 1.0))
-    rejected = np.minimum(produced, _gamma_poisson(rng, produced * reject_rate, 40.0))
+    rejected = np.minimum(produced, _gamma_poisson(rng, produced * reject_rate, 120.0))
     rework_rate = (sector.rework_rate * rng.uniform(0.8, 1.25)
                    * np.exp(trend(0.003) + effect("rework")) * np.where(eid, 1.1, 1.0))
-    reworked = np.minimum(produced, _gamma_poisson(rng, produced * rework_rate, 40.0))
+    reworked = np.minimum(produced, _gamma_poisson(rng, produced * rework_rate, 120.0))
     if not p.tracks_rework:
         reworked = np.full(_N_MONTHS, np.nan)
     output = produced - rejected

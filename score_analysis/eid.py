@@ -15,6 +15,7 @@ have two entries.
 from __future__ import annotations
 
 import datetime as _dt
+import re as _re
 
 #: 1 Syawal dates, as (year, month, day).
 IDUL_FITRI: tuple[tuple[int, int, int], ...] = (
@@ -70,6 +71,7 @@ IDUL_FITRI: tuple[tuple[int, int, int], ...] = (
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2035
+_MONTH = _re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def idul_fitri_dates() -> list[_dt.date]:
@@ -88,8 +90,10 @@ def is_eid_month(month: str) -> bool:
     Raises
     ------
     ValueError
-        If the month lies outside the table (1990-2035).
+        If the month is not written ``YYYY-MM`` or lies outside the table (1990-2035).
     """
+    if not isinstance(month, str) or not _MONTH.fullmatch(month):
+        raise ValueError(f"month must be written YYYY-MM, got {month!r}")
     year = int(month[:4])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(

@@ -28,8 +28,9 @@ def monthly_indicators(kpi: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     ``rate = numerator / exposure``; ``value = rate * multiplier`` on the scale
     shown in reports (%, per 100 workers, per 1,000,000 hours).  A month whose
     numerator is blank, or whose exposure is blank or zero, is left out of
-    that indicator.  ``t`` counts months from the enterprise's first KPI month
-    (gaps keep their numbering), ``post = month >= intervention_month``,
+    that indicator, and an indicator whose columns are absent has no rows.
+    ``t`` counts months from the enterprise's first KPI month (gaps keep their
+    numbering), ``post = month >= intervention_month``,
     ``t_after = max(0, t - t0)``, ``eid`` = 1 in the month of Idul Fitri.
 
     Returns
@@ -48,6 +49,8 @@ def monthly_indicators(kpi: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     eids = eid_months()
     frames = []
     for ind in INDICATORS.values():
+        if ind.numerator not in base or ind.exposure not in base:
+            continue  # a KPI column absent from the file: not reported (SPEC §3)
         num = pd.to_numeric(base[ind.numerator], errors="coerce").astype(float)
         exp = pd.to_numeric(base[ind.exposure], errors="coerce").astype(float)
         keep = num.notna() & exp.notna() & (exp > 0)
@@ -115,9 +118,12 @@ def five_s_index(pillars: pd.DataFrame) -> pd.DataFrame:
 
 
 def survey_answers(survey: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
-    """Survey answers in long form, reverse-coded items turned round.
+    """Survey answers in long form, reverse-coded items turned round (SPEC §5).
 
-    A reverse-coded answer ``x`` becomes ``scale_min + scale_max - x``.
+    One row per questionnaire (``response``, its row number in ``survey``) and item
+    column of the survey; a reverse-coded answer ``x`` becomes
+    ``scale_min + scale_max - x``; a blank answer stays missing.  Item columns not in
+    the codebook are ignored (validation reports them).
     """
     id_cols = ["enterprise_id", "wave", "respondent_id", "gender", "department"]
     items = [c for c in survey.columns if c in set(codebook["item_id"])]
@@ -126,17 +132,24 @@ def survey_answers(survey: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame
                      value_name="answer")
     long = long.merge(codebook[["item_id", "construct", "reverse", "scale_min", "scale_max"]],
                       on="item_id", how="left")
-    answer = pd.to_numeric(long["answer"], errors="coerce").astype(float)
-    rev = long["reverse"].fillna(False).astype(bool)
-    long["answer"] = np.where(rev, long["scale_min"] + long["scale_max"] - answer, answer)
+    answer = pd.to_numeric(long["answer"], errors="coerce").astype(float).to_numpy()
+    low = pd.to_numeric(long["scale_min"], errors="coerce").astype(float).to_numpy()
+    high = pd.to_numeric(long["scale_max"], errors="coerce").astype(float).to_numpy()
+    rev = long["reverse"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    long["answer"] = np.where(rev, low + high - answer, answer)
     return long.drop(columns=["reverse"])
 
 
 def construct_scores(answers: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
-    """Each respondent's score per construct: the mean of the answered items,
-    kept only when at least half of the construct's items are answered.
+    """Each respondent's score per construct (SPEC §5).
+
+    The score is the mean of the construct's answered items (after reverse coding),
+    kept only when at least half of the construct's items asked in the survey are
+    answered (2 of 4, 2 of 3); otherwise ``score`` is missing and ``n_answered`` says
+    why.  Codebook items that the survey does not ask do not count.
     """
-    n_items = codebook.groupby("construct")["item_id"].nunique().rename("n_items")
+    asked = codebook[codebook["item_id"].isin(answers["item_id"].unique())]
+    n_items = asked.groupby("construct")["item_id"].nunique().rename("n_items")
     keys = ["enterprise_id", "wave", "response", "respondent_id", "gender", "department",
             "construct"]
     g = answers.groupby(keys, sort=True, dropna=False)["answer"]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .contract import TABLES, Finding
+from .contract import TABLES, Finding, Table
 
 ROW = "_row"  # the spreadsheet row of each record, kept beside the data
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,11 +51,24 @@ class RawTable:
 
 @dataclass
 class RawData:
-    """Every table read from a data directory or workbook, with read findings."""
+    """Every table read from a data directory or workbook, with read findings.
+
+    ``unreadable`` names the tables whose file or sheet exists but could not
+    be read (the reason is among ``findings``); ``workbook`` is the name of
+    the workbook when the tables came from one.
+    """
 
     tables: dict[str, RawTable] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # shown name -> sha256
+    unreadable: set[str] = field(default_factory=set)
+    workbook: str | None = None
+
+    def shown_name(self, table: str) -> str:
+        """How a table's file or sheet is named in findings."""
+        if self.workbook is not None:
+            return f"{self.workbook}[{table}]"
+        return TABLES[table].file_name
 
 
 # --------------------------------------------------------------------------- reading
@@ -72,8 +85,9 @@ def read_raw(data: str | os.PathLike) -> RawData:
     path = Path(data)
     out = RawData()
     if not path.exists():
-        out.findings.append(Finding(str(path), None, "", "", "data location exists", "error",
-                                    "no such file or directory"))
+        out.findings.append(Finding(path.name or str(path), None, "", "", "data location exists",
+                                    "error", f"no such file or directory: {path}"))
+        out.unreadable.update(TABLES)
         return out
     if path.is_file():
         if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -82,17 +96,27 @@ def read_raw(data: str | os.PathLike) -> RawData:
             out.findings.append(Finding(path.name, None, "", "", "data is a directory or .xlsx",
                                         "error", "give a directory of CSV files or an .xlsx "
                                         "workbook"))
+            out.unreadable.update(TABLES)
         return out
-    csvs = {p.name: p for p in sorted(path.iterdir()) if p.is_file()
-            and p.suffix.lower() == ".csv" and not p.name.startswith((".", "~$"))}
-    books = [p for p in sorted(path.iterdir()) if p.is_file()
-             and p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))]
+    try:
+        entries = sorted(p for p in path.iterdir() if p.is_file())
+    except OSError as exc:
+        out.findings.append(Finding(path.name or str(path), None, "", "", "readable directory",
+                                    "error", f"the directory cannot be read "
+                                    f"({exc.strerror or exc})"))
+        out.unreadable.update(TABLES)
+        return out
+    csvs = {p.name: p for p in entries
+            if p.suffix.lower() == ".csv" and not p.name.startswith((".", "~$"))}
+    books = [p for p in entries
+             if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))]
     known = {t.file_name: t.name for t in TABLES.values()}
     if not any(name in known for name in csvs) and books:
         if len(books) > 1:
             out.findings.append(Finding(path.name, None, "", ", ".join(b.name for b in books),
                                         "one workbook per data directory", "error",
                                         "several workbooks found; keep only one"))
+            out.unreadable.update(TABLES)
             return out
         _read_workbook(books[0], out)
         return out
@@ -105,10 +129,17 @@ def read_raw(data: str | os.PathLike) -> RawData:
                                         f"file is not part of the data contract and was "
                                         f"ignored{hint}"))
             continue
-        table = _read_csv(p, known[name], out.findings)
-        out.files[name] = sha256_file(p)
+        try:
+            table = _read_csv(p, known[name], out.findings)
+            out.files[name] = sha256_file(p)
+        except OSError as exc:
+            out.findings.append(Finding(name, None, "", "", "readable file", "error",
+                                        f"the file cannot be read ({exc.strerror or exc})"))
+            table = None
         if table is not None:
             out.tables[table.name] = table
+        else:
+            out.unreadable.add(known[name])
     return out
 
 
@@ -134,14 +165,19 @@ def _read_csv(path: Path, table: str, findings: list[Finding]) -> RawTable | Non
         return None
     delimiter = _sniff_delimiter(text)
     decimal = "," if delimiter == ";" else "."
+    if csv.field_size_limit() < _MAX_FILE_BYTES:  # a long cell is a rule break, not a crash
+        csv.field_size_limit(_MAX_FILE_BYTES)
+    records: list[list[str]] = []
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        records = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter,
-                                  strict=True))
+        for record in reader:
+            records.append(record)
     except csv.Error as exc:
-        findings.append(Finding(name, None, "", "", "readable CSV", "error",
-                                f"not a readable CSV file ({exc})"))
+        findings.append(Finding(name, len(records) + 1, "", "", "readable CSV", "error",
+                                "the row cannot be read: a quote (\") is not closed, or is "
+                                f"followed by other text in the same cell ({exc})"))
         return None
-    frame = _records_to_frame(records, name, delimiter, findings)
+    frame = _records_to_frame(records, name, delimiter, findings, TABLES[table])
     if frame is None:
         return None
     return RawTable(table, name, str(path), frame, decimal)
@@ -150,9 +186,13 @@ def _read_csv(path: Path, table: str, findings: list[Finding]) -> RawTable | Non
 def _decode(raw: bytes, name: str, findings: list[Finding]) -> str | None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode("utf-16")
+            text = raw.decode("utf-16")
         except UnicodeDecodeError:
             pass
+        else:
+            findings.append(Finding(name, None, "", "", "UTF-8 encoding", "info",
+                                    "file is UTF-16 text; read as UTF-16"))
+            return text
     if b"\x00" in raw[:65536]:
         findings.append(Finding(name, None, "", "", "CSV text file", "error",
                                 "file is binary, not a CSV text file"))
@@ -198,8 +238,15 @@ def _count_outside_quotes(line: str, char: str) -> int:
 
 
 def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
-                      findings: list[Finding]) -> pd.DataFrame | None:
-    """Turn CSV records (header first) into a text frame with a ``_row`` column."""
+                      findings: list[Finding], spec: Table) -> pd.DataFrame | None:
+    """Turn CSV records (header first) into a text frame with a ``_row`` column.
+
+    Rows are numbered as a spreadsheet shows them (header = 1).  Blank lines
+    above the header, empty rows, empty columns at the end and white space
+    around values are removed and logged as ``info``; a header that is not on
+    the first row (a title or merged rows above it), unnamed or repeated
+    columns and rows longer than the header are errors.
+    """
     numbered = [(i + 1, r) for i, r in enumerate(records)]
     # the header is the first row with any content; blank lines above it are noise
     while numbered and not any(c.strip() for c in numbered[0][1]):
@@ -209,17 +256,30 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
                                 "file is empty"))
         return None
     header_row, header = numbered[0]
+    header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    empty_columns = 0
+    while header and header[-1] == "":
+        header.pop()
+        empty_columns += 1
+    if not _has_expected_columns(header, spec):
+        later = next((row for row, rec in numbered[1:11]
+                      if _has_expected_columns([c.strip() for c in rec], spec)), None)
+        if later is not None:
+            findings.append(Finding(name, later, "", "", "header on row 1", "error",
+                                    f"the header is on row {later}, not on the first row: "
+                                    f"remove the title or merged rows above it"))
+        else:
+            findings.append(Finding(name, header_row, "", delimiter.join(header),
+                                    "header with the table's columns", "error",
+                                    "none of the expected columns ("
+                                    + ", ".join(c.name for c in spec.columns if c.required)
+                                    + ") is in the first row: is this the right file, and is "
+                                      "it a table saved as CSV?"))
+        return None
     if header_row != 1:
         findings.append(Finding(name, header_row, "", "", "header on row 1", "info",
                                 f"{header_row - 1} empty line(s) above the header ignored"))
-    header = [h.strip().lstrip("\ufeff").strip() for h in header]
-    while header and header[-1] == "":
-        header.pop()
     width = len(header)
-    if width == 0:
-        findings.append(Finding(name, header_row, "", "", "file has a header row", "error",
-                                "the header row is empty"))
-        return None
     ok = True
     for j, h in enumerate(header):
         if h == "":
@@ -233,12 +293,18 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
                                     "the column appears more than once in the header"))
             ok = False
         seen.add(h)
+    if ROW in seen:
+        findings.append(Finding(name, header_row, ROW, ROW, "column names are unique", "error",
+                                f"'{ROW}' is a reserved column name: rename the column"))
+        ok = False
     if not ok:
         return None
     rows: list[list[str]] = []
     numbers: list[int] = []
     stripped: dict[str, int] = {}
+    unnamed: dict[int, int] = {}  # column index -> first row with a value under no name
     empty_rows = 0
+    trailing = empty_columns
     for row_no, rec in numbered[1:]:
         cells = [c.strip() for c in rec]
         if not any(cells):
@@ -246,15 +312,22 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
             continue
         if len(cells) > width:
             extra = cells[width:]
+            if any(extra[:empty_columns]) and not any(extra[empty_columns:]):
+                for j, cell in enumerate(extra[:empty_columns]):
+                    if cell:
+                        unnamed.setdefault(width + j, row_no)
+                continue
             if any(extra):
-                hint = (" (a decimal comma in a comma-separated file? use '.' for decimals or "
-                        "separate columns with ';')" if delimiter == "," else
-                        " (an unquoted separator inside a value?)")
+                hint = (" (a decimal comma in a number, or a comma inside a text without "
+                        "double quotes around it? use '.' for decimals and put such text in "
+                        "quotes, or separate columns with ';')" if delimiter == "," else
+                        f" (a '{delimiter}' inside a text without double quotes around it?)")
                 findings.append(Finding(name, row_no, "", delimiter.join(rec)[:80],
                                         "same number of columns as the header", "error",
                                         f"row has {len(cells)} values but the header has "
                                         f"{width} columns{hint}"))
                 continue
+            trailing = max(trailing, len(cells) - width)
             cells = cells[:width]
         cells = cells + [""] * (width - len(cells))
         for col, raw_cell, cell in zip(header, rec, cells, strict=False):
@@ -262,9 +335,18 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
                 stripped[col] = stripped.get(col, 0) + 1
         rows.append(cells)
         numbers.append(row_no)
+    for j, first in sorted(unnamed.items()):
+        findings.append(Finding(name, header_row, f"#{j + 1}", "", "every column has a name",
+                                "error", f"column {j + 1} has no name in the header but has "
+                                f"values (the first on row {first})"))
+    if unnamed:
+        return None
     if empty_rows:
         findings.append(Finding(name, None, "", "", "no empty rows", "info",
                                 f"{empty_rows} empty row(s) ignored"))
+    if trailing:
+        findings.append(Finding(name, None, "", "", "no empty columns", "info",
+                                f"{trailing} empty column(s) at the end ignored"))
     for col, n in stripped.items():
         findings.append(Finding(name, None, col, "", "no surrounding white space", "info",
                                 f"white space around {n} value(s) removed"))
@@ -273,36 +355,68 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
     return frame
 
 
+def _has_expected_columns(header: list[str], spec: Table) -> bool:
+    """Whether a row names at least one of the table's columns (so it is the header)."""
+    names = set(spec.column_names)
+    return any(h.lower().replace(" ", "_") in names for h in header)
+
+
+#: Sheets of the data-entry template that hold no data.
+HELPER_SHEETS = ("codebook", "readme", "lists")
+
+
+def _sheet_key(sheet_name: str) -> str:
+    return sheet_name.strip().lower().removesuffix(".csv")
+
+
 def _read_workbook(path: Path, out: RawData) -> None:
     import zipfile
+    from difflib import get_close_matches
 
     from openpyxl import load_workbook
 
     name = path.name
+    out.workbook = name
     try:
+        out.files[name] = sha256_file(path)
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        kind = ("not an Excel .xlsx workbook" if isinstance(exc, zipfile.BadZipFile)
+                else f"the workbook cannot be read ({exc.__class__.__name__})")
         out.findings.append(Finding(name, None, "", "", "readable .xlsx workbook", "error",
-                                    f"not a readable Excel workbook ({exc.__class__.__name__})"))
+                                    f"{kind}; save it again from Excel as .xlsx, or give a "
+                                    f"directory of CSV files"))
+        out.unreadable.update(TABLES)
         return
-    out.files[name] = sha256_file(path)
     try:
-        sheets = {s.strip().lower().removesuffix(".csv"): s for s in book.sheetnames}
+        sheets = {_sheet_key(s): s for s in book.sheetnames}
         for sheet_key, sheet_name in sheets.items():
-            if sheet_key not in TABLES and sheet_key not in ("codebook", "readme", "lists"):
+            if sheet_key not in TABLES and sheet_key not in HELPER_SHEETS:
+                close = get_close_matches(sheet_key.replace(" ", "_"), list(TABLES), n=1,
+                                          cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
                 out.findings.append(Finding(f"{name}[{sheet_name}]", None, "", "",
                                             "known sheet names", "warning",
                                             "sheet is not part of the data contract and was "
-                                            "ignored"))
-        for table in TABLES:
+                                            f"ignored{hint}"))
+        for table, spec in TABLES.items():
             if table not in sheets:
                 continue
-            sheet = book[sheets[table]]
             shown = f"{name}[{sheets[table]}]"
-            records = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            frame = _records_to_frame(records, shown, ",", out.findings)
+            try:
+                records = [[_cell_text(v) for v in row]
+                           for row in book[sheets[table]].iter_rows(values_only=True)]
+            except Exception as exc:  # a damaged sheet inside a readable workbook
+                out.findings.append(Finding(shown, None, "", "", "readable .xlsx workbook",
+                                            "error", f"the sheet cannot be read "
+                                            f"({exc.__class__.__name__})"))
+                out.unreadable.add(table)
+                continue
+            frame = _records_to_frame(records, shown, ",", out.findings, spec)
             if frame is not None:
                 out.tables[table] = RawTable(table, shown, str(path), frame, ".", True)
+            else:
+                out.unreadable.add(table)
     finally:
         book.close()
 
@@ -354,10 +468,18 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp makes the file private (0600); give it the mode a normal write would
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(text: str, target: str | os.PathLike) -> None:
@@ -397,6 +519,12 @@ def write_csv(frame: pd.DataFrame, target: str | os.PathLike) -> None:
         out.to_csv(tmp, index=False, lineterminator="\n", float_format="%.17g")
 
 
+def write_workbook(book, target: str | os.PathLike) -> None:
+    """Save an :class:`openpyxl.Workbook` atomically."""
+    with atomic_path(target) as tmp:
+        book.save(tmp)
+
+
 def write_parquet(frame: pd.DataFrame, target: str | os.PathLike) -> None:
     """Write a table as Parquet atomically."""
     with atomic_path(target) as tmp:
@@ -427,12 +555,19 @@ def write_tables_csv(tables: dict[str, pd.DataFrame], out_dir: str | os.PathLike
     return written
 
 
-def replace_tree(staging: Path, target: Path) -> None:
+def replace_tree(staging: Path, target: Path, *, last: tuple[str, ...] = (),
+                 skip: tuple[str, ...] = ()) -> None:
     """Move every file of ``staging`` into ``target`` (same relative paths), each by an
-    atomic rename, then remove ``staging``."""
-    for src in sorted(staging.rglob("*")):
-        if src.is_file():
-            dst = target / src.relative_to(staging)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
+    atomic rename, then remove ``staging``.
+
+    Files named in ``last`` (at the top of ``staging``) are moved after all
+    others, in that order; files named in ``skip`` stay and go with ``staging``.
+    Safe to repeat on what an interrupted call left.
+    """
+    firsts = [p for p in sorted(staging.rglob("*"))
+              if p.is_file() and p.relative_to(staging).as_posix() not in last + skip]
+    for src in firsts + [staging / name for name in last if (staging / name).is_file()]:
+        dst = target / src.relative_to(staging)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
     shutil.rmtree(staging, ignore_errors=True)

@@ -12,13 +12,25 @@
 
 Incremental: every report has a content key (its slice of the cleaned data, the
 notebook, the package code and version, its parameters); a report whose key is
-unchanged and whose page exists is not rebuilt.  A run whose raw files, code,
-notebooks and options are all unchanged stops after hashing them, without
-importing the scientific stack.
+unchanged and whose page exists is not rebuilt, and an enterprise whose key is
+unchanged keeps its analysis rows.  A run whose raw files, code, notebooks and
+options are all unchanged stops after hashing them, without importing the
+scientific stack.
 
-Safe: outputs are built under ``<reports>/.staging-*`` and moved into place
-file by file with atomic renames once everything is built, the index and
-manifest last; an interrupted run leaves the previous reports readable.
+Parallel: ``--jobs`` spawned workers start before the analysis and import the
+notebook machinery meanwhile; they run the notebooks (and, with many
+enterprises to analyse, the analysis), the synthesis last.  Each kernel's own
+output goes to ``reports/logs/<id>.log``, not the terminal.  See
+``docs/performance.md``.
+
+Safe: invalid input is rejected before anything is written.  Outputs are
+built under ``<reports>/.staging-*``; once everything is built the staging tree
+is marked complete and moved into place file by file with atomic renames, the
+index and manifest last, with Ctrl-C held back meanwhile.  A run interrupted
+at any moment leaves the previous reports complete and readable; the next run
+(under the lock) finishes a move that was under way, or discards an unfinished
+build.  One enterprise's failed analysis or notebook gives a failed page for it
+and exit code 1; the other reports are still built.
 """
 
 from __future__ import annotations
@@ -46,6 +58,11 @@ DEFAULT_NOTEBOOKS = REPO_ROOT / "notebooks"
 ENTERPRISE_NOTEBOOK = "enterprise_report.ipynb"
 SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
 MANIFEST = "manifest.json"
+#: Marks a staging tree as complete: an interrupted move into place is finished later.
+COMPLETE = ".complete"
+#: In the processed directory: which enterprise keys the cached results hold.
+ANALYSIS_CACHE = "analysis_cache.json"
+_CACHED = ("results", "kpi_lines", "survey_reliability")
 SCHEMA = 1
 _ID = re.compile(r"^[a-z0-9_-]{1,40}$")
 PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pandera", "pyarrow",
@@ -196,21 +213,21 @@ def run_key(options: Options) -> str:
 
 
 def _git_commit() -> str | None:
-    head = REPO_ROOT / ".git" / "HEAD"
+    """The commit the code was run from (with ``+dirty`` when tracked files were changed),
+    or ``None`` outside a git checkout."""
+    import subprocess
+
     try:
-        ref = head.read_text().strip()
-        if ref.startswith("ref: "):
-            ref_path = REPO_ROOT / ".git" / ref[5:]
-            if ref_path.exists():
-                return ref_path.read_text().strip()
-            packed = REPO_ROOT / ".git" / "packed-refs"
-            for line in packed.read_text().splitlines():
-                if line.endswith(ref[5:]):
-                    return line.split()[0]
+        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
             return None
-        return ref
-    except OSError:
+        dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain",
+                                "--untracked-files=no", "--", "score_analysis", "notebooks"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
         return None
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def _package_versions() -> dict[str, str]:
@@ -319,10 +336,9 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
 
     previous = previous or {}
     prev_keys = previous.get("analysis_keys", {})
-    cached = ({name: _by_enterprise(previous[name])
-               for name in ("results", "kpi_lines", "survey_reliability")}
-              if all(previous.get(n) is not None
-                     for n in ("results", "kpi_lines", "survey_reliability")) else None)
+    cached = ({name: _by_enterprise(previous[name]) for name in _CACHED}
+              if slices is not None and all(previous.get(n) is not None for n in _CACHED)
+              else None)  # without the slices, keys cannot tell enterprises' data apart
     own = {"monthly": _by_enterprise(monthly), "items": _by_enterprise(items),
            "scores": _by_enterprise(scores), "answers": _by_enterprise(answers)}
     empty = {"monthly": monthly.iloc[:0], "items": items.iloc[:0], "scores": scores.iloc[:0],
@@ -334,15 +350,13 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
     todo = []
     for _, ent in ents.sort_values("enterprise_id").iterrows():
         eid = ent["enterprise_id"]
-        key = _sha(slices[eid], code, params) if slices and eid in slices else None
-        if key is not None and cached is not None and prev_keys.get(eid) == key:
-            done[eid] = tuple(cached[name].get(eid, previous[name].iloc[:0])
-                              for name in ("results", "kpi_lines", "survey_reliability"))
+        key = _sha((slices or {}).get(eid), code, params)
+        if cached is not None and prev_keys.get(eid) == key:
+            done[eid] = tuple(cached[name].get(eid, previous[name].iloc[:0]) for name in _CACHED)
         else:
             todo.append((ent, {name: frames.get(eid, empty[name])
                                for name, frames in own.items()}))
-        if key is not None:
-            keys[eid] = key
+        keys[eid] = key
     for eid, outcome in _analyse_all(todo, constructs=constructs, harmonic=harmonic,
                                      pool=pool, workers=workers, progress=progress):
         if isinstance(outcome, str):
@@ -375,8 +389,8 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
     }
 
 
-def enterprise_analysis(enterprise, *, monthly, items, scores, answers, constructs: list[str],
-                        harmonic: bool = False) -> tuple:
+def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
+                        constructs: list[str], harmonic: bool = False) -> tuple:
     """The results rows, chart lines and survey reliability of one enterprise.
 
     ``monthly``, ``items``, ``scores`` and ``answers`` may hold only this
@@ -384,12 +398,11 @@ def enterprise_analysis(enterprise, *, monthly, items, scores, answers, construc
     """
     from . import analysis
 
-    eid = enterprise["enterprise_id"]
-    return (analysis.enterprise_results(enterprise, monthly=monthly, items=items,
+    done = analysis.enterprise_analysis(enterprise, monthly=monthly, items=items,
                                         scores=scores, constructs=constructs,
-                                        harmonic=harmonic),
-            analysis.kpi_lines(monthly, enterprise, harmonic=harmonic),
-            analysis.survey_reliability(answers, eid))
+                                        harmonic=harmonic)
+    return (done.results, done.lines,
+            analysis.survey_reliability(answers, enterprise["enterprise_id"]))
 
 
 #: Fewest enterprises to analyse for the analysis to go to the worker pool (below
@@ -405,7 +418,7 @@ def _analyse_chunk(chunk: list, *, constructs: list[str], harmonic: bool) -> lis
         for ent, parts in chunk:
             eid = ent["enterprise_id"]
             try:
-                out.append((eid, enterprise_analysis(ent, constructs=constructs,
+                out.append((eid, _analyse_enterprise(ent, constructs=constructs,
                                                      harmonic=harmonic, **parts)))
             except Exception as exc:  # isolate one enterprise's failure from the others
                 out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
@@ -472,19 +485,38 @@ def _quality_log(findings: list):
     return frame
 
 
-def _previous_analysis(processed: Path, manifest: dict | None) -> dict:
+def _write_analysis_cache(staging: Path, keys: dict[str, str]) -> None:
+    """Record which enterprise keys the staged results hold, with the files' hashes.
+
+    The cache lives with the files it describes (not in the reports' manifest):
+    a run stopped after moving the processed tables but before the reports
+    would otherwise pair new results with the previous keys.
+    """
+    from .io import sha256_file, write_json
+
+    write_json({"analysis_keys": keys,
+                "files": {n: sha256_file(staging / f"{n}.parquet") for n in _CACHED}},
+               staging / ANALYSIS_CACHE)
+
+
+def _previous_analysis(processed: Path) -> dict:
+    """The previous run's per-enterprise results, when the files are intact and are those
+    the cache describes (else nothing is reused)."""
     import pandas as pd
 
-    if not manifest:
+    from .io import read_json, sha256_file
+
+    cache = read_json(processed / ANALYSIS_CACHE)
+    if not isinstance(cache, dict) or not isinstance(cache.get("files"), dict):
         return {}
-    out = {"analysis_keys": manifest.get("analysis_keys", {})}
-    for name in ("results", "kpi_lines", "survey_reliability"):
+    out = {"analysis_keys": cache.get("analysis_keys", {})}
+    for name in _CACHED:
         path = processed / f"{name}.parquet"
-        if not path.exists():
-            return {}
         try:
+            if sha256_file(path) != cache["files"].get(name):
+                return {}
             out[name] = pd.read_parquet(path)
-        except Exception:
+        except Exception:  # missing or damaged: recompute
             return {}
     return out
 
@@ -510,6 +542,17 @@ class NotebookJob:
     cwd: str
     cell_timeout: int
     log: str = ""
+
+
+def report_path(enterprise_id: str) -> str:
+    """An enterprise's page, relative to the reports directory.
+
+    The id is checked against the contract's pattern, so the path can never
+    leave ``reports/enterprises/`` (no ``/``, ``..`` or spaces).
+    """
+    if not isinstance(enterprise_id, str) or not _ID.fullmatch(enterprise_id):
+        raise UsageError(f"invalid enterprise id {enterprise_id!r}")
+    return f"enterprises/{enterprise_id}.html"
 
 
 def notebook_parameters(enterprise_id: str | None, processed_dir: Path,
@@ -623,7 +666,8 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
         log.write(f"--- {'failed: ' + error if error else 'ok'} ({duration:.2f} s)\n")
     if error is not None:
         Path(job.html).write_text(failed_page(job.title, error, rel_nb
-                                              if Path(job.executed).exists() else None),
+                                              if Path(job.executed).exists() else None,
+                                              home=_home(job.kind)),
                                   encoding="utf-8")
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
                          path=job.html, title=job.title, duration_s=duration, error=error,
@@ -683,14 +727,9 @@ def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
 
 
 def _headline(results, eid: str) -> str:
-    own = results[(results["enterprise_id"] == eid) & results["primary"].astype(bool)
-                  & (results["status"] == "ok")]
-    if own.empty:
-        return "No estimable result."
-    counts = own["direction"].value_counts()
-    return (f"{int(counts.get('improved', 0))} improved, {int(counts.get('worsened', 0))} "
-            f"worsened, {int(counts.get('inconclusive', 0))} inconclusive of {len(own)} "
-            f"primary results.")
+    from .reporting import headline
+
+    return headline(results[results["enterprise_id"] == eid])
 
 
 def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
@@ -705,15 +744,27 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
     """
     started = time.perf_counter()
     reports = options.reports_dir
-    previous = _read_manifest(reports / MANIFEST)
+    manifest_path = reports / MANIFEST
+    previous = _read_manifest(manifest_path)
     key = run_key(options)
     if (not options.force and previous and previous.get("run_key") == key
             and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)
-            and _all_ok(previous)):
+            and _all_ok(previous) and not _interrupted_commit(reports)):
         return Summary(unchanged=len(previous.get("reports", {})), nothing_changed=True,
                        duration_s=time.perf_counter() - started)
+    # validate before taking the lock: invalid input or usage writes nothing at all
+    validated = validate_inputs(options.data_dir)
+    if not validated.ok:
+        raise InvalidInput(validated.errors)
+    known = set(validated.tables["enterprises"]["enterprise_id"])
+    unknown = [e for e in options.enterprises if e not in known]
+    if unknown:
+        raise UsageError("unknown enterprise(s): " + ", ".join(unknown)
+                         + "; known: " + ", ".join(sorted(known)))
     with _lock(reports):
-        return _run_locked(options, previous, key, started, echo)
+        _recover(reports, options.processed_dir)
+        previous = _read_manifest(manifest_path)  # as the recovery may have left it
+        return _run_locked(options, previous, key, started, echo, validated)
 
 
 def _all_ok(manifest: dict) -> bool:
@@ -729,26 +780,14 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 
 
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
-                echo: Callable[[str], None]) -> Summary:
-    from .contract import RESULT_COLUMNS
+                echo: Callable[[str], None], validated) -> Summary:
+    from .contract import POOLED_COLUMNS, RESULT_COLUMNS
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
-    from .reporting import index_page
+    from .reporting import index_page, synthesis_headline
 
     reports, processed = options.reports_dir, options.processed_dir
-    for stale in reports.glob(".staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in processed.glob(".staging-*") if processed.exists() else []:
-        shutil.rmtree(stale, ignore_errors=True)
-
-    validated = validate_inputs(options.data_dir)
-    if not validated.ok:
-        raise InvalidInput(validated.errors)
     tables = validated.tables
     known = set(tables["enterprises"]["enterprise_id"])
-    unknown = [e for e in options.enterprises if e not in known]
-    if unknown:
-        raise UsageError("unknown enterprise(s): " + ", ".join(unknown)
-                         + "; known: " + ", ".join(sorted(known)))
 
     code = code_fingerprint()
     slices = enterprise_slices(tables)
@@ -761,7 +800,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     selected = set(options.enterprises or known)
     to_build = [eid for eid in sorted(selected)
                 if options.force or not _fresh(old_reports.get(eid, {}), report_keys[eid],
-                                               reports / _report_path(eid))]
+                                               reports / report_path(eid))]
     syn_key = _sha(sorted(report_keys.values()), nb_hash[SYNTHESIS_NOTEBOOK], code)
     old_syn = (previous or {}).get("synthesis") or {}
     # the synthesis key holds every report key: any enterprise that changed changes it
@@ -778,7 +817,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     try:
         # the workers start (and import the notebook machinery) during the analysis
         with worker_pool(workers) as pool:
-            prev = {} if options.force else _previous_analysis(processed, previous)
+            prev = {} if options.force else _previous_analysis(processed)
             analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
                                code=code, pool=pool, workers=workers)
             results = analysed["results"]
@@ -786,15 +825,16 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             write_parquet(_quality_log(validated.findings), stage_p / "quality_log.parquet")
             write_json(_provenance(options, validated, code), stage_p / "provenance.json")
             write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
-            write_csv(analysed["pooled"], stage_r / "pooled.csv")
+            write_csv(analysed["pooled"][list(POOLED_COLUMNS)], stage_r / "pooled.csv")
             write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
+            _write_analysis_cache(stage_p, analysed["analysis_keys"])
             replace_tree(stage_p, processed)
 
             ents = tables["enterprises"].set_index("enterprise_id")
             jobs: list[NotebookJob] = []
             for eid in sorted(known):
                 title = str(ents.at[eid, "name"])
-                rel = _report_path(eid)
+                rel = report_path(eid)
                 if eid not in to_build:
                     old = old_reports.get(eid, {})
                     outcomes[eid] = ReportOutcome(
@@ -833,13 +873,16 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             entries.insert(0, {"path": "synthesis.html", "title": "Synthesis across enterprises",
                                "status": s["status"], "data_source": _sources(ents),
                                "built": s.get("built") or "",
-                               "headline": "Pooled results for the final result workshop."})
+                               "headline": synthesis_headline(analysed["pooled"])})
         write_text(index_page(entries, run_date=now), stage_r / "index.html")
         write_json(manifest, stage_r / MANIFEST)
-        _move_reports(stage_r, reports)
+        with _interrupts_deferred():  # from here on the new reports are committed
+            write_text("", stage_r / COMPLETE)
+            _move_reports(stage_r, reports)
     finally:
         shutil.rmtree(stage_p, ignore_errors=True)
-        shutil.rmtree(stage_r, ignore_errors=True)
+        if not (stage_r / COMPLETE).exists():  # a complete set is finished by the next run
+            shutil.rmtree(stage_r, ignore_errors=True)
 
     failed = [k for k, o in outcomes.items() if o.status == "failed"]
     if syn_outcome is not None and syn_outcome.status == "failed":
@@ -855,12 +898,8 @@ def report_key(data_slice: str, enterprise_id: str, *, notebook: str | None, cod
                parameters: dict) -> str:
     """The content key of one enterprise report: its slice of the cleaned data, the
     notebook, the code fingerprint and the analysis parameters.  The report is
-    rebuilt exactly when this key changes (or its page is missing)."""
+    rebuilt exactly when this key changes (or its page is missing, or it failed)."""
     return _sha(data_slice, notebook, code, parameters, enterprise_id)
-
-
-def _report_path(enterprise_id: str) -> str:
-    return f"enterprises/{enterprise_id}.html"
 
 
 def _fresh(old: dict, key: str, page: Path) -> bool:
@@ -881,10 +920,15 @@ def _job(key: str, kind: str, title: str, notebook: Path, rel: str, stage: Path,
         log=str((stage / "logs" / f"{key}.log").resolve()))
 
 
-def _failed(title: str, error: str) -> str:
+def _failed(title: str, error: str, kind: str = "enterprise") -> str:
     from .reporting import failed_page
 
-    return failed_page(title, error)
+    return failed_page(title, error, home=_home(kind))
+
+
+def _home(kind: str) -> str:
+    """The index seen from a report page (enterprise pages are one folder down)."""
+    return "index.html" if kind == "synthesis" else "../index.html"
 
 
 def _sources(ents) -> str:
@@ -899,7 +943,9 @@ def _workers(options: Options, notebooks: int) -> int:
 
 
 def _warm_worker(notebooks: bool) -> None:
-    """Pool initializer: warm the worker up; a failure here is left to the job itself."""
+    """Pool initializer: Ctrl-C is left to the main process; the notebook machinery is
+    imported at once (a failure here is left to the job itself)."""
+    _worker_ignores_ctrl_c()
     if notebooks:
         with contextlib.suppress(Exception):
             warm_up()
@@ -912,6 +958,7 @@ def worker_pool(workers: int, *, notebooks: bool = True) -> Iterator:
 
     With ``notebooks`` each worker imports the notebook machinery as it starts
     (:func:`warm_up`), so that this happens while the main process analyses.
+    On Ctrl-C or an error the queued work is dropped and the workers stopped.
     """
     if workers <= 1:
         yield None
@@ -921,12 +968,10 @@ def worker_pool(workers: int, *, notebooks: bool = True) -> Iterator:
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                initializer=_warm_worker, initargs=(notebooks,))
-    try:
+    with pool, _cancel_on_interrupt(pool):
         for _ in range(workers):  # start every worker now, not at the first job
             pool.submit(os.getpid)
         yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _progress(total: int, options: Options):
@@ -960,7 +1005,7 @@ def _execute_all(jobs: list[NotebookJob], pool, stage: Path, bar) -> list[Report
             except Exception as exc:  # a worker died: the others go on
                 err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
                 Path(job.html).parent.mkdir(parents=True, exist_ok=True)
-                Path(job.html).write_text(_failed(job.title, err), encoding="utf-8")
+                Path(job.html).write_text(_failed(job.title, err, job.kind), encoding="utf-8")
                 outcomes.append(ReportOutcome(key=job.key, kind=job.kind, status="failed",
                                               path=job.html, title=job.title, error=err,
                                               log=job.log))
@@ -973,18 +1018,79 @@ def _execute_all(jobs: list[NotebookJob], pool, stage: Path, bar) -> list[Report
     return outcomes
 
 
+def _worker_ignores_ctrl_c() -> None:
+    """Ctrl-C is the main process's to handle (it stops the workers); an idle worker
+    would otherwise die printing a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _cancel_on_interrupt(pool) -> Iterator[None]:
+    """On Ctrl-C (or any error), drop the notebooks not yet started and stop the running
+    ones, instead of waiting for them all when the pool shuts down."""
+    try:
+        yield
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+        if terminate is not None:
+            terminate()
+        else:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        raise
+
+
 def _move_reports(stage: Path, reports: Path) -> None:
-    """Move staged files into place (atomic renames), the index and manifest last."""
+    """Move a complete staging tree into place, each file by an atomic rename, the index
+    and then the manifest last, and remove it.  Safe to repeat: after a crash, calling it
+    again on what is left of the staging tree finishes the move (see :func:`_recover`)."""
     from .io import replace_tree
 
-    last = [stage / "index.html", stage / MANIFEST]
-    held = stage.parent / f".held-{os.getpid()}"
-    held.mkdir(exist_ok=True)
-    for p in last:
-        if p.exists():
-            os.replace(p, held / p.name)
-    replace_tree(stage, reports)
-    replace_tree(held, reports)
+    replace_tree(stage, reports, last=("index.html", MANIFEST), skip=(COMPLETE,))
+
+
+def _interrupted_commit(reports: Path) -> bool:
+    """Whether a run was stopped while moving its complete reports into place."""
+    return reports.is_dir() and any(reports.glob(f".staging-*/{COMPLETE}"))
+
+
+def _recover(reports: Path, processed: Path) -> None:
+    """Clean up after interrupted runs (called under the lock).
+
+    A staging tree marked complete was stopped while being moved into place:
+    the move is finished, so the reports are again one consistent set.  Any
+    other staging tree is an unfinished build and is removed.
+    """
+    stages = sorted(reports.glob(".staging-*"), key=lambda p: p.stat().st_mtime)
+    for stage in stages:
+        if (stage / COMPLETE).exists():
+            _move_reports(stage, reports)
+        else:
+            shutil.rmtree(stage, ignore_errors=True)
+    for stale in processed.glob(".staging-*") if processed.is_dir() else []:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done; then raise it."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 def _provenance(options: Options, validated, code: str) -> dict:

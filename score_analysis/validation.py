@@ -17,7 +17,9 @@ Three passes, all of which collect findings instead of stopping at the first:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +28,7 @@ import pandas as pd
 from .contract import (
     BOOLEAN_FALSE,
     BOOLEAN_TRUE,
+    ENTERPRISE_ID_PATTERN,
     FIRST_MONTH,
     INDICATORS,
     TABLES,
@@ -87,16 +90,15 @@ def validate(raw: RawData, today: _dt.date | None = None) -> Validated:
     for spec in TABLES.values():
         table = raw.tables.get(spec.name)
         if table is None:
-            if spec.required:
-                out.findings.append(Finding(spec.file_name, None, "", "", "required file",
-                                            "error", "the required table is missing"))
+            if spec.required and spec.name not in raw.unreadable:
+                out.findings.append(_missing_table(raw, spec))
             continue
         out.sources[spec.name] = table.source
         typed = _parse(table, spec, today, out.findings)
         if typed is not None:
             _check_rules(typed, spec, table.source, out.findings)
             out.tables[spec.name] = typed
-    _check_survey_pair(out)
+    _check_survey_pair(out, raw)
     _check_cross_table(out, raw)
     _warn_series(out)
     if not out.ok:
@@ -109,6 +111,14 @@ def validate(raw: RawData, today: _dt.date | None = None) -> Validated:
 
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _missing_table(raw: RawData, spec: Table) -> Finding:
+    if raw.workbook is not None:
+        return Finding(raw.shown_name(spec.name), None, "", "", "required sheet", "error",
+                       f"the workbook has no sheet named '{spec.name}'")
+    return Finding(spec.file_name, None, "", "", "required file", "error",
+                   "the required table is missing")
 
 
 def _file_order(name: str) -> int:
@@ -180,9 +190,12 @@ def _parse_column(s: pd.Series, rows: pd.Series, col: Column, table: RawTable,
     blank = s == ""
     src = table.source
 
-    def bad(mask: pd.Series, rule: str, message: str) -> None:
+    def bad(mask: pd.Series, rule: str, message: str | Callable[[str], str]) -> None:
+        if not mask.any():
+            return
         for row, value in zip(rows[mask], s[mask], strict=True):
-            findings.append(Finding(src, int(row), col.name, value, rule, "error", message))
+            text = message(value) if callable(message) else message
+            findings.append(Finding(src, int(row), col.name, value, rule, "error", text))
 
     if not col.nullable:
         bad(blank, "required value", "the value is required and the cell is blank")
@@ -243,19 +256,24 @@ def _parse_column(s: pd.Series, rows: pd.Series, col: Column, table: RawTable,
         truth = low.isin(BOOLEAN_TRUE)
         falsity = low.isin(BOOLEAN_FALSE)
         bad(~blank & ~truth & ~falsity, "true or false",
-            "not one of " + ", ".join(BOOLEAN_TRUE + BOOLEAN_FALSE))
+            "must be true or false (1/0, yes/no and ya/tidak are accepted too)")
         return pd.Series(np.where(truth, True, np.where(falsity, False, None)),
                          index=s.index).astype("boolean")
     if col.kind == "choice":
         known = s.isin(col.choices)
         bad(~blank & ~known, "one of " + ", ".join(col.choices),
-            _choice_message(col))
+            lambda value: _choice_message(col, value))
         return s.where(known, None).astype(object)
     return s.where(~blank, None).astype(object)
 
 
-def _choice_message(col: Column) -> str:
-    return f"must be one of: {', '.join(col.choices)}"
+def _choice_message(col: Column, value: str) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(value.strip().lower().replace(" ", "_"), col.choices, n=1,
+                              cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"must be one of: {', '.join(col.choices)}{hint}"
 
 
 def _numbers(s: pd.Series, decimal: str) -> pd.Series:
@@ -275,7 +293,9 @@ def _numbers(s: pd.Series, decimal: str) -> pd.Series:
 # --------------------------------------------------------------------------- rules
 
 
+@functools.cache
 def _schema(spec: Table):
+    """The pandera schema of a table's rules (built once per table)."""
     import pandera.pandas as pa
 
     columns = {}
@@ -369,6 +389,8 @@ def _message(rule: str, record: pd.Series, spec: Table) -> str:
 def _shown(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -410,7 +432,9 @@ def _check_cross_table(out: Validated, raw: RawData) -> None:
             coded = frame.dropna(subset=["respondent_id"])
             _duplicates(coded, ("enterprise_id", "wave", "respondent_id"), src, out.findings)
         if known is not None and "enterprise_id" in frame.columns and name != "enterprises":
-            unknown = frame["enterprise_id"].notna() & ~frame["enterprise_id"].isin(known)
+            ids = frame["enterprise_id"]
+            well_formed = ids.notna() & ids.astype(str).str.fullmatch(ENTERPRISE_ID_PATTERN)
+            unknown = well_formed & ~ids.isin(known)  # malformed ids are reported already
             for row, value in zip(frame.loc[unknown, ROW], frame.loc[unknown, "enterprise_id"],
                                   strict=True):
                 out.findings.append(Finding(src, int(row), "enterprise_id", str(value),
@@ -418,7 +442,7 @@ def _check_cross_table(out: Validated, raw: RawData) -> None:
                                             "unknown enterprise: add it to enterprises.csv"))
 
 
-def _check_survey_pair(out: Validated) -> None:
+def _check_survey_pair(out: Validated, raw: RawData) -> None:
     """Parse survey answers against the codebook (item in codebook, whole number in scale)."""
     survey = out.tables.get("worker_survey")
     if survey is None:
@@ -428,9 +452,10 @@ def _check_survey_pair(out: Validated) -> None:
     items = [c for c in survey.columns if c not in base]
     codebook = out.tables.get("survey_items")
     if codebook is None:
-        out.findings.append(Finding("survey_items.csv", None, "", "", "codebook present with "
-                                    "the survey", "error", "worker_survey needs the codebook "
-                                    "survey_items"))
+        if "survey_items" not in raw.unreadable:
+            out.findings.append(Finding(raw.shown_name("survey_items"), None, "", "",
+                                        "codebook present with the survey", "error",
+                                        "worker_survey needs the codebook survey_items"))
         return
     book = codebook.dropna(subset=["item_id"]).drop_duplicates("item_id").set_index("item_id")
     decimal = "."
@@ -454,9 +479,11 @@ def _check_survey_pair(out: Validated) -> None:
         for row, value in zip(survey.loc[failed, ROW], s[failed], strict=True):
             out.findings.append(Finding(src, int(row), item, value, "whole number", "error",
                                         "the answer must be a whole number"))
+        scale = f"{_shown(lo)}-{_shown(hi)}"
         for row, value in zip(survey.loc[outside, ROW], s[outside], strict=True):
-            out.findings.append(Finding(src, int(row), item, value, f"{lo}-{hi}", "error",
-                                        f"the answer is outside the item's scale {lo}-{hi}"))
+            out.findings.append(Finding(src, int(row), item, value,
+                                        f"answer within the item's scale {scale}", "error",
+                                        f"the answer is outside the item's scale {scale}"))
         typed[item] = values.where(~failed & ~outside).round().astype("Int64")
     out.tables["worker_survey"] = typed
 
@@ -466,7 +493,7 @@ def _check_survey_pair(out: Validated) -> None:
 
 def _warn_series(out: Validated) -> None:
     kpi = out.tables.get("kpi_monthly")
-    if kpi is None or kpi.empty or not out.ok:
+    if kpi is None or not out.ok:
         return
     src = out.sources["kpi_monthly"]
     ents = out.tables.get("enterprises")

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SMALL
 
 from score_analysis.cli import main
-from tests.conftest import SMALL
 
 
 def _copy(tmp_path):

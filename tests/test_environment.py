@@ -27,7 +27,7 @@ def _constraints() -> dict[str, str]:
 def _environment() -> dict[str, str]:
     pins = {}
     for line in (ROOT / "environment.yml").read_text().splitlines():
-        m = re.match(r"^\s+- ([A-Za-z0-9_.-]+)==([^\s#]+)\s*$", line)
+        m = re.match(r"^\s+- ([A-Za-z0-9_.-]+)==([^\s#]+)\s*(#.*)?$", line)
         if m:
             pins[_norm(m.group(1))] = m.group(2)
     return pins

@@ -73,24 +73,6 @@ def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch)
         pd.testing.assert_frame_equal(there[name], here[name], check_exact=True)
 
 
-def test_an_enterprise_whose_analysis_fails_fails_alone(tables, monkeypatch):
-    from score_analysis import analysis
-
-    real = analysis.kpi_lines
-
-    def broken(monthly, enterprise, **kwargs):
-        if enterprise["enterprise_id"] == "trijaya_teknik":
-            raise ZeroDivisionError("division by zero")
-        return real(monthly, enterprise, **kwargs)
-
-    monkeypatch.setattr(analysis, "kpi_lines", broken)
-    out = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables))
-    assert out["failed"] == {
-        "trijaya_teknik": "the analysis failed: ZeroDivisionError: division by zero"}
-    assert "trijaya_teknik" not in out["analysis_keys"]
-    assert set(out["results"]["enterprise_id"]) == {"lestari_dini_tunggul", "tjokro_bersaudara"}
-
-
 def test_the_garbage_collector_is_handed_its_objects_back():
     import gc
 

@@ -1,0 +1,551 @@
+"""Charts of the reports: matplotlib figures drawn from the pipeline's tables.
+
+Every function takes tidy frames that the pipeline has already computed and
+returns a :class:`matplotlib.figure.Figure` (never registered with pyplot, so
+nothing is shown or kept by accident); :func:`score_analysis.reporting.figure_html`
+embeds it in the page with its alt text.  Nothing is estimated here: the
+figures only draw estimates and lines from ``results`` and ``kpi_lines``.
+
+Colours are the Okabe-Ito palette (Okabe & Ito 2008), safe for the common
+forms of colour blindness; every series also differs by marker or line style,
+so the charts read in grey print too.  Text from the data (names, survey
+items) is drawn literally: ``$`` never starts mathematical notation.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+#: Okabe-Ito colours (Okabe & Ito 2008, "Color universal design").
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+             "#000000")
+PALETTE = {"observed": "#0072B2", "fitted": "#D55E00", "counterfactual": "#333333",
+           "intervention": "#009E73", "visit": "#CC79A7", "eid": "#E69F00",
+           "before": "#999999", "after": "#0072B2", "pooled": "#000000"}
+#: Series colours for enterprises or audits, in order (Okabe-Ito without yellow).
+SERIES = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+#: Diverging Likert colours, most negative to most positive (neutral grey in the middle).
+LIKERT_NEGATIVE = ("#A6440A", "#D55E00", "#E69F00")
+LIKERT_NEUTRAL = "#BBBBBB"
+LIKERT_POSITIVE = ("#56B4E9", "#0072B2", "#004D7A")
+
+STYLE = {
+    "font.size": 10.5, "axes.titlesize": 11.5, "axes.titleweight": "bold",
+    "axes.titlelocation": "left", "axes.labelsize": 10, "axes.spines.top": False,
+    "axes.spines.right": False, "axes.edgecolor": "#57606a", "axes.labelcolor": "#1b1f24",
+    "xtick.color": "#57606a", "ytick.color": "#57606a", "xtick.labelcolor": "#1b1f24",
+    "ytick.labelcolor": "#1b1f24", "legend.frameon": False, "legend.fontsize": 9,
+    "axes.grid": True, "grid.color": "#e6e9ec", "grid.linewidth": 0.8,
+    "axes.axisbelow": True, "svg.fonttype": "path", "text.usetex": False,
+}
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def _figure(width: float, height: float, **subplots):
+    """A new figure outside pyplot's registry, and its axes."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(**subplots)
+    return fig, axes
+
+
+def literal(text: object) -> str:
+    """Text from the data made safe for matplotlib: ``$`` is shown, never parsed as math."""
+    return str(text).replace("$", r"\$")
+
+
+def wrap(text: object, width: int = 38, lines: int = 2) -> str:
+    """Wrap a label to at most ``lines`` lines of ``width`` characters (then an ellipsis)."""
+    parts = textwrap.wrap(str(text), width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
+def month_start(months: pd.Series | list[str]) -> pd.DatetimeIndex:
+    """``YYYY-MM`` strings as the first day of each month."""
+    return pd.PeriodIndex(list(months), freq="M").to_timestamp()
+
+
+def month_middle(months: pd.Series | list[str]) -> pd.DatetimeIndex:
+    """``YYYY-MM`` strings as the 15th of each month (where a monthly point is drawn)."""
+    return month_start(months) + pd.Timedelta(days=14)
+
+
+def _month_axis(ax) -> None:
+    import matplotlib.dates as mdates
+
+    locator = mdates.MonthLocator(bymonth=(1, 4, 7, 10))
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+
+
+# --------------------------------------------------------------------------- KPIs
+
+
+def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month: str,
+               lebaran_months: list[str] = (), visits: list[pd.Timestamp] = ()):
+    """Monthly values of one indicator as in Lopez Bernal et al. (2017, Fig. 2).
+
+    Observed months as points; the fitted segmented trend as solid lines before
+    and after the programme; the counterfactual (the pre-programme trend
+    continued) as a dashed line after it; the programme start, the factory
+    visits and the Lebaran months marked.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        One indicator's rows of ``kpi_lines``: ``month``, ``observed``,
+        ``fitted``, ``counterfactual`` (the last two blank when the segmented
+        model could not be fitted).
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    lines = lines.sort_values("month")
+    x = month_middle(lines["month"])
+    start = month_start([intervention_month])[0]
+    post = np.asarray(lines["month"] >= intervention_month)
+    with _style():
+        fig, ax = _figure(6.6, 3.5)
+        handles = []
+        for m in sorted(set(lebaran_months)):
+            m0 = month_start([m])[0]
+            ax.axvspan(m0, m0 + pd.offsets.MonthBegin(1), color=PALETTE["eid"], alpha=0.22,
+                       lw=0, zorder=0)
+        if len(lebaran_months):
+            handles.append(Patch(color=PALETTE["eid"], alpha=0.35, label="Lebaran month"))
+        ax.axvline(start, color=PALETTE["intervention"], lw=2, zorder=1)
+        handles.append(Line2D([], [], color=PALETTE["intervention"], lw=2,
+                              label="Programme start"))
+        for v in visits:
+            ax.axvline(v, color=PALETTE["visit"], lw=1.3, ls=":", zorder=1)
+        if len(visits):
+            handles.append(Line2D([], [], color=PALETTE["visit"], lw=1.3, ls=":",
+                                  label="Factory visit"))
+        ax.plot(x, lines["observed"], "o", color=PALETTE["observed"], ms=4.5, zorder=3)
+        handles.insert(0, Line2D([], [], color=PALETTE["observed"], marker="o", ls="",
+                                 ms=4.5, label="Observed month"))
+        fitted = lines["fitted"].to_numpy(float)
+        if np.isfinite(fitted).any():
+            for part in (~post, post):
+                ax.plot(x[part], fitted[part], "-", color=PALETTE["fitted"], lw=2, zorder=2)
+            counter = lines["counterfactual"].to_numpy(float)
+            # start the dashed line at the last month before, so it joins the pre trend
+            before = np.flatnonzero(~post)
+            show = post.copy()
+            if len(before):
+                show[before[-1]] = True
+            ax.plot(x[show], counter[show], "--", color=PALETTE["counterfactual"], lw=1.6,
+                    zorder=2)
+            handles[1:1] = [Line2D([], [], color=PALETTE["fitted"], lw=2, label="Fitted trend"),
+                            Line2D([], [], color=PALETTE["counterfactual"], lw=1.6, ls="--",
+                                   label="Trend without the programme")]
+        ax.set_title(literal(title))
+        ax.set_ylabel(literal(unit))
+        _month_axis(ax)
+        observed = lines["observed"].to_numpy(float)
+        low, high = np.nanmin(observed), np.nanmax(observed)
+        if low >= 0 and low < 0.5 * high:  # near zero anyway: show the zero line
+            ax.set_ylim(bottom=0)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
+                  handlelength=1.8, columnspacing=1.2)
+    return fig
+
+
+# --------------------------------------------------------------------------- 5S
+
+PILLAR_LABELS = {"sort": "Sort", "set_in_order": "Set in\norder", "shine": "Shine",
+                 "standardize": "Standard-\nize", "sustain": "Sustain"}
+
+
+def _audit_label(visit: object, date: object) -> str:
+    day = pd.Timestamp(date).strftime("%-d %b %Y")
+    name = str(visit).replace("_", " ").capitalize() if isinstance(visit, str) and visit else ""
+    return f"{name}, {day}" if name else day
+
+
+def five_s_pillar_figure(pillars: pd.DataFrame):
+    """Grouped bars: the score of each 5S pillar (0-100) at each audit.
+
+    ``pillars`` is one enterprise's rows of ``five_s_pillars``.
+    """
+    from .contract import PILLARS
+
+    audits = (pillars[["audit_date", "visit"]].drop_duplicates()
+              .sort_values("audit_date").reset_index(drop=True))
+    n = len(audits)
+    blues = _sequential(n)
+    width = 0.8 / max(n, 1)
+    with _style():
+        fig, ax = _figure(6.6, 3.4)
+        for i, a in audits.iterrows():
+            sub = pillars[pillars["audit_date"] == a["audit_date"]].set_index("pillar")
+            values = [sub["score"].get(p, np.nan) for p in PILLARS]
+            xs = np.arange(len(PILLARS)) + (i - (n - 1) / 2) * width
+            ax.bar(xs, values, width * 0.92, color=blues[i], edgecolor="white", lw=0.5,
+                   label=literal(_audit_label(a["visit"], a["audit_date"])))
+        ax.set_xticks(np.arange(len(PILLARS)), [PILLAR_LABELS[p] for p in PILLARS])
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("Score (% of the maximum)")
+        ax.set_title("5S pillar scores at each audit")
+        ax.grid(axis="x", visible=False)
+        fig.legend(loc="outside lower center", ncol=min(n, 2))
+    return fig
+
+
+def _sequential(n: int) -> list[str]:
+    """``n`` blues from light to dark (single hue: readable in grey and by colour-blind readers)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    cmap = LinearSegmentedColormap.from_list("blues", ["#b9d8ef", "#0072B2", "#00263d"])
+    if n <= 1:
+        return ["#0072B2"]
+    return [cmap(v) for v in np.linspace(0.0, 0.85, n)]
+
+
+def five_s_index_figure(index: pd.DataFrame, names: dict[str, str] | None = None):
+    """The 5S index (0-100) across audits: one line per enterprise.
+
+    ``index`` holds rows of ``five_s_index``; ``names`` maps enterprise ids to
+    the names shown in the legend (one enterprise: no legend).
+    """
+    ents = list(dict.fromkeys(index["enterprise_id"]))
+    with _style():
+        fig, ax = _figure(6.6, 3.4 if len(ents) > 1 else 3.0)
+        for i, eid in enumerate(ents):
+            sub = index[index["enterprise_id"] == eid].sort_values("audit_date")
+            x = pd.to_datetime(sub["audit_date"])
+            label = literal((names or {}).get(eid, eid))
+            ax.plot(x, sub["five_s_index"], marker=MARKERS[i % len(MARKERS)],
+                    color=SERIES[i % len(SERIES)], lw=2, ms=6, label=label)
+            if len(ents) == 1:
+                for xi, yi in zip(x, sub["five_s_index"], strict=True):
+                    if np.isfinite(yi):
+                        ax.annotate(f"{yi:.0f}", (xi, yi), textcoords="offset points",
+                                    xytext=(0, 7), ha="center", fontsize=9)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("5S index (0-100)")
+        ax.set_title("5S index at each audit")
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 3, 5, 7, 9, 11)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+        if len(ents) > 1:
+            fig.legend(loc="outside lower center", ncol=3)
+    return fig
+
+
+# --------------------------------------------------------------------------- survey
+
+
+def likert_figure(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[str, bool]]):
+    """Diverging stacked bars of Likert answers: per item, one bar per survey wave.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        Columns ``item``, ``panel`` and one column per answer level (in scale
+        order) holding the percentage of that item's answers in that wave.
+        Items are drawn top to bottom in the order of their first appearance.
+    labels : list of str
+        The legend label of each answer level, lowest first.
+    panels : list of (wave label, shown)
+        The waves in order (e.g. ``("Before", True)``); a wave whose ``shown``
+        is False gets the words "fewer than 5 respondents" instead of bars.
+    """
+    from matplotlib.patches import Patch
+
+    levels = [c for c in shares.columns if c not in ("item", "panel")]
+    k = len(levels)
+    neg, pos = _likert_colours(k)
+    colours = neg + pos
+    items = list(dict.fromkeys(shares["item"]))
+    per = len(panels)
+    gap = 0.9
+    step = per * 0.9 + gap
+    extent = _likert_extent(shares[levels].to_numpy(float), k)
+    with _style():
+        fig, ax = _figure(8.6, 1.1 + 0.36 * len(items) * per + 0.18 * len(items))
+        ax.axvline(0, color="#57606a", lw=0.8, zorder=0)
+        centres = []
+        for i, item in enumerate(items):
+            base = (len(items) - 1 - i) * step
+            centres.append(base + (per - 1) * 0.45)
+            for j, (wave, shown) in enumerate(panels):
+                y = base + (per - 1 - j) * 0.9
+                ax.text(extent * 1.02, y, literal(wave), va="center", ha="left", fontsize=8.5,
+                        color="#57606a")
+                if not shown:
+                    ax.text(0, y, "fewer than 5 respondents", ha="center", va="center",
+                            fontsize=8.5, color="#57606a", style="italic")
+                    continue
+                sub = shares[(shares["item"] == item) & (shares["panel"] == wave)]
+                pct = sub[levels].to_numpy(float)[0] if len(sub) else np.full(k, np.nan)
+                if not np.isfinite(pct).all():
+                    ax.text(0, y, "fewer than 5 answers", ha="center", va="center",
+                            fontsize=8.5, color="#57606a", style="italic")
+                    continue
+                _diverging_bar(ax, y, pct, colours)
+        ax.set_yticks(centres, [literal(i) for i in items])
+        ax.set_ylim(-0.7, (len(items) - 1) * step + (per - 1) * 0.9 + 0.7)
+        ax.set_xlim(-extent, extent)
+        ticks = [t for t in (-100, -75, -50, -25, 0, 25, 50, 75, 100) if abs(t) <= extent]
+        ax.set_xticks(ticks, [f"{abs(t)}%" for t in ticks])
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel("← disagree          percent of answers          agree →")
+        fig.legend(handles=[Patch(color=colours[i], label=literal(labels[i])) for i in range(k)],
+                   loc="outside lower center", ncol=min(k, 5))
+    return fig
+
+
+def _likert_extent(pct: np.ndarray, k: int) -> float:
+    """Half-width of the x axis: the longest bar side, rounded up to 25%."""
+    if not len(pct):
+        return 100.0
+    half = k // 2
+    mid = pct[:, half] / 2 if k % 2 else 0.0
+    left = np.nansum(pct[:, :half], axis=1) + mid
+    right = np.nansum(pct[:, k - half:], axis=1) + mid
+    longest = np.nanmax(np.concatenate([left, right, [1.0]]))
+    return float(min(100.0, 25.0 * np.ceil(longest / 25.0)))
+
+
+def _likert_colours(k: int) -> tuple[list[str], list[str]]:
+    half = k // 2
+    neg = list(LIKERT_NEGATIVE[-half:]) if half <= 3 else _ramp("#A6440A", "#F5C89A", half)
+    pos = list(LIKERT_POSITIVE[:half]) if half <= 3 else _ramp("#9ACBEB", "#004D7A", half)
+    middle = [LIKERT_NEUTRAL] if k % 2 else []
+    return neg + middle, pos
+
+
+def _ramp(a: str, b: str, n: int) -> list[str]:
+    from matplotlib.colors import LinearSegmentedColormap, to_hex
+
+    cmap = LinearSegmentedColormap.from_list("ramp", [a, b])
+    return [to_hex(cmap(v)) for v in np.linspace(0, 1, n)]
+
+
+def _diverging_bar(ax, y: float, pct: np.ndarray, colours: list[str]) -> None:
+    """One diverging bar: levels below the middle to the left, above to the right,
+    a neutral middle level split across zero."""
+    k = len(pct)
+    half = k // 2
+    left = -(pct[:half].sum() + (pct[half] / 2 if k % 2 else 0.0))
+    for i, p in enumerate(pct):
+        if p > 0:
+            ax.barh(y, p, left=left, color=colours[i], height=0.72, edgecolor="white", lw=0.4)
+            if p >= 12:
+                dark = colours[i] in ("#A6440A", "#0072B2", "#004D7A", "#D55E00")
+                ax.text(left + p / 2, y, f"{p:.0f}", ha="center", va="center", fontsize=8,
+                        color="white" if dark else "#1b1f24")
+        left += p
+
+
+def construct_figure(rows: pd.DataFrame, *, scale: tuple[float, float]):
+    """Survey constructs: mean before and after (left) and the change with its
+    95% interval (right).
+
+    ``rows`` holds one t-test row of ``results`` per construct (``indicator``,
+    ``pre_value``, ``post_value``, ``estimate``, ``ci_low``, ``ci_high``,
+    ``method``), already filtered to shown (not suppressed) constructs.
+    """
+    rows = rows.reset_index(drop=True)
+    names = [literal(str(i).replace("_", " ").capitalize()) for i in rows["indicator"]]
+    y = np.arange(len(rows))[::-1]
+    with _style():
+        fig, (a1, a2) = _figure(8.0, 1.2 + 0.55 * len(rows), ncols=2, sharey=True,
+                                width_ratios=[1.1, 1])
+        for yi, r in zip(y, rows.itertuples(index=False), strict=True):
+            a1.plot([r.pre_value, r.post_value], [yi, yi], color="#8c959f", lw=1.5, zorder=1)
+        a1.plot(rows["pre_value"], y, "o", mfc="white", mec=PALETTE["before"], mew=2, ms=8,
+                label="Before (baseline)", zorder=2)
+        a1.plot(rows["post_value"], y, "o", color=PALETTE["after"], ms=8,
+                label="After (follow-up)", zorder=3)
+        a1.set_xlim(scale[0], scale[1])
+        a1.set_yticks(y, names)
+        a1.set_title("Average score")
+        a1.set_xlabel(f"Score ({scale[0]:g} = lowest, {scale[1]:g} = highest)")
+        a1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
+        a2.axvline(0, color="#57606a", lw=1)
+        a2.errorbar(rows["estimate"], y,
+                    xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
+                    fmt="s", color=PALETTE["after"], ecolor="#1b1f24", capsize=4, ms=7)
+        a2.set_title("Change (95% CI)")
+        a2.set_xlabel("After minus before (score points)")
+        a2.set_ylim(-0.7, len(rows) - 0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+def forest_figure(studies: pd.DataFrame, pooled: pd.Series | None, *, title: str,
+                  ratio: bool, xlabel: str, subtitle: str = ""):
+    """A forest plot: each enterprise's estimate and 95% CI, and the pooled estimate.
+
+    Parameters
+    ----------
+    studies : DataFrame
+        ``name``, ``estimate``, ``ci_low``, ``ci_high`` (one row per enterprise;
+        a row with a blank estimate is listed with its ``note`` instead).
+    pooled : Series or None
+        The pooled row (``estimate``, ``ci_low``, ``ci_high``), drawn as a
+        diamond; None when it was not pooled.
+    ratio : bool
+        Ratios are drawn on a log axis around 1, differences around 0.
+    """
+    studies = studies.reset_index(drop=True)
+    n = len(studies)
+    rows = n + (1 if pooled is not None else 0)
+    null = 1.0 if ratio else 0.0
+    vals = pd.concat([studies[["estimate", "ci_low", "ci_high"]].stack(),
+                      pd.Series([] if pooled is None else
+                                [pooled["estimate"], pooled["ci_low"], pooled["ci_high"]],
+                                dtype=float)]).to_numpy(float)
+    vals = vals[np.isfinite(vals)]
+    lo, hi = _forest_limits(vals, ratio=ratio)
+    with _style():
+        fig, ax = _figure(5.4, 1.25 + 0.42 * rows)
+        ax.axvline(null, color="#57606a", lw=1)
+        for i, r in studies.iterrows():
+            yi = rows - 1 - i
+            if not np.isfinite(r["estimate"]):
+                ax.text(0.5, yi, literal(r.get("note", "not estimable")), ha="center",
+                        va="center", fontsize=8.5, color="#57606a",
+                        transform=ax.get_yaxis_transform())
+                continue
+            ax.plot(_clip([r["ci_low"], r["ci_high"]], lo, hi), [yi, yi], color="#1b1f24",
+                    lw=1.5)
+            for bound, edge, marker in ((r["ci_low"], lo, "<"), (r["ci_high"], hi, ">")):
+                if np.isfinite(bound) and (bound < edge if marker == "<" else bound > edge):
+                    ax.plot([edge], [yi], marker=marker, color="#1b1f24", ms=6)
+            ax.plot([r["estimate"]], [yi], "s", color=SERIES[0], ms=7)
+        if pooled is not None:
+            e, a, b = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+            ax.fill([a, e, b, e], [0, 0.28, 0, -0.28], color=PALETTE["pooled"])
+            ax.axhline(0.62, color="#d0d7de", lw=0.8)
+        labels = [wrap(literal(s), 20, 2) for s in studies["name"]]
+        if pooled is not None:
+            labels.append("Pooled")
+        ax.set_yticks(range(rows)[::-1], labels)
+        ax.set_ylim(-0.6, rows - 0.4)
+        if ratio:
+            ax.set_xscale("log")
+            _ratio_ticks(ax, lo, hi)
+        ax.set_xlim(lo, hi)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(literal(xlabel))
+        ax.set_title(literal(title))
+        if subtitle:
+            ax.text(0, 1.02, literal(subtitle), transform=ax.transAxes, fontsize=9,
+                    color="#57606a", va="bottom")
+            ax.set_title(literal(title), pad=16)
+    return fig
+
+
+def _clip(values, lo: float, hi: float) -> list[float]:
+    return [min(max(v, lo), hi) for v in values]
+
+
+def _forest_limits(values: np.ndarray, *, ratio: bool) -> tuple[float, float]:
+    """Axis limits that show every interval, capped at 1/20 to 20 for ratios."""
+    if ratio:
+        vals = values[values > 0]
+        lo = min(0.8, vals.min() * 0.9) if len(vals) else 0.5
+        hi = max(1.25, vals.max() * 1.1) if len(vals) else 2.0
+        return max(lo, 0.05), min(hi, 20.0)
+    if not len(values):
+        return -1.0, 1.0
+    span = max(values.max(), 0) - min(values.min(), 0)
+    pad = 0.08 * span if span > 0 else 1.0
+    return min(values.min(), 0) - pad, max(values.max(), 0) + pad
+
+
+def _ratio_ticks(ax, lo: float, hi: float) -> None:
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    candidates = [0.05, 0.1, 0.2, 0.25, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 4, 5, 10, 20]
+    min_gap = (math.log(hi) - math.log(lo)) / 7  # at most about 7 ticks, never crowded
+    chosen = [1.0]
+    for side in (sorted(t for t in candidates if 1 < t <= hi),
+                 sorted((t for t in candidates if lo <= t < 1), reverse=True)):
+        last = 1.0
+        for t in side:
+            if abs(math.log(t) - math.log(last)) >= min_gap:
+                chosen.append(t)
+                last = t
+    ax.xaxis.set_major_locator(FixedLocator(sorted(chosen)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
+def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None]]):
+    """Survey construct changes side by side: one small forest plot per construct.
+
+    ``panels`` holds (construct title, studies, pooled) as for
+    :func:`forest_figure` (differences), drawn with one shared x axis.
+    """
+    names = list(dict.fromkeys(n for _, s, _ in panels for n in s["name"]))
+    rows = len(names) + 1
+    vals = np.concatenate([
+        np.concatenate([s[["estimate", "ci_low", "ci_high"]].to_numpy(float).ravel(),
+                        np.array([] if p is None else
+                                 [p["estimate"], p["ci_low"], p["ci_high"]], dtype=float)])
+        for _, s, p in panels]) if panels else np.array([])
+    lo, hi = _forest_limits(vals[np.isfinite(vals)], ratio=False)
+    ncols = min(len(panels), 2)
+    nrows = int(np.ceil(len(panels) / ncols))
+    with _style():
+        fig, axes = _figure(8.4, nrows * (0.9 + 0.36 * rows) + 0.3, nrows=nrows, ncols=ncols,
+                            sharex=True, squeeze=False)
+        for k, ax in enumerate(axes.ravel()):
+            if k >= len(panels):
+                ax.set_visible(False)
+                continue
+            title, studies, pooled = panels[k]
+            ax.axvline(0, color="#57606a", lw=1)
+            for i, name in enumerate(names):
+                yi = rows - 1 - i
+                r = studies[studies["name"] == name]
+                if r.empty:
+                    continue
+                r = r.iloc[0]
+                if not np.isfinite(r["estimate"]):
+                    ax.text(0.5, yi, literal(r.get("note", "")), ha="center", va="center",
+                            fontsize=8, color="#57606a", transform=ax.get_yaxis_transform(),
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+                    continue
+                ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color="#1b1f24", lw=1.4)
+                ax.plot([r["estimate"]], [yi], "s", color=SERIES[0], ms=6)
+            if pooled is not None and np.isfinite(pooled["estimate"]):
+                e, a, b = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
+                ax.fill([a, e, b, e], [0, 0.28, 0, -0.28], color=PALETTE["pooled"])
+            ax.set_yticks(range(rows)[::-1], [wrap(literal(n), 24, 1) for n in names]
+                          + ["Pooled"])
+            ax.set_ylim(-0.6, rows - 0.4)
+            ax.set_xlim(lo, hi)
+            ax.grid(axis="y", visible=False)
+            ax.set_title(literal(title), fontsize=10.5)
+            if k % ncols:
+                ax.tick_params(labelleft=False)
+        for ax in axes[-1]:
+            ax.set_xlabel("Change in score (after − before)")
+    return fig

@@ -1,0 +1,330 @@
+# Independent reference values for the statistical tests of score-analysis.
+#
+# Run from the repository root:   Rscript tests/r/reference.R > tests/reference_values.py
+# (R 4.2.2 with sandwich, lmtest and metafor).  Every block below is printed into
+# tests/reference_values.py as the R code that ran, followed by the values it returned, so
+# a reviewer can read each value next to the call that produced it.  The tests import that
+# module; they never run R.
+
+suppressPackageStartupMessages({
+  library(sandwich)
+  library(lmtest)
+  library(metafor)
+})
+
+fmt <- function(x) {
+  if (is.logical(x)) return(if (isTRUE(x)) "True" else "False")
+  if (is.na(x)) return("float(\"nan\")")
+  if (is.numeric(x) && x == round(x) && abs(x) < 1e15) return(sprintf("%.1f", x))
+  sprintf("%.17g", x)
+}
+
+out <- character()
+
+emit_code <- function(code) paste0("# R> ", strsplit(trimws(code), "\n", fixed = TRUE)[[1]])
+
+# Run `code` (R source text) in the global environment and print its last value, a named
+# list or vector of scalars, as a Python dict called `name`.
+block <- function(name, code, doc) {
+  val <- eval(parse(text = code), envir = globalenv())
+  lines <- c("", "", paste0("# ", strwrap(doc, 95)), emit_code(code), paste0(name, " = {"))
+  for (k in names(val)) lines <- c(lines, sprintf("    \"%s\": %s,", k, fmt(val[[k]])))
+  out <<- c(out, lines, "}")
+}
+
+# Run setup code (definitions, data) and print it as comments only.
+setup <- function(code, doc) {
+  eval(parse(text = code), envir = globalenv())
+  out <<- c(out, "", "", paste0("# ", strwrap(doc, 95)), emit_code(code))
+}
+
+setup('
+tight <- glm.control(epsilon = 1e-12, maxit = 100)
+wald <- function(fit, term) {
+  b <- coef(fit)[[term]]
+  se <- sqrt(diag(vcov(fit)))[[term]]
+  ci <- confint.default(fit)[term, ]
+  list(estimate = exp(b), ci_low = exp(ci[[1]]), ci_high = exp(ci[[2]]),
+       p_value = 2 * pnorm(-abs(b / se)), std_error = se,
+       dispersion = summary(fit)$dispersion)
+}
+diagnostics <- function(fit) {
+  e <- residuals(fit, type = "pearson")
+  list(durbin_watson = sum(diff(e)^2) / sum(e^2),
+       ljung_box_p = Box.test(e, lag = 6, type = "Ljung-Box")$p.value)
+}
+hac <- function(fit, term) {
+  n <- nobs(fit)
+  lag <- floor(4 * (n / 100)^(2 / 9))
+  ct <- coeftest(fit, vcov. = NeweyWest(fit, lag = lag, prewhite = FALSE, adjust = TRUE))
+  b <- ct[term, "Estimate"]
+  se <- ct[term, "Std. Error"]
+  list(hac_lag = lag, estimate = exp(b), ci_low = exp(b - qnorm(0.975) * se),
+       ci_high = exp(b + qnorm(0.975) * se), p_value = ct[term, "Pr(>|z|)"], std_error = se)
+}
+', 'Helpers. tight: every glm is iterated to convergence (relative deviance change < 1e-12 instead of the default 1e-8), so that the reference is the maximum-likelihood fit itself rather than where R stops by default (the published Sicily values, made with the default, agree to the digits printed). wald(): Wald estimate, 95% CI and p with the normal quantile and the dispersion-scaled standard error of a quasipoisson fit (confint.default). diagnostics(): Durbin-Watson and Ljung-Box (lag 6) on the Pearson residuals. hac(): Newey-West standard errors (Bartlett kernel, lag floor(4 (n/100)^(2/9)), no prewhitening, small-sample factor n/(n-k)) with z inference, as lmtest::coeftest on a glm.')
+
+# --------------------------------------------------------------------------- Sicily
+
+setup('
+sicily <- read.csv("tests/data/sicily.csv")
+sicily$t <- sicily$time - 1
+sicily$post <- as.numeric(sicily$t >= 36)
+sicily$t_after <- pmax(0, sicily$t - 36)
+H <- with(sicily, cbind(sin(2 * pi * 1 * month / 12), sin(2 * pi * 2 * month / 12),
+                        cos(2 * pi * 1 * month / 12), cos(2 * pi * 2 * month / 12)))
+', 'Sicily smoking ban (Lopez Bernal, Cummins & Gasparrini 2017, Int J Epidemiol 46:348-355; tests/data/sicily.csv). H = tsModel::harmonic(month, 2, 12).')
+
+block("SICILY_STEP", '
+fit <- glm(aces ~ post + offset(log(stdpop)), family = quasipoisson, data = sicily,
+           control = tight)
+wald(fit, "post")
+', "Naive before/after rate ratio (rate_ratio_step without eid).")
+
+block("SICILY_ITS_LEVEL", '
+its <- glm(aces ~ t + post + t_after + offset(log(stdpop)), family = quasipoisson,
+           data = sicily, control = tight)
+c(wald(its, "post"), diagnostics(its))
+', "Segmented regression: step at the ban (its_level), with its residual diagnostics.")
+
+block("SICILY_ITS_SLOPE", '
+wald(its, "t_after")
+', "Segmented regression: change in slope (its_slope).")
+
+block("SICILY_ITS_LEVEL_HAC", '
+hac(its, "post")
+', "Newey-West sensitivity row for the Sicily segmented regression.")
+
+block("SICILY_ITS_H_LEVEL", '
+its_h <- glm(aces ~ t + post + t_after + H + offset(log(stdpop)), family = quasipoisson,
+             data = sicily, control = tight)
+c(wald(its_h, "post"), diagnostics(its_h))
+', "Segmented regression with two harmonic pairs: step.")
+
+block("SICILY_ITS_H_SLOPE", '
+wald(its_h, "t_after")
+', "Segmented regression with two harmonic pairs: change in slope.")
+
+block("SICILY_MAIN_H_LEVEL", '
+main <- glm(aces ~ t + post + H + offset(log(stdpop)), family = quasipoisson, data = sicily,
+            control = tight)
+wald(main, "post")
+', "The tutorial's main model (level change only, with harmonics).")
+
+# --------------------------------------------------------------------------- KPI fixture
+
+setup('
+kpi <- read.csv("tests/data/kpi_eid.csv")
+kpi <- kpi[!is.na(kpi$numerator) & !is.na(kpi$exposure) & kpi$exposure > 0, ]
+idx <- as.integer(substr(kpi$month, 1, 4)) * 12 + as.integer(substr(kpi$month, 6, 7)) - 1
+i0 <- 2010 * 12 + 1 - 1                       # intervention month 2010-01
+kpi$t <- idx - min(idx)
+kpi$post <- as.numeric(idx >= i0)
+kpi$t_after <- pmax(0, idx - i0)
+kpi$eid <- as.numeric(kpi$month %in% c("2009-09", "2010-09", "2011-08"))
+cm <- as.integer(substr(kpi$month, 6, 7))
+HK <- cbind(sin(2 * pi * cm / 12), cos(2 * pi * cm / 12),
+            sin(4 * pi * cm / 12), cos(4 * pi * cm / 12))
+', 'KPI fixture tests/data/kpi_eid.csv (made by tests/r/make_kpi_fixture.py): 2009-05 missing (t keeps its numbering), 2010-06 has zero exposure (left out), intervention 2010-01, Idul Fitri months 2009-09, 2010-09, 2011-08 (eid both before and after, so the eid term enters).')
+
+block("KPI_STEP_EID", '
+step <- glm(numerator ~ post + eid + offset(log(exposure)), family = quasipoisson, data = kpi,
+            control = tight)
+c(wald(step, "post"), n_pre = sum(kpi$post == 0), n_post = sum(kpi$post == 1))
+', "rate_ratio_step with the eid term.")
+
+block("KPI_STEP_NO_EID", '
+step0 <- glm(numerator ~ post + offset(log(exposure)), family = quasipoisson, data = kpi,
+             control = tight)
+wald(step0, "post")
+', "rate_ratio_step without the eid term (eid = False).")
+
+block("KPI_ITS_LEVEL_EID", '
+its_k <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+             family = quasipoisson, control = tight, data = kpi)
+c(wald(its_k, "post"), diagnostics(its_k), eid_ratio = exp(coef(its_k)[["eid"]]))
+', "its_level with the eid term, with diagnostics.")
+
+block("KPI_ITS_SLOPE_EID", '
+wald(its_k, "t_after")
+', "its_slope with the eid term.")
+
+block("KPI_ITS_LEVEL_HAC", '
+hac(its_k, "post")
+', "Newey-West sensitivity row (Ljung-Box p < 0.05 on this fixture).")
+
+block("KPI_ITS_H_LEVEL", '
+its_kh <- glm(numerator ~ t + post + t_after + eid + HK + offset(log(exposure)),
+              family = quasipoisson, control = tight, data = kpi)
+c(wald(its_kh, "post"), diagnostics(its_kh))
+', "its_level with eid and the harmonic terms.")
+
+block("KPI_ITS_H_SLOPE", '
+wald(its_kh, "t_after")
+', "its_slope with eid and the harmonic terms.")
+
+block("KPI_POOLED_RATES", '
+list(pre_value = sum(kpi$numerator[kpi$post == 0]) / sum(kpi$exposure[kpi$post == 0]),
+     post_value = sum(kpi$numerator[kpi$post == 1]) / sum(kpi$exposure[kpi$post == 1]))
+', "Pooled rates before and after (sum of numerators / sum of exposures).")
+
+# --------------------------------------------------------------------------- comparisons
+
+block("SLEEP_PAIRED_T", '
+tt <- with(sleep, t.test(extra[group == 2], extra[group == 1], paired = TRUE))
+list(statistic = tt$statistic[[1]], df = tt$parameter[[1]], p_value = tt$p.value,
+     estimate = tt$estimate[[1]], ci_low = tt$conf.int[1], ci_high = tt$conf.int[2],
+     effect_size = with(sleep, mean(extra[group == 2] - extra[group == 1]) /
+                                 sd(extra[group == 2] - extra[group == 1])))
+', "R's sleep data, paired t (group 2 minus group 1); effect size Cohen's d_z = mean/sd of the differences.")
+
+block("SLEEP_WILCOXON", '
+wt <- with(sleep, suppressWarnings(wilcox.test(extra[group == 2], extra[group == 1],
+                                               paired = TRUE)))
+list(statistic = wt$statistic[[1]], p_value = wt$p.value,
+     estimate = with(sleep, median(extra[group == 2] - extra[group == 1])))
+', "R's sleep data, Wilcoxon signed rank (a zero difference and ties: normal approximation with continuity correction).")
+
+setup('
+depression_x <- c(1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30)
+depression_y <- c(0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29)
+', "Hollander & Wolfe (1973, p. 29) depression scores, the example of ?wilcox.test: first visit x, second visit y.")
+
+block("DEPRESSION_WILCOXON_EXACT", '
+wt <- wilcox.test(depression_y, depression_x, paired = TRUE)
+list(statistic = wt$statistic[[1]], p_value = wt$p.value,
+     estimate = median(depression_y - depression_x), exact = TRUE)
+', "Exact branch: no ties, no zeros, n < 50 (second visit minus first, so V = 5).")
+
+setup('
+five_s <- read.csv("tests/data/five_s_pairs.csv")
+', "5S fixture tests/data/five_s_pairs.csv: 20 items, percentages at the first and last audit (three zero differences, many ties).")
+
+block("FIVE_S_PAIRED_T", '
+tt <- t.test(five_s$after, five_s$before, paired = TRUE)
+d <- five_s$after - five_s$before
+list(statistic = tt$statistic[[1]], df = tt$parameter[[1]], p_value = tt$p.value,
+     estimate = tt$estimate[[1]], ci_low = tt$conf.int[1], ci_high = tt$conf.int[2],
+     effect_size = mean(d) / sd(d))
+', "Paired t on the 5S fixture.")
+
+block("FIVE_S_WILCOXON", '
+wt <- suppressWarnings(wilcox.test(five_s$after, five_s$before, paired = TRUE))
+list(statistic = wt$statistic[[1]], p_value = wt$p.value,
+     estimate = median(five_s$after - five_s$before))
+', "Wilcoxon signed rank on the 5S fixture (zeros dropped, ties: normal approximation).")
+
+setup('
+thirds <- read.csv("tests/data/survey_thirds.csv")
+sb <- rowMeans(thirds[, c("b1", "b2", "b3")])
+sf <- rowMeans(thirds[, c("f1", "f2", "f3")])
+', "Survey fixture tests/data/survey_thirds.csv: construct scores are means of three items, so the differences are multiples of 1/3 and tie only up to floating-point noise.")
+
+block("THIRDS_WILCOXON", '
+d <- signif(sf - sb, 12)
+wt <- suppressWarnings(wilcox.test(d))
+list(statistic = wt$statistic[[1]], p_value = wt$p.value, estimate = median(sf - sb))
+', "Wilcoxon signed rank on the differences rounded to 12 significant digits, so that 4 - 11/3 and 3 - 8/3 count as the tie they are.")
+
+setup('
+unmatched <- read.csv("tests/data/survey_unmatched.csv")
+ub <- unmatched$score[unmatched$wave == "baseline"]
+uf <- unmatched$score[unmatched$wave == "followup"]
+', "Unmatched survey fixture tests/data/survey_unmatched.csv: 12 baseline and 9 follow-up construct scores with ties.")
+
+block("UNMATCHED_WELCH", '
+tt <- t.test(uf, ub)
+g <- escalc(measure = "SMD", m1i = mean(uf), sd1i = sd(uf), n1i = length(uf),
+            m2i = mean(ub), sd2i = sd(ub), n2i = length(ub))
+list(statistic = tt$statistic[[1]], df = tt$parameter[[1]], p_value = tt$p.value,
+     estimate = mean(uf) - mean(ub), ci_low = tt$conf.int[1], ci_high = tt$conf.int[2],
+     effect_size = g$yi[1])
+', "Welch t (follow-up minus baseline); effect size Hedges' g with the exact small-sample factor (metafor::escalc, SMD).")
+
+block("UNMATCHED_MANN_WHITNEY", '
+wt <- suppressWarnings(wilcox.test(uf, ub))
+list(statistic = wt$statistic[[1]], p_value = wt$p.value,
+     estimate = median(uf) - median(ub), exact = FALSE)
+', "Mann-Whitney with ties: normal approximation with tie and continuity corrections.")
+
+setup('
+hw_x <- c(0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46)
+hw_y <- c(1.15, 0.88, 0.90, 0.74, 1.21)
+', "Hollander & Wolfe (1973, p. 69), the two-sample example of ?wilcox.test: x (10 values) and y (5 values), no ties.")
+
+block("HW_MANN_WHITNEY_EXACT", '
+wt <- wilcox.test(hw_x, hw_y)
+list(statistic = wt$statistic[[1]], p_value = wt$p.value,
+     estimate = median(hw_x) - median(hw_y), exact = TRUE)
+', "Mann-Whitney exact branch (x is the 'after' sample).")
+
+block("ROUNDING_FRIEDMAN", '
+RoundingTimes <- matrix(c(5.40, 5.50, 5.55, 5.85, 5.70, 5.75, 5.20, 5.60, 5.50,
+  5.55, 5.50, 5.40, 5.90, 5.85, 5.70, 5.45, 5.55, 5.60, 5.40, 5.40, 5.35, 5.45, 5.50, 5.35,
+  5.25, 5.15, 5.00, 5.85, 5.80, 5.70, 5.25, 5.20, 5.10, 5.65, 5.55, 5.45, 5.60, 5.35, 5.45,
+  5.05, 5.00, 4.95, 5.50, 5.50, 5.40, 5.45, 5.55, 5.50, 5.55, 5.55, 5.35, 5.45, 5.50, 5.55,
+  5.50, 5.45, 5.25, 5.65, 5.60, 5.40, 5.70, 5.65, 5.55, 6.30, 6.30, 6.25),
+  nrow = 22, byrow = TRUE)
+ft <- friedman.test(RoundingTimes)
+list(statistic = ft$statistic[[1]], df = ft$parameter[[1]], p_value = ft$p.value)
+', "Friedman test, the RoundingTimes example of ?friedman.test (Hollander & Wolfe 1973, p. 140).")
+
+block("FIVE_S_FRIEDMAN", '
+audits <- as.matrix(read.csv("tests/data/five_s_three_audits.csv")[, -1])
+ft <- friedman.test(audits)
+list(statistic = ft$statistic[[1]], df = ft$parameter[[1]], p_value = ft$p.value,
+     effect_size = ft$statistic[[1]] / (nrow(audits) * (ncol(audits) - 1)))
+', "Friedman test with ties on tests/data/five_s_three_audits.csv (12 items x 3 audits); effect size Kendall's W = Q / (n (k - 1)).")
+
+block("SURVEY_ALPHA", '
+a <- na.omit(read.csv("tests/data/survey_alpha.csv")[, -1])
+a$com4 <- 1 + 5 - a$com4      # reverse-coded item, scale 1-5
+k <- ncol(a)
+list(alpha = k / (k - 1) * (1 - sum(apply(a, 2, var)) / var(rowSums(a))), n = nrow(a))
+', "Cronbach's alpha of tests/data/survey_alpha.csv (complete cases, com4 reverse-coded), from its definition with base R's var().")
+
+# --------------------------------------------------------------------------- multiplicity
+
+block("P_ADJUST", '
+p <- read.csv("tests/data/p_values.csv")$p
+as.list(c(setNames(p.adjust(p, "holm"), paste0("holm_", seq_along(p))),
+          setNames(p.adjust(p, "BH"), paste0("bh_", seq_along(p)))))
+', "Holm and Benjamini-Hochberg adjustments of tests/data/p_values.csv.")
+
+# --------------------------------------------------------------------------- pooling
+
+setup('
+pool <- read.csv("tests/data/pooling.csv")
+meta <- function(fit) list(estimate = fit$b[[1]], ci_low = fit$ci.lb, ci_high = fit$ci.ub,
+                           p_value = fit$pval, se = fit$se, tau2 = fit$tau2, i2 = fit$I2,
+                           q = fit$QE, k = fit$k)
+', "Pooling fixture tests/data/pooling.csv; meta() collects a metafor fit.")
+
+block("KACKER_META", '
+y <- c(61.0, 61.4, 62.21, 62.3, 62.34, 62.6, 62.7, 62.84, 65.9)
+v <- c(0.2025, 1.21, 0.09, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225)
+meta(rma(y, v, method = "DL", test = "knha"))
+', "Kacker (2004) inter-laboratory data: DerSimonian-Laird tau^2 and Hartung-Knapp-Sidik-Jonkman interval and test on t(k-1).")
+
+block("LOG_RR_META", '
+s <- pool[pool$set == "log_rate_ratio", ]
+meta(rma(s$yi, s$vi, method = "DL", test = "knha"))
+', "Five log rate ratios (the scale rate_ratio_step is pooled on).")
+
+block("HOMOGENEOUS_META", '
+s <- pool[pool$set == "homogeneous", ]
+meta(rma(s$yi, s$vi, method = "DL", test = "knha"))
+', "Four homogeneous effects: Q < k - 1, so the DL tau^2 is truncated at 0 (and I^2 = 0).")
+
+cat('"""Independent reference values for the tests, computed with R.
+
+Generated by ``Rscript tests/r/reference.R > tests/reference_values.py`` (R 4.2.2,
+sandwich 3.0-2, lmtest 0.9-40, metafor 3.8-1); do not edit by hand.  Each value follows the
+R code that produced it (lines starting ``# R>``).  The tests import these dicts and never
+run R.
+"""
+
+# ruff: noqa: E501
+', sep = "")
+cat(out, sep = "\n")
+cat("\n")

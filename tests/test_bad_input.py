@@ -1,0 +1,523 @@
+"""The bad-input corpus (SPEC §3, §4, §8; issue #5 item 1).
+
+Every case starts from the small valid dataset in ``tests/data/minimal`` and
+applies one mutation (or builds one small broken file).  Each states the exact
+findings it must produce -- file, spreadsheet row, column, value and rule --
+and the command line must answer with exit code 2, one line per problem, no
+traceback, and nothing written to the reports or processed directories.
+Fixable noise (white space, empty rows and columns, a byte-order mark) is
+cleaned and logged instead, and the data stays valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from score_analysis import cli, pipeline
+from score_analysis.pipeline import validate_inputs
+
+MINIMAL = Path(__file__).parent / "data" / "minimal"
+
+Mutation = Callable[[Path], Path | None]
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def set_cell(file: str, row: int, column: str, value: str) -> Mutation:
+    """Set one cell; ``row`` as in a spreadsheet (header = 1)."""
+
+    def mutate(d: Path) -> None:
+        rows = _read_rows(d / file)
+        rows[row - 1][rows[0].index(column)] = value
+        _write_rows(d / file, rows)
+
+    return mutate
+
+
+def append_row(file: str, values: list[str]) -> Mutation:
+    def mutate(d: Path) -> None:
+        rows = _read_rows(d / file)
+        rows.append(values)
+        _write_rows(d / file, rows)
+
+    return mutate
+
+
+def add_column(file: str, name: str, values: list[str]) -> Mutation:
+    def mutate(d: Path) -> None:
+        rows = _read_rows(d / file)
+        rows[0].append(name)
+        for r, v in zip(rows[1:], values + [""] * len(rows), strict=False):
+            r.append(v)
+        _write_rows(d / file, rows)
+
+    return mutate
+
+
+def drop_column(file: str, column: str) -> Mutation:
+    def mutate(d: Path) -> None:
+        rows = _read_rows(d / file)
+        j = rows[0].index(column)
+        _write_rows(d / file, [r[:j] + r[j + 1:] for r in rows])
+
+    return mutate
+
+
+def rename_column(file: str, old: str, new: str) -> Mutation:
+    def mutate(d: Path) -> None:
+        rows = _read_rows(d / file)
+        rows[0][rows[0].index(old)] = new
+        _write_rows(d / file, rows)
+
+    return mutate
+
+
+def copy_file(source: str, target: str) -> Mutation:
+    def mutate(d: Path) -> None:
+        shutil.copyfile(d / source, d / target)
+
+    return mutate
+
+
+def remove(file: str) -> Mutation:
+    return lambda d: (d / file).unlink()
+
+
+def write_bytes(file: str, data: bytes) -> Mutation:
+    def mutate(d: Path) -> None:
+        (d / file).write_bytes(data)
+
+    return mutate
+
+
+def edit_bytes(file: str, edit: Callable[[bytes], bytes]) -> Mutation:
+    def mutate(d: Path) -> None:
+        p = d / file
+        p.write_bytes(edit(p.read_bytes()))
+
+    return mutate
+
+
+def edit_text(file: str, edit: Callable[[str], str]) -> Mutation:
+    def mutate(d: Path) -> None:
+        p = d / file
+        p.write_text(edit(p.read_text(encoding="utf-8")), encoding="utf-8")
+
+    return mutate
+
+
+def each(*mutations: Mutation) -> Mutation:
+    def mutate(d: Path) -> Path | None:
+        out = None
+        for m in mutations:
+            out = m(d) or out
+        return out
+
+    return mutate
+
+
+def as_workbook(*, rename: dict[str, str] | None = None, title_row: str | None = None,
+                keep_csv: bool = False) -> Mutation:
+    """Turn the CSV files into one workbook ``book.xlsx`` (one sheet per table).
+
+    ``rename`` renames sheets; ``title_row`` names a sheet that gets a merged
+    title row above its header.  Cells are typed as Excel would type them.
+    """
+    from openpyxl import Workbook
+
+    def typed(text: str) -> object:
+        if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):  # Excel turns these into dates
+            return dt.datetime.strptime(text + "-01"[: 10 - len(text)], "%Y-%m-%d")
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        return text if text != "" else None
+
+    def mutate(d: Path) -> Path:
+        book = Workbook()
+        book.remove(book.active)
+        for p in sorted(d.glob("*.csv")):
+            rows = _read_rows(p)
+            sheet = book.create_sheet((rename or {}).get(p.stem, p.stem))
+            if p.stem == title_row:
+                sheet.append([f"{p.stem} records, 2010"])
+                sheet.merge_cells(start_row=1, start_column=1, end_row=1,
+                                  end_column=len(rows[0]))
+            for r in rows:
+                sheet.append([typed(v) for v in r])
+            if not keep_csv:
+                p.unlink()
+        target = d / "book.xlsx"
+        book.save(target)
+        return target
+
+    return mutate
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+@dataclass(frozen=True)
+class Case:
+    """One broken (or noisy) dataset and exactly what must be reported.
+
+    ``errors`` are ``(file, row, column, value, rule)`` and must be *all* the
+    errors; ``notes`` are ``(severity, file, row, column, value, rule)`` that
+    must be among the other findings; ``message`` parts must appear in the
+    output.
+    """
+
+    id: str
+    mutate: Mutation
+    errors: tuple[tuple, ...] = ()
+    notes: tuple[tuple, ...] = ()
+    message: tuple[str, ...] = ()
+    check: Callable[[dict[str, pd.DataFrame]], bool] | None = None  # on the cleaned tables
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.errors else 0
+
+
+KPI = "kpi_monthly.csv"
+ENT = "enterprises.csv"
+FIVE = "five_s_audits.csv"
+SURVEY = "worker_survey.csv"
+BOOK = "survey_items.csv"
+QUAL = "qualitative.csv"
+MILE = "milestones.csv"
+PILLAR_RULE = "one of sort, set_in_order, shine, standardize, sustain"
+ID_RULE = "matches [a-z0-9_-]{1,40}"
+KPI_ROW_4 = "alpha,2010-03,102,17100,5,50200,51100,900,800,2210,88,5,3,0,2"
+LONG = "x" * 1_000_000
+
+CASES = [
+    # ---- missing files and columns
+    Case("missing_required_file", remove(ENT),
+         errors=((ENT, None, "", "", "required file"),),
+         message=("the required table is missing",)),
+    Case("missing_kpi_file", remove(KPI), errors=((KPI, None, "", "", "required file"),)),
+    Case("missing_required_column", drop_column(KPI, "month"),
+         errors=((KPI, 1, "month", "", "required column"),),
+         message=("the required column 'month' is missing",)),
+    Case("misspelt_column_name", rename_column(ENT, "intervention_month", "Intervention Month"),
+         errors=((ENT, 1, "intervention_month", "", "required column"),),
+         message=("found 'Intervention Month': rename it 'intervention_month'",)),
+    Case("survey_without_codebook", remove(BOOK),
+         errors=((BOOK, None, "", "", "codebook present with the survey"),)),
+    # ---- keys
+    Case("unknown_enterprise", set_cell(KPI, 8, "enterprise_id", "gamma"),
+         errors=((KPI, 8, "enterprise_id", "gamma", "enterprise listed in enterprises.csv"),),
+         message=("unknown enterprise",)),
+    Case("unknown_enterprise_in_audits", set_cell(FIVE, 6, "enterprise_id", "gamma"),
+         errors=((FIVE, 6, "enterprise_id", "gamma", "enterprise listed in enterprises.csv"),)),
+    Case("duplicate_enterprise",
+         append_row(ENT, ["alpha", "PT Alpha Two", "", "printing", "", "2010-04", "",
+                          "simulated"]),
+         errors=((ENT, 4, "enterprise_id", "alpha", "unique (enterprise_id)"),),
+         message=("duplicate of row 2",)),
+    Case("duplicate_month", set_cell(KPI, 3, "month", "2010-01"),
+         errors=((KPI, 3, "month", "alpha, 2010-01", "unique (enterprise_id, month)"),),
+         message=("duplicate of row 2",)),
+    Case("duplicate_audit_item", set_cell(FIVE, 4, "audit_date", "24/03/2010"),
+         errors=((FIVE, 4, "item", "alpha, 2010-03-24, press, sort, unneeded_items_removed",
+                  "unique (enterprise_id, audit_date, area, pillar, item)"),)),
+    Case("duplicate_respondent", set_cell(SURVEY, 3, "respondent_id", "R01"),
+         errors=((SURVEY, 3, "respondent_id", "alpha, baseline, R01",
+                  "unique (enterprise_id, wave, respondent_id)"),)),
+    Case("duplicate_codebook_item",
+         append_row(BOOK, ["com2", "communication", "", "", "false", "1", "5"]),
+         errors=((BOOK, 5, "item_id", "com2", "unique (item_id)"),)),
+    # ---- numbers
+    Case("text_in_number_column", set_cell(KPI, 4, "worker_hours", "lots"),
+         errors=((KPI, 4, "worker_hours", "lots", "number"),), message=("not a number",)),
+    Case("decimal_comma_quoted", set_cell(KPI, 4, "worker_hours", "17100,5"),
+         errors=((KPI, 4, "worker_hours", "17100,5", "number with '.' decimals"),),
+         message=("decimal comma",)),
+    Case("decimal_comma_unquoted", edit_text(KPI, lambda t: t.replace(",17100,", ",17100,5,")),
+         errors=((KPI, 4, "", KPI_ROW_4, "same number of columns as the header"),),
+         message=("row has 15 values but the header has 14 columns (a decimal comma",)),
+    Case("infinite_number", set_cell(KPI, 4, "output_units", "inf"),
+         errors=((KPI, 4, "output_units", "inf", "number"),)),
+    Case("overflowing_number", set_cell(KPI, 4, "output_units", "1e400"),
+         errors=((KPI, 4, "output_units", "1e400", "number"),)),
+    Case("fraction_in_count", set_cell(KPI, 2, "headcount", "100.5"),
+         errors=((KPI, 2, "headcount", "100.5", "whole number"),)),
+    Case("negative_count", set_cell(KPI, 5, "units_rejected", "-5"),
+         errors=((KPI, 5, "units_rejected", "-5", "≥ 0"),), message=("must not be negative",)),
+    Case("employees_zero", set_cell(ENT, 2, "employees", "0"),
+         errors=((ENT, 2, "employees", "0", "≥ 1"),)),
+    Case("rejects_above_produced", set_cell(KPI, 7, "units_rejected", "60000"),
+         errors=((KPI, 7, "units_rejected", "60000", "units_rejected ≤ units_produced"),),
+         message=("units_rejected is larger than units_produced (53100)",)),
+    Case("rework_above_produced", set_cell(KPI, 2, "units_reworked", "99999"),
+         errors=((KPI, 2, "units_reworked", "99999", "units_reworked ≤ units_produced"),)),
+    Case("absent_above_scheduled", set_cell(KPI, 9, "workdays_absent", "1000"),
+         errors=((KPI, 9, "workdays_absent", "1000", "workdays_absent ≤ workdays_scheduled"),),
+         message=("workdays_absent is larger than workdays_scheduled (900)",)),
+    Case("implemented_above_submitted", set_cell(KPI, 6, "suggestions_implemented", "20"),
+         errors=((KPI, 6, "suggestions_implemented", "20",
+                  "suggestions_implemented ≤ suggestions_submitted"),)),
+    # ---- dates and months
+    Case("impossible_date", set_cell(MILE, 2, "date", "2010-02-30"),
+         errors=((MILE, 2, "date", "2010-02-30", "date as YYYY-MM-DD or DD/MM/YYYY"),)),
+    Case("impossible_day_first_date", set_cell(MILE, 3, "date", "31/04/2010"),
+         errors=((MILE, 3, "date", "31/04/2010", "date as YYYY-MM-DD or DD/MM/YYYY"),)),
+    Case("month_thirteen", set_cell(ENT, 2, "intervention_month", "2010-13"),
+         errors=((ENT, 2, "intervention_month", "2010-13", "month as YYYY-MM"),)),
+    Case("month_in_words", set_cell(ENT, 2, "intervention_month", "April 2010"),
+         errors=((ENT, 2, "intervention_month", "April 2010", "month as YYYY-MM"),)),
+    Case("month_in_future", set_cell(KPI, 13, "month", "2099-01"),
+         errors=((KPI, 13, "month", "2099-01", "month not in the future"),),
+         message=("the month is in the future",)),
+    Case("month_before_1990", set_cell(KPI, 13, "month", "1989-12"),
+         errors=((KPI, 13, "month", "1989-12", "month from 1990-01"),)),
+    Case("date_in_future", set_cell(FIVE, 4, "audit_date", "2099-01-01"),
+         errors=((FIVE, 4, "audit_date", "2099-01-01", "date not in the future"),)),
+    # ---- coded values
+    Case("pillar_misspelt", set_cell(FIVE, 3, "pillar", "shinee"),
+         errors=((FIVE, 3, "pillar", "shinee", PILLAR_RULE),),
+         message=("did you mean 'shine'?",)),
+    Case("data_source_unknown", set_cell(ENT, 2, "data_source", "real"),
+         errors=((ENT, 2, "data_source", "real", "one of enterprise_records, simulated"),)),
+    Case("wave_unknown", set_cell(SURVEY, 2, "wave", "midline"),
+         errors=((SURVEY, 2, "wave", "midline", "one of baseline, followup"),)),
+    Case("kind_unknown", set_cell(QUAL, 3, "kind", "tip"),
+         errors=((QUAL, 3, "kind", "tip", "one of good_practice, lesson_learned, constraint"),)),
+    Case("reverse_not_boolean", set_cell(BOOK, 2, "reverse", "maybe"),
+         errors=((BOOK, 2, "reverse", "maybe", "true or false"),)),
+    Case("required_value_blank", set_cell(ENT, 2, "name", ""),
+         errors=((ENT, 2, "name", "", "required value"),),
+         message=("the value is required and the cell is blank",)),
+    # ---- scales
+    Case("score_outside_scale", set_cell(FIVE, 2, "score", "5"),
+         errors=((FIVE, 2, "score", "5", "scale_min ≤ score ≤ scale_max"),),
+         message=("the score is outside the scale 0-4",)),
+    Case("negative_score", set_cell(FIVE, 2, "score", "-1"),
+         errors=((FIVE, 2, "score", "-1", "scale_min ≤ score ≤ scale_max"),)),
+    Case("scale_min_not_below_max", set_cell(FIVE, 5, "scale_max", "0"),
+         errors=((FIVE, 5, "scale_max", "0", "scale_min < scale_max"),)),
+    Case("likert_out_of_range", set_cell(SURVEY, 2, "com1", "7"),
+         errors=((SURVEY, 2, "com1", "7", "answer within the item's scale 1-5"),)),
+    Case("likert_not_whole", set_cell(SURVEY, 2, "com1", "3.5"),
+         errors=((SURVEY, 2, "com1", "3.5", "whole number"),)),
+    Case("likert_in_words", set_cell(SURVEY, 2, "sat1", "agree"),
+         errors=((SURVEY, 2, "sat1", "agree", "whole number"),)),
+    Case("item_not_in_codebook", add_column(SURVEY, "com9", ["3"]),
+         errors=((SURVEY, 1, "com9", "com9", "item in the codebook"),)),
+    # ---- identifiers and text
+    Case("enterprise_id_path_escape",
+         append_row(ENT, ["../evil", "PT Evil", "", "printing", "", "2010-04", "",
+                          "simulated"]),
+         errors=((ENT, 4, "enterprise_id", "../evil", ID_RULE),),
+         message=("no spaces, no '/' or '.'",)),
+    Case("enterprise_id_with_spaces",
+         append_row(ENT, ["my enterprise", "PT Mine", "", "printing", "", "2010-04", "",
+                          "simulated"]),
+         errors=((ENT, 4, "enterprise_id", "my enterprise", ID_RULE),)),
+    Case("enterprise_id_upper_case", set_cell(KPI, 13, "enterprise_id", "Beta"),
+         errors=((KPI, 13, "enterprise_id", "Beta", ID_RULE),)),
+    Case("extremely_long_text", set_cell(QUAL, 2, "text", LONG),
+         errors=((QUAL, 2, "text", LONG[:199] + "…", "at most 5000 characters"),),
+         message=("the text is too long",)),
+    Case("long_name", set_cell(ENT, 3, "name", "PT " + "B" * 300),
+         errors=((ENT, 3, "name", "PT " + "B" * 196 + "…", "at most 200 characters"),)),
+    Case("control_characters_in_value", set_cell(FIVE, 3, "pillar", "sort\x1b[2J\nshine"),
+         errors=((FIVE, 3, "pillar", "sort\x1b[2J\nshine", PILLAR_RULE),),
+         message=("value 'sort\\x1b[2J\\nshine'",)),
+    Case("control_characters_in_header", rename_column(KPI, "accidents", "acci\x1bdents"),
+         notes=(("warning", KPI, 1, "acci\x1bdents", "", "known columns"),),
+         message=("column acci\\x1bdents:",)),
+    # ---- whole files
+    Case("empty_file", write_bytes(ENT, b""),
+         errors=((ENT, None, "", "", "file has a header row"),), message=("file is empty",)),
+    Case("blank_lines_only", write_bytes(ENT, b"\n \n\n"),
+         errors=((ENT, None, "", "", "file has a header row"),)),
+    Case("header_only", write_bytes(ENT, (MINIMAL / ENT).read_bytes().splitlines()[0] + b"\n"),
+         errors=((ENT, None, "", "", "at least one data row"),)),
+    Case("not_csv_at_all",
+         write_bytes(ENT, b"<html><body><h1>Enterprises</h1><p>See the attached list.</p>"
+                          b"</body></html>\n"),
+         errors=((ENT, 1, "", "<html><body><h1>Enterprises</h1><p>See the attached list.</p>"
+                  "</body></html>", "header with the table's columns"),),
+         message=("none of the expected columns",)),
+    Case("binary_file", write_bytes(KPI, bytes(range(256)) * 8),
+         errors=((KPI, None, "", "", "CSV text file"),), message=("file is binary",)),
+    Case("workbook_saved_as_csv", write_bytes(KPI, b"PK\x03\x04" + b"\x00" * 60),
+         errors=((KPI, None, "", "", "CSV text file"),), message=("Excel workbook",)),
+    Case("unclosed_quote",
+         edit_text(QUAL, lambda t: t.replace('beta,constraint,Lembur',
+                                             'beta,constraint,"Lembur')),
+         errors=((QUAL, 3, "", "", "readable CSV"),), message=("quote",)),
+    Case("title_row_above_header",
+         edit_text(KPI, lambda t: "Monthly KPI records 2010,,,\n" + t),
+         errors=((KPI, 2, "", "", "header on row 1"),),
+         message=("remove the title",)),
+    Case("unnamed_column_with_data", add_column(KPI, "", ["x"]),
+         errors=((KPI, 1, "#15", "", "every column has a name"),)),
+    Case("duplicate_column_name", rename_column(KPI, "worker_hours", "headcount"),
+         errors=((KPI, 1, "headcount", "headcount", "column names are unique"),)),
+    Case("row_with_extra_value", edit_text(MILE, lambda t: t.replace(
+        "alpha,training,2010-03-22", "alpha,training,2010-03-22,Jakarta")),
+        errors=((MILE, 2, "", "alpha,training,2010-03-22,Jakarta",
+                 "same number of columns as the header"),)),
+    # ---- workbooks and data locations
+    Case("wrong_sheet_name", as_workbook(rename={"enterprises": "Enterprise"}),
+         errors=(("book.xlsx[enterprises]", None, "", "", "required sheet"),),
+         notes=(("warning", "book.xlsx[Enterprise]", None, "", "", "known sheet names"),),
+         message=("did you mean 'enterprises'?",)),
+    Case("workbook_title_row", as_workbook(title_row="kpi_monthly"),
+         errors=(("book.xlsx[kpi_monthly]", 2, "", "", "header on row 1"),)),
+    Case("workbook_error_cell", each(set_cell(KPI, 4, "worker_hours", "#VALUE!"),
+                                     as_workbook()),
+         errors=(("book.xlsx[kpi_monthly]", 4, "worker_hours", "#VALUE!", "number"),)),
+    Case("unreadable_workbook", each(as_workbook(), write_bytes("book.xlsx", b"PK\x03\x04no")),
+         errors=(("book.xlsx", None, "", "", "readable .xlsx workbook"),)),
+    Case("two_workbooks", each(as_workbook(), copy_file("book.xlsx", "copy.xlsx"),
+                               lambda d: d),
+         errors=(("minimal", None, "", "book.xlsx, copy.xlsx",
+                  "one workbook per data directory"),)),
+    Case("data_dir_missing", lambda d: d / "nowhere",
+         errors=(("nowhere", None, "", "", "data location exists"),)),
+    Case("data_is_a_text_file", lambda d: d / QUAL,
+         errors=((QUAL, None, "", "", "data is a directory or .xlsx"),)),
+    # ---- several problems at once: all are reported
+    Case("several_problems",
+         each(set_cell(KPI, 7, "units_rejected", "60000"), set_cell(FIVE, 3, "pillar", "Sort"),
+              set_cell(ENT, 3, "intervention_month", "04/2010")),
+         errors=((KPI, 7, "units_rejected", "60000", "units_rejected ≤ units_produced"),
+                 (FIVE, 3, "pillar", "Sort", PILLAR_RULE),
+                 (ENT, 3, "intervention_month", "04/2010", "month as YYYY-MM"))),
+    # ---- fixable noise: cleaned and logged, not rejected
+    Case("white_space_around_values",
+         each(set_cell(KPI, 3, "enterprise_id", "  alpha "),
+              set_cell(ENT, 2, "name", "PT Alpha\t")),
+         notes=(("info", KPI, None, "enterprise_id", "", "no surrounding white space"),
+                ("info", ENT, None, "name", "", "no surrounding white space")),
+         check=lambda t: (t["kpi_monthly"]["enterprise_id"].iloc[1] == "alpha"
+                          and t["enterprises"]["name"].iloc[0] == "PT Alpha")),
+    Case("trailing_empty_rows_and_columns",
+         edit_text(KPI, lambda t: "".join(line + ",,\n" for line in t.splitlines())
+                   + ",,,,\n\n,,\n"),
+         notes=(("info", KPI, None, "", "", "no empty rows"),
+                ("info", KPI, None, "", "", "no empty columns")),
+         check=lambda t: t["kpi_monthly"].shape == (12, 14)),
+    Case("byte_order_mark", edit_bytes(ENT, lambda b: b"\xef\xbb\xbf" + b),
+         notes=(("info", ENT, None, "", "", "UTF-8 encoding"),),
+         check=lambda t: t["enterprises"].columns[0] == "enterprise_id"),
+    Case("windows_1252_file",
+         edit_bytes(ENT, lambda b: b.replace(b"PT Beta", "PT Béta".encode("cp1252"))),
+         notes=(("warning", ENT, None, "", "", "UTF-8 encoding"),),
+         check=lambda t: t["enterprises"]["name"].iloc[1] == "PT Béta"),
+    Case("semicolons_and_decimal_commas",
+         edit_text(KPI, lambda t: t.replace(",", ";").replace("17100", "17100,5")
+                   .replace("6800", "6.800,25")),
+         check=lambda t: list(t["kpi_monthly"]["worker_hours"].iloc[[2, 6]])
+         == [17100.5, 6800.25]),
+    Case("blank_lines_above_header", edit_text(ENT, lambda t: "\n\n" + t),
+         notes=(("info", ENT, 3, "", "", "header on row 1"),)),
+    Case("unknown_extra_column", add_column(ENT, "remarks", ["=1+2"]),
+         notes=(("warning", ENT, 1, "remarks", "", "known columns"),)),
+    Case("kpi_header_only", edit_text(KPI, lambda t: t.splitlines()[0] + "\n"),
+         notes=(("warning", KPI, None, "enterprise_id", "alpha", "KPI rows per enterprise"),
+                ("warning", KPI, None, "enterprise_id", "beta", "KPI rows per enterprise")),
+         check=lambda t: t["kpi_monthly"].empty),
+    Case("workbook_is_valid", as_workbook(),
+         check=lambda t: t["milestones"]["date"].dt.strftime("%Y-%m-%d").tolist()
+         == ["2010-03-22", "2010-10-14"] and t["kpi_monthly"]["month"].iloc[0] == "2010-01"),
+]
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _prepare(case: Case, tmp_path: Path) -> Path:
+    data = tmp_path / "minimal"
+    shutil.copytree(MINIMAL, data)
+    return Path(case.mutate(data) or data)
+
+
+def _key(f) -> tuple:
+    return (f.file, f.row, f.column, f.value, f.rule)
+
+
+def test_the_corpus_is_large_enough():
+    assert sum(bool(c.errors) for c in CASES) >= 40
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+def test_the_minimal_dataset_is_clean():
+    result = validate_inputs(MINIMAL)
+    assert result.ok
+    assert result.findings == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case, tmp_path: Path, capsys, monkeypatch):
+    """The exact findings; ``validate`` and ``run`` answer with them, and ``run`` writes
+    nothing when there is an error."""
+    data = _prepare(case, tmp_path)
+    seen = []  # what the commands validated (each validates once)
+
+    def recording(*args, **kwargs):
+        seen.append(validate_inputs(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(pipeline, "validate_inputs", recording)
+    code = cli.main(["validate", "--data-dir", str(data)])
+    out, err = capsys.readouterr()
+    (result,) = seen
+    assert sorted(map(_key, result.errors), key=repr) == sorted(case.errors, key=repr)
+    others = {(f.severity, *_key(f)) for f in result.findings if f.severity != "error"}
+    for note in case.notes:
+        assert note in others
+    assert all(len(f.line().splitlines()) == 1 for f in result.findings)
+    if case.check is not None:
+        assert case.check(result.tables)
+    expected_lines = [f.line() for f in result.errors]
+    assert code == case.exit_code
+    assert "Traceback" not in out + err
+    assert all(line.isprintable() for line in err.splitlines())  # no terminal escapes
+    assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
+    for part in case.message:
+        assert part in err
+    for note in case.notes:  # warnings and what was cleaned are shown too
+        assert f"{note[0]}: {note[1]}" in err
+
+    if not case.errors:
+        return
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    out_dir = tmp_path / "out"
+    code = cli.main(["run", "--data-dir", str(data), "--reports-dir", str(out_dir / "reports"),
+                     "--processed-dir", str(out_dir / "processed"), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
+    assert "nothing was written" in err
+    assert not out_dir.exists()
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

@@ -1,0 +1,236 @@
+"""The rendered reports, end to end: notebooks executed by the pipeline, pages opened in
+headless Chromium from ``file://`` with no network.
+
+The fixture ``tests/data/reports`` has three enterprises: one kept as
+``enterprise_records`` (no banner), one with suppressed survey groups and an
+untracked KPI, and ``xss-probe`` whose name, location, sector, output unit,
+milestone, notes and a survey question carry ``<script>`` and
+``<img src=x onerror=...>`` payloads.  The reports are built once per session.
+
+Chromium is Debian's (``/usr/bin/chromium``, or ``$CHROMIUM``), driven through
+playwright with ``executable_path``: playwright's own browsers are never
+downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from score_analysis import pipeline
+from score_analysis.reporting import SIMULATED_BANNER, esc
+
+FIXTURE = Path(__file__).parent / "data" / "reports"
+XSS_NAME = "PT <script>alert(\"name\")</script> Probe <img src=x onerror=alert(1)>"
+MAX_PAGE_BYTES = 3 * 1024 * 1024
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """Reports of the fixture data, built once by the real pipeline (notebooks included)."""
+    root = tmp_path_factory.mktemp("built")
+    data = root / "raw"
+    shutil.copytree(FIXTURE, data)
+    options = pipeline.Options(data_dir=data, reports_dir=root / "reports",
+                               processed_dir=root / "processed", jobs=2, progress=False)
+    summary = pipeline.run(options, echo=lambda _: None)
+    manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    errors = {k: r.get("error") for k, r in manifest["reports"].items() if r["status"] != "ok"}
+    assert summary.failed == 0, errors or manifest.get("synthesis")
+    return root / "reports"
+
+
+def _pages(reports: Path) -> list[Path]:
+    return [reports / "index.html", reports / "synthesis.html",
+            *sorted((reports / "enterprises").glob("*.html"))]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    exe = _chromium()
+    if exe is None:
+        pytest.fail("Chromium is needed for the browser tests: run `make browser-deps` "
+                    "(Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@contextmanager
+def _opened(browser, path: Path, width: int = 1280) -> Iterator[tuple]:
+    """Open a page; yield it with the console errors, page errors, dialogs and requests
+    it caused, and its URL."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    events = {"console": [], "errors": [], "dialogs": [], "requests": []}
+    page.on("console", lambda m: events["console"].append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
+    page.on("request", lambda r: events["requests"].append(r.url))
+    url = path.resolve().as_uri()
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        yield page, events, url
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- static checks
+
+
+@pytest.mark.slow
+def test_every_report_is_built_with_its_index_entry(built):
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert {r["status"] for r in manifest["reports"].values()} == {"ok"}
+    assert manifest["synthesis"]["status"] == "ok"
+    index = (built / "index.html").read_text(encoding="utf-8")
+    for r in manifest["reports"].values():
+        assert f"href='{esc(r['path'])}'" in index
+        assert r["headline"] and esc(r["headline"]) in index
+
+
+@pytest.mark.slow
+def test_executed_notebooks_have_html_outputs_only(built):
+    for nb_path in sorted((built / "notebooks").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                assert out["output_type"] == "execute_result", (nb_path.name, out)
+                assert "text/html" in out["data"], (nb_path.name, out["data"].keys())
+
+
+@pytest.mark.slow
+def test_pages_are_small_and_carry_no_stray_output(built):
+    for path in _pages(built):
+        raw = path.read_bytes()
+        assert len(raw) < MAX_PAGE_BYTES, (path.name, len(raw))
+        text = raw.decode("utf-8")
+        for stray in ("<Figure size", "Warning:", "output_stderr", "Traceback", "<pre>",
+                      "object at 0x", "<html fragment>"):
+            assert stray not in text, (path.name, stray)
+        for remote in ("http://", "https://", "//cdn", "@import", "@font-face"):
+            assert remote not in text, (path.name, remote)
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+@pytest.mark.browser
+def test_pages_open_offline_without_errors(built, browser):
+    for path in _pages(built):
+        with _opened(browser, path) as (page, events, url):
+            assert events["console"] == [] and events["errors"] == [], (path.name, events)
+            assert events["dialogs"] == [], (path.name, events["dialogs"])
+            # the document itself and nothing else: no network, no file, no font
+            assert events["requests"] == [url], (path.name, events["requests"])
+            images = page.evaluate(
+                "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
+            for complete, width, alt in images:
+                assert complete and width > 0, path.name
+                assert alt.strip(), path.name
+            assert page.locator("script").count() == 0, path.name
+            code = page.locator(".input, .input_area, .prompt, .jp-InputArea, .highlight, "
+                                "pre").count()
+            assert code == 0, (path.name, code)
+            assert page.locator("table").count() >= 1, path.name
+            assert page.locator("table thead th").count() >= 2, path.name
+
+
+@pytest.mark.browser
+def test_banner_and_summary_table_on_enterprise_pages(built, browser):
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    for report in manifest["reports"].values():
+        with _opened(browser, built / report["path"]) as (page, _, _):
+            banner = page.locator(".banner")
+            if report["data_source"] == "simulated":
+                assert banner.count() == 1 and SIMULATED_BANNER in banner.inner_text()
+                # the banner comes first, before the title
+                assert page.evaluate(
+                    "document.querySelector('.banner').compareDocumentPosition("
+                    "document.querySelector('h1')) & Node.DOCUMENT_POSITION_FOLLOWING")
+            else:
+                assert banner.count() == 0, report["path"]
+            summary = page.locator("table.summary")
+            assert summary.count() == 1
+            assert summary.locator("tbody tr").count() >= 8
+            assert page.locator("ul.sentences li").count() == summary.locator(
+                "tbody tr").count()
+            assert page.locator("details.methods").get_attribute("open") is None
+            for title in ("Summary", "Monthly indicators", "5S", "Worker survey",
+                          "Good practices, lessons learned and constraints", "Data quality",
+                          "Methods and diagnostics", "Provenance"):
+                assert page.get_by_role("heading", name=title, exact=True).count() == 1, title
+
+
+@pytest.mark.browser
+def test_synthesis_and_index_show_their_tables(built, browser):
+    with _opened(browser, built / "synthesis.html") as (page, _, _):
+        assert SIMULATED_BANNER in page.locator(".banner").inner_text()
+        grid = page.locator("table.grid tbody tr")
+        assert grid.count() == 3
+        assert page.locator("figure img").count() >= 8
+    with _opened(browser, built / "index.html") as (page, _, _):
+        rows = page.locator("table.index tbody tr")
+        assert rows.count() == 4
+        assert page.locator(".status.ok").count() == 4
+
+
+@pytest.mark.browser
+def test_hostile_text_is_shown_as_text_and_runs_nothing(built, browser):
+    with _opened(browser, built / "enterprises" / "xss-probe.html") as (page, events, _):
+        assert events["dialogs"] == [] and events["errors"] == []
+        assert page.locator("h1").inner_text() == XSS_NAME
+        assert page.title().startswith(XSS_NAME)
+        body = page.locator("main").inner_text()
+        for payload in ("<img src=x onerror=alert('location')>",
+                        "\"><svg onload=alert('sector')> & tools",
+                        "<script>alert('milestone')</script>",
+                        "<script>alert('practice')</script> Daily huddles",
+                        "</li></ul><a href=javascript:alert('link')>click</a>",
+                        "Bonus of $5 and $10 for ideas & \"quotes\""):
+            assert payload in body, payload
+        assert page.locator("svg, iframe, script").count() == 0
+        assert page.locator("img:not([src^='data:image/png;base64,'])").count() == 0
+        assert page.locator("a[href^='javascript']").count() == 0
+        handlers = page.evaluate(
+            "Array.from(document.querySelectorAll('*')).flatMap(e => "
+            "Array.from(e.attributes).map(a => a.name)).filter(n => n.startsWith('on'))")
+        assert handlers == []
+    with _opened(browser, built / "synthesis.html") as (page, events, _):
+        assert events["dialogs"] == []
+        assert XSS_NAME in page.locator("table.grid").inner_text()
+
+
+@pytest.mark.browser
+def test_pages_fit_a_phone_screen(built, browser):
+    for path in _pages(built):
+        with _opened(browser, path, width=390) as (page, _, _):
+            # wide tables scroll inside their wrapper; the page itself never scrolls sideways
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path.name
+
+
+@pytest.mark.browser
+def test_collapsed_sections_print_open(built, browser):
+    with _opened(browser, built / "enterprises" / "tesena_inovindo.html") as (page, _, _):
+        inside = page.locator("details.methods table").first
+        assert not inside.is_visible()
+        page.emulate_media(media="print")
+        assert inside.is_visible()

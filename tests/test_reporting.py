@@ -1,0 +1,525 @@
+"""Tests of the report sections, their wording and the page shell (score_analysis.reporting).
+
+The fast tests here render every section in-process from the fixture in
+``tests/data/reports`` (three enterprises, one of them with hostile text in
+every free-text field); the notebooks and the browser are exercised by
+``tests/test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from score_analysis import charts, pipeline, reporting
+from score_analysis.reporting import (
+    Html,
+    esc,
+    evidence,
+    headline,
+    likert_shares,
+    ratio_change,
+    ratio_interval,
+    signed_percent,
+    summary_sentence,
+    synthesis_headline,
+)
+
+FIXTURE = Path(__file__).parent / "data" / "reports"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+XSS = "xss-probe"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class Elements(HTMLParser):
+    """Collects every start tag with its attributes, and the text, of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(fragment: str) -> Elements:
+    p = Elements()
+    p.feed(fragment)
+    p.close()
+    return p
+
+
+def assert_inert(fragment: str) -> Elements:
+    """No script, no event handler, no foreign image or link in an HTML fragment."""
+    doc = parse(fragment)
+    for tag, attrs in doc.tags:
+        assert tag not in ("script", "svg", "iframe", "object", "embed", "base", "form"), tag
+        assert not any(a.lower().startswith("on") for a in attrs), (tag, attrs)
+        if tag == "img":
+            assert attrs["src"].startswith("data:image/png;base64,"), attrs["src"][:40]
+            assert attrs.get("alt"), "every image needs alt text"
+        if tag == "a":
+            href = attrs.get("href", "")
+            assert not href.lower().startswith(("javascript:", "http:", "https:", "//")), href
+    return doc
+
+
+def primary_row(**values) -> pd.Series:
+    row = {"enterprise_id": "e", "domain": "kpi", "indicator": "reject_rate",
+           "method": "rate_ratio_step", "primary": True, "status": "ok", "n_pre": 12,
+           "n_post": 12, "pre_value": 3.0, "post_value": 2.0, "estimate": 0.66,
+           "estimate_scale": "rate_ratio", "ci_low": 0.55, "ci_high": 0.79, "p_value": 0.0004,
+           "p_holm": 0.002, "q_bh": 0.002, "effect_size": np.nan, "direction": "improved",
+           "note": ""}
+    row.update(values)
+    return pd.Series(row)
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory) -> Path:
+    """The fixture data validated, analysed and written as the pipeline writes it."""
+    out = tmp_path_factory.mktemp("processed")
+    validated = pipeline.validate_inputs(FIXTURE)
+    assert validated.ok, [f.line() for f in validated.errors]
+    analysed = pipeline.analyse(validated.tables)
+    pipeline._write_processed(validated.tables, analysed, out)
+    from score_analysis.io import write_json, write_parquet
+
+    write_parquet(pipeline._quality_log(validated.findings), out / "quality_log.parquet")
+    write_json(pipeline._provenance(pipeline.Options(data_dir=FIXTURE), validated, "test"),
+               out / "provenance.json")
+    return out
+
+
+@pytest.fixture(scope="module")
+def xss(processed) -> reporting.EnterpriseData:
+    return reporting.load_enterprise(XSS, processed_dir=str(processed))
+
+
+SECTIONS = ("header", "executive_summary", "kpi_charts", "five_s_section", "survey_section",
+            "qualitative_section", "data_quality_section", "methods_section")
+
+
+# --------------------------------------------------------------------------- numbers and words
+
+
+def test_esc_escapes_markup_and_blanks_missing_values():
+    assert esc('<a href="x">&</a>') == "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+    assert esc("it's") == "it&#x27;s"
+    assert esc(None) == esc(float("nan")) == esc(pd.NA) == ""
+
+
+def test_html_fragments_show_as_html_only():
+    h = Html("<p>x</p>")
+    assert h._repr_html_() == "<p>x</p>"
+    assert repr(h) == "<html fragment>"
+
+
+@pytest.mark.parametrize(("ratio", "text"), [
+    (0.66, "34% fall"), (1.4, "40% rise"), (0.955, "4.5% fall"), (1.0, "no change"),
+    (1.94, "94% rise"), (2.94, "2.9-fold rise"), (12.0, "12-fold rise"),
+    (250.0, "over 100-fold rise"), (0.0005, "over 99% fall"),
+    (float("nan"), "no estimate"), (-1.0, "no estimate"),
+])
+def test_ratio_change_reads_rate_ratios_as_percent_changes(ratio, text):
+    assert ratio_change(ratio) == text
+
+
+def test_ratio_interval_turns_fall_bounds_round_and_names_both_sides():
+    # a fall of (1 - RR): the upper ratio is the smaller fall
+    assert ratio_interval(0.55, 0.79) == "21% to 45% fall"
+    assert ratio_interval(1.1, 1.5) == "10% to 50% rise"
+    assert ratio_interval(2.42, 150.0) == "2.4-fold to over 100-fold rise"
+    assert ratio_interval(0.57, 1.036) == "43% fall to 3.6% rise"
+    assert ratio_interval(np.nan, 1.2) == ""
+
+
+def test_signed_percent_for_tables():
+    assert signed_percent(0.7) == "−30%"
+    assert signed_percent(1.051) == "+5.1%"
+    assert signed_percent(16.0) == "×16"
+    assert signed_percent(2.94) == "×2.9"
+    assert signed_percent(0.0001) == "< −99%"
+    assert signed_percent(np.nan) == ""
+
+
+@pytest.mark.parametrize(("p", "word"), [(0.0099, "strong"), (0.01, "moderate"),
+                                         (0.049, "moderate"), (0.05, "not clear"),
+                                         (np.nan, "not clear"), (None, "not clear")])
+def test_evidence_wording_thresholds(p, word):
+    assert evidence(p) == word
+
+
+def test_kpi_sentence_for_a_clear_fall_matches_the_estimate():
+    text = summary_sentence(primary_row())
+    assert text.startswith("Reject rate fell by 34% after the programme (95% CI 21% to 45% fall)")
+    assert "3.00% before and 2.00% after" in text
+    assert text.endswith("the evidence is strong.")
+    # the words follow the numbers: another estimate, another sentence
+    other = summary_sentence(primary_row(estimate=0.9, ci_low=0.85, ci_high=0.95, p_holm=0.03))
+    assert "fell by 10%" in other and "5.0% to 15% fall" in other
+    assert other.endswith("the evidence is moderate.")
+
+
+def test_kpi_sentence_for_an_its_step_says_compared_with_the_trend():
+    text = summary_sentence(primary_row(method="its_level", estimate=1.25, ci_low=1.1,
+                                        ci_high=1.42, indicator="labour_productivity",
+                                        pre_value=16.5, post_value=18.2),
+                            output_unit="pcs")
+    assert text.startswith("Labour productivity rose by 25% at the programme start, "
+                           "compared with its trend before (95% CI 10% to 42% rise)")
+    assert "16.5 pcs per worker-hour before" in text
+
+
+def test_unclear_results_say_they_could_be_chance():
+    text = summary_sentence(primary_row(estimate=0.8, ci_low=0.6, ci_high=1.07, p_value=0.13,
+                                        p_holm=0.4, direction="inconclusive"))
+    assert text.startswith("Reject rate: no clear change;")
+    assert "20% fall; 95% CI 40% fall to 7.0% rise" in text
+    assert text.endswith("could be chance.")
+    adjusted = summary_sentence(primary_row(estimate=0.8, ci_low=0.65, ci_high=0.98,
+                                            p_value=0.03, p_holm=0.2))
+    assert "once the number of indicators tested is allowed for" in adjusted
+    assert "p = 0.030, Holm-adjusted 0.200" in adjusted
+
+
+def test_rows_without_an_estimate_say_why_and_show_no_numbers():
+    assert summary_sentence(primary_row(status="not_reported", estimate=np.nan)) == (
+        "Reject rate: not tracked by the enterprise.")
+    short = summary_sentence(primary_row(status="insufficient_data", estimate=np.nan,
+                                         note="needs at least 3 months before"))
+    assert short == ("Reject rate: not enough data to estimate a change (needs at least 3 "
+                     "months before).")
+    hidden = summary_sentence(primary_row(domain="survey", indicator="communication",
+                                          method="mann_whitney", status="suppressed",
+                                          estimate=3.0, pre_value=3.2, post_value=4.1))
+    assert "fewer than 5 respondents" in hidden
+    assert not any(ch.isdigit() for ch in hidden.replace("5 respondents", ""))
+
+
+def test_five_s_and_survey_sentences_use_points():
+    five = pd.DataFrame({"audit_date": pd.to_datetime(["2010-03-24", "2010-12-06"]),
+                         "five_s_index": [30.6, 70.8]})
+    text = summary_sentence(primary_row(domain="five_s", indicator="five_s_index",
+                                        method="wilcoxon_signed_rank", estimate=50.0,
+                                        pre_value=25.0, post_value=75.0,
+                                        estimate_scale="difference", ci_low=np.nan,
+                                        ci_high=np.nan), five_s=five)
+    assert "the 5S index went from 31 at the first audit (24 Mar 2010) to 71" in text
+    assert "rose by 50 points" in text
+    book = pd.DataFrame({"construct": ["cooperation"], "scale_min": [1], "scale_max": [5]})
+    survey = summary_sentence(primary_row(domain="survey", indicator="cooperation",
+                                          method="wilcoxon_signed_rank", estimate=-0.5,
+                                          pre_value=3.5, post_value=3.0, p_holm=0.3,
+                                          estimate_scale="difference"), codebook=book)
+    assert survey.startswith("Cooperation (worker survey): the typical worker's score fell by "
+                             "0.50 points on the 1 to 5 scale")
+
+
+def test_headline_names_improved_and_worsened_indicators():
+    rows = pd.DataFrame([
+        primary_row(indicator="reject_rate", direction="improved"),
+        primary_row(indicator="absenteeism_rate", direction="worsened"),
+        primary_row(indicator="turnover_rate", direction="inconclusive"),
+        primary_row(indicator="rework_rate", status="not_reported", direction=np.nan),
+        primary_row(indicator="accident_frequency", primary=False, direction="improved"),
+    ])
+    assert headline(rows) == ("Improved: Reject rate; worsened: Absenteeism; no clear change "
+                              "in 1 of 3.")
+    assert headline(rows.iloc[3:4]) == "No estimable result."
+
+
+def test_synthesis_headline_judges_pooled_rows_by_good_direction():
+    pooled = pd.DataFrame([
+        {"domain": "kpi", "indicator": "reject_rate", "k": 5, "estimate": 0.8,
+         "estimate_scale": "rate_ratio", "p_value": 0.01},
+        {"domain": "kpi", "indicator": "labour_productivity", "k": 5, "estimate": 0.9,
+         "estimate_scale": "rate_ratio", "p_value": 0.02},
+        {"domain": "survey", "indicator": "cooperation", "k": 4, "estimate": 0.2,
+         "estimate_scale": "difference", "p_value": 0.2},
+        {"domain": "kpi", "indicator": "rework_rate", "k": 2, "estimate": np.nan,
+         "estimate_scale": "rate_ratio", "p_value": np.nan},
+    ])
+    assert synthesis_headline(pooled) == ("Pooled over up to 5 enterprises: 1 of 3 indicators "
+                                          "improved on average (Reject rate), 1 worsened "
+                                          "(Labour productivity).")
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_likert_shares_are_percentages_and_hide_small_groups():
+    survey = pd.DataFrame({
+        "wave": ["baseline"] * 6 + ["followup"] * 4,
+        "q1": [1, 2, 2, 5, 5, pd.NA, 4, 4, 4, 4],
+        "q2": [3, 3, 3, 3, 3, 3, 1, 1, 1, 1],
+    }).astype({"q1": "Int64", "q2": "Int64"})
+    book = pd.DataFrame({"item_id": ["q1", "q2"], "construct": ["c", "c"],
+                         "scale_min": [1, 1], "scale_max": [5, 5]})
+    shares = likert_shares(survey, book).set_index(["item_id", "wave"])
+    levels = ["1", "2", "3", "4", "5"]
+    assert shares.loc[("q1", "baseline"), levels].tolist() == [20.0, 40.0, 0.0, 0.0, 40.0]
+    assert shares.loc[("q1", "baseline"), "n"] == 5
+    assert shares.loc[("q2", "baseline"), "3"] == 100.0
+    # four follow-up answers: below the privacy threshold, nothing kept
+    assert shares.loc[("q1", "followup"), levels].isna().all()
+    assert pd.isna(shares.loc[("q1", "followup"), "n"])
+    assert list(dict.fromkeys(shares.reset_index()["item_id"])) == ["q1", "q2"]
+
+
+def test_enterprise_findings_match_whole_ids_or_the_id_column():
+    log = pd.DataFrame({"file": ["k.csv"] * 3, "row": [None, None, 4], "column": ["month"] * 3,
+                        "value": ["abc 2009-11", "abcd 2009-11", "12"], "rule": ["r"] * 3,
+                        "severity": ["warning"] * 3,
+                        "message": ["abc: month missing", "abcd: month missing", "jump"]})
+    assert reporting.enterprise_findings(log, "abc")["value"].tolist() == ["abc 2009-11"]
+    tagged = log.assign(enterprise_id=["abcd", "abcd", "abc"])
+    assert reporting.enterprise_findings(tagged, "abc")["value"].tolist() == ["12"]
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def test_literal_keeps_dollar_signs_out_of_mathtext():
+    from matplotlib.text import Text
+
+    label = charts.literal("cost $5 and $10")
+    shown, is_math = Text(text=label)._preprocess_math(label)
+    assert not is_math and shown == "cost $5 and $10"
+
+
+def test_kpi_figure_draws_the_counterfactual_dashed_after_the_start():
+    months = [f"2009-{m:02d}" for m in range(1, 13)] + [f"2010-{m:02d}" for m in range(1, 13)]
+    lines = pd.DataFrame({"month": months, "observed": np.linspace(5, 3, 24),
+                          "fitted": np.linspace(5, 3, 24),
+                          "counterfactual": np.linspace(5, 4, 24)})
+    fig = charts.kpi_figure(lines, title="Reject rate $x$", unit="%",
+                            intervention_month="2010-01", lebaran_months=["2009-09"],
+                            visits=[pd.Timestamp("2010-10-14")])
+    ax = fig.axes[0]
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 1
+    # from the last month before the start to the end: 1 + 12 points
+    assert len(dashed[0].get_xdata()) == 13
+    assert ax.get_title(loc="left") == r"Reject rate \$x\$"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["Observed month", "Fitted trend", "Trend without the programme",
+                      "Lebaran month", "Programme start", "Factory visit"]
+
+
+def test_forest_figure_uses_a_log_axis_for_ratios_and_marks_the_pool():
+    studies = pd.DataFrame({"name": ["A", "B", "C"], "estimate": [0.8, 1.1, np.nan],
+                            "ci_low": [0.6, 0.9, np.nan], "ci_high": [1.0, 1.3, np.nan],
+                            "note": ["", "", "not tracked"]})
+    pooled = pd.Series({"estimate": 0.95, "ci_low": 0.7, "ci_high": 1.2})
+    fig = charts.forest_figure(studies, pooled, title="Reject rate", ratio=True,
+                               xlabel="Rate ratio")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B", "C", "Pooled"]
+    assert any(t.get_text() == "not tracked" for t in ax.texts)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def test_every_enterprise_section_escapes_hostile_text(xss):
+    for name in SECTIONS:
+        fragment = getattr(reporting, name)(xss)
+        assert isinstance(fragment, Html)
+        assert_inert(fragment)
+    assert_inert(reporting.provenance_section(xss.provenance))
+    text = " ".join(parse(reporting.header(xss)).text)
+    assert "PT <script>alert(\"name\")</script> Probe <img src=x onerror=alert(1)>" in text
+    assert "<script>alert('milestone')</script>" in text
+    notes = parse(reporting.qualitative_section(xss))
+    assert "</li></ul><a href=javascript:alert('link')>click</a>" in " ".join(notes.text)
+    # an invalid language code gives no lang attribute at all
+    assert all(a.get("lang") in (None, "en", "id") for _, a in notes.tags)
+
+
+def test_synthesis_sections_escape_hostile_text(processed):
+    data = reporting.load_synthesis(processed_dir=str(processed))
+    for name in ("synthesis_header", "synthesis_grid", "forest_plots", "five_s_overview",
+                 "survey_overview", "qualitative_overview", "synthesis_quality"):
+        assert_inert(getattr(reporting, name)(data))
+    assert "<img src=x onerror=alert('lesson')>" in " ".join(
+        parse(reporting.qualitative_overview(data)).text)
+
+
+def test_enterprise_summary_has_one_sentence_and_row_per_primary_result(xss):
+    prim = xss.results[xss.results["primary"]]
+    doc = parse(reporting.executive_summary(xss))
+    items = [a for t, a in doc.tags if t == "li"]
+    rows = [a for t, a in doc.tags if t == "tr"]
+    assert len(items) == len(prim)
+    assert len(rows) == len(prim) + 1  # and the header
+    assert ("table", {"class": "summary"}) in doc.tags
+
+
+def test_suppressed_survey_groups_show_no_numbers(processed):
+    data = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    assert (data.results.loc[data.results["domain"] == "survey", "status"]
+            == "suppressed").all()
+    html = reporting.survey_section(data)
+    assert "fewer than 5" in html
+    followup = data.survey[data.survey["wave"] == "followup"]
+    assert 0 < len(followup) < 5
+    # the follow-up count is never printed: "After: fewer than 5"
+    assert f"after: {len(followup)}" not in html.lower()
+    table = html[html.index("<table"):]
+    doc = parse(table)
+    assert "fewer than 5 respondents" in " ".join(doc.text)
+
+
+def test_timeline_lists_milestones_audits_and_periods_in_order(xss):
+    events = reporting.timeline_events(xss)
+    dates = [e[0] for e in events]
+    assert dates == sorted(dates)
+    whats = [e[2] for e in events]
+    assert whats[0].startswith("Before: ") and "months of records" in whats[0]
+    assert "Module 1 workshop" in whats
+    assert "Factory visit 1 and 5S audit" in whats
+    assert any(w.startswith("After: ") for w in whats)
+
+
+def test_kpi_charts_have_one_figure_per_tracked_indicator_with_alt_text(processed):
+    data = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    doc = assert_inert(reporting.kpi_charts(data))
+    imgs = [a for t, a in doc.tags if t == "img"]
+    tracked = data.lines["indicator"].nunique()
+    assert len(imgs) == tracked
+    assert all("by month" in a["alt"] for a in imgs)
+    assert "Not tracked by the enterprise: Rework rate." in " ".join(doc.text)
+
+
+def test_banner_only_for_simulated_data(processed):
+    real = reporting.load_enterprise("inprintama_asri", processed_dir=str(processed))
+    simulated = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    assert reporting.banner(real) == ""
+    assert reporting.SIMULATED_BANNER in reporting.banner(simulated)
+
+
+def test_data_quality_section_lists_this_enterprise_s_findings(xss, processed):
+    html = reporting.data_quality_section(xss)
+    assert "month 2009-11 is missing" in html
+    other = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    assert "2009-11" not in reporting.data_quality_section(other)
+
+
+def test_methods_are_collapsed_and_link_the_analysis_plan(xss):
+    html = reporting.methods_section(xss)
+    assert html.startswith("<details class='methods'>")
+    assert "href='#analysis-plan'" in html and "id='analysis-plan'" in html
+    assert "Durbin-Watson" in html
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_page_is_self_contained_and_forbids_scripts():
+    html = reporting.page("<p>body</p>", "T <b>")
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert "<title>T &lt;b&gt;</title>" in html
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "@import" not in html and "url(" not in html
+
+
+def test_index_and_failed_pages_escape_what_they_show():
+    entries = [{"path": "enterprises/a.html", "title": "<script>x</script>", "status": "ok",
+                "data_source": "simulated", "built": "2026-01-01T00:00:00+00:00",
+                "headline": "<img src=x onerror=alert(1)>"},
+               {"path": "enterprises/b.html", "title": "B", "status": "failed",
+                "data_source": "enterprise_records", "built": "", "headline": "Analysis failed."}]
+    html = reporting.index_page(entries, run_date="2026-01-01T00:00:00+00:00")
+    body = html[html.index("<body>"):]
+    assert_inert(body)
+    assert reporting.SIMULATED_BANNER in body and "1 report could not be built" in body
+    failed = reporting.failed_page("<b>T</b>", "KeyError: '<script>'", "../notebooks/a.ipynb")
+    assert_inert(failed[failed.index("<body>"):])
+    assert "KeyError: &#x27;&lt;script&gt;&#x27;" in failed
+    assert "href=\"../index.html\"" in failed
+    assert "href=\"index.html\"" in reporting.failed_page("Synthesis", "x", home="index.html")
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@pytest.mark.parametrize("name", ["enterprise_report.ipynb", "synthesis.ipynb"])
+def test_notebooks_are_thin_and_output_free(name):
+    nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+    cells = nb["cells"]
+    assert cells[0]["metadata"].get("tags") == ["parameters"]
+    for cell in cells:
+        assert cell["cell_type"] == "code"
+        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+        source = "".join(cell["source"])
+        assert "def " not in source and "import matplotlib" not in source
+    imports = [c for c in cells if "import" in "".join(c["source"])]
+    assert len(imports) == 1
+    # one call per section after the parameters
+    for cell in cells[2:]:
+        assert len([ln for ln in "".join(cell["source"]).splitlines() if ln.strip()]) == 1
+
+
+def test_report_time_imports_stay_light():
+    """The notebooks import only reporting: no statsmodels, scipy or pandera at report time."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from score_analysis import reporting, charts; "
+            "print(','.join(m for m in ('statsmodels', 'scipy', 'pandera') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_fmt_rounds_for_reading():
+    assert reporting.fmt(16.4987) == "16.5"
+    assert reporting.fmt(-0.123456) == "−0.123"
+    assert reporting.fmt(1234.5) == "1,234"
+    assert reporting.fmt(math.inf) == "∞"
+    assert reporting.fmt_count(15.0) == "15"
+    assert reporting.fmt_p(0.0004) == "< 0.001"
+
+
+def test_unlinked_findings_are_those_no_enterprise_claims():
+    log = pd.DataFrame({"file": ["k.csv"] * 3, "row": [None, 7, None], "column": ["month"] * 3,
+                        "value": ["abc 2009-11", "12", ""], "rule": ["r"] * 3,
+                        "severity": ["warning"] * 3,
+                        "message": ["abc: month missing", "jump", "cp1252 file"]})
+    assert reporting.unlinked_findings(log, ["abc", "xyz"])["message"].tolist() == [
+        "jump", "cp1252 file"]
+
+
+def test_sections_of_an_enterprise_with_only_monthly_records(xss):
+    from dataclasses import replace
+
+    empty = pd.DataFrame()
+    bare = replace(xss, milestones=empty, pillars=empty, five_s=empty, survey=empty,
+                   qualitative=empty, reliability=empty, quality=xss.quality.iloc[0:0],
+                   results=xss.results[xss.results["domain"] == "kpi"], provenance={})
+    assert "No 5S audit was recorded" in reporting.five_s_section(bare)
+    assert "No worker survey was recorded" in reporting.survey_section(bare)
+    assert "No notes were recorded" in reporting.qualitative_section(bare)
+    assert "found no missing months" in reporting.data_quality_section(bare)
+    assert "No provenance record" in reporting.provenance_section(bare.provenance)
+    for name in SECTIONS:
+        assert_inert(getattr(reporting, name)(bare))
+    whats = [w for _, _, w in reporting.timeline_events(bare)]
+    assert not any("visit" in w.lower() for w in whats)

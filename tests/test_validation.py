@@ -1,0 +1,214 @@
+"""Validation and cleaning of the input tables (score_analysis.validation).
+
+The corpus in test_bad_input.py checks the findings of broken files end to
+end; these tests check the parsing rules, the typed tables and the warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from score_analysis.contract import TABLES, Finding
+from score_analysis.io import ROW, RawData, RawTable, read_raw
+from score_analysis.validation import JUMP_FACTOR, validate
+
+MINIMAL = Path(__file__).parent / "data" / "minimal"
+TODAY = dt.date(2026, 1, 15)
+
+
+def _raw(tables: dict[str, list[list[str]]], *, decimal: str = ".",
+         from_excel: bool = False) -> RawData:
+    """Tables given as rows of text (header first), as the reader returns them."""
+    raw = read_raw(MINIMAL)
+    for name, rows in tables.items():
+        frame = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
+        frame[ROW] = list(range(2, len(rows) + 1))
+        raw.tables[name] = RawTable(name, f"{name}.csv", f"{name}.csv", frame, decimal,
+                                    from_excel)
+    return raw
+
+
+def _one_column(kind: str, values: list[str], *, decimal: str = ".",
+                from_excel: bool = False) -> tuple[pd.Series, list[Finding]]:
+    """Parse ``values`` in a column of ``kind`` of a KPI-like table."""
+    column = {"integer": "headcount", "number": "worker_hours", "month": "month"}[kind]
+    if column == "month":
+        rows = [["enterprise_id", "month"]] + [["alpha", v] for v in values]
+    else:
+        rows = [["enterprise_id", "month", column]] + [
+            ["alpha", f"{2010 + i // 12}-{i % 12 + 1:02d}", v] for i, v in enumerate(values)]
+    result = validate(_raw({"kpi_monthly": rows}, decimal=decimal, from_excel=from_excel),
+                      today=TODAY)
+    errors = [f for f in result.errors if f.column == column]
+    series = result.tables["kpi_monthly"][column] if result.ok else None
+    return series, errors
+
+
+def _errors(result) -> list[tuple]:
+    return [(f.file, f.row, f.column, f.value, f.rule) for f in result.errors]
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def test_minimal_dataset_gives_typed_tables():
+    result = validate(read_raw(MINIMAL), today=TODAY)
+    assert result.ok and result.findings == []
+    t = result.tables
+    assert set(t) == set(TABLES)
+    assert all(ROW not in frame.columns for frame in t.values())
+    kpi = t["kpi_monthly"]
+    assert str(kpi["headcount"].dtype) == "Int64" and kpi["worker_hours"].dtype == np.float64
+    assert kpi["output_units"].isna().sum() == 6  # beta does not track output
+    assert t["enterprises"]["employees"].tolist()[0] == 120
+    assert pd.isna(t["enterprises"]["employees"].tolist()[1])
+    assert t["milestones"]["date"].tolist() == [pd.Timestamp("2010-03-22"),
+                                                pd.Timestamp("2010-10-14")]
+    assert t["survey_items"]["reverse"].tolist() == [False, True, False]
+    assert str(t["worker_survey"]["com1"].dtype) == "Int64"
+    assert t["worker_survey"]["respondent_id"].isna().tolist() == [False] * 4 + [True]
+
+
+def test_validation_does_not_change_its_input():
+    raw = read_raw(MINIMAL)
+    before = {n: t.frame.copy() for n, t in raw.tables.items()}
+    validate(raw, today=TODAY)
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(raw.tables[name].frame, frame)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("12", 12.0), ("12.5", 12.5), ("-0", 0.0), (".5", 0.5), ("1e3", 1000.0), ("+7", 7.0),
+])
+def test_numbers_with_decimal_points(text, value):
+    series, errors = _one_column("number", [text])
+    assert errors == [] and series.tolist() == [value]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("12,5", 12.5), ("1.234,5", 1234.5), ("1.234.567", 1234567.0), ("12.5", 12.5),
+    ("7", 7.0),
+])
+def test_numbers_with_decimal_commas(text, value):
+    series, errors = _one_column("number", [text], decimal=",")
+    assert errors == [] and series.tolist() == [value]
+
+
+@pytest.mark.parametrize("text", ["1,234", "12,5", "1 000", "12.5.1", "nan", "Infinity", "0x10",
+                                  "12%", "Rp 5"])
+def test_not_numbers_in_comma_separated_files(text):
+    _, errors = _one_column("number", [text])
+    assert [(e.row, e.value) for e in errors] == [(2, text)]
+
+
+def test_whole_numbers():
+    series, errors = _one_column("integer", ["12", "12.0", "1e2", ""])
+    assert errors == [] and series.tolist()[:3] == [12, 12, 100] and pd.isna(series.iloc[3])
+    _, errors = _one_column("integer", ["12.5", str(2**60)])
+    assert [(e.value, e.rule) for e in errors] == [("12.5", "whole number"),
+                                                   (str(2**60), "whole number below 2^53")]
+
+
+def test_months_are_yyyy_mm_and_from_a_workbook_may_be_dates():
+    series, errors = _one_column("month", ["2010-04", "1990-01", "2026-01"])
+    assert errors == [] and series.tolist() == ["2010-04", "1990-01", "2026-01"]
+    _, errors = _one_column("month", ["2010-4", "2010-04-01", "04/2010", "2026-02"])
+    assert [(e.value, e.rule) for e in errors] == [
+        ("2010-4", "month as YYYY-MM"), ("2010-04-01", "month as YYYY-MM"),
+        ("04/2010", "month as YYYY-MM"), ("2026-02", "month not in the future")]
+    series, errors = _one_column("month", ["2010-04-01"], from_excel=True)
+    assert errors == [] and series.tolist() == ["2010-04"]
+
+
+def test_dates_are_iso_or_day_first():
+    rows = [["enterprise_id", "milestone", "date"], ["alpha", "a", "2010-03-22"],
+            ["alpha", "b", "22/03/2010"], ["alpha", "c", "1/2/2010"],
+            ["alpha", "d", "03/22/2010"], ["alpha", "e", "2026-01-16"],
+            ["alpha", "f", "31/12/1989"], ["alpha", "g", "2010-3-22"]]
+    result = validate(_raw({"milestones": rows}), today=TODAY)
+    assert [(row, value, rule) for _, row, _, value, rule in _errors(result)] == [
+        (5, "03/22/2010", "date as YYYY-MM-DD or DD/MM/YYYY"),
+        (6, "2026-01-16", "date not in the future"),
+        (7, "31/12/1989", "date from 1990"),
+        (8, "2010-3-22", "date as YYYY-MM-DD or DD/MM/YYYY")]
+    rows = rows[:4]
+    dates = validate(_raw({"milestones": rows}), today=TODAY).tables["milestones"]["date"]
+    assert dates.tolist() == [pd.Timestamp("2010-03-22")] * 2 + [pd.Timestamp("2010-02-01")]
+
+
+@pytest.mark.parametrize("text, value", [("true", True), ("TRUE", True), ("Ya", True),
+                                         ("1", True), ("yes", True), ("false", False),
+                                         ("tidak", False), ("0", False), ("No", False)])
+def test_booleans_in_both_languages(text, value):
+    rows = [list(TABLES["survey_items"].column_names),
+            ["com1", "communication", "", "", "false", "1", "5"],
+            ["com2", "communication", "", "", text, "1", "5"],
+            ["sat1", "job_satisfaction", "", "", "false", "1", "5"]]
+    result = validate(_raw({"survey_items": rows}), today=TODAY)
+    assert result.ok
+    assert result.tables["survey_items"]["reverse"].tolist()[1] is value
+
+
+def test_every_error_is_reported_at_once_errors_first_in_file_order():
+    raw = _raw({
+        "qualitative": [["enterprise_id", "kind", "text", "language"],
+                        ["alpha", "tip", "x", "en"]],
+        "enterprises": [list(TABLES["enterprises"].column_names),
+                        ["alpha", "PT Alpha", "", "printing", "-3", "2010-04", "", "simulated"],
+                        ["beta", "", "", "garment", "", "2010-13", "", "simulated"]],
+    })
+    result = validate(raw, today=TODAY)
+    assert not result.ok and result.tables == {}
+    assert [(f.file, f.row, f.column) for f in result.errors] == [
+        ("enterprises.csv", 2, "employees"), ("enterprises.csv", 3, "name"),
+        ("enterprises.csv", 3, "intervention_month"), ("qualitative.csv", 2, "kind")]
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_missing_month_and_implausible_jump_are_warnings():
+    raw = read_raw(MINIMAL)
+    frame = raw.tables["kpi_monthly"].frame
+    frame = frame[(frame["enterprise_id"] != "beta") | (frame["month"] != "2010-03")].copy()
+    frame.loc[(frame["enterprise_id"] == "alpha") & (frame["month"] == "2010-06"),
+              "units_rejected"] = "40000"
+    raw.tables["kpi_monthly"] = RawTable("kpi_monthly", "kpi_monthly.csv", "", frame)
+    result = validate(raw, today=TODAY)
+    assert result.ok
+    warnings = [(f.row, f.column, f.value, f.rule) for f in result.findings
+                if f.severity == "warning"]
+    assert warnings == [(None, "month", "beta 2010-03", "no missing month inside a series"),
+                        (7, "units_rejected", "40000", "plausible month-to-month values")]
+    assert f"more than {JUMP_FACTOR:g} times" in next(
+        f.message for f in result.findings if f.rule == "plausible month-to-month values")
+
+
+def test_unknown_columns_and_enterprises_without_kpis_are_warnings():
+    raw = read_raw(MINIMAL)
+    ents = raw.tables["enterprises"].frame.copy()
+    ents.loc[len(ents)] = ["gamma", "PT Gamma", "", "printing", "", "2010-04", "",
+                           "simulated", 4]
+    ents["remarks"] = "x"
+    raw.tables["enterprises"] = RawTable("enterprises", "enterprises.csv", "", ents)
+    result = validate(raw, today=TODAY)
+    assert result.ok
+    assert [(f.column, f.value, f.rule) for f in result.findings if f.severity == "warning"] == [
+        ("remarks", "", "known columns"), ("enterprise_id", "gamma", "KPI rows per enterprise")]
+    assert "remarks" not in result.tables["enterprises"].columns
+
+
+def test_survey_answers_are_checked_against_the_codebook():
+    raw = read_raw(MINIMAL)
+    survey = raw.tables["worker_survey"].frame.copy()
+    survey["sat1"] = ["5", "1", "0", "6", ""]
+    raw.tables["worker_survey"] = RawTable("worker_survey", "worker_survey.csv", "", survey)
+    result = validate(raw, today=TODAY)
+    assert [(f.row, f.value, f.rule) for f in result.errors] == [
+        (4, "0", "answer within the item's scale 1-5"),
+        (5, "6", "answer within the item's scale 1-5")]
