@@ -6,7 +6,8 @@ as the report grows:
 - its figures: as many as the built enterprise pages embed on average
   (``<img>`` PNGs counted in ``reports/enterprises/*.html``), of their mean
   pixel size, each with the elements of a report chart (points, a line, a
-  dashed vertical line, a title, a legend), saved as PNG like the report's;
+  dashed vertical line, a title, a legend), drawn and saved as the report's
+  are (a constrained-layout ``Figure``, PNG at the report's resolution);
 - its imports: exactly the modules that the enterprise notebook loads into
   its kernel, found by running the real notebook once with a cell before and
   after it that compare ``sys.modules`` (the package's own modules excluded).
@@ -28,11 +29,11 @@ from pathlib import Path
 
 import nbformat
 
-from score_analysis import pipeline
+from score_analysis import pipeline, reporting
 
 _IMG = re.compile(r'<img[^>]*\bsrc="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 _PNG = b"\x89PNG\r\n\x1a\n"
-DPI = 110  # the resolution of the report's charts (reporting.figure_html)
+DPI = getattr(reporting, "FIGURE_DPI", 100)  # the resolution of the report's PNG figures
 
 
 def page_figures(html: str) -> list[tuple[int, int]]:
@@ -105,17 +106,16 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
               "        pass\n"),
         _code("import base64\n"
               "import io\n\n"
-              "import matplotlib\n\n"
-              "matplotlib.use('Agg')\n"
-              "import matplotlib.pyplot as plt\n"
               "import numpy as np\n"
-              "from IPython.display import HTML\n\n"
+              "from IPython.display import HTML\n"
+              "from matplotlib.figure import Figure\n\n"
               f"N, WIDTH, HEIGHT, DPI = {figures['count']}, {figures['width']}, "
               f"{figures['height']}, {DPI}\n"
               "parts = []\n"
               "x = np.arange(25)\n"
               "for i in range(N):\n"
-              "    fig, ax = plt.subplots(figsize=(WIDTH / DPI, HEIGHT / DPI))\n"
+              "    fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), layout='constrained')\n"
+              "    ax = fig.subplots()\n"
               "    ax.plot(x, 10 + np.sin(x + i), 'o', ms=4, label='Observed')\n"
               "    ax.plot(x, 10 + 0.1 * x, '-', label='Fitted trend')\n"
               "    ax.axvline(15, ls='--', label='Programme start')\n"
@@ -123,8 +123,7 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
               "    ax.set_title(f'Figure {i + 1}', loc='left', fontsize=11)\n"
               "    ax.legend(loc='best', fontsize=8, frameon=False)\n"
               "    buf = io.BytesIO()\n"
-              "    fig.savefig(buf, format='png', dpi=DPI, bbox_inches='tight')\n"
-              "    plt.close(fig)\n"
+              "    fig.savefig(buf, format='png', dpi=DPI)\n"
               "    data = base64.b64encode(buf.getvalue()).decode('ascii')\n"
               "    parts.append(f'<figure><img src=\"data:image/png;base64,{data}\" "
               "alt=\"figure\"></figure>')\n"
