@@ -378,6 +378,9 @@ class Finding:
 
     ``row`` is the row as the user sees it in a spreadsheet (header = row 1),
     or ``None`` when the finding concerns the whole file or column.
+    ``enterprise_id`` names the enterprise of the record (blank when the finding
+    is not about one enterprise); it goes to ``quality_log.parquet`` so that each
+    report shows its own findings, not to the §7 ``quality_log.csv``.
     ``severity`` is ``error`` (stops the run), ``warning`` or ``info``
     (noise that was cleaned, logged for the record).  ``value`` is kept to at
     most :data:`VALUE_MAX` characters.
@@ -390,6 +393,7 @@ class Finding:
     rule: str
     severity: str
     message: str
+    enterprise_id: str = ""  # the enterprise the finding concerns, when it concerns one
 
     def __post_init__(self) -> None:
         if len(self.value) > VALUE_MAX:

@@ -480,7 +480,7 @@ def _quality_log(findings: list):
     from .contract import QUALITY_COLUMNS
 
     rows = [asdict(f) for f in findings]
-    frame = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
+    frame = pd.DataFrame(rows, columns=[*QUALITY_COLUMNS, "enterprise_id"])
     frame["row"] = frame["row"].astype("Int64")
     return frame
 
@@ -781,7 +781,7 @@ def _outputs_exist(reports: Path, manifest: dict) -> bool:
 
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None], validated) -> Summary:
-    from .contract import POOLED_COLUMNS, RESULT_COLUMNS
+    from .contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
     from .reporting import index_page, synthesis_headline
 
@@ -826,7 +826,8 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             write_json(_provenance(options, validated, code), stage_p / "provenance.json")
             write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
             write_csv(analysed["pooled"][list(POOLED_COLUMNS)], stage_r / "pooled.csv")
-            write_csv(_quality_log(validated.findings), stage_r / "quality_log.csv")
+            write_csv(_quality_log(validated.findings)[list(QUALITY_COLUMNS)],
+                      stage_r / "quality_log.csv")
             _write_analysis_cache(stage_p, analysed["analysis_keys"])
             replace_tree(stage_p, processed)
 

@@ -101,6 +101,7 @@ def validate(raw: RawData, today: _dt.date | None = None) -> Validated:
     _check_survey_pair(out, raw)
     _check_cross_table(out, raw)
     _warn_series(out)
+    out.findings = _with_enterprises(out.findings, raw)
     if not out.ok:
         out.tables = {}
     else:
@@ -501,14 +502,16 @@ def _warn_series(out: Validated) -> None:
     if ents is not None:
         for eid in sorted(set(ents["enterprise_id"].dropna()) - set(kpi["enterprise_id"])):
             out.findings.append(Finding(src, None, "enterprise_id", eid, "KPI rows per enterprise",
-                                        "warning", "the enterprise has no monthly KPI rows"))
+                                        "warning", "the enterprise has no monthly KPI rows",
+                                        enterprise_id=eid))
     for eid, group in kpi.groupby("enterprise_id", sort=True):
         months = pd.PeriodIndex(sorted(group["month"]), freq="M")
         full = pd.period_range(months.min(), months.max(), freq="M")
         for m in full.difference(months):
             out.findings.append(Finding(src, None, "month", f"{eid} {m}",
                                         "no missing month inside a series", "warning",
-                                        f"{eid}: month {m} is missing (left out of the models)"))
+                                        f"{eid}: month {m} is missing (left out of the models)",
+                                        enterprise_id=eid))
         for ind in INDICATORS.values():
             num, exp = group[ind.numerator].astype(float), group[ind.exposure].astype(float)
             rate = (num / exp.where(exp > 0))
@@ -523,4 +526,28 @@ def _warn_series(out: Validated) -> None:
                     _shown(group.at[idx, ind.numerator]), "plausible month-to-month values",
                     "warning", f"{ind.name} this month ({rate[idx] * ind.multiplier:.3g} "
                     f"{ind.unit}) is more than {JUMP_FACTOR:g} times away from the enterprise's "
-                    f"median ({med * ind.multiplier:.3g}): check the record"))
+                    f"median ({med * ind.multiplier:.3g}): check the record", enterprise_id=eid))
+
+
+def _with_enterprises(findings: list[Finding], raw: RawData) -> list[Finding]:
+    """Name the enterprise of every row-level finding whose record has a valid id."""
+    import dataclasses
+    import re as _re
+
+    pattern = _re.compile(r"[a-z0-9_-]{1,40}")
+    owners: dict[str, dict[int, str]] = {}
+    for table in raw.tables.values():
+        frame = table.frame
+        if "enterprise_id" in frame.columns:
+            owners[table.source] = {
+                int(row): str(eid) for row, eid in zip(frame[ROW], frame["enterprise_id"],
+                                                        strict=True)
+                if isinstance(eid, str) and pattern.fullmatch(eid)}
+    out = []
+    for f in findings:
+        if not f.enterprise_id and f.row is not None:
+            eid = owners.get(f.file, {}).get(f.row)
+            if eid:
+                f = dataclasses.replace(f, enterprise_id=eid)
+        out.append(f)
+    return out

@@ -212,3 +212,20 @@ def test_survey_answers_are_checked_against_the_codebook():
     assert [(f.row, f.value, f.rule) for f in result.errors] == [
         (4, "0", "answer within the item's scale 1-5"),
         (5, "6", "answer within the item's scale 1-5")]
+
+
+def test_findings_name_the_enterprise_of_their_record():
+    """Row-level findings and series warnings carry the enterprise id (for each report's
+    data-quality section); file-level findings do not."""
+    rows = [["enterprise_id", "month", "headcount"],
+            ["alpha", "2010-01", "10"], ["alpha", "2010-03", "-1"]]
+    result = validate(_raw({"kpi_monthly": rows}), today=TODAY)
+    negative = [f for f in result.errors if f.column == "headcount"]
+    assert [(f.row, f.enterprise_id) for f in negative] == [(3, "alpha")]
+    rows[2][2] = "12"
+    result = validate(_raw({"kpi_monthly": rows}), today=TODAY)
+    gap = [f for f in result.findings if f.rule == "no missing month inside a series"]
+    assert [f.enterprise_id for f in gap] == ["alpha"]
+    unknown = [["enterprise_id", "month"], ["../etc", "2010-01"]]
+    result = validate(_raw({"kpi_monthly": unknown}), today=TODAY)
+    assert {f.enterprise_id for f in result.errors} == {""}
