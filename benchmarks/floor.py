@@ -7,7 +7,8 @@ as the report grows:
   (``<img>`` PNGs counted in ``reports/enterprises/*.html``), of their mean
   pixel size, each with the elements of a report chart (points, a line, a
   dashed vertical line, a title, a legend), drawn and saved as the report's
-  are (a constrained-layout ``Figure``, PNG at the report's resolution);
+  are (a constrained-layout ``Figure`` saved by :func:`score_analysis.charts.png_bytes`,
+  PNG at the report's resolution);
 - its imports: exactly the modules that the enterprise notebook loads into
   its kernel, found by running the real notebook once with a cell before and
   after it that compare ``sys.modules`` (the package's own modules excluded).
@@ -29,11 +30,11 @@ from pathlib import Path
 
 import nbformat
 
-from score_analysis import pipeline, reporting
+from score_analysis import charts, pipeline
 
 _IMG = re.compile(r'<img[^>]*\bsrc="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 _PNG = b"\x89PNG\r\n\x1a\n"
-DPI = getattr(reporting, "FIGURE_DPI", 100)  # the resolution of the report's PNG figures
+DPI = charts.FIGURE_DPI  # the resolution of the report's PNG figures
 
 
 def page_figures(html: str) -> list[tuple[int, int]]:
@@ -109,6 +110,7 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
               "import numpy as np\n"
               "from IPython.display import HTML\n"
               "from matplotlib.figure import Figure\n\n"
+              "from score_analysis.charts import png_bytes  # the reports' own way to save\n\n"
               f"N, WIDTH, HEIGHT, DPI = {figures['count']}, {figures['width']}, "
               f"{figures['height']}, {DPI}\n"
               "parts = []\n"
@@ -122,9 +124,7 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
               "    ax.set_ylabel('units')\n"
               "    ax.set_title(f'Figure {i + 1}', loc='left', fontsize=11)\n"
               "    ax.legend(loc='best', fontsize=8, frameon=False)\n"
-              "    buf = io.BytesIO()\n"
-              "    fig.savefig(buf, format='png', dpi=DPI)\n"
-              "    data = base64.b64encode(buf.getvalue()).decode('ascii')\n"
+              "    data = base64.b64encode(png_bytes(fig, DPI)).decode('ascii')\n"
               "    parts.append(f'<figure><img src=\"data:image/png;base64,{data}\" "
               "alt=\"figure\"></figure>')\n"
               "HTML(''.join(parts))\n"),

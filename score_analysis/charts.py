@@ -55,6 +55,31 @@ def _style() -> Iterator[None]:
         yield
 
 
+#: Resolution of the embedded PNG figures: 1.5 image pixels per CSS pixel (sharp on
+#: high-density screens and in print).
+FIGURE_DPI = 144
+
+
+def png_bytes(fig, dpi: float = FIGURE_DPI) -> bytes:
+    """The figure as PNG, laid out once and drawn once.
+
+    With a layout engine set, matplotlib's ``savefig`` first draws a dry run
+    and then the figure, running the constrained layout in both; here the
+    layout is computed once at the saving resolution and frozen, so the figure
+    is drawn once (the pixels are the same).
+    """
+    import io
+
+    engine = fig.get_layout_engine()
+    if engine is not None and type(engine).__name__ == "ConstrainedLayoutEngine":
+        fig.set_dpi(dpi)
+        engine.execute(fig)
+        fig.set_layout_engine(None)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
 def _figure(width: float, height: float, **subplots):
     """A new figure outside pyplot's registry, and its axes."""
     from matplotlib.figure import Figure
@@ -284,6 +309,8 @@ def likert_figure(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple
     with _style():
         fig, ax = _figure(8.6, 1.1 + 0.36 * len(items) * per + 0.18 * len(items))
         ax.axvline(0, color="#57606a", lw=0.8, zorder=0)
+        segments: dict[int, tuple[list, list, list]] = {i: ([], [], []) for i in range(k)}
+        counts: list[tuple[float, float, float, int]] = []
         centres = []
         for i, item in enumerate(items):
             base = (len(items) - 1 - i) * step
@@ -302,7 +329,16 @@ def likert_figure(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple
                     ax.text(0, y, "fewer than 5 answers", ha="center", va="center",
                             fontsize=8.5, color="#57606a", style="italic")
                     continue
-                _diverging_bar(ax, y, pct, colours)
+                _diverging_segments(y, pct, segments, counts)
+        for i in range(k):  # one bar container per answer level, not one per segment
+            ys, widths, lefts = segments[i]
+            if ys:
+                ax.barh(ys, widths, left=lefts, color=colours[i], height=0.72,
+                        edgecolor="white", lw=0.4)
+        for x, y, p, i in counts:
+            dark = colours[i] in ("#A6440A", "#0072B2", "#004D7A", "#D55E00")
+            ax.text(x, y, f"{p:.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if dark else "#1b1f24")
         ax.set_yticks(centres, [literal(i) for i in items])
         ax.set_ylim(-0.7, (len(items) - 1) * step + (per - 1) * 0.9 + 0.7)
         ax.set_xlim(-extent, extent)
@@ -343,19 +379,22 @@ def _ramp(a: str, b: str, n: int) -> list[str]:
     return [to_hex(cmap(v)) for v in np.linspace(0, 1, n)]
 
 
-def _diverging_bar(ax, y: float, pct: np.ndarray, colours: list[str]) -> None:
-    """One diverging bar: levels below the middle to the left, above to the right,
-    a neutral middle level split across zero."""
+def _diverging_segments(y: float, pct: np.ndarray, segments: dict,
+                        counts: list) -> None:
+    """Add one diverging bar's segments at height ``y``: levels below the middle to the
+    left, above to the right, a neutral middle level split across zero; and the
+    positions of the percentages printed on segments of at least 12%."""
     k = len(pct)
     half = k // 2
     left = -(pct[:half].sum() + (pct[half] / 2 if k % 2 else 0.0))
     for i, p in enumerate(pct):
         if p > 0:
-            ax.barh(y, p, left=left, color=colours[i], height=0.72, edgecolor="white", lw=0.4)
+            ys, widths, lefts = segments[i]
+            ys.append(y)
+            widths.append(p)
+            lefts.append(left)
             if p >= 12:
-                dark = colours[i] in ("#A6440A", "#0072B2", "#004D7A", "#D55E00")
-                ax.text(left + p / 2, y, f"{p:.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if dark else "#1b1f24")
+                counts.append((left + p / 2, y, p, i))
         left += p
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io as _io
 import math
 import re
 from dataclasses import dataclass, field
@@ -712,9 +711,6 @@ def executive_summary(data: EnterpriseData) -> Html:
 # --------------------------------------------------------------------------- figures
 
 
-#: Resolution of the embedded PNG figures: 1.5 image pixels per CSS pixel (sharp on
-#: high-density screens and in print).
-FIGURE_DPI = 144
 
 
 def figure_html(fig, alt: str, caption: str = "") -> str:
@@ -723,9 +719,9 @@ def figure_html(fig, alt: str, caption: str = "") -> str:
     The image is declared at the figure's size in CSS pixels (96 per inch), so
     every chart shows its text at the same size; it shrinks on narrow screens.
     """
-    buf = _io.BytesIO()
-    fig.savefig(buf, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    from .charts import png_bytes
+
+    data = base64.b64encode(png_bytes(fig)).decode("ascii")
     width, height = (round(v * 96) for v in fig.get_size_inches())
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return (f'<figure><img src="data:image/png;base64,{data}" width="{width}" '
