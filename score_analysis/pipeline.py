@@ -1116,6 +1116,8 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
     prev_reports = (previous or {}).get("reports", {})
     reports = {}
     for eid, o in sorted(outcomes.items()):
+        if o.status == "not built":  # not selected, never built: no page to list or link
+            continue
         rebuilt = o.status in ("ok", "failed")
         old = prev_reports.get(eid, {})
         reports[eid] = {

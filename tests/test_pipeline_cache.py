@@ -288,6 +288,22 @@ def test_selecting_enterprises_builds_only_those(ws, recorder):
     assert recorder.analysed == []
 
 
+def test_a_first_run_of_selected_enterprises_lists_only_their_pages(ws, recorder, tmp_path):
+    import re
+
+    options = replace(ws.options, enterprises=(CHANGED,), reports_dir=tmp_path / "reports",
+                      processed_dir=tmp_path / "processed")
+    pipeline.run(options)
+    manifest = json.loads((options.reports_dir / "manifest.json").read_text())
+    assert sorted(manifest["reports"]) == [CHANGED]
+    index = (options.reports_dir / "index.html").read_text()
+    links = re.findall(r"href='([^']+\.html)'", index)
+    assert f"enterprises/{CHANGED}.html" in links
+    assert all((options.reports_dir / link).is_file() for link in links)
+    again = pipeline.run(options)  # the same selection again: nothing to do
+    assert again.nothing_changed
+
+
 # --------------------------------------------------------------------------- everything
 
 
