@@ -6,7 +6,8 @@ as the report grows:
 - its figures: as many as the built enterprise pages embed on average
   (``<img>`` PNGs counted in ``reports/enterprises/*.html``), of their mean
   pixel size, each with the elements of a report chart (points, a line, a
-  dashed vertical line, a title, a legend), drawn and saved as the report's
+  dashed vertical line, a title; no legend: the report's monthly charts share one
+  key in the page), drawn and saved as the report's
   are (a constrained-layout ``Figure`` saved by :func:`score_analysis.charts.png_bytes`,
   PNG at the report's resolution);
 - its imports: exactly the modules that the enterprise notebook loads into
@@ -123,7 +124,6 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
               "    ax.axvline(15, ls='--', label='Programme start')\n"
               "    ax.set_ylabel('units')\n"
               "    ax.set_title(f'Figure {i + 1}', loc='left', fontsize=11)\n"
-              "    ax.legend(loc='best', fontsize=8, frameon=False)\n"
               "    data = base64.b64encode(png_bytes(fig, DPI)).decode('ascii')\n"
               "    parts.append(f'<figure><img src=\"data:image/png;base64,{data}\" "
               "alt=\"figure\"></figure>')\n"

@@ -124,8 +124,15 @@ def _month_axis(ax) -> None:
 # --------------------------------------------------------------------------- KPIs
 
 
+#: The key of the KPI charts, in legend order: element -> label.
+KPI_KEY = {"observed": "Observed month", "fitted": "Fitted trend",
+           "counterfactual": "Trend without the programme", "eid": "Lebaran month",
+           "intervention": "Programme start", "visit": "Factory visit"}
+
+
 def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month: str,
-               lebaran_months: list[str] = (), visits: list[pd.Timestamp] = ()):
+               lebaran_months: list[str] = (), visits: list[pd.Timestamp] = (),
+               legend: bool = True):
     """Monthly values of one indicator as in Lopez Bernal et al. (2017, Fig. 2).
 
     Observed months as points; the fitted segmented trend as solid lines before
@@ -139,6 +146,9 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
         One indicator's rows of ``kpi_lines``: ``month``, ``observed``,
         ``fitted``, ``counterfactual`` (the last two blank when the segmented
         model could not be fitted).
+    legend : bool
+        Draw the key in the figure; a page that shows several of these charts
+        can give one key for all of them instead (:data:`KPI_KEY`).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -155,18 +165,18 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
             ax.axvspan(m0, m0 + pd.offsets.MonthBegin(1), color=PALETTE["eid"], alpha=0.22,
                        lw=0, zorder=0)
         if len(lebaran_months):
-            handles.append(Patch(color=PALETTE["eid"], alpha=0.35, label="Lebaran month"))
+            handles.append(Patch(color=PALETTE["eid"], alpha=0.35, label=KPI_KEY["eid"]))
         ax.axvline(start, color=PALETTE["intervention"], lw=2, zorder=1)
         handles.append(Line2D([], [], color=PALETTE["intervention"], lw=2,
-                              label="Programme start"))
+                              label=KPI_KEY["intervention"]))
         for v in visits:
             ax.axvline(v, color=PALETTE["visit"], lw=1.3, ls=":", zorder=1)
         if len(visits):
             handles.append(Line2D([], [], color=PALETTE["visit"], lw=1.3, ls=":",
-                                  label="Factory visit"))
+                                  label=KPI_KEY["visit"]))
         ax.plot(x, lines["observed"], "o", color=PALETTE["observed"], ms=4.5, zorder=3)
         handles.insert(0, Line2D([], [], color=PALETTE["observed"], marker="o", ls="",
-                                 ms=4.5, label="Observed month"))
+                                 ms=4.5, label=KPI_KEY["observed"]))
         fitted = lines["fitted"].to_numpy(float)
         if np.isfinite(fitted).any():
             for part in (~post, post):
@@ -179,9 +189,10 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
                 show[before[-1]] = True
             ax.plot(x[show], counter[show], "--", color=PALETTE["counterfactual"], lw=1.6,
                     zorder=2)
-            handles[1:1] = [Line2D([], [], color=PALETTE["fitted"], lw=2, label="Fitted trend"),
+            handles[1:1] = [Line2D([], [], color=PALETTE["fitted"], lw=2,
+                                   label=KPI_KEY["fitted"]),
                             Line2D([], [], color=PALETTE["counterfactual"], lw=1.6, ls="--",
-                                   label="Trend without the programme")]
+                                   label=KPI_KEY["counterfactual"])]
         ax.set_title(literal(title))
         ax.set_ylabel(literal(unit))
         _month_axis(ax)
@@ -189,8 +200,9 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
         low, high = np.nanmin(observed), np.nanmax(observed)
         if low >= 0 and low < 0.5 * high:  # near zero anyway: show the zero line
             ax.set_ylim(bottom=0)
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
-                  handlelength=1.8, columnspacing=1.2)
+        if legend:
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
+                      handlelength=1.8, columnspacing=1.2)
     return fig
 
 

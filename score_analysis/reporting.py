@@ -772,10 +772,13 @@ def kpi_charts(data: EnterpriseData) -> Html:
 
     start = data.enterprise["intervention_month"]
     visits = _visits(data.milestones)
+    lebaran_any = (not data.monthly.empty and "eid" in data.monthly
+                   and bool((data.monthly["eid"] == 1).any()))
     parts = ["<h2>Monthly indicators</h2><p>Each point is one month. The solid line is the "
              "trend fitted before and after the programme start; the dashed line continues the "
              "trend from before the programme, which is what would be expected without it if "
-             "nothing else changed. The gap between the two is the estimated effect.</p>"
+             "nothing else changed. The gap between the two is the estimated effect.</p>",
+             kpi_key(lebaran=lebaran_any, visits=bool(visits)),
              "<div class='figures'>"]
     untracked = []
     for name, ind in INDICATORS.items():
@@ -788,7 +791,7 @@ def kpi_charts(data: EnterpriseData) -> Html:
         lebaran = sorted(monthly.loc[monthly["eid"] == 1, "month"]) if "eid" in monthly else []
         unit = indicator_unit(name, data.enterprise.get("output_unit"))
         fig = kpi_figure(lines, title=ind.label, unit=unit, intervention_month=start,
-                         lebaran_months=lebaran, visits=visits)
+                         lebaran_months=lebaran, visits=visits, legend=False)
         row = _row(_primary(data.results), name, _primary_method(data.results, name))
         caption = (summary_sentence(row, output_unit=data.enterprise.get("output_unit"))
                    if row is not None else "")
@@ -800,6 +803,17 @@ def kpi_charts(data: EnterpriseData) -> Html:
         parts.append(f"<p class='muted'>Not tracked by the enterprise: "
                      f"{esc(_join(untracked))}.</p>")
     return Html("".join(parts))
+
+
+def kpi_key(*, lebaran: bool, visits: bool) -> Html:
+    """One key (legend) for all the monthly charts of a page, in HTML: the same labels,
+    colours and line styles as the charts (``charts.KPI_KEY``, ``charts.PALETTE``)."""
+    from .charts import KPI_KEY
+
+    shown = [k for k in KPI_KEY if (k != "eid" or lebaran) and (k != "visit" or visits)]
+    items = "".join(f"<li><span class='key-mark key-{k}' aria-hidden='true'></span>"
+                    f"{esc(KPI_KEY[k])}</li>" for k in shown)
+    return Html(f"<ul class='chart-key' aria-label='Key to the monthly charts'>{items}</ul>")
 
 
 def _primary_method(results: pd.DataFrame, indicator: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -523,3 +524,17 @@ def test_sections_of_an_enterprise_with_only_monthly_records(xss):
         assert_inert(getattr(reporting, name)(bare))
     whats = [w for _, _, w in reporting.timeline_events(bare)]
     assert not any("visit" in w.lower() for w in whats)
+
+
+def test_one_key_serves_every_monthly_chart():
+    key = reporting.kpi_key(lebaran=True, visits=False)
+    assert re.findall(r"</span>([^<]+)</li>", key) == [
+        "Observed month", "Fitted trend", "Trend without the programme", "Lebaran month",
+        "Programme start"]
+    months = [f"2009-{m:02d}" for m in range(1, 13)] + [f"2010-{m:02d}" for m in range(1, 13)]
+    lines = pd.DataFrame({"month": months, "observed": np.linspace(5, 3, 24),
+                          "fitted": np.linspace(5, 3, 24),
+                          "counterfactual": np.linspace(5, 4, 24)})
+    fig = charts.kpi_figure(lines, title="Reject rate", unit="%", intervention_month="2010-01",
+                            legend=False)
+    assert fig.axes[0].get_legend() is None
