@@ -55,6 +55,9 @@ def _style() -> Iterator[None]:
         yield
 
 
+#: Likert levels drawn in white text (dark fills).
+LIKERT_DARK = ("#A6440A", "#0072B2", "#004D7A", "#D55E00")
+
 #: Resolution of the embedded PNG figures: 1.5 image pixels per CSS pixel (sharp on
 #: high-density screens and in print).
 FIGURE_DPI = 144
@@ -292,79 +295,7 @@ def five_s_index_figure(index: pd.DataFrame, names: dict[str, str] | None = None
 # --------------------------------------------------------------------------- survey
 
 
-def likert_figure(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[str, bool]]):
-    """Diverging stacked bars of Likert answers: per item, one bar per survey wave.
-
-    Parameters
-    ----------
-    shares : DataFrame
-        Columns ``item``, ``panel`` and one column per answer level (in scale
-        order) holding the percentage of that item's answers in that wave.
-        Items are drawn top to bottom in the order of their first appearance.
-    labels : list of str
-        The legend label of each answer level, lowest first.
-    panels : list of (wave label, shown)
-        The waves in order (e.g. ``("Before", True)``); a wave whose ``shown``
-        is False gets the words "fewer than 5 respondents" instead of bars.
-    """
-    from matplotlib.patches import Patch
-
-    levels = [c for c in shares.columns if c not in ("item", "panel")]
-    k = len(levels)
-    neg, pos = _likert_colours(k)
-    colours = neg + pos
-    items = list(dict.fromkeys(shares["item"]))
-    per = len(panels)
-    gap = 0.9
-    step = per * 0.9 + gap
-    extent = _likert_extent(shares[levels].to_numpy(float), k)
-    with _style():
-        fig, ax = _figure(8.6, 1.1 + 0.36 * len(items) * per + 0.18 * len(items))
-        ax.axvline(0, color="#57606a", lw=0.8, zorder=0)
-        segments: dict[int, tuple[list, list, list]] = {i: ([], [], []) for i in range(k)}
-        counts: list[tuple[float, float, float, int]] = []
-        centres = []
-        for i, item in enumerate(items):
-            base = (len(items) - 1 - i) * step
-            centres.append(base + (per - 1) * 0.45)
-            for j, (wave, shown) in enumerate(panels):
-                y = base + (per - 1 - j) * 0.9
-                ax.text(extent * 1.02, y, literal(wave), va="center", ha="left", fontsize=8.5,
-                        color="#57606a")
-                if not shown:
-                    ax.text(0, y, "fewer than 5 respondents", ha="center", va="center",
-                            fontsize=8.5, color="#57606a", style="italic")
-                    continue
-                sub = shares[(shares["item"] == item) & (shares["panel"] == wave)]
-                pct = sub[levels].to_numpy(float)[0] if len(sub) else np.full(k, np.nan)
-                if not np.isfinite(pct).all():
-                    ax.text(0, y, "fewer than 5 answers", ha="center", va="center",
-                            fontsize=8.5, color="#57606a", style="italic")
-                    continue
-                _diverging_segments(y, pct, segments, counts)
-        for i in range(k):  # one bar container per answer level, not one per segment
-            ys, widths, lefts = segments[i]
-            if ys:
-                ax.barh(ys, widths, left=lefts, color=colours[i], height=0.72,
-                        edgecolor="white", lw=0.4)
-        for x, y, p, i in counts:
-            dark = colours[i] in ("#A6440A", "#0072B2", "#004D7A", "#D55E00")
-            ax.text(x, y, f"{p:.0f}", ha="center", va="center", fontsize=8,
-                    color="white" if dark else "#1b1f24")
-        ax.set_yticks(centres, [literal(i) for i in items])
-        ax.set_ylim(-0.7, (len(items) - 1) * step + (per - 1) * 0.9 + 0.7)
-        ax.set_xlim(-extent, extent)
-        ticks = [t for t in (-100, -75, -50, -25, 0, 25, 50, 75, 100) if abs(t) <= extent]
-        ax.set_xticks(ticks, [f"{abs(t)}%" for t in ticks])
-        ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", length=0)
-        ax.set_xlabel("← disagree          percent of answers          agree →")
-        fig.legend(handles=[Patch(color=colours[i], label=literal(labels[i])) for i in range(k)],
-                   loc="outside lower center", ncol=min(k, 5))
-    return fig
-
-
-def _likert_extent(pct: np.ndarray, k: int) -> float:
+def likert_extent(pct: np.ndarray, k: int) -> float:
     """Half-width of the x axis: the longest bar side, rounded up to 25%."""
     if not len(pct):
         return 100.0
@@ -376,7 +307,7 @@ def _likert_extent(pct: np.ndarray, k: int) -> float:
     return float(min(100.0, 25.0 * np.ceil(longest / 25.0)))
 
 
-def _likert_colours(k: int) -> tuple[list[str], list[str]]:
+def likert_colours(k: int) -> tuple[list[str], list[str]]:
     half = k // 2
     neg = list(LIKERT_NEGATIVE[-half:]) if half <= 3 else _ramp("#A6440A", "#F5C89A", half)
     pos = list(LIKERT_POSITIVE[:half]) if half <= 3 else _ramp("#9ACBEB", "#004D7A", half)
@@ -391,23 +322,19 @@ def _ramp(a: str, b: str, n: int) -> list[str]:
     return [to_hex(cmap(v)) for v in np.linspace(0, 1, n)]
 
 
-def _diverging_segments(y: float, pct: np.ndarray, segments: dict,
-                        counts: list) -> None:
-    """Add one diverging bar's segments at height ``y``: levels below the middle to the
-    left, above to the right, a neutral middle level split across zero; and the
-    positions of the percentages printed on segments of at least 12%."""
+def diverging_segments(pct: np.ndarray) -> list[tuple[int, float, float]]:
+    """The segments of one diverging Likert bar as ``(level, left, width)`` in percent
+    of answers: levels below the middle to the left of zero, above it to the right, a
+    neutral middle level split across zero; empty levels left out."""
     k = len(pct)
     half = k // 2
     left = -(pct[:half].sum() + (pct[half] / 2 if k % 2 else 0.0))
+    out = []
     for i, p in enumerate(pct):
         if p > 0:
-            ys, widths, lefts = segments[i]
-            ys.append(y)
-            widths.append(p)
-            lefts.append(left)
-            if p >= 12:
-                counts.append((left + p / 2, y, p, i))
+            out.append((i, float(left), float(p)))
         left += p
+    return out
 
 
 def construct_figure(rows: pd.DataFrame, *, scale: tuple[float, float]):

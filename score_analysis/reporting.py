@@ -934,8 +934,6 @@ def _wave_short(wave: str) -> str:
 
 
 def _likert_figures(data: EnterpriseData, sizes: dict[str, int]) -> str:
-    from .charts import likert_figure, wrap
-
     codebook = data.codebook[data.codebook["item_id"].isin(data.survey.columns)]
     waves = [w for w in ("baseline", "followup") if w in sizes]
     out = []
@@ -945,16 +943,15 @@ def _likert_figures(data: EnterpriseData, sizes: dict[str, int]) -> str:
         if shares.empty:
             continue
         labels = list(AGREEMENT_LABELS.get(hi - lo + 1, [str(v) for v in range(lo, hi + 1)]))
-        names = {r.item_id: wrap((r.text_en if isinstance(r.text_en, str) and r.text_en
-                                  else r.item_id)
-                                 + (" (negatively worded)" if r.reverse else ""), 46, 2)
+        names = {r.item_id: (r.text_en if isinstance(r.text_en, str) and r.text_en
+                             else r.item_id)
+                 + (" (negatively worded)" if r.reverse else "")
                  for r in book.itertuples(index=False)}
         levels = [str(v) for v in range(lo, hi + 1)]
         plot = pd.DataFrame({"item": shares["item_id"].map(names),
                              "panel": shares["wave"].map(_wave_short),
                              **{lv: shares[lv] for lv in levels}})
         panels = [(_wave_short(w), sizes.get(w, 0) >= PRIVACY_MIN) for w in waves]
-        fig = likert_figure(plot, labels=labels, panels=panels)
         alt = _likert_alt(shares, book, sizes, levels, labels)
         caption = (f"Answers to each question, in percent of the workers who answered it, "
                    f"from {labels[0].lower()} (left) to {labels[-1].lower()} (right), as "
@@ -962,8 +959,75 @@ def _likert_figures(data: EnterpriseData, sizes: dict[str, int]) -> str:
                    + ("Labels assume the usual agreement scale. "
                       if hi - lo + 1 in AGREEMENT_LABELS else "")
                    + f"Groups of fewer than {PRIVACY_MIN} respondents are not shown.")
-        out.append(figure_html(fig, alt, caption))
+        out.append(likert_chart(plot, labels=labels, panels=panels, alt=alt, caption=caption))
     return "".join(out)
+
+
+def likert_chart(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[str, bool]],
+                 alt: str, caption: str = "") -> str:
+    """Diverging stacked bars of Likert answers, drawn in HTML and CSS (no image).
+
+    One row per item (in order of first appearance), one bar per survey wave;
+    levels below the middle extend left of the centre line, above it right, a
+    neutral middle level straddles it.  Segments of at least 12% carry their
+    percentage.  A wave whose ``shown`` is False says "fewer than 5
+    respondents" instead of a bar.  The chart is text, so it stays sharp at
+    any size and prints; ``alt`` describes it for screen readers.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        Columns ``item``, ``panel`` and one column per answer level (in scale
+        order) holding the percentage of that item's answers in that wave.
+    labels : list of str
+        The key's label of each answer level, lowest first.
+    panels : list of (wave label, shown)
+        The waves in order (e.g. ``("Before", True)``).
+    """
+    from .charts import LIKERT_DARK, diverging_segments, likert_colours, likert_extent
+
+    levels = [c for c in shares.columns if c not in ("item", "panel")]
+    k = len(levels)
+    neg, pos = likert_colours(k)
+    colours = neg + pos
+    extent = likert_extent(shares[levels].to_numpy(float), k)
+
+    def at(value: float) -> str:  # a position on the track, in percent of its width
+        return f"{50.0 + 50.0 * value / extent:.3f}%"
+
+    rows = []
+    for item in dict.fromkeys(shares["item"]):
+        bars = []
+        for wave, shown in panels:
+            sub = shares[(shares["item"] == item) & (shares["panel"] == wave)]
+            pct = sub[levels].to_numpy(float)[0] if len(sub) else np.full(k, np.nan)
+            if not shown:
+                inner = f"<span class='likert-note'>fewer than {PRIVACY_MIN} respondents</span>"
+            elif not np.isfinite(pct).all():
+                inner = f"<span class='likert-note'>fewer than {PRIVACY_MIN} answers</span>"
+            else:
+                inner = "".join(
+                    f"<span class='seg{' dark' if colours[i] in LIKERT_DARK else ''}' "
+                    f"style='left:{at(left)};width:{50.0 * width / extent:.3f}%;"
+                    f"background:{colours[i]}'>{f'{width:.0f}' if width >= 12 else ''}</span>"
+                    for i, left, width in diverging_segments(pct))
+            bars.append(f"<div class='likert-wave'><span class='likert-wave-label'>"
+                        f"{esc(wave)}</span><div class='likert-track'>{inner}</div></div>")
+        rows.append(f"<div class='likert-row'><div class='likert-item'>{esc(item)}</div>"
+                    f"<div class='likert-bars'>{''.join(bars)}</div></div>")
+    ticks = [t for t in (-100, -75, -50, -25, 0, 25, 50, 75, 100) if abs(t) <= extent]
+    edge = {ticks[0]: " class='first'", ticks[-1]: " class='last'"}  # kept inside the track
+    axis = "".join(f"<span{edge.get(t, '')} style='left:{at(t)}'>{abs(t)}%</span>"
+                   for t in ticks)
+    key = "".join(f"<li><span class='key-swatch' style='background:{colours[i]}' "
+                  f"aria-hidden='true'></span>{esc(labels[i])}</li>" for i in range(k))
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return (f"<figure class='likert'><div class='likert-chart' role='img' "
+            f"aria-label='{esc(alt)}'><ul class='likert-key'>{key}</ul>{''.join(rows)}"
+            f"<div class='likert-axis'><div></div><div class='likert-scale'>"
+            f"<div class='likert-ticks'>{axis}</div><div class='likert-direction'>"
+            f"<span>← disagree</span><span>percent of answers</span><span>agree →</span>"
+            f"</div></div></div></div>{cap}</figure>")
 
 
 def _likert_alt(shares: pd.DataFrame, book: pd.DataFrame, sizes: dict[str, int],

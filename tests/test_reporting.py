@@ -538,3 +538,33 @@ def test_one_key_serves_every_monthly_chart():
     fig = charts.kpi_figure(lines, title="Reject rate", unit="%", intervention_month="2010-01",
                             legend=False)
     assert fig.axes[0].get_legend() is None
+
+
+def test_likert_chart_places_segments_around_the_centre_and_escapes_text():
+    shares = pd.DataFrame({"item": ["<b>Safe</b> & sound", "<b>Safe</b> & sound"],
+                           "panel": ["Before", "After"],
+                           "1": [10.0, 0.0], "2": [20.0, 10.0], "3": [40.0, 20.0],
+                           "4": [20.0, 40.0], "5": [10.0, 30.0]})
+    html = reporting.likert_chart(shares, labels=["SD", "D", "N", "A", "SA"],
+                                  panels=[("Before", True), ("After", True)],
+                                  alt="A <chart>", caption="c")
+    assert "<b>" not in html and "&lt;b&gt;Safe&lt;/b&gt; &amp; sound" in html
+    assert "aria-label='A &lt;chart&gt;'" in html
+    # before: 10 + 20 + half of 40 = 50% left of centre; after reaches 80% right of it, so
+    # the axis runs from -100% to +100% (the longest side rounded up to 25%)
+    segs = re.findall(r"style='left:([\d.]+)%;width:([\d.]+)%;background:([^']+)'>(\d*)<", html)
+    before = [(float(a), float(b), t) for a, b, _, t in segs[:5]]
+    assert before[0][0] == pytest.approx(50 - 50 * 50 / 100)  # starts at -50%
+    assert sum(w for _, w, _ in before) == pytest.approx(100 * 100 / 200)
+    assert before[2][0] == pytest.approx(50 - 50 * 20 / 100)  # neutral straddles the centre
+    assert [t for *_, t in before] == ["", "20", "40", "20", ""]  # 12% or more is labelled
+    assert len(segs) == 9  # the empty level of the second bar is not drawn
+
+
+def test_likert_chart_shows_only_the_privacy_note_for_small_groups():
+    shares = pd.DataFrame({"item": ["Q", "Q"], "panel": ["Before", "After"],
+                           "1": [50.0, np.nan], "2": [50.0, np.nan]})
+    html = reporting.likert_chart(shares, labels=["No", "Yes"],
+                                  panels=[("Before", True), ("After", False)], alt="a")
+    after = html.split("After</span>")[1].split("</div>")[0]
+    assert "fewer than 5 respondents" in after and "seg" not in after
