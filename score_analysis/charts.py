@@ -264,14 +264,23 @@ def five_s_index_figure(index: pd.DataFrame, names: dict[str, str] | None = None
     """The 5S index (0-100) across audits: one line per enterprise.
 
     ``index`` holds rows of ``five_s_index``; ``names`` maps enterprise ids to
-    the names shown in the legend (one enterprise: no legend).
+    the names shown in the legend (one enterprise: no legend).  With more
+    enterprises than there are distinct series (:data:`SERIES`), a legend could
+    not tell them apart: the lines are drawn thin and grey, without a legend.
     """
+    import matplotlib.dates as mdates
+
     ents = list(dict.fromkeys(index["enterprise_id"]))
+    many = len(ents) > len(SERIES)
     with _style():
         fig, ax = _figure(6.6, 3.4 if len(ents) > 1 else 3.0)
-        for i, eid in enumerate(ents):
-            sub = index[index["enterprise_id"] == eid].sort_values("audit_date")
+        for i, (eid, sub) in enumerate(index.groupby("enterprise_id", sort=False)):
+            sub = sub.sort_values("audit_date")
             x = pd.to_datetime(sub["audit_date"])
+            if many:
+                ax.plot(x, sub["five_s_index"], color="#57606a", lw=0.8, alpha=0.6,
+                        marker="o", ms=2)
+                continue
             label = literal((names or {}).get(eid, eid))
             ax.plot(x, sub["five_s_index"], marker=MARKERS[i % len(MARKERS)],
                     color=SERIES[i % len(SERIES)], lw=2, ms=6, label=label)
@@ -282,12 +291,12 @@ def five_s_index_figure(index: pd.DataFrame, names: dict[str, str] | None = None
                                     xytext=(0, 7), ha="center", fontsize=9)
         ax.set_ylim(0, 100)
         ax.set_ylabel("5S index (0-100)")
-        ax.set_title("5S index at each audit")
-        import matplotlib.dates as mdates
-
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 3, 5, 7, 9, 11)))
+        ax.set_title("5S index at each audit" + (f": {len(ents)} enterprises, one line each"
+                                                 if many else ""))
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8)
+                                   if many else mdates.MonthLocator(bymonth=(1, 3, 5, 7, 9, 11)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
-        if len(ents) > 1:
+        if 1 < len(ents) and not many:
             fig.legend(loc="outside lower center", ncol=3)
     return fig
 
@@ -375,6 +384,38 @@ def construct_figure(rows: pd.DataFrame, *, scale: tuple[float, float]):
 # --------------------------------------------------------------------------- synthesis
 
 
+#: Above this many enterprises a forest plot no longer labels each row: the rows are
+#: sorted by estimate and drawn thin (a caterpillar plot), at a bounded height.
+MANY_ROWS = 30
+
+
+def many_rows(n: int) -> bool:
+    """Whether ``n`` enterprises are drawn as a caterpillar plot (see :data:`MANY_ROWS`)."""
+    return n > MANY_ROWS
+
+
+def _caterpillar(studies: pd.DataFrame) -> pd.DataFrame:
+    """The estimable rows sorted by estimate (largest at the top once drawn)."""
+    est = studies[np.isfinite(studies["estimate"].to_numpy(float))]
+    return est.sort_values("estimate", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _intervals(ax, rows: pd.DataFrame, y: np.ndarray, lo: float, hi: float, *,
+               lw: float, ms: float) -> None:
+    """Each row's interval (one line collection), estimate (one marker line) and an
+    arrow where the interval runs past the axis."""
+    est = rows["estimate"].to_numpy(float)
+    a = rows["ci_low"].to_numpy(float)
+    b = rows["ci_high"].to_numpy(float)
+    ok = np.isfinite(est)
+    ax.hlines(y[ok], np.clip(a[ok], lo, hi), np.clip(b[ok], lo, hi), color="#1b1f24", lw=lw)
+    for past, edge, marker in ((ok & (a < lo), lo, "<"), (ok & (b > hi), hi, ">")):
+        if past.any():
+            ax.plot(np.full(past.sum(), edge), y[past], ls="none", marker=marker,
+                    color="#1b1f24", ms=ms)
+    ax.plot(est[ok], y[ok], ls="none", marker="s", color=SERIES[0], ms=ms)
+
+
 def forest_figure(studies: pd.DataFrame, pooled: pd.Series | None, *, title: str,
                   ratio: bool, xlabel: str, subtitle: str = ""):
     """A forest plot: each enterprise's estimate and 95% CI, and the pooled estimate.
@@ -389,8 +430,15 @@ def forest_figure(studies: pd.DataFrame, pooled: pd.Series | None, *, title: str
         diamond; None when it was not pooled.
     ratio : bool
         Ratios are drawn on a log axis around 1, differences around 0.
+
+    With more than :data:`MANY_ROWS` enterprises the rows are not labelled: the
+    estimable ones are sorted by estimate and drawn thin, at a bounded height
+    (a caterpillar plot), and the y axis says how many are shown.
     """
     studies = studies.reset_index(drop=True)
+    many = many_rows(len(studies))
+    if many:
+        total, studies = len(studies), _caterpillar(studies)
     n = len(studies)
     rows = n + (1 if pooled is not None else 0)
     null = 1.0 if ratio else 0.0
@@ -400,31 +448,37 @@ def forest_figure(studies: pd.DataFrame, pooled: pd.Series | None, *, title: str
                                 dtype=float)]).to_numpy(float)
     vals = vals[np.isfinite(vals)]
     lo, hi = _forest_limits(vals, ratio=ratio)
+    # many rows: a gap of one row between the enterprises and the pooled diamond
+    y = (n + 1.0 if many else rows - 1.0) - np.arange(n, dtype=float)
     with _style():
-        fig, ax = _figure(5.4, 1.25 + 0.42 * rows)
+        fig, ax = _figure(5.4, min(2.4 + 0.06 * rows, 7.0) if many else 1.25 + 0.42 * rows)
         ax.axvline(null, color="#57606a", lw=1)
-        for i, r in studies.iterrows():
-            yi = rows - 1 - i
-            if not np.isfinite(r["estimate"]):
-                ax.text(0.5, yi, literal(r.get("note", "not estimable")), ha="center",
-                        va="center", fontsize=8.5, color="#57606a",
+        if many:
+            _intervals(ax, studies, y, lo, hi, lw=0.8, ms=2.5)
+        else:
+            _intervals(ax, studies, y, lo, hi, lw=1.5, ms=7)
+            for i in np.flatnonzero(~np.isfinite(studies["estimate"].to_numpy(float))):
+                ax.text(0.5, y[i], literal(studies.at[i, "note"] if "note" in studies
+                                           else "not estimable"),
+                        ha="center", va="center", fontsize=8.5, color="#57606a",
                         transform=ax.get_yaxis_transform())
-                continue
-            ax.plot(_clip([r["ci_low"], r["ci_high"]], lo, hi), [yi, yi], color="#1b1f24",
-                    lw=1.5)
-            for bound, edge, marker in ((r["ci_low"], lo, "<"), (r["ci_high"], hi, ">")):
-                if np.isfinite(bound) and (bound < edge if marker == "<" else bound > edge):
-                    ax.plot([edge], [yi], marker=marker, color="#1b1f24", ms=6)
-            ax.plot([r["estimate"]], [yi], "s", color=SERIES[0], ms=7)
         if pooled is not None:
             e, a, b = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
-            ax.fill([a, e, b, e], [0, 0.28, 0, -0.28], color=PALETTE["pooled"])
-            ax.axhline(0.62, color="#d0d7de", lw=0.8)
-        labels = [wrap(literal(s), 20, 2) for s in studies["name"]]
-        if pooled is not None:
-            labels.append("Pooled")
-        ax.set_yticks(range(rows)[::-1], labels)
-        ax.set_ylim(-0.6, rows - 0.4)
+            half = 0.6 if many else 0.28
+            ax.fill([a, e, b, e], [0, half, 0, -half], color=PALETTE["pooled"])
+            ax.axhline(1.0 if many else 0.62, color="#d0d7de", lw=0.8)
+        if many:
+            ax.set_yticks([0] if pooled is not None else [],
+                          ["Pooled"] if pooled is not None else [])
+            shown = f"{n} of {total}" if n < total else f"{n}"
+            ax.set_ylabel(f"{shown} enterprises, sorted by estimate")
+            ax.set_ylim(-1.2, n + 1.8)
+        else:
+            labels = [wrap(literal(s), 20, 2) for s in studies["name"]]
+            if pooled is not None:
+                labels.append("Pooled")
+            ax.set_yticks(range(rows)[::-1], labels)
+            ax.set_ylim(-0.6, rows - 0.4)
         if ratio:
             ax.set_xscale("log")
             _ratio_ticks(ax, lo, hi)
@@ -433,9 +487,10 @@ def forest_figure(studies: pd.DataFrame, pooled: pd.Series | None, *, title: str
         ax.set_xlabel(literal(xlabel))
         ax.set_title(literal(title))
         if subtitle:
-            ax.text(0, 1.02, literal(subtitle), transform=ax.transAxes, fontsize=9,
-                    color="#57606a", va="bottom")
-            ax.set_title(literal(title), pad=16)
+            ax.annotate(literal(subtitle), (0, 1), xycoords="axes fraction", xytext=(0, 5),
+                        textcoords="offset points", fontsize=9, color="#57606a",
+                        va="bottom")
+            ax.set_title(literal(title), pad=20)
     return fig
 
 
@@ -479,9 +534,13 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
     """Survey construct changes side by side: one small forest plot per construct.
 
     ``panels`` holds (construct title, studies, pooled) as for
-    :func:`forest_figure` (differences), drawn with one shared x axis.
+    :func:`forest_figure` (differences), drawn with one shared x axis.  The
+    rows line up across panels (one enterprise per row); with more than
+    :data:`MANY_ROWS` enterprises each panel is a caterpillar plot instead,
+    sorted by its own estimates.
     """
     names = list(dict.fromkeys(n for _, s, _ in panels for n in s["name"]))
+    many = many_rows(len(names))
     rows = len(names) + 1
     vals = np.concatenate([
         np.concatenate([s[["estimate", "ci_low", "ci_high"]].to_numpy(float).ravel(),
@@ -491,8 +550,10 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
     lo, hi = _forest_limits(vals[np.isfinite(vals)], ratio=False)
     ncols = min(len(panels), 2)
     nrows = int(np.ceil(len(panels) / ncols))
+    height = min(2.0 + 0.05 * rows, 5.5) if many else 0.9 + 0.36 * rows
+    half = 0.6 if many else 0.28
     with _style():
-        fig, axes = _figure(8.4, nrows * (0.9 + 0.36 * rows) + 0.3, nrows=nrows, ncols=ncols,
+        fig, axes = _figure(8.4, nrows * height + 0.3, nrows=nrows, ncols=ncols,
                             sharex=True, squeeze=False)
         for k, ax in enumerate(axes.ravel()):
             if k >= len(panels):
@@ -500,29 +561,36 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
                 continue
             title, studies, pooled = panels[k]
             ax.axvline(0, color="#57606a", lw=1)
-            for i, name in enumerate(names):
-                yi = rows - 1 - i
-                r = studies[studies["name"] == name]
-                if r.empty:
-                    continue
-                r = r.iloc[0]
-                if not np.isfinite(r["estimate"]):
-                    ax.text(0.5, yi, literal(r.get("note", "")), ha="center", va="center",
-                            fontsize=8, color="#57606a", transform=ax.get_yaxis_transform(),
+            if many:
+                shown = _caterpillar(studies)
+                y = len(shown) + 1.0 - np.arange(len(shown), dtype=float)
+                _intervals(ax, shown, y, lo, hi, lw=0.7, ms=2)
+                ax.set_yticks([0], ["Pooled"])
+                ax.axhline(1.0, color="#d0d7de", lw=0.8)
+                ax.set_ylim(-1.2, len(shown) + 1.8)
+                ax.set_ylabel(f"{len(shown)} enterprises, sorted", fontsize=9)
+            else:
+                by_name = studies.drop_duplicates("name").set_index("name")
+                rows_k = by_name.reindex(names).reset_index()
+                y = rows - 1 - np.arange(len(names), dtype=float)
+                _intervals(ax, rows_k, y, lo, hi, lw=1.4, ms=6)
+                for i in np.flatnonzero(rows_k["name"].isin(by_name.index)
+                                        & ~np.isfinite(rows_k["estimate"].to_numpy(float))):
+                    ax.text(0.5, y[i], literal(rows_k.at[i, "note"] if "note" in rows_k
+                                               else ""),
+                            ha="center", va="center", fontsize=8, color="#57606a",
+                            transform=ax.get_yaxis_transform(),
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
-                    continue
-                ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color="#1b1f24", lw=1.4)
-                ax.plot([r["estimate"]], [yi], "s", color=SERIES[0], ms=6)
+                ax.set_yticks(range(rows)[::-1], [wrap(literal(n), 24, 1) for n in names]
+                              + ["Pooled"])
+                ax.set_ylim(-0.6, rows - 0.4)
             if pooled is not None and np.isfinite(pooled["estimate"]):
                 e, a, b = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
-                ax.fill([a, e, b, e], [0, 0.28, 0, -0.28], color=PALETTE["pooled"])
-            ax.set_yticks(range(rows)[::-1], [wrap(literal(n), 24, 1) for n in names]
-                          + ["Pooled"])
-            ax.set_ylim(-0.6, rows - 0.4)
+                ax.fill([a, e, b, e], [0, half, 0, -half], color=PALETTE["pooled"])
             ax.set_xlim(lo, hi)
             ax.grid(axis="y", visible=False)
             ax.set_title(literal(title), fontsize=10.5)
-            if k % ncols:
+            if k % ncols and not many:
                 ax.tick_params(labelleft=False)
         for ax in axes[-1]:
             ax.set_xlabel("Change in score (after − before)")

@@ -1646,13 +1646,24 @@ def pooled_table(data: SynthesisData) -> Html:
 
 
 def small_k_note(pooled: pd.DataFrame) -> str:
-    """What pooling over so few enterprises can and cannot support (HTML)."""
+    """What pooling over these enterprises can and cannot support (HTML).
+
+    Below 10 enterprises the note says what so few cannot support; from 10 on it
+    keeps only what holds for any number (the enterprises were not sampled).
+    """
     k = int(pooled["k"].max()) if not pooled.empty else 0
+    meaning = ("The pooled estimate is the average effect across these "
+               f"{k} enterprises, allowing for their differences (τ² is the variance of the "
+               "true effects between enterprises, I² the share of the variation that is not "
+               "chance).")
+    if k >= 10:
+        return (f"<div class='caveat'><p><strong>What the pooled estimate means.</strong> "
+                f"{meaning} The enterprises were not drawn at random, so the average does not "
+                "generalise to other Indonesian SMEs. Indicators with fewer than 3 estimable "
+                "enterprises are not pooled.</p></div>")
     return (
-        f"<div class='caveat'><p><strong>What k = {k} can and cannot support.</strong> The "
-        f"pooled estimate is the average effect across these {k} enterprises, allowing for "
-        "their differences (τ² is the variance of the true effects between enterprises, I² "
-        "the share of the variation that is not chance). With so few enterprises τ² and I² "
+        f"<div class='caveat'><p><strong>What k = {k} can and cannot support.</strong> "
+        f"{meaning} With so few enterprises τ² and I² "
         f"are very imprecise, and the Hartung-Knapp interval uses a t distribution with "
         f"{max(k - 1, 1)} degrees of freedom, so it is wide. The enterprises were not drawn at "
         "random, so the average does not generalise to other Indonesian SMEs, and k this small "
@@ -1664,15 +1675,16 @@ def _studies(data: SynthesisData, domain: str, indicator: str, methods: tuple[st
              ) -> pd.DataFrame:
     """One row per enterprise: name, estimate, ci_low, ci_high, note (for forest plots)."""
     res = data.results
+    sub = res[(res["domain"] == domain) & (res["indicator"] == indicator)
+              & res["method"].isin(methods)].drop_duplicates("enterprise_id")
     rows = []
+    by_id = dict(zip(sub["enterprise_id"], sub.to_dict("records"), strict=True))
     for e in data.enterprises.itertuples(index=False):
-        sub = res[(res["enterprise_id"] == e.enterprise_id) & (res["domain"] == domain)
-                  & (res["indicator"] == indicator) & res["method"].isin(methods)]
-        if sub.empty:
+        r = by_id.get(e.enterprise_id)
+        if r is None:
             rows.append({"name": e.name, "estimate": np.nan, "ci_low": np.nan,
                          "ci_high": np.nan, "note": "no data"})
             continue
-        r = sub.iloc[0]
         ok = r["status"] == "ok" and np.isfinite(float(r["estimate"]))
         rows.append({"name": e.name, "estimate": float(r["estimate"]) if ok else np.nan,
                      "ci_low": float(r["ci_low"]) if ok else np.nan,
@@ -1701,7 +1713,8 @@ def _forest_alt(title: str, studies: pd.DataFrame, pooled: pd.Series | None, rat
             return f"{fmt(e)} (95% CI {fmt(a)} to {fmt(b)})"
         return f"{fmt_signed(e)} (95% CI {fmt_signed(a)} to {fmt_signed(b)})"
 
-    parts = [f"Forest plot of {title.lower()}: each enterprise's estimate with its 95% "
+    what = title[:1].lower() + title[1:]  # "5S mean change" keeps its capital S
+    parts = [f"Forest plot of {what}: each enterprise's estimate with its 95% "
              f"confidence interval" + (" on a ratio scale where 1 means no change"
                                        if ratio else ", where 0 means no change") + "."]
     for r in studies.itertuples(index=False):
@@ -1713,6 +1726,17 @@ def _forest_alt(title: str, studies: pd.DataFrame, pooled: pd.Series | None, rat
     return " ".join(parts)
 
 
+def _many_note(n: int) -> str:
+    """What the forest plots do with many enterprises (empty when each row is named)."""
+    from .charts import MANY_ROWS, many_rows
+
+    if not many_rows(n):
+        return ""
+    return (f" With more than {MANY_ROWS} enterprises the rows are not named: each line is "
+            "one enterprise, sorted by its estimate; every enterprise's figures are in its "
+            "own report and in <code>results.csv</code>.")
+
+
 def forest_plots(data: SynthesisData) -> Html:
     """A forest plot per monthly indicator: each enterprise and the pooled estimate."""
     from .charts import forest_figure
@@ -1721,7 +1745,8 @@ def forest_plots(data: SynthesisData) -> Html:
              "after versus before the programme (1 = no change, below 1 = fewer, above 1 = "
              "more) with its 95% interval, and the pooled random-effects estimate as a "
              "diamond. These are the after-versus-before ratios that enter the pooling; the "
-             "enterprise reports lead with the step at the programme start.</p>",
+             "enterprise reports lead with the step at the programme start."
+             + _many_note(len(data.enterprises)) + "</p>",
              small_k_note(data.pooled), "<div class='figures two'>"]
     for name, ind in INDICATORS.items():
         studies = _studies(data, "kpi", name, ("rate_ratio_step",))
@@ -1785,7 +1810,7 @@ def survey_overview(data: SynthesisData) -> Html:
     return Html(head + "<p>Mean change of each construct score (after minus before, in points "
                 "of the answer scale) with its 95% interval; the diamond is the pooled "
                 "estimate. Enterprises with fewer than 5 respondents in a survey wave are not "
-                "shown.</p><div class='figures wide'>"
+                "shown." + _many_note(len(data.enterprises)) + "</p><div class='figures wide'>"
                 + figure_html(fig, "Survey construct changes side by side. " + " ".join(alts))
                 + "</div>")
 

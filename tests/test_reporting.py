@@ -336,6 +336,103 @@ def test_forest_figure_uses_a_log_axis_for_ratios_and_marks_the_pool():
     assert any(t.get_text() == "not tracked" for t in ax.texts)
 
 
+def _many_studies(n: int) -> pd.DataFrame:
+    est = np.linspace(0.7, 1.4, n)
+    studies = pd.DataFrame({"name": [f"E{i:03d}" for i in range(n)], "estimate": est,
+                            "ci_low": est * 0.9, "ci_high": est * 1.1, "note": ""})
+    studies.loc[3, ["estimate", "ci_low", "ci_high"]] = np.nan
+    studies.loc[3, "note"] = "not tracked"
+    return studies.sample(frac=1, random_state=1).reset_index(drop=True)
+
+
+def test_forest_figure_with_many_enterprises_sorts_unnamed_rows_at_a_bounded_height():
+    studies = _many_studies(charts.MANY_ROWS + 10)
+    pooled = pd.Series({"estimate": 1.05, "ci_low": 1.0, "ci_high": 1.1})
+    fig = charts.forest_figure(studies, pooled, title="Reject rate", ratio=True,
+                               xlabel="Rate ratio")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Pooled"]
+    assert ax.get_ylabel() == "39 of 40 enterprises, sorted by estimate"
+    assert fig.get_size_inches()[1] <= 7.0
+    squares = [ln for ln in ax.get_lines() if ln.get_marker() == "s"]
+    assert len(squares) == 1
+    x, y = np.asarray(squares[0].get_xdata()), np.asarray(squares[0].get_ydata())
+    assert len(x) == 39
+    # the largest estimate at the top, the smallest just above the pooled row
+    top_down = x[np.argsort(-y)]
+    assert np.all(np.diff(top_down) < 0)
+    assert y.min() == 2.0  # a gap row between the enterprises and the pooled diamond (0)
+    # one interval per estimable enterprise, all in one collection
+    assert [len(c.get_segments()) for c in ax.collections
+            if hasattr(c, "get_segments")] == [39]
+
+
+def test_forest_figure_names_every_row_up_to_the_threshold():
+    studies = _many_studies(charts.MANY_ROWS)
+    fig = charts.forest_figure(studies, None, title="Reject rate", ratio=True,
+                               xlabel="Rate ratio")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == list(studies["name"])
+    assert "not tracked" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_survey_changes_figure_with_many_enterprises_sorts_each_panel():
+    a, b = _many_studies(charts.MANY_ROWS + 1), _many_studies(charts.MANY_ROWS + 1)
+    b["estimate"] = -b["estimate"]
+    b[["ci_low", "ci_high"]] = -b[["ci_high", "ci_low"]].to_numpy()
+    fig = charts.survey_changes_figure([("Communication", a, None), ("Cooperation", b, None)])
+    for ax in fig.axes[:2]:
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["Pooled"]
+        (sq,) = [ln for ln in ax.get_lines() if ln.get_marker() == "s"]
+        x, y = np.asarray(sq.get_xdata()), np.asarray(sq.get_ydata())
+        assert np.all(np.diff(x[np.argsort(-y)]) < 0)
+
+
+def test_survey_changes_figure_aligns_named_rows_across_panels():
+    a = pd.DataFrame({"name": ["A", "B", "C"], "estimate": [0.1, 0.2, np.nan],
+                      "ci_low": [0.0, 0.1, np.nan], "ci_high": [0.2, 0.3, np.nan],
+                      "note": ["", "", "no data"]})
+    b = a[a["name"] != "A"].assign(estimate=[0.5, 0.6], ci_low=[0.4, 0.5], ci_high=[0.6, 0.7])
+    fig = charts.survey_changes_figure([("One", a, None), ("Two", b, None)])
+    left, right = fig.axes[:2]
+    assert [t.get_text() for t in left.get_yticklabels()] == ["A", "B", "C", "Pooled"]
+    (sq,) = [ln for ln in right.get_lines() if ln.get_marker() == "s"]
+    # B and C keep the rows they have in the left panel; A's row stays empty
+    assert list(np.asarray(sq.get_ydata())) == [2.0, 1.0]
+    assert "no data" in [t.get_text() for t in left.texts]
+
+
+def test_five_s_index_figure_drops_the_legend_when_series_would_repeat():
+    def index(n):
+        return pd.DataFrame({"enterprise_id": np.repeat([f"E{i}" for i in range(n)], 2),
+                             "audit_date": ["2010-03-01", "2010-11-01"] * n,
+                             "five_s_index": np.tile([40.0, 60.0], n)})
+
+    few = charts.five_s_index_figure(index(3), {"E0": "PT A", "E1": "PT B", "E2": "PT C"})
+    assert [t.get_text() for t in few.legends[0].get_texts()] == ["PT A", "PT B", "PT C"]
+    many = charts.five_s_index_figure(index(len(charts.SERIES) + 1))
+    assert not many.legends
+    assert len(many.axes[0].get_lines()) == len(charts.SERIES) + 1
+    assert "8 enterprises" in many.axes[0].get_title(loc="left")
+
+
+def test_pooling_caveat_speaks_of_few_enterprises_only_when_they_are_few():
+    few = reporting.small_k_note(pd.DataFrame({"k": [5, 4]}))
+    assert "What k = 5 can and cannot support" in few and "4 degrees of freedom" in few
+    many = reporting.small_k_note(pd.DataFrame({"k": [50]}))
+    assert "so few" not in many and "not drawn at random" in many
+    assert reporting._many_note(charts.MANY_ROWS) == ""
+    assert "sorted by its estimate" in reporting._many_note(charts.MANY_ROWS + 1)
+
+
+def test_forest_alt_text_keeps_the_capital_of_5s():
+    studies = pd.DataFrame({"name": ["A"], "estimate": [1.5], "ci_low": [0.5],
+                            "ci_high": [2.5], "note": [""]})
+    alt = reporting._forest_alt("5S mean change", studies, None, False)
+    assert alt.startswith("Forest plot of 5S mean change: ")
+    assert alt.endswith("A: +1.5 (95% CI +0.50 to +2.5).")
+
+
 # --------------------------------------------------------------------------- sections
 
 
