@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	  2>/dev/null && { echo $$p; break; }; done)
 
 .DEFAULT_GOAL := help
-.PHONY: help install reports test test-fast lint lab validate data bench clean browser-deps
+.PHONY: messages help install reports test test-fast lint lab validate data bench clean browser-deps
 
 ## Show this list of targets
 help:
@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name score-analysis \
 	  --display-name "Python 3 (score-analysis)" >/dev/null
+	$(BIN)/pybabel compile --statistics -d score_analysis/locale -D messages >/dev/null
 	@touch $(STAMP)
 
 ## Create the virtual environment .venv with the pinned versions
@@ -59,6 +60,12 @@ lab: $(STAMP)
 ## Measure the speed of reports against the notebook floor
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+## Extract the messages of code and templates and update the translation catalogs
+messages: $(STAMP)
+	$(BIN)/pybabel extract --quiet -F babel.cfg --no-location --sort-output -o score_analysis/locale/messages.pot .
+	$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete -D messages -i score_analysis/locale/messages.pot -d score_analysis/locale
+	$(BIN)/pybabel compile --statistics -d score_analysis/locale -D messages
 
 ## Install the headless browser used by the browser tests (Debian's chromium)
 browser-deps:
