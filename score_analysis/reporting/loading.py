@@ -131,21 +131,19 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str,
 
 
 def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None = None,
-                   reports_dir: str | None = None) -> SynthesisData:
+                   missing_pages: str | tuple[str, ...] = "") -> SynthesisData:
     """Read the tables of the synthesis report (no computation).
 
-    With ``reports_dir``, an enterprise whose page ``enterprises/<id>.html`` is not
-    there is listed in ``missing_pages`` (the synthesis then does not link it).
+    ``missing_pages``: the enterprises whose report page was not built (``"a,b"`` or a
+    tuple); the synthesis names them instead of linking them.
     """
     from ..io import read_json
 
     p = Path(processed_dir)
     enterprises = read_table(p, "enterprises")
-    missing: frozenset[str] = frozenset()
-    if reports_dir is not None and not enterprises.empty:
-        folder = Path(reports_dir) / "enterprises"
-        missing = frozenset(e for e in enterprises["enterprise_id"]
-                            if not (folder / f"{e}.html").exists())
+    if isinstance(missing_pages, str):
+        missing_pages = tuple(m.strip() for m in missing_pages.split(",") if m.strip())
+    missing = frozenset(missing_pages)
     return SynthesisData(enterprises=enterprises, results=read_table(p, "results"),
                          pooled=read_table(p, "pooled"), five_s=read_table(p, "five_s_index"),
                          qualitative=read_table(p, "qualitative"),

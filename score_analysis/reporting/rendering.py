@@ -85,13 +85,21 @@ def in_each_language(section: Callable) -> Callable:
     return wrapper
 
 
+def _shown(value):
+    """What a template prints for a value: nothing for a missing one (None, NaN, NA)."""
+    from .formatting import missing
+
+    return "" if missing(value) else value
+
+
 @functools.cache
 def environment() -> Environment:
     """The templates' environment (one per process): autoescaping, gettext, helpers."""
     env = Environment(loader=PackageLoader("score_analysis", "templates"),
                       autoescape=select_autoescape(["html"], default_for_string=True),
                       extensions=["jinja2.ext.i18n"], undefined=ChainableUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                      finalize=_shown)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False,
                                   pgettext=i18n.pgettext)
     from . import formatting
