@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..contract import INDICATORS, QUALITATIVE_KINDS
+from ..i18n import current_language, ngettext
 from ..i18n import gettext as _
-from ..i18n import ngettext
 from .figures import figure_html, kpi_alt, likert_alt, likert_chart, visits_of
 from .formatting import (
     day,
@@ -38,6 +38,7 @@ from .wording import (
     ROBUSTNESS_NAMES,
     WAVE_SHORT,
     agreement_labels,
+    analysis_note,
     direction_name,
     evidence,
     family_size,
@@ -176,6 +177,12 @@ def _measure(row, unit: str = "") -> str:
     return _("mean score, all respondents")
 
 
+def _note_lang() -> str:
+    """The ``lang`` of the analysis's notes (written in English) on a page in another
+    language; empty on English pages."""
+    return "" if current_language() == "en" else "en"
+
+
 def _change_cells(row, unit: str) -> tuple[str, str, str, str]:
     """(before, after, change, 95% CI) of a primary row, as text."""
     if row["status"] != "ok" or missing(row["estimate"]):
@@ -222,12 +229,14 @@ def summary_table(data: EnterpriseData) -> Html:
 
 def _sentences(data: EnterpriseData) -> list[dict]:
     family = family_size(data.results)
+    english = current_language() == "en"
     out = []
     for _i, r in primary_rows(data.results).iterrows():
         cls, _m = marker(r)
         out.append({"cls": cls, "text": summary_sentence(
             r, output_unit=data.enterprise.get("output_unit"), codebook=data.codebook,
-            five_s=data.five_s, family=family)})
+            five_s=data.five_s, family=family, with_note=english),
+            "note": "" if english else analysis_note(r)})
     return out
 
 
@@ -322,8 +331,10 @@ def kpi_charts(data: EnterpriseData) -> Html:
         own = prim[prim["indicator"] == name] if not prim.empty else prim
         row = own.iloc[0] if len(own) else None
         caption = (summary_sentence(row, output_unit=data.enterprise.get("output_unit"),
-                                    family=family) if row is not None else "")
-        robust = robustness_rows(data.results, name)
+                                    family=family, with_note=current_language() == "en")
+                   if row is not None else "")
+        primary_ok = row is not None and row["status"] == "ok"
+        robust = robustness_rows(data.results, name) if primary_ok else []
         panels.append({"label": label,
                        "figure": figure_html(fig, kpi_alt(
                            lines, label=label.lower(), unit=unit, intervention_month=start,
@@ -349,9 +360,10 @@ def tests_rows(rows: pd.DataFrame) -> list[list]:
         if r["primary"]:
             name = _("{name} (primary)").format(name=name)
         if r["status"] != "ok":
-            note = short_note(r) + (f": {r['note']}" if isinstance(r["note"], str)
-                                    and r["note"] else "")
-            body.append([{"text": name, "head": False}, {"text": note, "colspan": 5}])
+            note = r["note"] if isinstance(r["note"], str) and r["note"] else ""
+            body.append([{"text": name, "head": False},
+                         {"text": short_note(r), "colspan": 5, "sub": note,
+                          "sub_lang": _note_lang()}])
             continue
         finite = not missing(r["ci_low"]) and np.isfinite(float(r["ci_low"]))
         ci = _("{a} to {b}").format(a=fmt_signed(r["ci_low"]), b=fmt_signed(r["ci_high"])) \
@@ -362,8 +374,10 @@ def tests_rows(rows: pd.DataFrame) -> list[list]:
             p, ev = p_text(r["p_value"]), _("not tested (secondary)")
         if r["direction"] == "not_tested" and r["primary"]:
             p, ev = "—", _("described, not tested")
-        body.append([{"text": name, "head": False, "sub": r["note"] if isinstance(
-            r["note"], str) and r["note"] else ""}, fmt_count(r["n_pre"]),
+        note = (r["note"] if isinstance(r["note"], str) and r["note"]
+                and r["method"] != "five_s_change" else "")
+        body.append([{"text": name, "head": False, "sub": note, "sub_lang": _note_lang()},
+                     fmt_count(r["n_pre"]),
             fmt_signed(r["estimate"]), ci, p, ev])
     return body
 
@@ -502,8 +516,9 @@ def construct_rows(data: EnterpriseData, rows: pd.DataFrame) -> list[list]:
             continue
         if prim.empty or prim.iloc[0]["status"] != "ok":
             note = prim.iloc[0]["note"] if not prim.empty else ""
-            text = _("not enough data") + (f": {note}" if isinstance(note, str) and note else "")
-            body.append([name, {"text": text, "colspan": 6}])
+            body.append([name, {"text": _("not enough data"), "colspan": 6,
+                                "sub": note if isinstance(note, str) else "",
+                                "sub_lang": _note_lang()}])
             continue
         t = prim.iloc[0]
         n = (_("{n} matched").format(n=int(t["n_pre"])) if t["method"] == "paired_t"
@@ -529,7 +544,7 @@ def attrition_rows(attrition: pd.DataFrame) -> list[list]:
         body.append([indicator_label("survey", r.construct), fmt_count(r.n_baseline),
                      fmt_count(r.n_followup), fmt_count(r.n_matched),
                      fmt(r.baseline_mean_stayed), fmt(r.baseline_mean_left),
-                     {"text": note}])
+                     {"text": note, "lang": _note_lang()}])
     return body
 
 
@@ -681,7 +696,8 @@ def results_rows(results: pd.DataFrame) -> list[list]:
         method = r.method + (" " + _("(primary)") if r.primary else "")
         direction = r.direction if isinstance(r.direction, str) else ""
         body.append([{"text": indicator_label(r.domain, r.indicator), "head": False},
-                     {"text": method, "sub": r.note if isinstance(r.note, str) else ""},
+                     {"text": method, "sub": r.note if isinstance(r.note, str) else "",
+                      "sub_lang": _note_lang()},
                      status_name(r.status), n, fmt(r.pre_value), fmt(r.post_value),
                      {"text": fmt(r.estimate), "sub": ci}, fmt_p(r.p_value), fmt_p(r.p_holm),
                      fmt_p(r.q_bh), fmt(r.effect_size),

@@ -258,6 +258,13 @@ def scale_of(codebook: pd.DataFrame, construct: str) -> tuple[float, float]:
     return float(items["scale_min"].min()), float(items["scale_max"].max())
 
 
+def analysis_note(row) -> str:
+    """The note the analysis wrote on a row that could not be estimated (English), else ""."""
+    if row["status"] in ("ok", "not_reported", "suppressed"):
+        return ""
+    return str(row["note"]) if isinstance(row["note"], str) and row["note"] else ""
+
+
 def family_size(results: pd.DataFrame) -> int | None:
     """How many primary results of one enterprise share its Holm adjustment (those estimated
     or planned but not estimable); None when there are none."""
@@ -290,7 +297,8 @@ def significance_clause(row, family: int | None) -> str:
 
 def summary_sentence(row: pd.Series, *, output_unit: object = None,
                      codebook: pd.DataFrame | None = None,
-                     five_s: pd.DataFrame | None = None, family: int | None = None) -> str:
+                     five_s: pd.DataFrame | None = None, family: int | None = None,
+                     with_note: bool = True) -> str:
     """One plain-language sentence (plain text, not yet escaped) for a primary result row.
 
     Rate ratios read as percentage changes (a fall of ``(1 - RR) * 100`` %, the
@@ -299,7 +307,8 @@ def summary_sentence(row: pd.Series, *, output_unit: object = None,
     0.05, otherwise "not significant after adjusting for ``family`` indicators
     (Holm)").  5S is described, not tested.  Rows that are not estimable say
     why: not tracked, not enough data (with the note), or fewer than 5
-    respondents.
+    respondents.  ``with_note=False`` leaves the analysis's note out (pages in another
+    language than the note's show it beside the sentence, marked as English).
     """
     domain, indicator = row["domain"], row["indicator"]
     label = indicator_label(domain, indicator)
@@ -315,7 +324,7 @@ def summary_sentence(row: pd.Series, *, output_unit: object = None,
                  "workers' privacy.").format(label=label, n=PRIVACY_MIN)
     if status != "ok" or not _ok(row):
         note = str(row["note"]) if isinstance(row["note"], str) and row["note"] else ""
-        if note:
+        if note and with_note:
             return _("{label}: not enough data to estimate a change ({note}).").format(
                 label=label, note=note)
         return _("{label}: not enough data to estimate a change.").format(label=label)
