@@ -276,7 +276,7 @@ def five_s_pillar_figure(pillars: pd.DataFrame):
                    label=literal(_audit_label(a["visit"], a["audit_date"])))
         ax.set_xticks(np.arange(len(PILLARS)), [wrap(pillar_name(p), 8, 2) for p in PILLARS])
         ax.set_ylim(0, 100)
-        ax.set_ylabel(_("Score (% of the maximum)"))
+        ax.set_ylabel(_("Score (percent of the maximum)"))
         ax.set_title(_("5S pillar scores at each audit"))
         ax.grid(axis="x", visible=False)
         fig.legend(loc="outside lower center", ncol=min(n, 2))

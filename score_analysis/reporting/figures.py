@@ -75,10 +75,9 @@ def forest_alt(title: str, studies: pd.DataFrame, pooled: pd.Series | None, rati
             estimate=fmt_signed(e), low=fmt_signed(a), high=fmt_signed(b))
 
     what = title[:1].lower() + title[1:] if title[1:2].islower() else title
-    parts = [(_("Forest plot of {what}: each enterprise's estimate with its 95% confidence "
-                "interval on a ratio scale where 1 means no difference.") if ratio else
-              _("Forest plot of {what}: each enterprise's estimate with its 95% confidence "
-                "interval, where 0 means no difference.")).format(what=what)]
+    parts = [(_("Forest plot of {what}: each enterprise's estimate with its 95% CI on a ratio "
+                "scale where 1 means no difference.") if ratio else
+              _("Forest plot of {what}: each enterprise's estimate with its 95% CI, where 0 means no difference.")).format(what=what)]
     for r in studies.itertuples(index=False):
         parts.append(f"{r.name}: " + (one(r.estimate, r.ci_low, r.ci_high)
                                       if np.isfinite(r.estimate) else r.note) + ".")
@@ -163,8 +162,8 @@ def likert_alt(shares: pd.DataFrame, book: pd.DataFrame, sizes: dict[str, int],
         if sub.empty:
             continue
         agree = sub[levels[len(levels) - half:]].sum(axis=1)
-        parts.append(_("{wave}: between {low}% and {high}% of the workers chose {a} or {b}, "
+        parts.append(_("{wave}: between {low} and {high} of the workers chose {a} or {b}, "
                        "depending on the question.").format(
-            wave=title, low=fmt(round(agree.min()), 3), high=fmt(round(agree.max()), 3),
+            wave=title, low=fmt(round(agree.min()), 3) + "%", high=fmt(round(agree.max()), 3) + "%",
             a=labels[-half].lower(), b=labels[-1].lower()))
     return " ".join(parts)

@@ -177,6 +177,17 @@ def _measure(row, unit: str = "") -> str:
     return _("mean score, all respondents")
 
 
+def _note(row) -> dict:
+    """A row's note as a cell's second line: translated when it is one of the analysis's
+    fixed notes, else as written (English, marked as such on other pages)."""
+    from .wording import KNOWN_NOTES
+
+    note = row["note"] if isinstance(row["note"], str) else ""
+    if note in KNOWN_NOTES:
+        return {"sub": _(note), "sub_lang": ""}
+    return {"sub": note, "sub_lang": _note_lang() if note else ""}
+
+
 def _note_lang() -> str:
     """The ``lang`` of the analysis's notes (written in English) on a page in another
     language; empty on English pages."""
@@ -374,9 +385,8 @@ def tests_rows(rows: pd.DataFrame) -> list[list]:
             p, ev = p_text(r["p_value"]), _("not tested (secondary)")
         if r["direction"] == "not_tested" and r["primary"]:
             p, ev = "—", _("described, not tested")
-        note = (r["note"] if isinstance(r["note"], str) and r["note"]
-                and r["method"] != "five_s_change" else "")
-        body.append([{"text": name, "head": False, "sub": note, "sub_lang": _note_lang()},
+        note = _note(r) if r["method"] != "five_s_change" else {}
+        body.append([{"text": name, "head": False, **note},
                      fmt_count(r["n_pre"]),
             fmt_signed(r["estimate"]), ci, p, ev])
     return body
@@ -569,7 +579,7 @@ def survey_section(data: EnterpriseData) -> Html:
         fig = construct_figure(prim.assign(label=[indicator_label("survey", c)
                                                   for c in prim["indicator"]]), scale=(lo, hi))
         alt = _("Dot chart of the mean score of each survey construct before and after, and its "
-                "change with a 95% confidence interval: {values}.").format(values="; ".join(
+                "change with its 95% CI: {values}.").format(values="; ".join(
                     _("{name} {before} before, {after} after, change {change} (95% CI {low} to "
                       "{high})").format(name=indicator_label("survey", r.indicator).lower(),
                                         before=fmt(r.pre_value), after=fmt(r.post_value),
@@ -696,8 +706,7 @@ def results_rows(results: pd.DataFrame) -> list[list]:
         method = r.method + (" " + _("(primary)") if r.primary else "")
         direction = r.direction if isinstance(r.direction, str) else ""
         body.append([{"text": indicator_label(r.domain, r.indicator), "head": False},
-                     {"text": method, "sub": r.note if isinstance(r.note, str) else "",
-                      "sub_lang": _note_lang()},
+                     {"text": method, **_note({"note": r.note})},
                      status_name(r.status), n, fmt(r.pre_value), fmt(r.post_value),
                      {"text": fmt(r.estimate), "sub": ci}, fmt_p(r.p_value), fmt_p(r.p_holm),
                      fmt_p(r.q_bh), fmt(r.effect_size),

@@ -50,7 +50,14 @@ INDICATOR_UNITS = {
 }
 CONSTRUCT_LABELS = {"communication": N_("Communication"),
                     "working_conditions": N_("Working conditions"),
-                    "cooperation": N_("Cooperation")}
+                    "cooperation": N_("Cooperation"),
+                    "job_satisfaction": N_("Job satisfaction")}
+#: Notes the analysis writes on every row of a kind (docs/analysis_plan.md), translated where
+#: shown; any other note is shown as written.
+KNOWN_NOTES = (
+    N_("checklist items of one audit are not independent: a description of consistency, not "
+       "evidence of an effect"),
+)
 METHOD_NAMES = {
     "its_level": N_("Step at programme start, compared with the trend before (primary)"),
     "its_slope": N_("Change in the monthly trend"),
@@ -175,10 +182,10 @@ def ratio_change(ratio: object) -> str:
     ratio = float(ratio)
     if ratio < 1:
         fall = (1 - ratio) * 100
-        return _("over 99% fall") if fall > 99 else _("{pct} fall").format(pct=percent(fall))
+        return _("{pct} fall").format(pct=_("over 99%") if fall > 99 else percent(fall))
     if ratio >= 2:
-        return (_("over 100-fold rise") if ratio > 100
-                else _("{times}-fold rise").format(times=times(ratio)))
+        return _("{times}-fold rise").format(times=_("over 100") if ratio > 100
+                                              else times(ratio))
     if ratio == 1:
         return _("no change")
     return _("{pct} rise").format(pct=percent((ratio - 1) * 100))
@@ -190,8 +197,7 @@ def _amount(ratio: float) -> str:
         fall = (1 - ratio) * 100
         return _("over 99%") if fall > 99 else percent(fall)
     if ratio >= 2:
-        return _("over 100-fold") if ratio > 100 else _("{times}-fold").format(
-            times=times(ratio))
+        return _("{times}-fold").format(times=_("over 100") if ratio > 100 else times(ratio))
     return percent((ratio - 1) * 100)
 
 
