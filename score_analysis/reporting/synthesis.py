@@ -242,8 +242,8 @@ def _kpi_source(data: SynthesisData) -> str:
     p = data.pooled
     if not p.empty and "source_method" in p.columns:
         prim = p[(p["domain"] == "kpi") & p["primary"].astype(bool)]
-        if not prim.empty:
-            return str(prim["source_method"].iloc[0])
+        if not prim.empty and isinstance(prim["source_method"].iloc[0], str):
+            return prim["source_method"].iloc[0]
     return "rate_ratio_step"
 
 
