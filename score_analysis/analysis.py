@@ -99,7 +99,7 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series) -> tuple[list[dict]
     """KPI result rows and chart lines of one enterprise, each model fitted once."""
     eid = enterprise["enterprise_id"]
     own = monthly[monthly["enterprise_id"] == eid]
-    months = set(own["month"])
+    months = set(own["month"]) if "month" in own else set()
     rows, lines = [], []
     for ind in INDICATORS.values():
         series = own[own["indicator"] == ind.name]

@@ -301,8 +301,12 @@ def _fit(s: pd.DataFrame, terms: list[str], *, harmonic: bool = False) -> RateFi
         except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as exc:
             raise _NoFit(f"the model could not be estimated ({exc})") from exc
     note, keep = _check_usable(res, y, X, names)
-    if not keep.all():  # the eid coefficient ran off: refit without it, as R's estimates
-        X, names = X[:, keep], [nm for nm, k in zip(names, keep, strict=True) if k]
+    if not keep.all():
+        # the eid coefficient ran off to -inf: the limit of the model is the fit without
+        # the (all-zero) Idul Fitri months and without the term, which is what R converges to
+        rows = X[:, names.index("eid")] == 0
+        X, names = X[rows][:, keep], [nm for nm, k in zip(names, keep, strict=True) if k]
+        y, offset = y[rows], offset[rows]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
