@@ -28,8 +28,8 @@ from score_analysis.analysis import (
     survey_reliability,
     survey_results,
 )
-from score_analysis.models import KPI_METHODS
 from score_analysis.contract import DIRECTIONS, INDICATORS, RESULT_COLUMNS, STATUSES
+from score_analysis.models import KPI_METHODS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"

@@ -1,5 +1,6 @@
-"""KPI models of analysis plan version 2 (docs/analysis_plan.md §3) pinned to R: tests/reference_values.py holds each value with the R
-call that produced it (tests/r/reference.R).
+"""KPI models of analysis plan version 2 (docs/analysis_plan.md §3) pinned to R:
+tests/reference_values.py holds each value with the R call that produced it
+(tests/r/reference.R).
 
 Tolerance: relative 1e-6 everywhere.  R and statsmodels both iterate the GLM to
 convergence (the R references use glm.control(epsilon = 1e-12)), so they agree to about

@@ -18,7 +18,6 @@ from score_analysis.contract import POOLED_COLUMNS, POOLED_INPUT_COLUMNS
 from score_analysis.pooling import (
     LEAVE_ONE_OUT_COLUMNS,
     META_COLUMNS,
-    MIN_K,
     POOLED_METHOD,
     POOLED_RESULT_COLUMNS,
     leave_one_out,
