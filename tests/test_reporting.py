@@ -255,14 +255,19 @@ def test_headline_names_improved_and_worsened_indicators():
 
 def test_synthesis_headline_judges_pooled_rows_by_good_direction():
     pooled = pd.DataFrame([
-        {"domain": "kpi", "indicator": "reject_rate", "k": 5, "estimate": 0.8,
-         "estimate_scale": "rate_ratio", "p_value": 0.01},
-        {"domain": "kpi", "indicator": "labour_productivity", "k": 5, "estimate": 0.9,
-         "estimate_scale": "rate_ratio", "p_value": 0.02},
-        {"domain": "survey", "indicator": "cooperation", "k": 4, "estimate": 0.2,
-         "estimate_scale": "difference", "p_value": 0.2},
-        {"domain": "kpi", "indicator": "rework_rate", "k": 2, "estimate": np.nan,
-         "estimate_scale": "rate_ratio", "p_value": np.nan},
+        {"domain": "kpi", "indicator": "reject_rate", "primary": True, "k": 5,
+         "estimate": 0.8, "estimate_scale": "rate_ratio", "p_value": 0.005, "p_holm": 0.01},
+        {"domain": "kpi", "indicator": "labour_productivity", "primary": True, "k": 5,
+         "estimate": 0.9, "estimate_scale": "rate_ratio", "p_value": 0.01, "p_holm": 0.02},
+        {"domain": "survey", "indicator": "cooperation", "primary": True, "k": 4,
+         "estimate": 0.2, "estimate_scale": "difference", "p_value": 0.2, "p_holm": 0.4},
+        {"domain": "kpi", "indicator": "rework_rate", "primary": True, "k": 2,
+         "estimate": np.nan, "estimate_scale": "rate_ratio", "p_value": np.nan,
+         "p_holm": np.nan},
+        # a sensitivity row is not part of the headline
+        {"domain": "kpi", "indicator": "reject_rate", "primary": False, "k": 5,
+         "estimate": 0.5, "estimate_scale": "rate_ratio", "p_value": 0.001,
+         "p_holm": np.nan},
     ])
     assert synthesis_headline(pooled) == ("Pooled over up to 5 enterprises: 1 of 3 estimated "
                                           "mean effects improved (Reject rate), 1 worsened "
