@@ -298,3 +298,17 @@ def test_hostile_text_stays_text_on_the_indonesian_pages(built, browser):
     with _opened(browser, built / "id" / "synthesis.html") as (page, events, _):
         assert events["dialogs"] == []
         assert XSS_NAME in page.locator("table.grid").inner_text()
+
+
+@pytest.mark.slow
+def test_no_english_prose_is_left_on_the_built_indonesian_pages(built):
+    """Data-provided text (names, notes, the analysis's English notes marked lang="en",
+    code) excepted, the Indonesian pages read in Indonesian."""
+    from test_reporting import ENGLISH, _data_text, _visible_text
+
+    data_text = _data_text(built.parent / "processed")
+    for path in _pages(built, "id"):
+        html = path.read_text(encoding="utf-8")
+        text = _visible_text(html[html.index("<body>"):], data_text)
+        found = [text[max(0, m.start() - 50):m.end() + 20] for m in ENGLISH.finditer(text)]
+        assert found == [], (path.name, found[:5])
