@@ -108,7 +108,7 @@ class DaskCluster(Executor):
     def as_completed(self, futures: Iterable) -> Iterator:
         from distributed import as_completed
 
-        return iter(as_completed(list(futures)))
+        return iter(as_completed(list(futures), loop=self.client.loop))
 
     def ship(self, value):
         return self.client.scatter(value, broadcast=True, hash=False)
