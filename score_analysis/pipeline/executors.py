@@ -29,6 +29,8 @@ from .options import Options, ReportOutcome, UsageError
 
 #: The environment variable naming the Dask scheduler when ``--scheduler`` is not given.
 SCHEDULER_VARIABLE = "SCORE_ANALYSIS_SCHEDULER"
+#: Seconds to wait for the scheduler to answer before giving up (exit code 2).
+CONNECT_TIMEOUT = 10
 
 
 class Executor:
@@ -138,7 +140,7 @@ def scheduler_address(options: Options) -> str | None:
 
 
 @contextlib.contextmanager
-def dask_cluster(address: str, *, timeout: float = 10) -> Iterator[DaskCluster]:
+def dask_cluster(address: str, *, timeout: float | None = None) -> Iterator[DaskCluster]:
     """A :class:`DaskCluster` connected to the scheduler at ``address``.
 
     Raises
@@ -155,7 +157,7 @@ def dask_cluster(address: str, *, timeout: float = 10) -> Iterator[DaskCluster]:
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # the one-line error below says it all
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout or CONNECT_TIMEOUT, set_as_default=False)
     except Exception as exc:
         reason = " ".join(str(exc).split()) or exc.__class__.__name__
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
