@@ -182,9 +182,13 @@ def test_a_job_result_cannot_write_outside_the_staging_tree(tmp_path):
     assert (stage / "ok.html").read_bytes() == b"y"
 
 
-def test_inputs_are_written_once_per_content_on_a_worker(tmp_path):
-    a = jobs.Inputs(files={"processed/t.parquet": b"1"}, digest="test-" + "a" * 20)
+def test_inputs_are_written_once_per_content_on_a_worker(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    a = jobs.Inputs(files={"processed/t.parquet": b"1"}, digest="a" * 64)
     first = jobs.materialised(a)
+    assert first == tmp_path / "score-analysis-inputs" / a.digest
     assert (first / "processed" / "t.parquet").read_bytes() == b"1"
     (first / "processed" / "t.parquet").write_bytes(b"kept")  # not written again
     assert jobs.materialised(a) == first

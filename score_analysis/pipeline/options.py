@@ -67,14 +67,13 @@ class Options:
     jobs: int = 0  # 0 = number of CPUs
     enterprises: tuple[str, ...] = ()
     force: bool = False
-    harmonic: bool = False
     cell_timeout: int = 600
     progress: bool = True
     scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT); None = the local pool
 
     def analysis_parameters(self) -> dict:
         """The options that change numbers (part of every cache key)."""
-        return {"harmonic": self.harmonic}
+        return {"analysis_plan": 2}
 
 
 @dataclass
