@@ -270,3 +270,28 @@ def test_the_scheduler_comes_from_the_option_or_the_environment(monkeypatch):
     assert executors.scheduler_address(pipeline.Options()) == "tcp://10.0.0.1:8786"
     assert executors.scheduler_address(
         pipeline.Options(scheduler="tcp://10.0.0.2:8786")) == "tcp://10.0.0.2:8786"
+
+
+class _FakeClient:
+    def __init__(self, answer):
+        self.answer = answer
+
+    def run(self, fn):
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+def test_workers_running_other_code_are_refused_before_any_work(cluster):
+    from score_analysis.pipeline import keys
+
+    executors._check_workers(cluster.client)  # these run this very code
+    ours = keys.code_fingerprint()
+    executors._check_workers(_FakeClient({"tcp://10.0.0.1:1": ours}))
+    with pytest.raises(pipeline.UsageError, match=r"1 Dask worker\(s\) run other "
+                                                  r"score-analysis code .*tcp://10.0.0.2:1"):
+        executors._check_workers(_FakeClient({"tcp://10.0.0.1:1": ours,
+                                              "tcp://10.0.0.2:1": "0.0.9"}))
+    with pytest.raises(pipeline.UsageError, match="cannot run score-analysis .*No module named"):
+        executors._check_workers(_FakeClient(ModuleNotFoundError(
+            "No module named 'score_analysis'")))

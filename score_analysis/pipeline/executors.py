@@ -127,6 +127,31 @@ class DaskCluster(Executor):
                 self.client.cancel(pending, force=True)
 
 
+def _check_workers(client) -> None:
+    """Refuse workers that would build different pages: each connected worker must run
+    this very code (the same :func:`~.keys.code_fingerprint`: version and source files).
+
+    Raises
+    ------
+    UsageError
+        A worker cannot import score-analysis, or runs other code.
+    """
+    from . import keys
+
+    ours = keys.code_fingerprint()
+    try:
+        theirs = client.run(keys.code_fingerprint)
+    except Exception as exc:
+        reason = " ".join(str(exc).split()) or exc.__class__.__name__
+        raise UsageError(f"the Dask workers cannot run score-analysis ({reason}); install "
+                         f"the project's locked environment on every worker") from None
+    other = sorted(addr for addr, fp in theirs.items() if fp != ours)
+    if other:
+        raise UsageError(f"{len(other)} Dask worker(s) run other score-analysis code than "
+                         f"this one ({', '.join(other)}); install the same version on every "
+                         f"worker")
+
+
 def _takes_n_workers(client) -> bool:
     import inspect
 
@@ -147,7 +172,8 @@ def dask_cluster(address: str, *, timeout: float | None = None) -> Iterator[Dask
     ------
     UsageError
         The scheduler cannot be reached within ``timeout`` seconds (or the address
-        is not one): a one-line message, before any work.
+        is not one), or a worker runs other code (:func:`_check_workers`): a
+        one-line message, before any work.
     """
     import logging
 
@@ -165,6 +191,7 @@ def dask_cluster(address: str, *, timeout: float | None = None) -> Iterator[Dask
         quiet.setLevel(level)
     cluster = DaskCluster(client)
     try:
+        _check_workers(client)
         with _cancel_on_interrupt(cluster):
             yield cluster
     finally:
