@@ -72,6 +72,7 @@ class Options:
     languages: tuple[str, ...] = ("en", "id")
     cell_timeout: int = 600
     progress: bool = True
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT); None = the local pool
 
     def analysis_parameters(self) -> dict:
         """The options that change numbers (part of every cache key)."""
@@ -91,6 +92,7 @@ class ReportOutcome:
     error: str | None = None
     notebook: str | None = None
     log: str | None = None
+    where: str = "local"  # "local" or the address of the Dask worker that built it
 
 
 @dataclass
