@@ -139,11 +139,12 @@ def each(*mutations: Mutation) -> Mutation:
 
 
 def as_workbook(*, rename: dict[str, str] | None = None, title_row: str | None = None,
-                keep_csv: bool = False) -> Mutation:
+                keep_csv: bool = False, edit: Callable | None = None) -> Mutation:
     """Turn the CSV files into one workbook ``book.xlsx`` (one sheet per table).
 
     ``rename`` renames sheets; ``title_row`` names a sheet that gets a merged
-    title row above its header.  Cells are typed as Excel would type them.
+    title row above its header; ``edit`` changes the workbook before it is
+    saved.  Cells are typed as Excel would type them.
     """
     from openpyxl import Workbook
 
@@ -171,6 +172,8 @@ def as_workbook(*, rename: dict[str, str] | None = None, title_row: str | None =
                 sheet.append([typed(v) for v in r])
             if not keep_csv:
                 p.unlink()
+        if edit is not None:
+            edit(book)
         target = d / "book.xlsx"
         book.save(target)
         return target
@@ -235,6 +238,9 @@ CASES = [
          message=("unknown enterprise",)),
     Case("unknown_enterprise_in_audits", set_cell(FIVE, 6, "enterprise_id", "gamma"),
          errors=((FIVE, 6, "enterprise_id", "gamma", "enterprise listed in enterprises.csv"),)),
+    Case("misspelt_enterprise", set_cell(KPI, 8, "enterprise_id", "alhpa"),
+         errors=((KPI, 8, "enterprise_id", "alhpa", "enterprise listed in enterprises.csv"),),
+         message=("unknown enterprise: add it to enterprises.csv; did you mean 'alpha'?",)),
     Case("duplicate_enterprise",
          append_row(ENT, ["alpha", "PT Alpha Two", "", "printing", "", "2010-04", "",
                           "simulated"]),
@@ -290,7 +296,20 @@ CASES = [
     Case("month_thirteen", set_cell(ENT, 2, "intervention_month", "2010-13"),
          errors=((ENT, 2, "intervention_month", "2010-13", "month as YYYY-MM"),)),
     Case("month_in_words", set_cell(ENT, 2, "intervention_month", "April 2010"),
-         errors=((ENT, 2, "intervention_month", "April 2010", "month as YYYY-MM"),)),
+         errors=((ENT, 2, "intervention_month", "April 2010", "month as YYYY-MM"),),
+         message=("did you mean 2010-04?",)),
+    Case("month_without_zero", set_cell(ENT, 2, "intervention_month", "2010-4"),
+         errors=((ENT, 2, "intervention_month", "2010-4", "month as YYYY-MM"),),
+         message=("did you mean 2010-04?",)),
+    Case("month_with_slash", set_cell(KPI, 11, "month", "2010/10"),
+         errors=((KPI, 11, "month", "2010/10", "month as YYYY-MM"),),
+         message=("did you mean 2010-10?",)),
+    Case("month_abbreviated", set_cell(KPI, 4, "month", "Mar-2010"),
+         errors=((KPI, 4, "month", "Mar-2010", "month as YYYY-MM"),),
+         message=("did you mean 2010-03?",)),
+    Case("date_with_slashes_year_first", set_cell(MILE, 2, "date", "2010/03/22"),
+         errors=((MILE, 2, "date", "2010/03/22", "date as YYYY-MM-DD or DD/MM/YYYY"),),
+         message=("did you mean 2010-03-22?",)),
     Case("month_in_future", set_cell(KPI, 13, "month", "2099-01"),
          errors=((KPI, 13, "month", "2099-01", "month not in the future"),),
          message=("the month is in the future",)),
@@ -340,7 +359,8 @@ CASES = [
                           "simulated"]),
          errors=((ENT, 4, "enterprise_id", "my enterprise", ID_RULE),)),
     Case("enterprise_id_upper_case", set_cell(KPI, 13, "enterprise_id", "Beta"),
-         errors=((KPI, 13, "enterprise_id", "Beta", ID_RULE),)),
+         errors=((KPI, 13, "enterprise_id", "Beta", ID_RULE),),
+         message=("did you mean 'beta'?",)),
     Case("extremely_long_text", set_cell(QUAL, 2, "text", LONG),
          errors=((QUAL, 2, "text", LONG[:199] + "…", "at most 5000 characters"),),
          message=("the text is too long",)),
@@ -394,7 +414,29 @@ CASES = [
          errors=(("book.xlsx[kpi_monthly]", 2, "", "", "header on row 1"),)),
     Case("workbook_error_cell", each(set_cell(KPI, 4, "worker_hours", "#VALUE!"),
                                      as_workbook()),
-         errors=(("book.xlsx[kpi_monthly]", 4, "worker_hours", "#VALUE!", "number"),)),
+         errors=(("book.xlsx[kpi_monthly]", 4, "worker_hours", "#VALUE!",
+                  "no Excel error values"),),
+         message=("kpi_monthly!D4", "Excel error #VALUE!")),
+    Case("workbook_error_in_a_text_column", each(set_cell(FIVE, 3, "area", "#N/A"),
+                                                 as_workbook()),
+         errors=(("book.xlsx[five_s_audits]", 3, "area", "#N/A", "no Excel error values"),),
+         message=("five_s_audits!D3",)),
+    Case("workbook_formula_without_its_value",
+         as_workbook(edit=lambda b: b["kpi_monthly"].__setitem__("D4", "=17000+100")),
+         errors=(("book.xlsx[kpi_monthly]", 4, "worker_hours", "=17000+100",
+                  "formula with its computed value"),),
+         message=("kpi_monthly!D4", "=17000+100", "open and save the workbook in Excel")),
+    Case("workbook_merged_cells",
+         as_workbook(edit=lambda b: b["kpi_monthly"].merge_cells("A2:A4")),
+         errors=(("book.xlsx[kpi_monthly]", 2, "enterprise_id", "alpha", "no merged cells"),),
+         message=("kpi_monthly!A2", "A2:A4 are merged")),
+    Case("workbook_hidden_sheet",
+         as_workbook(edit=lambda b: setattr(b["milestones"], "sheet_state", "hidden")),
+         notes=(("warning", "book.xlsx[milestones]", None, "", "", "visible sheet"),)),
+    Case("workbook_hidden_rows",
+         as_workbook(edit=lambda b: setattr(b["kpi_monthly"].row_dimensions[5], "hidden",
+                                            True)),
+         notes=(("warning", "book.xlsx[kpi_monthly]", 5, "", "", "visible rows"),)),
     Case("unreadable_workbook", each(as_workbook(), write_bytes("book.xlsx", b"PK\x03\x04no")),
          errors=(("book.xlsx", None, "", "", "readable .xlsx workbook"),)),
     Case("two_workbooks", each(as_workbook(), copy_file("book.xlsx", "copy.xlsx"),
