@@ -741,3 +741,72 @@ def replace_tree(staging: Path, target: Path, *, last: tuple[str, ...] = (),
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- places
+
+
+def column_letters(data: str | os.PathLike) -> tuple[dict[str, dict[str, str]], str | None]:
+    """For a workbook (or a directory holding one and no contract CSV files): the column
+    letter of each header name of each contract sheet, keyed as findings name the sheet
+    (``book.xlsx[kpi_monthly]``), and the workbook's name.  ``({}, None)`` for CSV files
+    or when the workbook cannot be read."""
+    path = Path(data)
+    if path.is_dir():
+        known = {t.file_name for t in TABLES.values()}
+        entries = [p for p in path.iterdir() if p.is_file()]
+        if any(p.name in known for p in entries):
+            return {}, None
+        books = [p for p in entries if p.suffix.lower() in (".xlsx", ".xlsm")
+                 and not p.name.startswith(("~$", "."))]
+        if len(books) != 1:
+            return {}, None
+        path = books[0]
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return {}, None
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    letters: dict[str, dict[str, str]] = {}
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # the reader has reported why already
+        return {}, path.name
+    try:
+        for sheet_name in book.sheetnames:
+            spec = TABLES.get(_sheet_key(sheet_name))
+            if spec is None:
+                continue
+            records = [[_cell_text(v) for v in row] for row in
+                       book[sheet_name].iter_rows(max_row=12, values_only=True)]
+            _, header = _header_of(records, spec)
+            letters[f"{path.name}[{sheet_name}]"] = {
+                h: get_column_letter(j + 1) for j, h in enumerate(header) if h}
+    finally:
+        book.close()
+    return letters, path.name
+
+
+def resolve_repo_path(path: str | os.PathLike, *, must_exist: bool = True) -> Path:
+    """A path as given, or, when it is relative and missing from the working directory,
+    the same path under the repository root (so that a notebook's default such as
+    ``"data/processed"`` works when run from the repository root and from
+    ``notebooks/``).
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``must_exist`` and the path is in neither place; the message names the
+        path and both places looked in.
+    """
+    given = Path(path)
+    if given.is_absolute() or given.exists():
+        return given
+    root = Path(__file__).resolve().parent.parent
+    candidate = root / given
+    if candidate.exists() or not must_exist:
+        return candidate if candidate.exists() else given
+    raise FileNotFoundError(
+        _("{path} was not found in the working directory ({cwd}) nor in the repository "
+          "({root}): run 'score-analysis run' first, or give the path").format(
+            path=given, cwd=Path.cwd(), root=root))

@@ -24,7 +24,9 @@ import pandas as pd
 import pytest
 
 from score_analysis import cli, pipeline
+from score_analysis.i18n import use_language
 from score_analysis.pipeline import validate_inputs
+from score_analysis.validation import finding_lines
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 
@@ -518,10 +520,11 @@ def test_the_minimal_dataset_is_clean():
     assert result.findings == []
 
 
+@pytest.mark.parametrize("language", ["en", "id"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_case(case: Case, tmp_path: Path, capsys, monkeypatch):
-    """The exact findings; ``validate`` and ``run`` answer with them, and ``run`` writes
-    nothing when there is an error."""
+def test_case(case: Case, language: str, tmp_path: Path, capsys, monkeypatch):
+    """The exact findings; ``validate`` and ``run`` answer with them, in English and in
+    Bahasa Indonesia, and ``run`` writes nothing when there is an error."""
     data = _prepare(case, tmp_path)
     seen = []  # what the commands validated (each validates once)
 
@@ -530,36 +533,46 @@ def test_case(case: Case, tmp_path: Path, capsys, monkeypatch):
         return seen[-1]
 
     monkeypatch.setattr(pipeline, "validate_inputs", recording)
-    code = cli.main(["validate", "--data-dir", str(data)])
+    code = cli.main(["validate", "--language", language, str(data)])
     out, err = capsys.readouterr()
     (result,) = seen
     assert sorted(map(_key, result.errors), key=repr) == sorted(case.errors, key=repr)
     others = {(f.severity, *_key(f)) for f in result.findings if f.severity != "error"}
     for note in case.notes:
         assert note in others
-    assert all(len(f.line().splitlines()) == 1 for f in result.findings)
     if case.check is not None:
         assert case.check(result.tables)
-    expected_lines = [f.line() for f in result.errors]
+    with use_language(language):
+        expected = finding_lines(result.findings, result.letters, result.workbook)
+        error_lines = finding_lines(result.errors, result.letters, result.workbook)
+    with use_language("en"):
+        english = validate_inputs(data)
     assert code == case.exit_code
     assert "Traceback" not in out + err
-    assert all(line.isprintable() for line in err.splitlines())  # no terminal escapes
-    assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
-    for part in case.message:
-        assert part in err
-    for note in case.notes:  # warnings and what was cleaned are shown too
-        assert f"{note[0]}: {note[1]}" in err
+    assert all(line.isprintable() for line in out.splitlines())  # no terminal escapes
+    assert out.splitlines() == expected  # every problem on the standard output, in order
+    assert len(err.splitlines()) == 1  # the summary on the standard error
+    if language == "en":
+        for part in case.message:
+            assert part in out
+    else:  # nothing of the English messages is left in the Indonesian output
+        assert [f.rule for f in english.findings] == [f.rule for f in result.findings]
+        for f in english.findings:
+            assert f.message not in out, f.message
+        assert "(rule:" not in out and not re.search(r"^(error|warning):", out, re.M)
+        assert " valid " not in err and " error" not in err
 
     if not case.errors:
         return
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     out_dir = tmp_path / "out"
-    code = cli.main(["run", "--data-dir", str(data), "--reports-dir", str(out_dir / "reports"),
+    code = cli.main(["run", "--language", language, "--data-dir", str(data),
+                     "--reports-dir", str(out_dir / "reports"),
                      "--processed-dir", str(out_dir / "processed"), "--quiet"])
     out, err = capsys.readouterr()
     assert code == 2
     assert "Traceback" not in out + err
-    assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
-    assert "nothing was written" in err
+    assert out.splitlines() == error_lines
+    assert ("nothing was written" if language == "en" else "tidak ada yang ditulis") in err
     assert not out_dir.exists()
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
