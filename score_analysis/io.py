@@ -551,21 +551,23 @@ def _sheet_records(sheet, formulas) -> tuple[list[list[str]], list[_CellProblem]
             if cell.data_type == "e":
                 problems.append(_CellProblem(
                     cell.row, cell.column - 1, str(value), "no Excel error values",
-                    _("the cell holds the Excel error {error} (the formula or the "
-                               "value that was pasted failed): correct it or leave the cell "
-                               "blank").format(error=value),
+                    _("the cell holds the Excel error {error} (the formula or the value "
+                      "that was pasted failed): correct it or leave the cell blank")
+                    .format(error=value),
                     ((cell.row, cell.column - 1),)))
                 record.append("")
                 continue
             if value is None and formulas is not None:
                 formula = formulas[cell.coordinate].value
                 text = getattr(formula, "text", formula)  # an ArrayFormula keeps its text
-                if isinstance(text, str) and text.startswith("=") and cell.data_type != "s":
+                # a formula whose saved result is empty text is marked t="str": it is blank
+                saved_text = cell.data_type in ("s", "str")
+                if isinstance(text, str) and text.startswith("=") and not saved_text:
                     problems.append(_CellProblem(
                         cell.row, cell.column - 1, text, "formula with its computed value",
-                        _("the cell holds the formula {formula} but no computed value "
-                                   "was saved with it: open and save the workbook in Excel, or "
-                                   "type the value").format(formula=text),
+                        _("the cell holds the formula {formula} but no computed value was "
+                          "saved with it: open and save the workbook in Excel, or type the "
+                          "value").format(formula=text),
                         ((cell.row, cell.column - 1),)))
             record.append(_cell_text(value))
         records.append(record)
