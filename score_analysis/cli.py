@@ -299,7 +299,7 @@ def run_summary(summary, reports_dir: Path) -> str:
                                "{n} data warnings, listed in {log}", summary.warnings).format(
             n=summary.warnings, log=log)
         top = _top_warning(log)
-        text += (": " + _("the first: {warning}").format(warning=top) + ".") if top else "."
+        text += ("; " + _("the first: {warning}").format(warning=top) + ".") if top else "."
     return text
 
 

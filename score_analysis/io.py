@@ -84,7 +84,7 @@ class RawData:
 def read_raw(data: str | os.PathLike) -> RawData:
     """Read every contract table from a directory of CSV files or a workbook.
 
-    A directory may hold the CSV files of SPEC §3, or, when it holds none of
+    A directory may hold the CSV files of docs/data_contract.md, or, when it holds none of
     them, exactly one ``.xlsx`` workbook with one sheet per table.  ``data``
     may also name the workbook itself.  Problems are returned as findings,
     never raised.
@@ -674,7 +674,8 @@ def read_json(path: str | os.PathLike) -> dict | None:
 
 
 def safe_csv_text(value: object) -> object:
-    """Neutralise a text cell that a spreadsheet would run as a formula (SPEC §7)."""
+    """Neutralise a text cell that a spreadsheet would run as a formula (docs/data_contract.md,
+    Safety)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -790,24 +791,36 @@ def column_letters(data: str | os.PathLike) -> tuple[dict[str, dict[str, str]], 
 
 
 def resolve_repo_path(path: str | os.PathLike, *, must_exist: bool = True) -> Path:
-    """A path as given, or, when it is relative and missing from the working directory,
-    the same path under the repository root (so that a notebook's default such as
-    ``"data/processed"`` works when run from the repository root and from
-    ``notebooks/``).
+    """Where a relative default path such as a notebook's ``"data/processed"`` is: in
+    the working directory, else in the repository root, else beside the notebooks
+    (so that ``"../data/processed"`` works too), whichever exists first.  So a notebook
+    runs from the repository root (``papermill notebooks/x.ipynb …``) and from
+    ``notebooks/`` (JupyterLab) with the same defaults.  An absolute path is returned as
+    it is.
+
+    Parameters
+    ----------
+    path
+        The path as given.
+    must_exist
+        When true (for inputs), a path found nowhere raises; when false (for outputs to
+        be written), it is placed in the repository root.
 
     Raises
     ------
     FileNotFoundError
-        When ``must_exist`` and the path is in neither place; the message names the
-        path and both places looked in.
+        When ``must_exist`` and the path is in none of these places; the message names
+        the path and the places looked in.
     """
     given = Path(path)
-    if given.is_absolute() or given.exists():
+    if given.is_absolute():
         return given
     root = Path(__file__).resolve().parent.parent
-    candidate = root / given
-    if candidate.exists() or not must_exist:
-        return candidate if candidate.exists() else given
+    for candidate in (given, root / given, root / "notebooks" / given):
+        if candidate.exists():
+            return candidate if candidate == given else candidate.resolve()
+    if not must_exist:
+        return (root / given).resolve()
     raise FileNotFoundError(
         _("{path} was not found in the working directory ({cwd}) nor in the repository "
           "({root}): run 'score-analysis run' first, or give the path").format(

@@ -1,4 +1,4 @@
-"""The blank Excel workbook for data entry (SPEC §8 ``score-analysis template``).
+"""The blank Excel workbook for data entry (``score-analysis template``, docs/data_contract.md).
 
 One sheet per table of the data contract (:mod:`score_analysis.contract`), with
 its header, drop-down lists for the coded columns, text-formatted month and

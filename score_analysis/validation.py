@@ -1,4 +1,4 @@
-"""Validation and cleaning of the input tables (SPEC §3, §4).
+"""Validation and cleaning of the input tables (docs/data_contract.md).
 
 Three passes, all of which collect findings instead of stopping at the first:
 
@@ -10,7 +10,7 @@ Three passes, all of which collect findings instead of stopping at the first:
    lengths), lazily, so every failure is reported;
 3. *cross-table* rules: unknown enterprises, duplicate keys, survey items
    missing from the codebook, answers outside an item's scale; and the
-   warnings of §4 (missing months inside a series, implausible jumps,
+   warnings of docs/data_contract.md (missing months inside a series, implausible jumps,
    unknown extra columns).
 """
 

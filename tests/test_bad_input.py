@@ -1,4 +1,4 @@
-"""The bad-input corpus (SPEC §3, §4, §8; issue #5 item 1).
+"""The bad-input corpus (docs/data_contract.md; issue #5 item 1).
 
 Every case starts from the small valid dataset in ``tests/data/minimal`` and
 applies one mutation (or builds one small broken file).  Each states the exact

@@ -217,7 +217,7 @@ def test_the_run_summary_names_the_quality_log_and_the_first_warning(tmp_path):
                    "enterprises.csv,,,,,info,byte-order mark (BOM) removed\n")
     summary = Summary(built=6, unchanged=0, failed=0, warnings=1, duration_s=12.34)
     assert run_summary(summary, tmp_path) == (
-        f"6 reports built, 0 unchanged, 0 failed in 12.3 s. 1 data warning, listed in {log}: "
+        f"6 reports built, 0 unchanged, 0 failed in 12.3 s. 1 data warning, listed in {log}; "
         "the first: kpi_monthly.csv: a: month 2009-11 is missing (left out of the models).")
     from score_analysis.i18n import use_language
 

@@ -254,14 +254,17 @@ def test_column_letters_name_the_cells_of_a_workbook(tmp_path):
 def test_resolve_repo_path_tries_the_working_directory_then_the_repository(
         tmp_path, monkeypatch):
     root = Path(sio.__file__).resolve().parent.parent
+    minimal = root / "tests" / "data" / "minimal"
     monkeypatch.chdir(tmp_path)
-    assert sio.resolve_repo_path("tests/data/minimal") == root / "tests" / "data" / "minimal"
+    assert sio.resolve_repo_path("tests/data/minimal") == minimal
+    assert sio.resolve_repo_path("../tests/data/minimal") == minimal  # a notebook's default
+    assert sio.resolve_repo_path(str(minimal)) == minimal
     (tmp_path / "tests" / "data" / "minimal").mkdir(parents=True)
     assert sio.resolve_repo_path("tests/data/minimal") == Path("tests/data/minimal")
     with pytest.raises(FileNotFoundError, match="data/processed_nowhere was not found in the "
                                                 "working directory"):
         sio.resolve_repo_path("data/processed_nowhere")
-    assert sio.resolve_repo_path("data/nowhere", must_exist=False) == Path("data/nowhere")
+    assert sio.resolve_repo_path("reports_nowhere", must_exist=False) == root / "reports_nowhere"
 
 
 @pytest.mark.parametrize("value, text", [
