@@ -977,24 +977,33 @@ def _qualitative_table(profiles: list[_Profile]) -> pd.DataFrame:
 
 
 def _check_arguments(enterprises: object, seed: object) -> tuple[int, int]:
+    from .i18n import gettext as _
+
+    def bad_enterprises() -> ValueError:
+        return ValueError(_("enterprises must be a whole number, got {value!r}").format(
+            value=enterprises))
+
+    def bad_seed() -> ValueError:
+        return ValueError(_("seed must be a non-negative whole number, got {value!r}").format(
+            value=seed))
+
     if isinstance(enterprises, bool):
-        raise ValueError(f"enterprises must be a whole number, got {enterprises!r}")
+        raise bad_enterprises()
     try:
         n = operator.index(enterprises)
     except TypeError:
-        raise ValueError(f"enterprises must be a whole number, got {enterprises!r}") from None
+        raise bad_enterprises() from None
     if not 1 <= n <= MAX_ENTERPRISES:
-        raise ValueError(
-            f"enterprises must be between 1 and {MAX_ENTERPRISES}, got {n}"
-        )
+        raise ValueError(_("enterprises must be between 1 and {most}, got {value}").format(
+            most=MAX_ENTERPRISES, value=n))
     if isinstance(seed, bool):
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+        raise bad_seed()
     try:
         s = operator.index(seed)
     except TypeError:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}") from None
+        raise bad_seed() from None
     if s < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {s}")
+        raise bad_seed()
     return n, s
 
 

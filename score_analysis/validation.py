@@ -227,6 +227,16 @@ def _parse_column(s: pd.Series, rows: pd.Series, col: Column, table: RawTable,
                   "separate columns"))
             failed &= ~comma
         bad(failed, rule, lambda value: _("not a number") + _date_in_number_hint(value))
+        if table.from_excel:
+            # a number cell would never read "17.100": this was typed as text, and "." may
+            # separate thousands (17100) as Indonesian writes them, or be a decimal point
+            grouped = ~failed & s.str.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+")
+            bad(grouped, "number typed as a number",
+                lambda value: _("a number typed as text with a '.' before three digits is "
+                                "ambiguous: is it {thousands} or {decimal}? Type it as a number "
+                                "in Excel").format(thousands=value.replace(".", ""),
+                                                   decimal=_shown(float(value))))
+            values = values.where(~grouped)
         if col.kind == "integer":
             frac = values.notna() & (values != np.floor(values.fillna(0)))
             bad(frac, "whole number", _("must be a whole number"))
@@ -784,6 +794,7 @@ def _rule_words() -> dict[str, str]:
         "number with '.' decimals": pgettext("rule", "number with '.' decimals"),
         "number": pgettext("rule", "number"),
         "whole number": pgettext("rule", "whole number"),
+        "number typed as a number": pgettext("rule", "number typed as a number"),
         "whole number below 2^53": pgettext("rule", "whole number below 2^53"),
         "month as YYYY-MM": pgettext("rule", "month as YYYY-MM"),
         "month not in the future": pgettext("rule", "month not in the future"),

@@ -224,3 +224,14 @@ def test_the_run_summary_names_the_quality_log_and_the_first_warning(tmp_path):
     with use_language("id"):
         text = run_summary(Summary(built=1, warnings=0, duration_s=1.0), tmp_path)
     assert text == "1 laporan dibuat, 0 tidak berubah, 0 gagal dalam 1.0 dtk."
+
+
+def test_template_and_demo_data_answer_in_indonesian(tmp_path, capsys):
+    target = tmp_path / "isian.xlsx"
+    assert main(["template", "--language", "id", str(target)]) == 0
+    assert capsys.readouterr().out == f"{target} sudah ditulis\n"
+    assert main(["template", "--language", "id", str(target)]) == 2
+    assert "file dengan nama itu sudah ada" in capsys.readouterr().err
+    assert main(["demo-data", "--language", "id", str(tmp_path / "demo"), "--enterprises",
+                 "100000"]) == 2
+    assert "jumlah perusahaan harus antara 1 dan" in capsys.readouterr().err

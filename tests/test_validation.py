@@ -400,13 +400,13 @@ def test_the_catalog_translates_every_message_of_validation_and_the_command_line
     from babel.messages.extract import extract_from_file
     from babel.messages.pofile import read_po
 
-    from score_analysis import cli, i18n, io, validation
+    from score_analysis import cli, demo, i18n, io, template, validation
 
     po = Path(i18n.LOCALE_DIR) / "id" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as fh:
         catalog = read_po(fh, locale="id")
     seen = 0
-    for module in (io, validation, cli):
+    for module in (io, validation, cli, template, demo):
         for _, message, _, context in extract_from_file("python", module.__file__):
             msgid = message if isinstance(message, str) else message[0]
             entry = catalog.get(msgid, context=context)
@@ -418,3 +418,11 @@ def test_the_catalog_translates_every_message_of_validation_and_the_command_line
                 assert fields == sorted(_re.findall(r"\{[^}]*\}|%\(\w+\)s", msgid)), msgid
             seen += 1
     assert seen > 200
+
+
+def test_a_number_typed_as_text_with_a_thousands_dot_in_a_workbook_is_not_guessed():
+    values, errors = _one_column("number", ["17100", "17.100", "17.25"], from_excel=True)
+    assert [(e.value, e.rule) for e in errors] == [("17.100", "number typed as a number")]
+    assert "is it 17100 or 17.1?" in errors[0].message
+    values, errors = _one_column("number", ["17.100"])  # a CSV with '.' decimals: 17.1
+    assert errors == [] and values.tolist() == [17.1]
