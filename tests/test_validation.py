@@ -426,3 +426,15 @@ def test_a_number_typed_as_text_with_a_thousands_dot_in_a_workbook_is_not_guesse
     assert "is it 17100 or 17.1?" in errors[0].message
     values, errors = _one_column("number", ["17.100"])  # a CSV with '.' decimals: 17.1
     assert errors == [] and values.tolist() == [17.1]
+
+
+def test_the_quality_log_keeps_the_rule_code_beside_the_translated_message():
+    from conftest import SMALL
+
+    from score_analysis.i18n import use_language
+
+    with use_language("id"):
+        result = validate(read_raw(SMALL), today=TODAY)
+    (gap,) = [f for f in result.findings if f.severity == "warning"]
+    assert gap.rule == "no missing month inside a series"  # the same in every language
+    assert gap.message == "trijaya_teknik: bulan 2009-11 tidak ada (tidak diikutkan dalam model)"
