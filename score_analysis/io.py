@@ -469,6 +469,12 @@ def _read_workbook(path: Path, out: RawData) -> None:
                                               "rows {rows} are hidden in Excel and were read as "
                                               "data: unhide them and check them", len(hidden))
                                      .format(rows=_row_list(hidden))))
+            for j, column_name in enumerate(header):
+                if column_name and _column_hidden(book[sheet], j + 1):
+                    found.append(Finding(shown, None, column_name, "", "visible columns",
+                                         "warning",
+                                         _("the column is hidden in Excel and was read as "
+                                           "data: unhide it and check it")))
             out.findings[start:start] = found
             if frame is None:
                 out.unreadable.add(table)
@@ -495,6 +501,17 @@ def _hidden_rows(sheet, n_rows: int) -> list[int]:
     """The rows (1-based) up to ``n_rows`` that Excel hides."""
     return sorted(r for r, dim in sheet.row_dimensions.items()
                   if dim.hidden and 1 <= r <= n_rows)
+
+
+def _column_hidden(sheet, number: int) -> bool:
+    """Whether Excel hides column ``number`` (1-based), alone or in a hidden range."""
+    from openpyxl.utils import get_column_letter
+
+    for dim in sheet.column_dimensions.values():
+        if dim.hidden and (dim.min or 0) <= number <= (dim.max or 0):
+            return True
+    dim = sheet.column_dimensions.get(get_column_letter(number))
+    return bool(dim is not None and dim.hidden)
 
 
 def _row_list(rows: list[int], limit: int = 5) -> str:

@@ -781,6 +781,7 @@ def _rule_words() -> dict[str, str]:
         "known sheet names": pgettext("rule", "known sheet names"),
         "visible sheet": pgettext("rule", "visible sheet"),
         "visible rows": pgettext("rule", "visible rows"),
+        "visible columns": pgettext("rule", "visible columns"),
         "no merged cells": pgettext("rule", "no merged cells"),
         "no Excel error values": pgettext("rule", "no Excel error values"),
         "formula with its computed value": pgettext("rule", "formula with its computed value"),

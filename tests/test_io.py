@@ -227,9 +227,10 @@ def test_a_merged_title_above_the_header_is_reported_as_a_title(tmp_path):
     assert [f.rule for f in raw.findings] == ["header on row 1"]
 
 
-def test_hidden_sheets_and_rows_are_warnings(tmp_path):
+def test_hidden_sheets_rows_and_columns_are_warnings(tmp_path):
     def hide(book):
         book["enterprises"].row_dimensions[3].hidden = True
+        book["enterprises"].column_dimensions["C"].hidden = True
         book.create_sheet("milestones").append(["enterprise_id", "milestone", "date"])
         book["milestones"].sheet_state = "hidden"
 
@@ -239,6 +240,7 @@ def test_hidden_sheets_and_rows_are_warnings(tmp_path):
     raw = sio.read_raw(path)
     assert _findings(raw) == {
         ("warning", "data.xlsx[enterprises]", 3, "", "visible rows"),
+        ("warning", "data.xlsx[enterprises]", None, "sector", "visible columns"),
         ("warning", "data.xlsx[milestones]", None, "", "visible sheet")}
     assert len(raw.tables["enterprises"].frame) == 2  # hidden rows are still read
 
