@@ -576,3 +576,25 @@ def test_case(case: Case, language: str, tmp_path: Path, capsys, monkeypatch):
     assert ("nothing was written" if language == "en" else "tidak ada yang ditulis") in err
     assert not out_dir.exists()
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_deleting_an_enterprise_row_gives_one_line(language, tmp_path, capsys):
+    """The rows of every sheet that use a deleted enterprise are one line, which names the
+    sheet to add it to (not a CSV file) and the first rows."""
+    data = tmp_path / "minimal"
+    shutil.copytree(MINIMAL, data)
+    book = as_workbook(edit=lambda b: b["enterprises"].delete_rows(3))(data)  # beta
+    uses = sum(1 for p in MINIMAL.glob("*.csv") if p.stem != "enterprises"
+               for r in _read_rows(p)[1:] if r and r[0] == "beta")
+    sheets = sum(1 for p in MINIMAL.glob("*.csv") if p.stem != "enterprises"
+                 and any(r and r[0] == "beta" for r in _read_rows(p)[1:]))
+    assert uses >= 10 and sheets >= 3
+    assert cli.main(["validate", "--language", language, str(book)]) == 2
+    out = capsys.readouterr().out.splitlines()
+    expected = {
+        "en": f"error: enterprise 'beta' is missing from the enterprises sheet; used by {uses} "
+              f"rows on {sheets} sheets, first: ",
+        "id": f"kesalahan: perusahaan 'beta' tidak ada di lembar enterprises; dipakai oleh "
+              f"{uses} baris di {sheets} lembar, yang pertama: "}[language]
+    assert len(out) == 1 and out[0].startswith(expected), out
