@@ -21,9 +21,10 @@ from benchmarks.cluster import local_cluster
 pytestmark = pytest.mark.slow
 
 SCORE_ANALYSIS = Path(sys.executable).parent / "score-analysis"
-#: The build's time stamps: ISO date-times (provenance, manifest) and "29 Nov 2026 20:55".
+#: The build's time stamps: ISO date-times (provenance, manifest), "29 Nov 2026 20:55" and,
+#: on the Indonesian pages, "29 November 2026 20.55".
 STAMPS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00|Z)?"
-                    rb"|\b\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d\b")
+                    rb"|\b\d{1,2} [A-Z][a-z]+ \d{4} \d\d[:.]\d\d\b")
 
 
 def _unstamped(data: bytes) -> bytes:
