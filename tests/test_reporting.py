@@ -927,3 +927,18 @@ def test_the_sentence_checker_catches_contradictions():
     assert _sentence_problems(good.replace("fell", "rose"), row)
     assert _sentence_problems("Reject rate: no clear change; could be chance.", row)
     assert _sentence_problems(good.replace("not significant", "unclear"), row)
+
+
+def test_each_page_has_its_twin_under_the_other_language():
+    from score_analysis.pipeline.runner import _language_pages
+
+    pages = _language_pages("enterprises/a.html", "PT A", "enterprise", ("en", "id"))
+    assert pages == [
+        ("en", "enterprises/a.html", "PT A — impact assessment", "../id/enterprises/a.html"),
+        ("id", "id/enterprises/a.html", "PT A — penilaian dampak", "../../enterprises/a.html"),
+    ]
+    index = _language_pages("index.html", "", "index", ("en", "id"))
+    assert [(p[1], p[3]) for p in index] == [("index.html", "id/index.html"),
+                                             ("id/index.html", "../index.html")]
+    assert _language_pages("synthesis.html", "", "synthesis", ("en",)) == [
+        ("en", "synthesis.html", "SCORE Module 1 — synthesis", None)]
