@@ -942,3 +942,21 @@ def test_each_page_has_its_twin_under_the_other_language():
                                              ("id/index.html", "../index.html")]
     assert _language_pages("synthesis.html", "", "synthesis", ("en",)) == [
         ("en", "synthesis.html", "SCORE Module 1 — synthesis", None)]
+
+
+def test_chart_axes_use_the_page_notation():
+    from score_analysis.i18n import use_language
+
+    months = [f"2009-{m:02d}" for m in range(1, 13)] + [f"2010-{m:02d}" for m in range(1, 13)]
+    lines = pd.DataFrame({"month": months, "observed": np.linspace(1.2, 3.4, 24),
+                          "fitted": np.nan, "counterfactual": np.nan})
+    labels = {}
+    for lang in ("en", "id"):
+        with use_language(lang):
+            fig = charts.kpi_figure(lines, title=None, unit=None, intervention_month="2010-01",
+                                    legend=False)
+            labels[lang] = charts.tick_labels(fig.axes[0].yaxis)
+    assert any("." in t for t in labels["en"]) and not any("," in t for t in labels["en"])
+    assert labels["id"] == tuple(t.replace(".", ",") for t in labels["en"])
+    # a wordless chart: no title, no axis label, months as numbers
+    assert fig.axes[0].get_title(loc="left") == "" and fig.axes[0].get_ylabel() == ""
