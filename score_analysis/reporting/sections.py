@@ -398,7 +398,7 @@ def tests_rows(rows: pd.DataFrame) -> list[list]:
     body = []
     for _i, r in rows.iterrows():
         name = method_name(r["method"])
-        if r["primary"]:
+        if r["primary"] and r["direction"] != "not_tested":
             name = _("{name} (primary)").format(name=name)
         if r["status"] != "ok":
             note = r["note"] if isinstance(r["note"], str) and r["note"] else ""
