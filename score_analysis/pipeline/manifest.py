@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from . import keys
+from .executors import scheduler_address
 from .options import PACKAGES, REPO_ROOT, SCHEMA, Options, notebook_parameters
 
 
@@ -112,7 +113,7 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
                                "processed_dir": str(options.processed_dir),
                                "reports_dir": str(options.reports_dir),
                                "enterprises": list(options.enterprises), "force": options.force,
-                               "jobs": options.jobs, "scheduler": options.scheduler,
+                               "jobs": options.jobs, "scheduler": scheduler_address(options),
                                **options.analysis_parameters()}},
         "inputs": validated.files,
         "analysis_keys": analysed["analysis_keys"],
