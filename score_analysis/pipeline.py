@@ -62,7 +62,7 @@ MANIFEST = "manifest.json"
 COMPLETE = ".complete"
 #: In the processed directory: which enterprise keys the cached results hold.
 ANALYSIS_CACHE = "analysis_cache.json"
-_CACHED = ("results", "kpi_lines", "survey_reliability")
+_CACHED = ("results", "kpi_lines", "survey_reliability", "survey_attrition")
 SCHEMA = 1
 _ID = re.compile(r"^[a-z0-9_-]{1,40}$")
 PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pandera", "pyarrow",
@@ -92,13 +92,12 @@ class Options:
     jobs: int = 0  # 0 = number of CPUs
     enterprises: tuple[str, ...] = ()
     force: bool = False
-    harmonic: bool = False
     cell_timeout: int = 600
     progress: bool = True
 
     def analysis_parameters(self) -> dict:
         """The options that change numbers (part of every cache key)."""
-        return {"harmonic": self.harmonic}
+        return {"analysis_plan": 2}
 
 
 @dataclass
@@ -291,7 +290,7 @@ def enterprise_slices(tables: dict) -> dict[str, str]:
     return {e: _sha(h.hexdigest(), hashlib.sha256(shared).hexdigest()) for e, h in keys.items()}
 
 
-def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = None,
+def analyse(tables: dict, *, previous: dict | None = None,
             slices: dict[str, str] | None = None, code: str = "",
             progress: Callable[[str], None] | None = None, pool=None,
             workers: int = 1) -> dict:
@@ -345,7 +344,7 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
              "answers": answers.iloc[:0]}
     failed: dict[str, str] = {}
     keys: dict[str, str] = {}
-    params = {"harmonic": harmonic}
+    params = {"analysis_plan": 2}
     done: dict[str, tuple] = {}
     todo = []
     for _, ent in ents.sort_values("enterprise_id").iterrows():
@@ -357,18 +356,19 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
             todo.append((ent, {name: frames.get(eid, empty[name])
                                for name, frames in own.items()}))
         keys[eid] = key
-    for eid, outcome in _analyse_all(todo, constructs=constructs, harmonic=harmonic,
-                                     pool=pool, workers=workers, progress=progress):
+    for eid, outcome in _analyse_all(todo, constructs=constructs, pool=pool, workers=workers,
+                                     progress=progress):
         if isinstance(outcome, str):
             failed[eid] = outcome
             keys.pop(eid, None)
         else:
             done[eid] = outcome
-    results, lines, reliability = ([done[eid][i] for eid in sorted(done)] for i in range(3))
+    results, lines, reliability, attrition = ([done[eid][i] for eid in sorted(done)]
+                                              for i in range(4))
     non_empty = [r for r in results if not r.empty]
     res = (pd.concat(non_empty, ignore_index=True) if non_empty
            else pd.DataFrame(columns=list(analysis.INTERNAL_COLUMNS)))
-    from .pooling import pooled_results
+    from .pooling import pooled_inputs, pooled_results
 
     return {
         "indicators_monthly": monthly, "five_s_items": items, "five_s_pillars": pillars,
@@ -383,14 +383,19 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
         if any(not x.empty for x in reliability) else pd.DataFrame(
             columns=["enterprise_id", "construct", "wave", "n_complete", "n_items", "alpha",
                      "status"]),
+        "survey_attrition": pd.concat([x for x in attrition if not x.empty],
+                                      ignore_index=True)
+        if any(not x.empty for x in attrition) else pd.DataFrame(
+            columns=list(analysis.ATTRITION_COLUMNS)),
         "pooled": pooled_results(res),
+        "pooled_inputs": pooled_inputs(res),
         "failed": failed,
         "analysis_keys": keys,
     }
 
 
 def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
-                        constructs: list[str], harmonic: bool = False) -> tuple:
+                        constructs: list[str]) -> tuple:
     """The results rows, chart lines and survey reliability of one enterprise.
 
     ``monthly``, ``items``, ``scores`` and ``answers`` may hold only this
@@ -399,10 +404,10 @@ def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
     from . import analysis
 
     done = analysis.enterprise_analysis(enterprise, monthly=monthly, items=items,
-                                        scores=scores, constructs=constructs,
-                                        harmonic=harmonic)
-    return (done.results, done.lines,
-            analysis.survey_reliability(answers, enterprise["enterprise_id"]))
+                                        scores=scores, constructs=constructs)
+    eid = enterprise["enterprise_id"]
+    return (done.results, done.lines, analysis.survey_reliability(answers, eid),
+            analysis.survey_attrition(scores, eid, constructs))
 
 
 #: Fewest enterprises to analyse for the analysis to go to the worker pool (below
@@ -410,7 +415,7 @@ def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
 PARALLEL_ANALYSIS = 10
 
 
-def _analyse_chunk(chunk: list, *, constructs: list[str], harmonic: bool) -> list:
+def _analyse_chunk(chunk: list, *, constructs: list[str]) -> list:
     """Analyse several enterprises (in a worker); one ``(id, outcome)`` pair each,
     the outcome being the three tables or the error text."""
     out = []
@@ -418,14 +423,13 @@ def _analyse_chunk(chunk: list, *, constructs: list[str], harmonic: bool) -> lis
         for ent, parts in chunk:
             eid = ent["enterprise_id"]
             try:
-                out.append((eid, _analyse_enterprise(ent, constructs=constructs,
-                                                     harmonic=harmonic, **parts)))
+                out.append((eid, _analyse_enterprise(ent, constructs=constructs, **parts)))
             except Exception as exc:  # isolate one enterprise's failure from the others
                 out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
     return out
 
 
-def _analyse_all(todo: list, *, constructs: list[str], harmonic: bool, pool, workers: int,
+def _analyse_all(todo: list, *, constructs: list[str], pool, workers: int,
                  progress: Callable[[str], None] | None) -> list:
     """``(id, outcome)`` for every enterprise of ``todo``: in ``pool`` when it is
     worth it, else in this process."""
@@ -433,10 +437,9 @@ def _analyse_all(todo: list, *, constructs: list[str], harmonic: bool, pool, wor
         if progress:
             progress(ent["enterprise_id"])
     if pool is None or workers < 2 or len(todo) < PARALLEL_ANALYSIS:
-        return _analyse_chunk(todo, constructs=constructs, harmonic=harmonic)
+        return _analyse_chunk(todo, constructs=constructs)
     size = -(-len(todo) // (4 * workers))  # about four chunks per worker: balanced ends
-    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs,
-                                   harmonic=harmonic))
+    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs))
                for chunk in (todo[i:i + size] for i in range(0, len(todo), size))]
     out = []
     for chunk, fut in futures:
@@ -722,7 +725,8 @@ def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
     for name, frame in tables.items():
         write_parquet(frame, staging / f"{name}.parquet")
     for name in ("indicators_monthly", "five_s_items", "five_s_pillars", "five_s_index",
-                 "survey_scores", "survey_reliability", "kpi_lines", "results", "pooled"):
+                 "survey_scores", "survey_reliability", "survey_attrition", "kpi_lines",
+                 "results", "pooled", "pooled_inputs"):
         write_parquet(analysed[name], staging / f"{name}.parquet")
 
 
@@ -775,13 +779,18 @@ def _all_ok(manifest: dict) -> bool:
 
 def _outputs_exist(reports: Path, manifest: dict) -> bool:
     paths = [r.get("path") for r in manifest.get("reports", {}).values()]
-    paths += ["index.html", "results.csv", "pooled.csv", "quality_log.csv"]
+    paths += ["index.html", "results.csv", "pooled.csv", "pooled_inputs.csv", "quality_log.csv"]
     return all(p and (reports / p).exists() for p in paths)
 
 
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None], validated) -> Summary:
-    from .contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
+    from .contract import (
+        POOLED_COLUMNS,
+        POOLED_INPUT_COLUMNS,
+        QUALITY_COLUMNS,
+        RESULT_COLUMNS,
+    )
     from .io import replace_tree, write_csv, write_json, write_parquet, write_text
     from .reporting import index_page, synthesis_headline
 
@@ -818,7 +827,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         # the workers start (and import the notebook machinery) during the analysis
         with worker_pool(workers) as pool:
             prev = {} if options.force else _previous_analysis(processed)
-            analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
+            analysed = analyse(tables, previous=prev, slices=slices,
                                code=code, pool=pool, workers=workers)
             results = analysed["results"]
             _write_processed(tables, analysed, stage_p)
@@ -826,6 +835,8 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             write_json(_provenance(options, validated, code), stage_p / "provenance.json")
             write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
             write_csv(analysed["pooled"][list(POOLED_COLUMNS)], stage_r / "pooled.csv")
+            write_csv(analysed["pooled_inputs"][list(POOLED_INPUT_COLUMNS)],
+                      stage_r / "pooled_inputs.csv")
             write_csv(_quality_log(validated.findings)[list(QUALITY_COLUMNS)],
                       stage_r / "quality_log.csv")
             _write_analysis_cache(stage_p, analysed["analysis_keys"])
