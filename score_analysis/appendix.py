@@ -27,31 +27,19 @@ J Stat Softw 11(10).
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .contract import MIN_CELL, PILLARS, WAVES
-from .models import harmonic_terms, newey_west_lag
+from .models import MODEL_TERMS, harmonic_terms
 
-#: Columns of :func:`model_data`: what a KPI model sees, one row per usable month.
-MODEL_DATA_COLUMNS = ("month", "t", "post", "t_after", "eid", "calendar_month", "numerator",
-                      "exposure", "rate")
-
-#: Columns of :func:`coefficient_table`.
-COEFFICIENT_COLUMNS = ("term", "coef", "se_model", "se_newey_west", "se_used", "se",
-                       "estimate", "ci_low", "ci_high", "p_value")
-
-#: Columns of :func:`linear_combination`.
-COMBINATION_COLUMNS = ("label", "coef", "se_model", "se_newey_west", "se_used", "se",
+#: Columns of :func:`combination_table`.
+COMBINATION_COLUMNS = ("label", "coefficient", "se_model", "se_newey_west", "se_used", "se",
                        "estimate", "ci_low", "ci_high", "p_value")
 
 #: Columns of :func:`fit_summary`.
-FIT_SUMMARY_COLUMNS = ("n", "n_coefficients", "pearson_chi2", "df_resid", "dispersion_raw",
-                       "dispersion", "newey_west_lag")
+FIT_SUMMARY_COLUMNS = ("n", "n_coefficients", "dispersion_raw", "dispersion", "newey_west_lag")
 
 #: Columns of :func:`pearson_residuals`.
 RESIDUAL_COLUMNS = ("month", "t", "fitted_count", "pearson_residual")
@@ -87,38 +75,39 @@ RESULT_KEY = ("enterprise_id", "domain", "indicator", "method")
 # --------------------------------------------------------------------------- model data
 
 
-def model_data(monthly: pd.DataFrame, enterprise_id: str, indicator: str) -> pd.DataFrame:
-    """The data of one KPI model: one row per usable month of one enterprise's indicator.
-
-    Parameters
-    ----------
-    monthly
-        :func:`score_analysis.indicators.monthly_indicators`.
-    enterprise_id, indicator
-        Which series.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`MODEL_DATA_COLUMNS`, in month order: ``t`` months since the
-        enterprise's first month, ``post = 1`` from the intervention month on,
-        ``t_after = max(0, t - t0)``, ``eid = 1`` in the month of Idul Fitri, ``rate =
-        numerator / exposure``.  Months without a numerator or a non-zero exposure are
-        not in ``monthly`` (``docs/analysis_plan.md``).
+def series_of(monthly: pd.DataFrame, enterprise_id: str, indicator: str) -> pd.DataFrame:
+    """One enterprise's monthly indicator (``month``, ``numerator``, ``exposure``) from
+    :func:`score_analysis.indicators.monthly_indicators`, in month order.
 
     Raises
     ------
     ValueError
         When ``monthly`` has no row for the series.
     """
-    _require(monthly, ("enterprise_id", "indicator", *MODEL_DATA_COLUMNS), "monthly")
+    _require(monthly, ("enterprise_id", "indicator", "month", "numerator", "exposure"),
+             "monthly")
     own = monthly[(monthly["enterprise_id"] == enterprise_id)
                   & (monthly["indicator"] == indicator)]
     if own.empty:
         raise ValueError(f"no monthly {indicator!r} for enterprise {enterprise_id!r}")
-    out = own[list(MODEL_DATA_COLUMNS)].sort_values("month", ignore_index=True)
-    return out.astype({c: float for c in ("t", "post", "t_after", "eid", "numerator",
-                                           "exposure", "rate")})
+    return own[["month", "numerator", "exposure"]].sort_values("month", ignore_index=True)
+
+
+def model_terms(terms: str) -> tuple[list[str], bool]:
+    """The model terms and the harmonic flag of a results row's ``terms`` text.
+
+    ``"t + post + t_after + eid"`` gives ``(["t", "post", "t_after", "eid"], False)``;
+    a ``harmonic`` part sets the flag.  The results row says which terms its model used
+    (the eid term enters only with an Idul Fitri month and another month), so the
+    appendix refits exactly that model.
+    """
+    if not isinstance(terms, str) or not terms.strip():
+        raise ValueError(f"a results row's terms must be text like 't + post', got {terms!r}")
+    parts = [p.strip() for p in terms.split("+")]
+    unknown = [p for p in parts if p not in (*MODEL_TERMS, "harmonic")]
+    if unknown:
+        raise ValueError(f"unknown model term(s) {unknown} in {terms!r}")
+    return [p for p in parts if p != "harmonic"], "harmonic" in parts
 
 
 def model_formula(terms=("t", "post", "t_after"), *, harmonic: bool = False) -> str:
@@ -133,182 +122,69 @@ def model_formula(terms=("t", "post", "t_after"), *, harmonic: bool = False) -> 
     return "numerator ~ " + " + ".join([*parts, "offset(log(exposure))"])
 
 
-# --------------------------------------------------------------------------- fits
+def design_matrix(data: pd.DataFrame, names) -> pd.DataFrame:
+    """The model matrix of a fit's coefficient ``names`` (``const``, model terms and the
+    harmonic ``sin1, cos1, sin2, cos2`` of :func:`score_analysis.models.harmonic_terms`)
+    on the months of ``data`` (:func:`score_analysis.models.model_data`)."""
+    cols = {}
+    harmonic = harmonic_terms(data["calendar_month"].to_numpy()) if any(
+        n.startswith(("sin", "cos")) for n in names) else None
+    for name in names:
+        if name == "const":
+            cols[name] = np.ones(len(data))
+        elif name in data.columns:
+            cols[name] = data[name].to_numpy(dtype=float)
+        elif harmonic is not None and name in harmonic.columns:
+            cols[name] = harmonic[name].to_numpy(dtype=float)
+        else:
+            raise ValueError(f"the model data lack the column {name!r}")
+    return pd.DataFrame(cols, index=range(len(data)))
 
 
-@dataclass(frozen=True)
-class RateFit:
-    """One quasi-Poisson rate model fitted as the analysis plan says.
-
-    ``poisson`` is the statsmodels GLM fit with scale 1 (its covariance times
-    ``dispersion`` is the model-based covariance); ``newey_west`` the same model with the
-    Newey-West covariance (lag ``lag``, small-sample factor ``n/(n-p)``).
-    """
-
-    data: pd.DataFrame
-    design: pd.DataFrame
-    poisson: object
-    newey_west: object
-    dispersion_raw: float
-    dispersion: float
-    lag: int
-
-    @property
-    def cov_model(self) -> pd.DataFrame:
-        """Model-based covariance :math:`\\phi (X'WX)^{-1}`."""
-        return self.poisson.cov_params() * self.dispersion
-
-    @property
-    def cov_newey_west(self) -> pd.DataFrame:
-        """Newey-West covariance, as ``sandwich::NeweyWest(prewhite = FALSE, adjust = TRUE)``."""
-        return self.newey_west.cov_params()
-
-
-def design_matrix(data: pd.DataFrame, terms=("t", "post", "t_after"), *,
-                  harmonic: bool = False) -> pd.DataFrame:
-    """The model matrix: an intercept ``const``, the ``terms`` columns of ``data`` and,
-    with ``harmonic``, ``sin1, cos1, sin2, cos2`` of the calendar month
-    (:func:`score_analysis.models.harmonic_terms`)."""
-    missing = [t for t in terms if t not in data.columns]
-    if missing:
-        raise ValueError(f"the model data lack the column(s) {missing}")
-    X = pd.DataFrame({"const": np.ones(len(data))})
-    for term in terms:
-        X[term] = data[term].to_numpy(dtype=float)
-    if harmonic:
-        X = pd.concat([X, harmonic_terms(data["calendar_month"].to_numpy())], axis=1)
-    return X
-
-
-def fit_rate_model(data: pd.DataFrame, terms=("t", "post", "t_after"), *,
-                   harmonic: bool = False) -> RateFit:
-    r"""Fit ``glm(numerator ~ terms + offset(log(exposure)), family = quasipoisson)``.
-
-    Parameters
-    ----------
-    data
-        :func:`model_data` (or any frame with ``numerator``, ``exposure`` and the terms).
-    terms
-        Columns of ``data`` entering the model besides the intercept.
-    harmonic
-        Add two sine/cosine pairs of calendar month (period 12).
-
-    Returns
-    -------
-    RateFit
-        With :math:`\hat\phi_{raw} = X^2_{Pearson}/(n-p)`, :math:`\phi = \max(1,
-        \hat\phi_{raw})` and :math:`L = \lfloor 4 (n/100)^{2/9}\rfloor`.
-
-    Raises
-    ------
-    ValueError
-        When the data cannot support the model (too few months, no events, a fit that
-        does not converge).
-    """
-    import statsmodels.api as sm
-
-    _require(data, ("numerator", "exposure"), "data")
-    X = design_matrix(data, terms, harmonic=harmonic)
-    n, p = X.shape
-    if n <= p:
-        raise ValueError(f"{n} months cannot support {p} coefficients")
-    y = data["numerator"].to_numpy(float)
-    exposure = data["exposure"].to_numpy(float)
-    if not (np.all(np.isfinite(y)) and np.all(y >= 0) and np.all(exposure > 0)):
-        raise ValueError("numerators must be non-negative and exposures positive")
-    if y.sum() == 0:
-        raise ValueError("every month is zero: the model has no finite estimate")
-    lag = newey_west_lag(n)
-    model = sm.GLM(y, X, family=sm.families.Poisson(), offset=np.log(exposure))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        poisson = model.fit()
-        hac = model.fit(cov_type="HAC", cov_kwds={"maxlags": lag, "use_correction": True})
-    if not poisson.converged or not np.all(np.isfinite(poisson.params)):
-        raise ValueError("the model did not converge to finite estimates")
-    raw = float(poisson.pearson_chi2 / poisson.df_resid)
-    return RateFit(data=data.reset_index(drop=True), design=X, poisson=poisson,
-                   newey_west=hac, dispersion_raw=raw, dispersion=max(1.0, raw), lag=lag)
-
-
-def fit_summary(fit: RateFit) -> pd.DataFrame:
-    """One row: n, number of coefficients, Pearson :math:`X^2`, residual df, raw and floored
-    dispersion and the Newey-West lag (:data:`FIT_SUMMARY_COLUMNS`)."""
-    n, p = fit.design.shape
+def fit_summary(fit) -> pd.DataFrame:
+    """One row: months used, coefficients, raw and floored dispersion and the Newey-West
+    lag of a :class:`score_analysis.models.RateFit` (:data:`FIT_SUMMARY_COLUMNS`)."""
     return pd.DataFrame([{
-        "n": n, "n_coefficients": p, "pearson_chi2": float(fit.poisson.pearson_chi2),
-        "df_resid": float(fit.poisson.df_resid), "dispersion_raw": fit.dispersion_raw,
+        "n": fit.n, "n_coefficients": len(fit.names), "dispersion_raw": fit.raw_dispersion,
         "dispersion": fit.dispersion, "newey_west_lag": fit.lag,
     }], columns=list(FIT_SUMMARY_COLUMNS))
 
 
-def _wald(coef: float, se_model: float, se_nw: float, alpha: float) -> dict:
-    se = max(se_model, se_nw)
+def combination_table(fit, combinations: dict[str, dict[str, float]], *,
+                      alpha: float = 0.05) -> pd.DataFrame:
+    r"""Named linear combinations :math:`c'\hat\beta` of a fit with both standard errors.
+
+    For example ``{"its_effect_end": {"post": 1, "t_after": t_last - t0}}``.  The
+    standard errors come from :meth:`score_analysis.models.RateFit.combination`;
+    ``se`` is the larger, ``se_used`` says which, and the estimate and Wald interval are
+    exponentiated.  Columns :data:`COMBINATION_COLUMNS`.
+    """
+    _check_alpha(alpha)
     z = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(over="ignore", under="ignore"):
-        est, lo, hi = np.exp([coef, coef - z * se, coef + z * se])
-    return {"coef": coef, "se_model": se_model, "se_newey_west": se_nw,
-            "se_used": "newey_west" if se_nw > se_model else "model", "se": se,
-            "estimate": float(est), "ci_low": float(lo), "ci_high": float(hi),
-            "p_value": float(2 * stats.norm.sf(abs(coef / se)))}
+    rows = []
+    for label, weights in combinations.items():
+        comb = fit.combination(weights)
+        b, se = comb["coefficient"], comb["se"]
+        rows.append({"label": label, "coefficient": b, "se_model": comb["se_model"],
+                     "se_newey_west": comb["se_newey_west"],
+                     "se_used": ("newey_west" if comb["se_newey_west"] > comb["se_model"]
+                                 else "model"),
+                     "se": se, "estimate": float(np.exp(b)), "ci_low": float(np.exp(b - z * se)),
+                     "ci_high": float(np.exp(b + z * se)),
+                     "p_value": float(2 * stats.norm.sf(abs(b / se)))})
+    return pd.DataFrame(rows, columns=list(COMBINATION_COLUMNS))
 
 
-def coefficient_table(fit: RateFit, *, alpha: float = 0.05) -> pd.DataFrame:
-    r"""Every coefficient with both standard errors side by side and the one the plan uses.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per term, columns :data:`COEFFICIENT_COLUMNS`: ``coef`` :math:`\hat\beta`
-        (log scale); ``se_model`` :math:`\sqrt{\phi}\,\mathrm{se}_{Poisson}`;
-        ``se_newey_west``; ``se_used`` (``model`` or ``newey_west``, whichever is larger)
-        and ``se`` its value; ``estimate`` :math:`e^{\hat\beta}` with the Wald interval
-        :math:`e^{\hat\beta \pm z_{1-\alpha/2}\,se}` and the two-sided normal p.
-
-    Notes
-    -----
-    R: ``se_model = sqrt(diag(vcov(fit)))`` of the quasi-Poisson fit with the dispersion
-    floored at 1; ``se_newey_west = sqrt(diag(sandwich::NeweyWest(fit, lag = L,
-    prewhite = FALSE, adjust = TRUE)))``.
-    """
-    _check_alpha(alpha)
-    se_model = np.sqrt(np.diag(fit.cov_model))
-    se_nw = np.sqrt(np.diag(fit.cov_newey_west))
-    rows = [{"term": term, **_wald(float(fit.poisson.params[term]), float(sm_), float(nw),
-                                   alpha)}
-            for term, sm_, nw in zip(fit.design.columns, se_model, se_nw, strict=True)]
-    return pd.DataFrame(rows, columns=list(COEFFICIENT_COLUMNS))
-
-
-def linear_combination(fit: RateFit, weights: dict[str, float], *, label: str = "",
-                       alpha: float = 0.05) -> pd.DataFrame:
-    r"""A linear combination :math:`c'\hat\beta` with both standard errors and the larger used.
-
-    For example ``its_effect_end`` is ``{"post": 1, "t_after": t_last - t0}``: the fitted
-    rate over the counterfactual at the last month.  :math:`\mathrm{se} =
-    \max(\sqrt{c'V_{model}c}, \sqrt{c'V_{NW}c})`.  One row, :data:`COMBINATION_COLUMNS`.
-    """
-    _check_alpha(alpha)
-    unknown = [k for k in weights if k not in fit.design.columns]
-    if unknown:
-        raise ValueError(f"unknown term(s) {unknown}; the model has {list(fit.design.columns)}")
-    c = np.array([float(weights.get(term, 0.0)) for term in fit.design.columns])
-    coef = float(c @ np.asarray(fit.poisson.params, dtype=float))
-    se_model = float(np.sqrt(c @ fit.cov_model.to_numpy() @ c))
-    se_nw = float(np.sqrt(c @ fit.cov_newey_west.to_numpy() @ c))
-    row = {"label": label, **_wald(coef, se_model, se_nw, alpha)}
-    return pd.DataFrame([row], columns=list(COMBINATION_COLUMNS))
-
-
-def pearson_residuals(fit: RateFit) -> pd.DataFrame:
-    r"""Pearson residuals :math:`(y_t - \hat\mu_t)/\sqrt{\hat\mu_t}` in month order
-    (:data:`RESIDUAL_COLUMNS`); R ``residuals(fit, type = "pearson")``."""
-    mu = np.asarray(fit.poisson.fittedvalues, dtype=float)
+def pearson_residuals(fit, data: pd.DataFrame) -> pd.DataFrame:
+    r"""Pearson residuals :math:`(y_t - \hat\mu_t)/\sqrt{\hat\mu_t}` of a fit on the
+    months of ``data``, in month order (:data:`RESIDUAL_COLUMNS`); R
+    ``residuals(fit, type = "pearson")``."""
+    if len(data) != len(fit.pearson):
+        raise ValueError(f"the fit has {len(fit.pearson)} months, the data {len(data)}")
     return pd.DataFrame({
-        "month": fit.data["month"].to_numpy() if "month" in fit.data else np.arange(len(mu)),
-        "t": fit.data["t"].to_numpy(float) if "t" in fit.data else np.arange(len(mu)),
-        "fitted_count": mu,
-        "pearson_residual": np.asarray(fit.poisson.resid_pearson, dtype=float),
+        "month": data["month"].to_numpy(), "t": data["t"].to_numpy(float),
+        "fitted_count": np.asarray(fit.fitted, dtype=float),
+        "pearson_residual": np.asarray(fit.pearson, dtype=float),
     }, columns=list(RESIDUAL_COLUMNS))
 
 
@@ -338,7 +214,7 @@ def residual_autocorrelation(residuals, *, nlags: int | None = None) -> pd.DataF
     }, columns=list(AUTOCORRELATION_COLUMNS))
 
 
-def counterfactual_lines(fit: RateFit, *, multiplier: float = 1.0,
+def counterfactual_lines(fit, data: pd.DataFrame, *, multiplier: float = 1.0,
                          alpha: float = 0.05) -> pd.DataFrame:
     r"""Observed, fitted and counterfactual rates with a band on the counterfactual.
 
@@ -346,26 +222,27 @@ def counterfactual_lines(fit: RateFit, *, multiplier: float = 1.0,
     and ``t_after`` set to 0 (eid and seasonal terms kept), as Lopez Bernal et al.
     (2017, Fig. 2).  Its band is :math:`\exp(x_0'\hat\beta \pm z\,\mathrm{se})` with
     :math:`x_0` the counterfactual row and :math:`\mathrm{se} = \max(\sqrt{x_0'V_{model}
-    x_0}, \sqrt{x_0'V_{NW}x_0})`, the plan's rule for a linear combination.  Rates are
-    multiplied by ``multiplier`` (the scale shown in reports).  Columns
-    :data:`COUNTERFACTUAL_COLUMNS`.
+    x_0}, \sqrt{x_0'V_{NW}x_0})`, the plan's rule for a linear combination.  ``fit`` is a
+    :class:`score_analysis.models.RateFit` of ``data``
+    (:func:`score_analysis.models.model_data`); rates are multiplied by ``multiplier``
+    (the scale shown in reports).  Columns :data:`COUNTERFACTUAL_COLUMNS`.
     """
     _check_alpha(alpha)
-    X = fit.design
-    beta = np.asarray(fit.poisson.params, dtype=float)
-    X0 = X.assign(**{c: 0.0 for c in ("post", "t_after") if c in X}).to_numpy(float)
-    vm, vn = fit.cov_model.to_numpy(), fit.cov_newey_west.to_numpy()
-    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X0, vm, X0),
-                            np.einsum("ij,jk,ik->i", X0, vn, X0)))
+    if len(data) != fit.n:
+        raise ValueError(f"the fit has {fit.n} months, the data {len(data)}")
+    X = design_matrix(data, fit.names).to_numpy(float)
+    X0 = design_matrix(data.assign(post=0.0, t_after=0.0), fit.names).to_numpy(float)
+    beta = np.asarray(fit.params, dtype=float)
+    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X0, fit.cov_model, X0),
+                            np.einsum("ij,jk,ik->i", X0, fit.cov_newey_west, X0)))
     z = stats.norm.ppf(1 - alpha / 2)
     eta0 = X0 @ beta
-    d = fit.data
     return pd.DataFrame({
-        "month": d["month"].to_numpy() if "month" in d else np.arange(len(d)),
-        "t": d["t"].to_numpy(float) if "t" in d else np.arange(len(d), dtype=float),
-        "post": d["post"].to_numpy(float) if "post" in d else np.zeros(len(d)),
-        "observed": d["numerator"].to_numpy(float) / d["exposure"].to_numpy(float) * multiplier,
-        "fitted": np.exp(X.to_numpy(float) @ beta) * multiplier,
+        "month": data["month"].to_numpy(), "t": data["t"].to_numpy(float),
+        "post": data["post"].to_numpy(float),
+        "observed": (data["numerator"].to_numpy(float) / data["exposure"].to_numpy(float)
+                     * multiplier),
+        "fitted": np.exp(X @ beta) * multiplier,
         "counterfactual": np.exp(eta0) * multiplier,
         "counterfactual_low": np.exp(eta0 - z * se) * multiplier,
         "counterfactual_high": np.exp(eta0 + z * se) * multiplier,
@@ -533,6 +410,22 @@ def forest_rows(inputs: pd.DataFrame, pooled_row: pd.Series, *, ratio: bool,
          "ci_high": float(pooled_row["pi_high"]), "weight_percent": np.nan},
     ])
     return pd.concat([studies, summary], ignore_index=True)[list(FOREST_COLUMNS)]
+
+
+def leave_one_out_table(inputs: pd.DataFrame, *, ratio: bool,
+                        alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`score_analysis.pooling.leave_one_out` on the rows of :func:`pooled_inputs`,
+    labelled by the enterprise left out; with ``ratio`` (KPI rate ratios, pooled on the
+    log scale) the estimate and both intervals are exponentiated back to rate ratios.
+    R: ``metafor::leave1out(rma(yi, vi, method = "REML", test = "adhoc"))``."""
+    from .pooling import leave_one_out
+
+    out = leave_one_out(inputs["yi"].to_numpy(float), inputs["vi"].to_numpy(float),
+                        inputs["enterprise_id"].astype(str).tolist(), alpha=alpha)
+    if ratio:
+        for col in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
+            out[col] = np.exp(out[col])
+    return out
 
 
 # --------------------------------------------------------------------------- helpers

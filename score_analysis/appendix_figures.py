@@ -133,14 +133,16 @@ def distribution_figure(distribution: pd.DataFrame, construct: str, *, title: st
 def _facet_waves(own: pd.DataFrame, waves: list[str]):
     import seaborn as sns
 
+    labelled = own.assign(answer=own["answer"].map(lambda a: f"{a:g}"))
+    order = [f"{a:g}" for a in sorted(own["answer"].unique())]
+    colors = dict(zip(order, sns.color_palette("RdYlGn", len(order)), strict=True))
     fig, axes = _figure(3.4, len(waves))
     for ax, wave in zip(np.atleast_1d(axes), waves, strict=True):
-        part = own[own["wave"] == wave]
-        sns.barplot(data=part.assign(answer=part["answer"].map(lambda a: f"{a:g}")),
-                    x="item_id", y="percent", hue="answer", ax=ax, palette="RdYlGn",
-                    errorbar=None)
+        sns.barplot(data=labelled[labelled["wave"] == wave], x="item_id", y="percent",
+                    hue="answer", hue_order=order, palette=colors, ax=ax, errorbar=None)
         ax.set_title(wave)
         ax.set_ylim(0, 100)
+        ax.set_xlabel("item")
         ax.set_ylabel("% of respondents")
         ax.legend(title="answer", fontsize="x-small", title_fontsize="x-small")
     return fig
