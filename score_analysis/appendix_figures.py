@@ -168,7 +168,13 @@ def forest_figure(rows: pd.DataFrame, *, null: float, xlabel: str, log: bool = F
     ax.set_yticks(y, rows["label"].tolist())
     ax.set_xlabel(xlabel)
     if log:
+        from matplotlib.ticker import FuncFormatter
+
         ax.set_xscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:.3g}")
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(plain)
+        ax.tick_params(axis="x", which="minor", labelsize="x-small")
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)
