@@ -35,7 +35,7 @@ from score_analysis.demo import demo_tables
 from score_analysis.io import write_tables_csv
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
-NOTEBOOKS = Path(pipeline.__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = pipeline.DEFAULT_NOTEBOOKS
 SCORE_ANALYSIS = Path(sys.executable).with_name("score-analysis")
 EVIL_NAME = 'PT <script>alert("x")</script> & Sons'
 EVIL_TEXT = "**Bold?** <img src=x onerror=alert(2)> [link](javascript:alert(3))"
@@ -280,6 +280,25 @@ def test_ctrl_c_waits_for_the_move_to_finish():
             done.append("moved")
     assert done == ["moved"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_second_run_on_the_same_reports_is_refused_at_once(tmp_path):
+    from filelock import FileLock
+
+    from score_analysis.pipeline import staging
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    with FileLock(reports / ".lock"):  # another run (another lock object) holds it
+        with pytest.raises(pipeline.UsageError, match="another run is writing to"):
+            with staging._lock(reports):
+                pass
+    with staging._lock(reports):  # free again: taken, and released after the block
+        with pytest.raises(pipeline.UsageError):
+            with staging._lock(reports):
+                pass
+    with staging._lock(reports):
+        pass
 
 
 def test_the_analysis_cache_is_reused_only_with_its_own_files(tmp_path):
