@@ -58,22 +58,27 @@ def _progress(total: int, options: Options):
                 disable=not options.progress or total == 0, leave=False)
 
 
-def _execute_all(jobs: list[NotebookJob], pool, stage: Path, bar) -> list[ReportOutcome]:
+def _execute_all(jobs: list[NotebookJob], pool, stage: Path, bar,
+                 execute=None) -> list[ReportOutcome]:
     """Execute notebooks in ``pool`` (or here, when it is ``None``), advancing ``bar``.
+
+    ``execute`` runs one job (default :func:`notebooks.execute_notebook`; the appendices
+    pass their own, which also writes the page with the code visible).
 
     A worker that dies fails its report; the other reports go on.  Returned
     paths are relative to ``stage`` (the future reports directory).
     """
     outcomes = []
+    execute = execute or notebook_runs.execute_notebook
     if jobs and pool is None:
         notebook_runs.warm_up()  # imports and templates once, not inside the first report's time
         for job in jobs:
-            outcomes.append(notebook_runs.execute_notebook(job))
+            outcomes.append(execute(job))
             bar.update(1)
     elif jobs:
         from concurrent.futures import as_completed
 
-        futures = {pool.submit(notebook_runs.execute_notebook, job): job for job in jobs}
+        futures = {pool.submit(execute, job): job for job in jobs}
         for fut in as_completed(futures):
             job = futures[fut]
             try:

@@ -43,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from . import keys
+from . import appendices, keys
 from .enterprises import analyse
 from .executors import _execute_all, _progress, _workers, worker_pool
 from .keys import _fresh, _previous_analysis, _sha, _write_analysis_cache, report_key
@@ -178,8 +178,10 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     stage_p.mkdir(parents=True, exist_ok=True)
     stage_r.mkdir(parents=True, exist_ok=True)
     outcomes: dict[str, ReportOutcome] = {}
+    appendix_outcomes: list[ReportOutcome] = []
     syn_outcome = None
-    workers = _workers(options, len(to_build) + synthesis_needed)
+    appendix_keys = appendices.appendix_keys(options, report_keys, syn_key)
+    workers = _workers(options, len(to_build) + synthesis_needed + len(appendix_keys))
     try:
         # the workers start (and import the notebook machinery) during the analysis
         with worker_pool(workers) as pool:
@@ -221,18 +223,28 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             synthesis_job = (_job("synthesis", "synthesis", "SCORE Module 1 — synthesis",
                                   nb_dir / SYNTHESIS_NOTEBOOK, "synthesis.html", stage_r,
                                   options) if synthesis_needed else None)
-            bar = _progress(len(jobs) + (synthesis_job is not None), options)
+            appendix_jobs = appendices.jobs(
+                appendices.to_build(appendix_keys, previous, reports, force=options.force,
+                                    selected=selected, failed=analysed["failed"]),
+                options, stage_r, {eid: str(ents.at[eid, "name"]) for eid in known})
+            bar = _progress(len(jobs) + (synthesis_job is not None) + len(appendix_jobs),
+                            options)
             try:
                 for outcome in _execute_all(jobs, pool, stage_r, bar):
                     outcomes[outcome.key] = outcome
                 if synthesis_job is not None:  # once every enterprise is done
                     syn_outcome = _execute_all([synthesis_job], pool, stage_r, bar)[0]
+                appendix_outcomes = _execute_all(appendix_jobs, pool, stage_r, bar,
+                                                 execute=appendices.execute_appendix)
             finally:
                 bar.close()
 
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
                              syn_outcome, syn_key, previous, now, started, ents, results)
+        if appendix_keys:
+            manifest[appendices.MANIFEST_KEY] = appendices.manifest_entries(
+                appendix_keys, appendix_outcomes, previous, now)
         entries = [{"path": r["path"], "title": r["title"], "status": r["status"],
                     "data_source": r.get("data_source", ""), "built": r.get("built") or "",
                     "headline": r.get("headline", "")}
@@ -254,6 +266,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             shutil.rmtree(stage_r, ignore_errors=True)
 
     failed = [k for k, o in outcomes.items() if o.status == "failed"]
+    failed += [o.key for o in appendix_outcomes if o.status == "failed"]
     if syn_outcome is not None and syn_outcome.status == "failed":
         failed.append("synthesis")
     return Summary(built=sum(o.status in ("ok", "failed") for o in outcomes.values()),
