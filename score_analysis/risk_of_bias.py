@@ -16,9 +16,10 @@ the reason, from the data wherever the data can say:
     slope at the intervention month, a phase-in sensitivity row), else ``unclear``.
 ``data_collection``
     Was the intervention unlikely to affect data collection?  The programme itself
-    teaches record-keeping, so never ``low``: ``high`` when the share of months missing
-    or flagged in the quality log differs by more than :data:`COLLECTION_GAP` between
-    the months before and after the intervention, else ``unclear``.
+    teaches record-keeping, so never ``low``: ``high`` when, for some tracked indicator,
+    the share of months missing differs by more than :data:`COLLECTION_GAP` between the
+    months before and after the intervention, else ``unclear``; the support counts the
+    quality log's warnings and cleaning notes.
 ``blinding``
     Was knowledge of the allocated intervention prevented?  The KPIs are counts from the
     enterprise's own records (objective outcomes in EPOC's sense): ``low``.  The 5S
@@ -186,12 +187,18 @@ def _collection(kpi: pd.DataFrame, quality: pd.DataFrame, enterprise_id: str,
         return "unclear", text + " No monthly KPI data."
     nb, na = int(gaps["n_before"].sum()), int(gaps["n_after"].sum())
     mb, ma = int(gaps["missing_before"].sum()), int(gaps["missing_after"].sum())
-    share_b = mb / nb if nb else 0.0
-    share_a = ma / na if na else 0.0
-    text += (f" Missing indicator-months: {mb} of {nb} before the programme "
-             f"({100 * share_b:.0f}%), {ma} of {na} after ({100 * share_a:.0f}%).")
-    if abs(share_a - share_b) > COLLECTION_GAP:
-        return "high", text + " Recording differs between the two periods."
+    text += (f" Missing indicator-months: {mb} of {nb} before the programme, {ma} of {na} "
+             f"after.")
+    before = gaps["missing_before"] / gaps["n_before"].where(gaps["n_before"] > 0)
+    after = gaps["missing_after"] / gaps["n_after"].where(gaps["n_after"] > 0)
+    gap = (after - before).abs().fillna(0.0)
+    worst = gaps.assign(before=before, after=after, gap=gap).sort_values(
+        "gap", ascending=False).iloc[0]
+    if worst["gap"] > COLLECTION_GAP:
+        return "high", text + (f" Recording differs between the two periods: "
+                               f"{worst['indicator']} is missing in "
+                               f"{100 * worst['before']:.0f}% of the months before and "
+                               f"{100 * worst['after']:.0f}% after.")
     return "unclear", text
 
 
