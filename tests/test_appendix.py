@@ -419,7 +419,8 @@ def test_appendix_page_shows_code_escapes_text_and_forbids_scripts(tmp_path):
     assert "<script" not in html
     assert "PT &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "default-src &#39;none&#39;" in html or "default-src 'none'" in html
-    assert "jp-InputArea" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert ("jp-InputArea" in html or "input_area" in html)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert appendix_path("e1") == "appendix/e1.html"
     assert appendix_path(None) == "appendix/synthesis.html"
 
@@ -521,8 +522,11 @@ def test_appendix_pages_open_offline_with_code_and_figures(appendix_run):
                                            "i => [i.complete, i.naturalWidth])")
                     assert len(images) >= 1, path.name
                     assert all(done and width > 0 for done, width in images), path.name
-                    assert page.locator(".jp-InputArea pre").count() >= 3, path.name
-                    assert "import" in page.locator(".jp-InputArea").first.inner_text()
+                    code = page.locator(".jp-InputArea pre, .input_area pre")
+                    assert code.count() >= 3, path.name
+                    assert code.first.is_visible(), path.name
+                    assert any("import" in code.nth(i).inner_text()
+                               for i in range(code.count())), path.name
                     assert page.locator("table").count() >= 1, path.name
                     assert page.locator("script").count() == 0, path.name
         finally:

@@ -52,13 +52,13 @@ def appendix_keys(options, report_keys: dict[str, str], syn_key: str) -> dict[st
 
 
 def to_build(keys: dict[str, str], previous: dict | None, reports: Path, *, force: bool,
-             selected: set[str], failed: dict) -> list[str]:
+             selected: set[str]) -> list[str]:
     """The appendices whose key changed or whose page is missing (selected enterprises and
-    the synthesis; never an enterprise whose analysis failed)."""
+    the synthesis)."""
     old = (previous or {}).get(MANIFEST_KEY, {})
     out = []
     for key, value in keys.items():
-        if key != SYNTHESIS and (key not in selected or key in failed):
+        if key != SYNTHESIS and key not in selected:
             continue
         entry = old.get(key, {})
         fresh = (entry.get("key") == value and entry.get("status") == "ok"
@@ -126,6 +126,24 @@ def execute_appendix(job: NotebookJob) -> ReportOutcome:
             Path(job.html).write_text(_failed(job.title, error, "appendix"), encoding="utf-8")
             outcome = dataclasses.replace(outcome, status="failed", error=error)
     return outcome
+
+
+def index_entries(manifest: dict, ents) -> list[dict]:
+    """Rows of the index for the appendix pages of ``manifest`` (after the reports): title,
+    status, data source, date and what the page holds."""
+    rows = []
+    for key, entry in sorted(manifest.get(MANIFEST_KEY, {}).items(),
+                             key=lambda kv: (kv[0] != SYNTHESIS, kv[0])):
+        synthesis = key == SYNTHESIS
+        name = "Synthesis across enterprises" if synthesis else str(ents.at[key, "name"])
+        source = (", ".join(sorted(set(map(str, ents["data_source"])))) if synthesis
+                  else str(ents.at[key, "data_source"]))
+        rows.append({"path": entry["path"], "title": f"Appendix: {name}",
+                     "status": entry["status"], "data_source": source,
+                     "built": entry.get("built") or "",
+                     "headline": "For reviewers: every number with its code, the models, "
+                                 "their diagnostics and the risk of bias."})
+    return rows
 
 
 def manifest_entries(keys: dict[str, str], outcomes: list[ReportOutcome],

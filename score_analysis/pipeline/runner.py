@@ -181,7 +181,9 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     appendix_outcomes: list[ReportOutcome] = []
     syn_outcome = None
     appendix_keys = appendices.appendix_keys(options, report_keys, syn_key)
-    workers = _workers(options, len(to_build) + synthesis_needed + len(appendix_keys))
+    appendix_todo = appendices.to_build(appendix_keys, previous, reports, force=options.force,
+                                        selected=selected)
+    workers = _workers(options, len(to_build) + synthesis_needed + len(appendix_todo))
     try:
         # the workers start (and import the notebook machinery) during the analysis
         with worker_pool(workers) as pool:
@@ -224,9 +226,8 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                                   nb_dir / SYNTHESIS_NOTEBOOK, "synthesis.html", stage_r,
                                   options) if synthesis_needed else None)
             appendix_jobs = appendices.jobs(
-                appendices.to_build(appendix_keys, previous, reports, force=options.force,
-                                    selected=selected, failed=analysed["failed"]),
-                options, stage_r, {eid: str(ents.at[eid, "name"]) for eid in known})
+                [k for k in appendix_todo if k not in analysed["failed"]], options, stage_r,
+                {eid: str(ents.at[eid, "name"]) for eid in known})
             bar = _progress(len(jobs) + (synthesis_job is not None) + len(appendix_jobs),
                             options)
             try:
@@ -255,6 +256,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                                "status": s["status"], "data_source": _sources(ents),
                                "built": s.get("built") or "",
                                "headline": synthesis_headline(analysed["pooled"])})
+        entries += appendices.index_entries(manifest, ents)
         write_text(index_page(entries, run_date=now), stage_r / "index.html")
         write_json(manifest, stage_r / MANIFEST)
         with _interrupts_deferred():  # from here on the new reports are committed
