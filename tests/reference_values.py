@@ -493,6 +493,30 @@ P_ADJUST = {
 }
 
 
+# Plan v2: Holm and BH over the planned family, the p-values of tests/data/p_values.csv plus two
+# primaries that were not estimable (p = 1).
+# R> p <- read.csv("tests/data/p_values.csv")$p
+# R> planned <- c(p, 1, 1)   # two planned primaries that could not be estimated count as p = 1
+# R> as.list(c(setNames(p.adjust(planned, "holm")[seq_along(p)], paste0("holm_", seq_along(p))),
+# R>           setNames(p.adjust(planned, "BH")[seq_along(p)], paste0("bh_", seq_along(p)))))
+P_ADJUST_PLANNED = {
+    "holm_1": 0.025600000000000001,
+    "holm_2": 0.23499999999999999,
+    "holm_3": 0.084000000000000005,
+    "holm_4": 0.83999999999999997,
+    "holm_5": 0.23460000000000003,
+    "holm_6": 1.0,
+    "holm_7": 0.0080999999999999996,
+    "bh_1": 0.014400000000000001,
+    "bh_2": 0.084600000000000009,
+    "bh_3": 0.036000000000000004,
+    "bh_4": 0.315,
+    "bh_5": 0.084600000000000009,
+    "bh_6": 1.0,
+    "bh_7": 0.0080999999999999996,
+}
+
+
 # Analysis plan version 2. v2(fit, w): the estimate exp(sum(w * b)) of a linear combination of
 # coefficients with the larger of its model-based standard error (dispersion floored at 1) and
 # its Newey-West one (sandwich::NeweyWest, lag floor(4 (n/100)^(2/9)), no prewhitening,

@@ -291,6 +291,13 @@ as.list(c(setNames(p.adjust(p, "holm"), paste0("holm_", seq_along(p))),
           setNames(p.adjust(p, "BH"), paste0("bh_", seq_along(p)))))
 ', "Holm and Benjamini-Hochberg adjustments of tests/data/p_values.csv.")
 
+block("P_ADJUST_PLANNED", '
+p <- read.csv("tests/data/p_values.csv")$p
+planned <- c(p, 1, 1)   # two planned primaries that could not be estimated count as p = 1
+as.list(c(setNames(p.adjust(planned, "holm")[seq_along(p)], paste0("holm_", seq_along(p))),
+          setNames(p.adjust(planned, "BH")[seq_along(p)], paste0("bh_", seq_along(p)))))
+', "Plan v2: Holm and BH over the planned family, the p-values of tests/data/p_values.csv plus two primaries that were not estimable (p = 1).")
+
 # --------------------------------------------------------------------------- plan v2: KPI
 
 setup('
