@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cell-timeout", type=_positive, default=600, metavar="SECONDS",
                    help="time limit per notebook cell (default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="build on this Dask scheduler's workers (default: "
+                        "$SCORE_ANALYSIS_SCHEDULER, else this machine)")
 
     t = sub.add_parser("template", help="write a blank Excel workbook for data entry",
                        description="Write a blank workbook: one sheet per table, drop-down "
@@ -125,7 +128,8 @@ def cmd_run(args) -> int:
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
                       cell_timeout=args.cell_timeout, appendices=True,
-                      progress=not args.quiet and sys.stderr.isatty())
+                      progress=not args.quiet and sys.stderr.isatty(),
+                      scheduler=args.scheduler)
     try:
         summary = run(options)
     except InvalidInput as exc:

@@ -13,7 +13,7 @@ from jupyter_client import AsyncKernelManager
 
 from score_analysis import pipeline
 from score_analysis.demo import demo_tables
-from score_analysis.pipeline import enterprises
+from score_analysis.pipeline import enterprises, notebooks
 from score_analysis.validation import validate
 
 TABLES = ("results", "kpi_lines", "survey_reliability", "pooled")
@@ -106,13 +106,14 @@ class FakePapermill:
 def test_a_kernel_that_does_not_start_is_tried_once_more(tmp_path, monkeypatch):
     import papermill
 
-    fake = FakePapermill(RuntimeError("Kernel didn't respond in 120 seconds"))
+    fake = FakePapermill(notebooks.KernelStartError("RuntimeError: Kernel didn't respond in 120 "
+                                                    "seconds"))
     monkeypatch.setattr(papermill, "execute_notebook", fake)
     outcome = pipeline.execute_notebook(_job(tmp_path, "a", tmp_path / "a.ipynb"))
     assert (outcome.status, outcome.error, fake.calls) == ("ok", None, 2)
     log = Path(outcome.log).read_text()
-    assert ("--- attempt 1 failed: RuntimeError: Kernel didn't respond in 120 seconds "
-            "(retrying)") in log
+    assert ("--- attempt 1 failed: KernelStartError: RuntimeError: Kernel didn't respond in 120 "
+            "seconds (retrying)") in log
     assert log.rstrip().splitlines()[-1].startswith("--- ok")
     assert "Executed." in Path(outcome.path).read_text()
 
@@ -121,13 +122,14 @@ def test_a_kernel_that_fails_twice_fails_the_report_and_points_to_its_log(tmp_pa
                                                                           monkeypatch):
     import papermill
 
-    fake = FakePapermill(RuntimeError("Kernel died before replying to kernel_info"),
-                         RuntimeError("Kernel died before replying to kernel_info"))
+    fake = FakePapermill(*[notebooks.KernelStartError("RuntimeError: Kernel died before "
+                                                      "replying to kernel_info")] * 2)
     monkeypatch.setattr(papermill, "execute_notebook", fake)
     outcome = pipeline.execute_notebook(_job(tmp_path, "b", tmp_path / "b.ipynb"))
     assert (outcome.status, fake.calls) == ("failed", 2)
-    assert outcome.error == ("RuntimeError: Kernel died before replying to kernel_info (the "
-                             "kernel's output is in logs/b.log in the reports directory)")
+    assert outcome.error == ("KernelStartError: RuntimeError: Kernel died before replying to "
+                             "kernel_info (the kernel's output is in logs/b.log in the reports "
+                             "directory)")
     assert "could not be built" in Path(outcome.path).read_text()
 
 
@@ -167,3 +169,42 @@ def test_the_pool_runs_notebooks_with_their_own_logs_and_a_bad_one_fails_alone(t
     err = capfd.readouterr().err
     assert "Kernel is running over TCP" not in err
     assert "KeyboardInterrupt caught in kernel" not in err
+
+
+@pytest.mark.slow
+def test_a_real_cell_that_times_out_fails_after_one_attempt(tmp_path):
+    from dataclasses import replace
+
+    nb = _tiny_notebook(tmp_path / "hung.ipynb", "import time\ntime.sleep(120)")
+    job = replace(_job(tmp_path, "hung", nb), cell_timeout=2)
+    outcome = pipeline.execute_notebook(job)
+    assert outcome.status == "failed"
+    assert outcome.error.startswith("CellTimeoutError")
+    log = Path(outcome.log).read_text()
+    assert log.count("--- attempt") == 2  # "attempt 1: kernel output follows", "attempt 1 failed"
+    assert "attempt 2" not in log and "(retrying)" not in log
+    assert outcome.duration_s < 60  # once the cell limit, not twice plus a kernel start
+
+
+@pytest.mark.slow
+def test_a_real_kernel_that_fails_to_bind_its_ports_is_started_again(tmp_path, monkeypatch):
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    real = AsyncKernelManager._async_launch_kernel
+    launches = []
+
+    async def racing(self, kernel_cmd, **kw):  # the first kernel loses the port race
+        launches.append(1)
+        if len(launches) == 1:
+            raise zmq.error.ZMQError(98, "Address already in use")
+        return await real(self, kernel_cmd, **kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", racing)
+    nb = _tiny_notebook(tmp_path / "ok.ipynb", "print('started')")
+    outcome = pipeline.execute_notebook(_job(tmp_path, "ok", nb))
+    assert (outcome.status, len(launches)) == ("ok", 2), outcome.error
+    log = Path(outcome.log).read_text()
+    assert ("--- attempt 1 failed: KernelStartError: ZMQError: Address already in use "
+            "(retrying)") in log
+    assert "started" in Path(outcome.path).read_text()

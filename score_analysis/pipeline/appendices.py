@@ -11,11 +11,12 @@ Incremental: an appendix's key is its report's key (the enterprise's data, the c
 parameters) plus the appendix notebook's hash; a page whose key is unchanged and which
 exists is not rebuilt.  The keys are kept in the manifest under ``appendices``.
 Appendices are built when :attr:`Options.appendices` is set (the command line sets it).
+The enterprise appendix reads the raw data from ``data_dir``: on a Dask cluster its
+workers must see that directory (the processed tables and notebooks are shipped).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from .keys import _file_hash, _sha
@@ -24,6 +25,7 @@ from .options import ReportOutcome
 
 ENTERPRISE_APPENDIX = "enterprise_appendix.ipynb"
 SYNTHESIS_APPENDIX = "synthesis_appendix.ipynb"
+NOTEBOOKS = (ENTERPRISE_APPENDIX, SYNTHESIS_APPENDIX)
 #: The manifest entry that holds the appendices' keys and outcomes.
 MANIFEST_KEY = "appendices"
 SYNTHESIS = "synthesis"
@@ -105,27 +107,15 @@ def _simulated(job: NotebookJob) -> bool:
     return bool((own["data_source"] == "simulated").any())
 
 
-def execute_appendix(job: NotebookJob) -> ReportOutcome:
-    """Execute one appendix notebook like a report, then write its page with the code
-    visible (runs in a worker)."""
+def appendix_page(job: NotebookJob) -> str:
+    """The page of an executed appendix notebook, code visible (called by
+    :func:`~.notebooks.execute_notebook` for a job of kind ``appendix``, in the worker)."""
     from ..appendix_page import appendix_html
-    from . import notebooks
 
-    outcome = notebooks.execute_notebook(job)
-    if outcome.status == "ok":
-        key = job.key.removeprefix("appendix-")
-        report = None if key == SYNTHESIS else f"../enterprises/{key}.html"
-        try:
-            html = appendix_html(job.executed, job.title, simulated=_simulated(job),
-                                 report_href=report if key != SYNTHESIS else "../synthesis.html")
-            Path(job.html).write_text(html, encoding="utf-8")
-        except Exception as exc:  # the failed page of the notebook run stays in place
-            from .notebooks import _failed
-
-            error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
-            Path(job.html).write_text(_failed(job.title, error, "appendix"), encoding="utf-8")
-            outcome = dataclasses.replace(outcome, status="failed", error=error)
-    return outcome
+    key = job.key.removeprefix("appendix-")
+    report = "../synthesis.html" if key == SYNTHESIS else f"../enterprises/{key}.html"
+    return appendix_html(job.executed, job.title, simulated=_simulated(job),
+                         report_href=report)
 
 
 def index_entries(manifest: dict, ents) -> list[dict]:

@@ -70,6 +70,7 @@ class Options:
     appendices: bool = False  # the reviewer's appendix pages (the command line sets it)
     cell_timeout: int = 600
     progress: bool = True
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT); None = the local pool
 
     def analysis_parameters(self) -> dict:
         """The options that change numbers (part of every cache key)."""
@@ -89,6 +90,7 @@ class ReportOutcome:
     error: str | None = None
     notebook: str | None = None
     log: str | None = None
+    where: str = "local"  # "local" or the address of the Dask worker that built it
 
 
 @dataclass
