@@ -217,8 +217,13 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
                 _settled_cell_ids(job.executed)
         if error is None:
             try:
-                Path(job.html).write_text(page(notebook_html(job.executed), job.title),
-                                          encoding="utf-8")
+                if job.kind == "appendix":  # the reviewer's pages show their code
+                    from .appendices import appendix_page
+
+                    html = appendix_page(job)
+                else:
+                    html = page(notebook_html(job.executed), job.title)
+                Path(job.html).write_text(html, encoding="utf-8")
             except Exception as exc:
                 error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
         duration = time.perf_counter() - start

@@ -67,6 +67,7 @@ class Options:
     jobs: int = 0  # 0 = number of CPUs
     enterprises: tuple[str, ...] = ()
     force: bool = False
+    appendices: bool = False  # the reviewer's appendix pages (the command line sets it)
     cell_timeout: int = 600
     progress: bool = True
     scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT); None = the local pool
