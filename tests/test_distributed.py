@@ -73,11 +73,11 @@ def test_reports_built_on_a_cluster_that_loses_a_worker_equal_a_local_run(small_
     with local_cluster(2, nthreads=1) as cluster:
         pids = cluster.worker_pids()
         assert len(pids) == 2
-        run = subprocess.Popen(
+        run = subprocess.Popen(  # the scheduler named by the environment this time
             [str(SCORE_ANALYSIS), "run", "--data-dir", str(local.data_dir), "--reports-dir",
-             str(out / "reports"), "--processed-dir", str(out / "processed"), "--quiet",
-             "--scheduler", cluster.address],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             str(out / "reports"), "--processed-dir", str(out / "processed"), "--quiet"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, SCORE_ANALYSIS_SCHEDULER=cluster.address))
         killed = _kill_a_worker_building_a_report(cluster.address, pids, run)
         stdout, stderr = run.communicate(timeout=600)
     assert killed is not None, "no notebook job was seen running"

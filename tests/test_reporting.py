@@ -960,3 +960,13 @@ def test_chart_axes_use_the_page_notation():
     assert labels["id"] == tuple(t.replace(".", ",") for t in labels["en"])
     # a wordless chart: no title, no axis label, months as numbers
     assert fig.axes[0].get_title(loc="left") == "" and fig.axes[0].get_ylabel() == ""
+
+
+def test_index_marks_entries_written_in_another_language():
+    entries = [{"path": "../appendix/a.html", "title": "Appendix: A", "status": "ok",
+                "data_source": "simulated", "built": "", "headline": "For reviewers.",
+                "lang": "en"}]
+    html = reporting.index_page(entries, run_date="", lang="id")
+    doc = parse(html[html.index("<body>"):])
+    marked = [a for t, a in doc.tags if a.get("lang") == "en" and t in ("th", "td")]
+    assert len(marked) == 2
