@@ -22,7 +22,15 @@ from .comparisons import (
     welch_t,
     wilcoxon_signed_rank,
 )
-from .contract import INDICATORS, MIN_CELL, PILLARS, RESULT_COLUMNS, WAVES
+from .contract import (
+    DESCRIPTIVE_METHODS,
+    INDICATORS,
+    MIN_CELL,
+    PILLARS,
+    RESULT_COLUMNS,
+    WAVES,
+    in_holm_family,
+)
 from .models import LINE_COLUMNS, kpi_fit
 
 ALPHA = 0.05
@@ -46,9 +54,6 @@ ATTRITION_COLUMNS = ("enterprise_id", "construct", "n_baseline", "n_followup", "
 #: Numbers blanked in a suppressed row (no numbers shown anywhere).
 SUPPRESSED_NUMBERS = ("n_pre", "n_post", "pre_value", "post_value", "estimate", "se", "ci_low",
                       "ci_high", "p_value", "effect_size", "statistic", "df")
-
-#: Methods that describe rather than test: never in the Holm family, never judged.
-DESCRIPTIVE_METHODS = ("five_s_change",)
 
 #: The note of the secondary 5S tests (plan v2).
 FIVE_S_NOTE = ("checklist items of one audit are not independent: a description of "
@@ -448,8 +453,7 @@ def adjusted(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     out["p_holm"] = np.nan
     out["q_bh"] = np.nan
-    family = (out["primary"].astype(bool) & ~out["method"].isin(DESCRIPTIVE_METHODS)
-              & out["status"].isin(["ok", "insufficient_data"])).to_numpy()
+    family = in_holm_family(out).to_numpy()
     for _, group in out[family].groupby("enterprise_id", sort=False):
         idx = group.index
         p = out.loc[idx, "p_value"].to_numpy(float)

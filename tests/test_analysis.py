@@ -491,3 +491,23 @@ def test_shipped_pooled(shipped):
     sums = inputs.groupby(["indicator", "source_method"])["weight_percent"].sum()
     np.testing.assert_allclose(sums, 100.0)
     assert pooled.loc[pooled["k"] < 3, "note"].str.len().gt(0).all()
+
+
+def test_the_shared_family_definition_reproduces_p_holm(shipped):
+    """contract.in_holm_family is the one definition of the family (the pages count it to
+    say "after adjusting for N indicators"): Holm over exactly those rows, the not
+    estimable ones at p = 1, gives the stored p_holm."""
+    from statsmodels.stats.multitest import multipletests
+
+    from score_analysis.contract import in_holm_family
+
+    res = shipped["results"]
+    for _, own in res.groupby("enterprise_id"):
+        family = own[in_holm_family(own)]
+        assert "five_s_change" not in set(family["method"])
+        p = family["p_value"].where(family["status"] == "ok").fillna(1.0).to_numpy(float)
+        expected = multipletests(p, method="holm")[1]
+        has = family["p_value"].notna().to_numpy()
+        np.testing.assert_allclose(family["p_holm"].to_numpy(float)[has], expected[has],
+                                   rtol=1e-12)
+        assert family["p_holm"][~has].isna().all()

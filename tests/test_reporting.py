@@ -483,6 +483,22 @@ def test_enterprise_summary_has_one_sentence_and_row_per_primary_result(xss):
     assert ("table", {"class": "summary"}) in doc.tags
 
 
+def test_sentences_count_the_holm_family_not_the_descriptive_5s_row(xss):
+    """"after adjusting for N indicators": N is the Holm family of the analysis plan, the
+    primary tests (planned but not estimable ones included), not the 5S description."""
+    from score_analysis.contract import in_holm_family
+    from score_analysis.reporting.wording import family_size
+
+    res = xss.results
+    n = int(in_holm_family(res).sum())
+    assert family_size(res) == n
+    assert n == int((res["primary"] & res["status"].isin(["ok", "insufficient_data"])
+                     & (res["method"] != "five_s_change")).sum())
+    text = " ".join(parse(reporting.executive_summary(xss)).text)
+    counts = {int(m) for m in re.findall(r"after adjusting for (\d+) indicators", text)}
+    assert counts == {n}
+
+
 def test_suppressed_survey_groups_show_no_numbers(processed):
     data = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
     assert (data.results.loc[data.results["domain"] == "survey", "status"]

@@ -412,7 +412,7 @@ def tests_rows(rows: pd.DataFrame) -> list[list]:
         if r["primary"]:
             p, ev = p_holm_text(r["p_holm"]), evidence(r["p_holm"])
         else:
-            p, ev = p_text(r["p_value"]), _("not tested (secondary)")
+            p, ev = p_text(r["p_value"]), _("no verdict (secondary)")
         if r["direction"] == "not_tested" and r["primary"]:
             p, ev = "—", _("described, not tested")
         note = _note(r) if r["method"] != "five_s_change" else {}

@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..contract import INDICATORS, MIN_CELL
+from ..contract import INDICATORS, MIN_CELL, in_holm_family
 from ..i18n import N_, ngettext, pgettext
 from ..i18n import gettext as _
 from .formatting import fmt, fmt_p, fmt_signed, missing, percent, times, with_unit
@@ -275,9 +275,7 @@ def family_size(results: pd.DataFrame) -> int | None:
     or planned but not estimable); None when there are none."""
     if results.empty:
         return None
-    prim = results[results["primary"].astype(bool)
-                   & results["status"].isin(["ok", "insufficient_data"])]
-    return len(prim) or None
+    return int(in_holm_family(results).sum()) or None
 
 
 def significance_clause(row, family: int | None) -> str:
