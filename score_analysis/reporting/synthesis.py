@@ -130,7 +130,8 @@ def pooled_rows(pooled: pd.DataFrame) -> list[list]:
               if not missing(r.get("pi_low")) else "")
         p = (p_holm_text(r["p_holm"]) if primary and not missing(r.get("p_holm"))
              else p_text(r["p_value"]))
-        direction = direction_name(pooled_direction(r)) if primary else _("no verdict (sensitivity)")
+        direction = (direction_name(pooled_direction(r)) if primary
+                     else _("no verdict (sensitivity)"))
         rows.append([{"text": name, "sub": analysis}, r["k"], est, ci, pi, p,
                      fmt(r["tau2"]), fmt(r["i2"], 2), direction])
     return rows
