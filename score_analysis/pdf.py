@@ -1,0 +1,221 @@
+"""PDF: the built HTML pages printed to A4 by headless Chromium.
+
+Each enterprise report and the synthesis, in each language, becomes
+``reports/pdf/<lang>/<enterprise_id>.pdf`` and ``reports/pdf/<lang>/synthesis.pdf``.
+The page is opened from ``file://`` (it needs no network) and printed with
+playwright driving Debian's Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``):
+playwright's own browser builds are never used.  One browser prints every PDF
+of a run.
+
+The print stylesheet ``templates/print.css`` keeps tables and figures whole,
+hides the navigation and opens page 1 with the simulated-data banner; it is
+added to a page that does not already carry it.  The footer of every page reads
+"Page n of N" in the page's language.
+
+Incremental: a PDF's key is the hash of its page's bytes and of the print
+settings (``print.css``, the footer, :data:`FORMAT`); :func:`stale` lists the
+PDFs whose key changed or whose file is missing, and only those are printed.
+The keys are kept in ``reports/pdf/keys.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .i18n import gettext as _
+from .i18n import use_language
+
+#: Where the PDFs go, inside the reports directory.
+PDF_DIR = "pdf"
+#: The keys of the PDFs printed last, inside :data:`PDF_DIR`.
+KEYS = "keys.json"
+#: Paper and margins (the bottom margin holds the footer).
+FORMAT = {"format": "A4", "margin": {"top": "14mm", "right": "14mm", "bottom": "18mm",
+                                      "left": "14mm"}}
+#: Marks a page that already carries the print stylesheet (first line of print.css).
+PRINT_CSS_MARK = "score-analysis print stylesheet"
+#: Chromium switches: no sandbox (containers), and no network of its own.
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 "--disable-default-apps", "--disable-extensions", "--mute-audio")
+#: The footer: Chromium fills the spans of class title, pageNumber and totalPages.
+_FOOTER = (
+    '<div style="font-size:8pt;font-family:system-ui,sans-serif;color:#57606a;'
+    'width:100%;margin:0 14mm;display:flex;justify-content:space-between;">'
+    '<span class="title"></span>'
+    "<span>{{ page_of | safe }}</span></div>"
+)
+
+
+class ChromiumMissing(RuntimeError):
+    """No Chromium to print with (or no playwright to drive it)."""
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One PDF to print: the page, the PDF and the page's language."""
+
+    page: Path
+    pdf: Path
+    lang: str
+
+
+def chromium_path(environ: Mapping[str, str] | None = None) -> str | None:
+    """The Chromium executable: ``$CHROMIUM``, Debian's ``/usr/bin/chromium``, or one on
+    ``PATH``; ``None`` when there is none."""
+    env = os.environ if environ is None else environ
+    for candidate in (env.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def print_stylesheet() -> str:
+    """The print stylesheet (``templates/print.css``)."""
+    return resources.files("score_analysis").joinpath("templates/print.css").read_text(
+        encoding="utf-8")
+
+
+def footer_template(lang: str) -> str:
+    """The footer of every printed page, in ``lang``: the page title and "Page n of N".
+
+    Rendered by Jinja2 with autoescaping; Chromium fills the ``pageNumber``,
+    ``totalPages`` and ``title`` spans.
+    """
+    from jinja2 import Environment
+    from markupsafe import Markup, escape
+
+    with use_language(lang):
+        words = _("Page {page} of {pages}")
+    page_of = escape(words).format(page=Markup('<span class="pageNumber"></span>'),
+                                   pages=Markup('<span class="totalPages"></span>'))
+    return Environment(autoescape=True).from_string(_FOOTER).render(page_of=page_of)
+
+
+def settings_key() -> str:
+    """The hash of everything besides the page that shapes a PDF."""
+    parts = [print_stylesheet(), _FOOTER, json.dumps(FORMAT, sort_keys=True),
+             *(footer_template(lang) for lang in ("en", "id"))]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
+def pdf_key(page: Path, settings: str) -> str:
+    """The key of the PDF of ``page``: its bytes and the print settings."""
+    h = hashlib.sha256(settings.encode("ascii"))
+    h.update(page.read_bytes())
+    return h.hexdigest()
+
+
+def pdf_name(lang: str, name: str) -> str:
+    """``pdf/<lang>/<name>.pdf``, relative to the reports directory."""
+    return f"{PDF_DIR}/{lang}/{name}.pdf"
+
+
+def read_keys(reports_dir: Path) -> dict[str, str]:
+    """The keys of the PDFs printed last (``{"pdf/en/e01.pdf": key}``); empty when none."""
+    try:
+        data = json.loads((reports_dir / PDF_DIR / KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def write_keys(keys: Mapping[str, str], out_dir: Path) -> Path:
+    """Write the PDF keys to ``<out_dir>/pdf/keys.json``; return its path."""
+    path = out_dir / PDF_DIR / KEYS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(sorted(keys.items())), indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def stale(wanted: Mapping[str, tuple[Path, str]], reports_dir: Path,
+          previous: Mapping[str, str], settings: str) -> tuple[dict[str, str], list[str]]:
+    """The keys of all wanted PDFs, and which of them must be printed.
+
+    ``wanted`` maps a PDF's name (:func:`pdf_name`) to its page and language.  A PDF
+    is printed again when its key differs from ``previous`` or its file is missing
+    from ``reports_dir``.
+    """
+    keys = {name: pdf_key(page, settings) for name, (page, _lang) in wanted.items()}
+    todo = [name for name, key in keys.items()
+            if previous.get(name) != key or not (reports_dir / name).is_file()]
+    return keys, todo
+
+
+class Printer:
+    """One headless Chromium that prints pages to PDF; use as a context manager."""
+
+    def __init__(self, executable: str | None = None) -> None:
+        self.executable = executable or chromium_path()
+        self._playwright = None
+        self._browser = None
+        self._css = print_stylesheet()
+
+    def __enter__(self) -> Printer:
+        if self.executable is None:
+            raise ChromiumMissing("Chromium not found: install Debian's chromium "
+                                  "(apt-get install chromium) or set $CHROMIUM")
+        try:
+            from playwright.sync_api import Error, sync_playwright
+        except ImportError:
+            raise ChromiumMissing("playwright is not installed: pip install playwright") from None
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self.executable, args=list(CHROMIUM_ARGS))
+        except Error as exc:
+            self._playwright.stop()
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ChromiumMissing(f"Chromium ({self.executable}) did not start: {first}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._browser = self._playwright = None
+
+    def print_page(self, page: Path, pdf: Path, lang: str) -> Path:
+        """Print ``page`` (an HTML file) to ``pdf`` (A4, backgrounds, page numbers)."""
+        context = self._browser.new_context(offline=True)
+        try:
+            tab = context.new_page()
+            tab.goto(page.resolve().as_uri(), wait_until="load")
+            if PRINT_CSS_MARK.encode("ascii") not in page.read_bytes():
+                tab.add_style_tag(content=self._css)
+            tab.emulate_media(media="print")
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            tmp = pdf.with_name(pdf.name + ".part")
+            tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,
+                    header_template="<span></span>", footer_template=footer_template(lang),
+                    prefer_css_page_size=False, **FORMAT)
+            tmp.replace(pdf)
+        finally:
+            context.close()
+        return pdf
+
+
+@contextmanager
+def printer(executable: str | None = None) -> Iterator[Printer]:
+    """A started :class:`Printer` (raises :class:`ChromiumMissing` when it cannot start)."""
+    with Printer(executable) as p:
+        yield p
+
+
+def print_pages(jobs: Iterable[PdfJob], *, executable: str | None = None) -> list[Path]:
+    """Print every job with one browser; the PDFs written."""
+    jobs = list(jobs)
+    if not jobs:
+        return []
+    with printer(executable) as p:
+        return [p.print_page(job.page, job.pdf, job.lang) for job in jobs]
