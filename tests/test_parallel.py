@@ -3,6 +3,7 @@ start, per-report logs, and the analysis split across workers."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -12,6 +13,7 @@ from jupyter_client import AsyncKernelManager
 
 from score_analysis import pipeline
 from score_analysis.demo import demo_tables
+from score_analysis.pipeline import enterprises
 from score_analysis.validation import validate
 
 TABLES = ("results", "kpi_lines", "survey_reliability", "pooled")
@@ -57,13 +59,13 @@ def _tiny_notebook(path: Path, source: str = "1 + 1") -> Path:
 ])
 def test_workers_are_bounded_by_jobs_and_notebooks(monkeypatch, jobs, notebooks, cpus,
                                                    expected):
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: cpus)
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
     assert pipeline._workers(pipeline.Options(jobs=jobs), notebooks) == expected
 
 
 def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch):
     here = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables))
-    monkeypatch.setattr(pipeline, "PARALLEL_ANALYSIS", 2)
+    monkeypatch.setattr(enterprises, "PARALLEL_ANALYSIS", 2)
     with pipeline.worker_pool(2, notebooks=False) as pool:
         there = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables), pool=pool,
                                  workers=2)

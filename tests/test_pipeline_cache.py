@@ -22,10 +22,11 @@ import pytest
 from score_analysis import pipeline
 from score_analysis.demo import demo_tables
 from score_analysis.io import write_tables_csv
+from score_analysis.pipeline import enterprises, keys, notebooks
 
 ENTERPRISES = ("lestari_dini_tunggul", "tjokro_bersaudara", "trijaya_teknik")
 CHANGED = "trijaya_teknik"
-REPO_NOTEBOOKS = Path(pipeline.__file__).resolve().parent.parent / "notebooks"
+REPO_NOTEBOOKS = pipeline.DEFAULT_NOTEBOOKS
 
 
 @dataclass
@@ -70,9 +71,9 @@ class Recorder:
             self.analysed.append(enterprise["enterprise_id"])
             return analyse_one(enterprise, **kwargs)
 
-        monkeypatch.setattr(pipeline, "execute_notebook", self.execute)
-        monkeypatch.setattr(pipeline, "warm_up", lambda: 0)
-        monkeypatch.setattr(pipeline, "_analyse_enterprise", counted)
+        monkeypatch.setattr(notebooks, "execute_notebook", self.execute)
+        monkeypatch.setattr(notebooks, "warm_up", lambda: 0)
+        monkeypatch.setattr(enterprises, "_analyse_enterprise", counted)
 
 
 def _fresh_workspace(root: Path) -> Workspace:
@@ -336,7 +337,7 @@ def test_changing_only_the_synthesis_notebook_rebuilds_only_the_synthesis(ws, re
 
 
 def test_a_code_change_rebuilds_and_reanalyses_everything(ws, recorder, monkeypatch):
-    monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "another version of the code")
+    monkeypatch.setattr(keys, "code_fingerprint", lambda: "another version of the code")
     pipeline.run(ws.options)
     assert recorder.executed == [*ENTERPRISES, "synthesis"]
     assert sorted(recorder.analysed) == list(ENTERPRISES)
@@ -344,9 +345,9 @@ def test_a_code_change_rebuilds_and_reanalyses_everything(ws, recorder, monkeypa
 
 def test_the_code_fingerprint_follows_the_package_source(tmp_path, monkeypatch):
     package = tmp_path / "score_analysis"
-    shutil.copytree(Path(pipeline.__file__).parent, package,
+    shutil.copytree(Path(keys.__file__).parent.parent, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(pipeline, "__file__", str(package / "pipeline.py"))
+    monkeypatch.setattr(keys, "__file__", str(package / "pipeline" / "keys.py"))
     first = pipeline.code_fingerprint()
     assert pipeline.code_fingerprint() == first
     (package / "models.py").write_text((package / "models.py").read_text() + "\n# edited\n")

@@ -35,7 +35,7 @@ from score_analysis.demo import demo_tables
 from score_analysis.io import write_tables_csv
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
-NOTEBOOKS = Path(pipeline.__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = pipeline.DEFAULT_NOTEBOOKS
 SCORE_ANALYSIS = Path(sys.executable).with_name("score-analysis")
 EVIL_NAME = 'PT <script>alert("x")</script> & Sons'
 EVIL_TEXT = "**Bold?** <img src=x onerror=alert(2)> [link](javascript:alert(3))"
