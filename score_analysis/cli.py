@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cell-timeout", type=_positive, default=600, metavar="SECONDS",
                    help="time limit per notebook cell (default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--no-pdf", dest="pdf", action="store_false",
+                   help="do not print the A4 PDFs of the reports (reports/pdf/)")
 
     t = sub.add_parser("template", help="write a blank Excel workbook for data entry",
                        description="Write a blank workbook: one sheet per table, drop-down "
@@ -128,7 +130,7 @@ def cmd_run(args) -> int:
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
                       harmonic=args.harmonic, cell_timeout=args.cell_timeout,
-                      progress=not args.quiet and sys.stderr.isatty())
+                      progress=not args.quiet and sys.stderr.isatty(), pdf=args.pdf)
     try:
         summary = run(options)
     except InvalidInput as exc:

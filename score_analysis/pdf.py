@@ -15,7 +15,7 @@ added to a page that does not already carry it.  The footer of every page reads
 Incremental: a PDF's key is the hash of its page's bytes and of the print
 settings (``print.css``, the footer, :data:`FORMAT`); :func:`stale` lists the
 PDFs whose key changed or whose file is missing, and only those are printed.
-The keys are kept in ``reports/pdf/keys.json``.
+The keys are kept in ``reports/pdf/keys.json`` with the time the printing took.
 """
 
 from __future__ import annotations
@@ -55,7 +55,11 @@ _FOOTER = (
 )
 
 
-class ChromiumMissing(RuntimeError):
+class PdfError(RuntimeError):
+    """A PDF could not be printed; the message says why in one line."""
+
+
+class ChromiumMissing(PdfError):
     """No Chromium to print with (or no playwright to drive it)."""
 
 
@@ -69,10 +73,14 @@ class PdfJob:
 
 
 def chromium_path(environ: Mapping[str, str] | None = None) -> str | None:
-    """The Chromium executable: ``$CHROMIUM``, Debian's ``/usr/bin/chromium``, or one on
-    ``PATH``; ``None`` when there is none."""
+    """The Chromium executable: ``$CHROMIUM`` when set (``None`` if it is not an
+    executable), else Debian's ``/usr/bin/chromium`` or one on ``PATH``; ``None`` when
+    there is none."""
     env = os.environ if environ is None else environ
-    for candidate in (env.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+    if env.get("CHROMIUM"):  # chosen by the user: that one or none
+        chosen = env["CHROMIUM"]
+        return chosen if Path(chosen).is_file() and os.access(chosen, os.X_OK) else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"),
                       shutil.which("chromium-browser")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -120,20 +128,28 @@ def pdf_name(lang: str, name: str) -> str:
     return f"{PDF_DIR}/{lang}/{name}.pdf"
 
 
-def read_keys(reports_dir: Path) -> dict[str, str]:
-    """The keys of the PDFs printed last (``{"pdf/en/e01.pdf": key}``); empty when none."""
+def read_state(reports_dir: Path) -> dict:
+    """What the last PDF step left in ``reports/pdf/keys.json``: ``keys`` (``{"pdf/en/e01.pdf":
+    key}``), ``complete`` (every wanted PDF was printed), ``printed`` and ``duration_s``
+    (seconds spent printing); empty when there is none."""
     try:
         data = json.loads((reports_dir / PDF_DIR / KEYS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+        return {}
+    return data
 
 
-def write_keys(keys: Mapping[str, str], out_dir: Path) -> Path:
-    """Write the PDF keys to ``<out_dir>/pdf/keys.json``; return its path."""
+def write_state(keys: Mapping[str, str], out_dir: Path, *, printed: int = 0,
+                duration_s: float = 0.0) -> Path:
+    """Write ``<out_dir>/pdf/keys.json``: the keys of every PDF now up to date, how many
+    were printed and how long it took; return its path."""
     path = out_dir / PDF_DIR / KEYS
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dict(sorted(keys.items())), indent=1) + "\n", encoding="utf-8")
+    state = {"complete": True, "printed": printed, "duration_s": round(duration_s, 3),
+             "keys": dict(sorted(keys.items()))}
+    path.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
     return path
 
 
@@ -162,7 +178,9 @@ class Printer:
 
     def __enter__(self) -> Printer:
         if self.executable is None:
-            raise ChromiumMissing("Chromium not found: install Debian's chromium "
+            where = (f"$CHROMIUM ({os.environ['CHROMIUM']}) is not an executable"
+                     if os.environ.get("CHROMIUM") else "Chromium not found")
+            raise ChromiumMissing(f"{where}: install Debian's chromium "
                                   "(apt-get install chromium) or set $CHROMIUM")
         try:
             from playwright.sync_api import Error, sync_playwright
@@ -218,4 +236,13 @@ def print_pages(jobs: Iterable[PdfJob], *, executable: str | None = None) -> lis
     if not jobs:
         return []
     with printer(executable) as p:
-        return [p.print_page(job.page, job.pdf, job.lang) for job in jobs]
+        from playwright.sync_api import Error
+
+        done = []
+        for job in jobs:
+            try:
+                done.append(p.print_page(job.page, job.pdf, job.lang))
+            except Error as exc:
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise PdfError(f"{job.page} could not be printed: {first}") from None
+        return done

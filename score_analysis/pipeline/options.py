@@ -70,6 +70,7 @@ class Options:
     harmonic: bool = False
     cell_timeout: int = 600
     progress: bool = True
+    pdf: bool = True  # print the A4 PDFs (pipeline.pdfs); --no-pdf skips them
 
     def analysis_parameters(self) -> dict:
         """The options that change numbers (part of every cache key)."""

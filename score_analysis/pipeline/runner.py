@@ -43,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from . import keys
+from . import keys, pdfs
 from .enterprises import analyse
 from .executors import _execute_all, _progress, _workers, worker_pool
 from .keys import _fresh, _previous_analysis, _sha, _write_analysis_cache, report_key
@@ -119,7 +119,8 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
     key = keys.run_key(options)
     if (not options.force and previous and previous.get("run_key") == key
             and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)
-            and _all_ok(previous) and not _interrupted_commit(reports)):
+            and _all_ok(previous) and not _interrupted_commit(reports)
+            and pdfs.up_to_date(reports, options)):
         return Summary(unchanged=len(previous.get("reports", {})), nothing_changed=True,
                        duration_s=time.perf_counter() - started)
     # validate before taking the lock: invalid input or usage writes nothing at all
@@ -222,6 +223,9 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             finally:
                 bar.close()
 
+        if options.pdf:  # from the pages of this run, committed with them
+            pdfs.stage_pdfs(reports, stage_r, _printable(outcomes, syn_outcome, previous),
+                            echo=echo)
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
                              syn_outcome, syn_key, previous, now, started, ents, results)
@@ -253,6 +257,19 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                    failed=len(failed), failures=failed,
                    warnings=sum(f.severity == "warning" for f in validated.findings),
                    duration_s=time.perf_counter() - started)
+
+
+def _printable(outcomes: dict, syn_outcome, previous: dict | None) -> list[tuple[str, str]]:
+    """(name, page) of the reports to have as PDF: those whose page is a report."""
+    old = (previous or {}).get("reports", {})
+    pages = [(k, o.path) for k, o in sorted(outcomes.items())
+             if o.status == "ok" or (o.status == "unchanged"
+                                     and old.get(k, {}).get("status") == "ok")]
+    syn_status = (syn_outcome.status if syn_outcome is not None
+                  else ((previous or {}).get("synthesis") or {}).get("status"))
+    if syn_status in pdfs.PRINTED_STATUSES:
+        pages.append(("synthesis", "synthesis.html"))
+    return pages
 
 
 def _job(key: str, kind: str, title: str, notebook: Path, rel: str, stage: Path,

@@ -1,0 +1,104 @@
+"""The PDFs of a run: each enterprise report and the synthesis, per language, printed
+from the pages of the run into the staging tree and committed with them.
+
+``reports/pdf/<lang>/<enterprise_id>.pdf`` and ``reports/pdf/<lang>/synthesis.pdf``
+come from ``enterprises/<id>.html`` and ``synthesis.html`` (English) and their
+twins under ``<lang>/`` (``id/enterprises/<id>.html``...).  A PDF is printed only
+when its page changed (or the print stylesheet, or the file is missing): see
+:mod:`score_analysis.pdf`.  One browser prints all of them.  Without Chromium the
+run goes on and says that the PDFs were skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..i18n import LANGUAGES
+from .options import Options
+
+#: Statuses of a synthesis whose page is a report (a failed page is not printed).
+PRINTED_STATUSES = ("ok", "unchanged")
+
+
+@dataclass
+class PdfOutcome:
+    """What the PDF step of a run did."""
+
+    printed: int = 0
+    unchanged: int = 0
+    skipped: str | None = None  # why no PDF was printed (Chromium missing...)
+    duration_s: float = 0.0
+
+    def line(self) -> str:
+        if self.skipped:
+            return f"PDFs skipped: {self.skipped}"
+        return (f"PDFs: {self.printed} printed, {self.unchanged} unchanged "
+                f"({self.duration_s:.1f} s).")
+
+
+def page_rel(lang: str, rel: str) -> str:
+    """The page of ``lang`` for an English page path (``id/enterprises/x.html``)."""
+    return rel if lang == LANGUAGES[0] else f"{lang}/{rel}"
+
+
+def wanted(reports: Path, stage: Path, pages: Iterable[tuple[str, str]],
+           languages: Iterable[str] = LANGUAGES) -> dict[str, tuple[Path, str]]:
+    """The PDFs of this run: ``{"pdf/<lang>/<name>.pdf": (page, lang)}``.
+
+    ``pages`` holds ``(name, English page path)`` of the reports to print; a page
+    is taken from ``stage`` when this run built it, else from ``reports``; a
+    language whose page does not exist is left out.
+    """
+    from ..pdf import pdf_name
+
+    out = {}
+    for name, rel in pages:
+        for lang in languages:
+            path = page_rel(lang, rel)
+            page = stage / path if (stage / path).is_file() else reports / path
+            if page.is_file():
+                out[pdf_name(lang, name)] = (page, lang)
+    return out
+
+
+def up_to_date(reports: Path, options: Options) -> bool:
+    """Whether the PDFs of the last run are all there (always, with ``--no-pdf``)."""
+    if not options.pdf:
+        return True
+    from ..pdf import read_state
+
+    state = read_state(reports)
+    return bool(state.get("complete")) and all(
+        (reports / name).is_file() for name in state.get("keys", {}))
+
+
+def stage_pdfs(reports: Path, stage: Path, pages: Iterable[tuple[str, str]], *,
+               echo: Callable[[str], None] = print) -> PdfOutcome:
+    """Print the PDFs whose page changed into ``stage/pdf/`` and write their keys.
+
+    The keys of every PDF that exists after the commit go to ``stage/pdf/keys.json``;
+    when Chromium cannot start nothing is printed, the previous keys stay, and the
+    reason is echoed in one line.
+    """
+    from .. import pdf
+
+    started = time.perf_counter()
+    want = wanted(reports, stage, pages)
+    previous = pdf.read_state(reports).get("keys", {})
+    keys, todo = pdf.stale(want, reports, previous, pdf.settings_key())
+    jobs = [pdf.PdfJob(page=want[name][0], pdf=stage / name, lang=want[name][1])
+            for name in todo]
+    try:
+        pdf.print_pages(jobs)
+    except pdf.PdfError as exc:
+        outcome = PdfOutcome(skipped=str(exc))
+        echo(outcome.line())
+        return outcome
+    outcome = PdfOutcome(printed=len(jobs), unchanged=len(keys) - len(jobs),
+                         duration_s=time.perf_counter() - started)
+    pdf.write_state(keys, stage, printed=outcome.printed, duration_s=outcome.duration_s)
+    echo(outcome.line())
+    return outcome
