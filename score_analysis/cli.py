@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cell-timeout", type=_positive, default=600, metavar="SECONDS",
                    help="time limit per notebook cell (default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="build on this Dask scheduler's workers (default: "
+                        "$SCORE_ANALYSIS_SCHEDULER, else this machine)")
     r.add_argument("--no-pdf", dest="pdf", action="store_false",
                    help="do not print the A4 PDFs of the reports (reports/pdf/)")
 
@@ -130,7 +133,8 @@ def cmd_run(args) -> int:
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
                       harmonic=args.harmonic, cell_timeout=args.cell_timeout,
-                      progress=not args.quiet and sys.stderr.isatty(), pdf=args.pdf)
+                      progress=not args.quiet and sys.stderr.isatty(),
+                      scheduler=args.scheduler, pdf=args.pdf)
     try:
         summary = run(options)
     except InvalidInput as exc:

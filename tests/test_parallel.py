@@ -13,7 +13,7 @@ from jupyter_client import AsyncKernelManager
 
 from score_analysis import pipeline
 from score_analysis.demo import demo_tables
-from score_analysis.pipeline import enterprises
+from score_analysis.pipeline import enterprises, notebooks
 from score_analysis.validation import validate
 
 TABLES = ("results", "kpi_lines", "survey_reliability", "pooled")
@@ -106,13 +106,14 @@ class FakePapermill:
 def test_a_kernel_that_does_not_start_is_tried_once_more(tmp_path, monkeypatch):
     import papermill
 
-    fake = FakePapermill(RuntimeError("Kernel didn't respond in 120 seconds"))
+    fake = FakePapermill(notebooks.KernelStartError("RuntimeError: Kernel didn't respond in 120 "
+                                                    "seconds"))
     monkeypatch.setattr(papermill, "execute_notebook", fake)
     outcome = pipeline.execute_notebook(_job(tmp_path, "a", tmp_path / "a.ipynb"))
     assert (outcome.status, outcome.error, fake.calls) == ("ok", None, 2)
     log = Path(outcome.log).read_text()
-    assert ("--- attempt 1 failed: RuntimeError: Kernel didn't respond in 120 seconds "
-            "(retrying)") in log
+    assert ("--- attempt 1 failed: KernelStartError: RuntimeError: Kernel didn't respond in 120 "
+            "seconds (retrying)") in log
     assert log.rstrip().splitlines()[-1].startswith("--- ok")
     assert "Executed." in Path(outcome.path).read_text()
 
@@ -121,13 +122,14 @@ def test_a_kernel_that_fails_twice_fails_the_report_and_points_to_its_log(tmp_pa
                                                                           monkeypatch):
     import papermill
 
-    fake = FakePapermill(RuntimeError("Kernel died before replying to kernel_info"),
-                         RuntimeError("Kernel died before replying to kernel_info"))
+    fake = FakePapermill(*[notebooks.KernelStartError("RuntimeError: Kernel died before "
+                                                      "replying to kernel_info")] * 2)
     monkeypatch.setattr(papermill, "execute_notebook", fake)
     outcome = pipeline.execute_notebook(_job(tmp_path, "b", tmp_path / "b.ipynb"))
     assert (outcome.status, fake.calls) == ("failed", 2)
-    assert outcome.error == ("RuntimeError: Kernel died before replying to kernel_info (the "
-                             "kernel's output is in logs/b.log in the reports directory)")
+    assert outcome.error == ("KernelStartError: RuntimeError: Kernel died before replying to "
+                             "kernel_info (the kernel's output is in logs/b.log in the reports "
+                             "directory)")
     assert "could not be built" in Path(outcome.path).read_text()
 
 

@@ -282,6 +282,25 @@ def test_ctrl_c_waits_for_the_move_to_finish():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_a_second_run_on_the_same_reports_is_refused_at_once(tmp_path):
+    from filelock import FileLock
+
+    from score_analysis.pipeline import staging
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    with FileLock(reports / ".lock"):  # another run (another lock object) holds it
+        with pytest.raises(pipeline.UsageError, match="another run is writing to"):
+            with staging._lock(reports):
+                pass
+    with staging._lock(reports):  # free again: taken, and released after the block
+        with pytest.raises(pipeline.UsageError):
+            with staging._lock(reports):
+                pass
+    with staging._lock(reports):
+        pass
+
+
 def test_the_analysis_cache_is_reused_only_with_its_own_files(tmp_path):
     tables = pipeline.validate_inputs(MINIMAL).tables
     analysed = pipeline.analyse(tables)

@@ -1,15 +1,173 @@
-"""Executors: where the analysis chunks and the notebook jobs run."""
+"""Executors: where the analysis chunks and the notebook jobs run.
+
+One interface, :class:`Executor` (``submit`` a function, get a future with
+``result()``; ``as_completed``; ``ship`` data to every worker; ``cancel``), with
+two backends:
+
+- :class:`LocalPool`, the default: ``--jobs`` spawned processes on this
+  machine (:func:`worker_pool`); one job runs here, without a pool;
+- :class:`DaskCluster`: the workers of a Dask distributed scheduler
+  (``--scheduler tcp://HOST:PORT`` or ``SCORE_ANALYSIS_SCHEDULER``;
+  :func:`dask_cluster`).  A worker that dies has its tasks run again on
+  another worker by the scheduler; nothing is assumed about shared disks
+  (see :mod:`.jobs`).
+
+Jobs return their outputs to this process, which stages and commits them.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from . import jobs as job_runs
 from . import notebooks as notebook_runs
 from .notebooks import NotebookJob, _failed
-from .options import Options, ReportOutcome
+from .options import Options, ReportOutcome, UsageError
+
+#: The environment variable naming the Dask scheduler when ``--scheduler`` is not given.
+SCHEDULER_VARIABLE = "SCORE_ANALYSIS_SCHEDULER"
+
+
+class Executor:
+    """Where work runs.  ``workers`` is how many jobs run at once; ``where`` names it
+    (``local`` or the scheduler's address); ``ships_inputs`` says whether notebook
+    jobs get their input files as bytes (:class:`~.jobs.Inputs`) instead of paths."""
+
+    workers: int = 1
+    where: str = "local"
+    ships_inputs: bool = False
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Run ``fn(*args, **kwargs)`` on a worker; a future with ``result()``."""
+        raise NotImplementedError
+
+    def as_completed(self, futures: Iterable) -> Iterator:
+        """The futures, each as soon as it is done."""
+        raise NotImplementedError
+
+    def ship(self, value):
+        """``value`` made available to every worker, to pass to :meth:`submit`."""
+        return value
+
+    def cancel(self) -> None:
+        """Drop the work not yet done (Ctrl-C)."""
+
+    def warm_up(self) -> None:
+        """Let the workers import the notebook machinery now (if they need to)."""
+
+
+class LocalPool(Executor):
+    """A :class:`concurrent.futures.ProcessPoolExecutor` of spawned processes."""
+
+    def __init__(self, pool, workers: int) -> None:
+        self.pool, self.workers = pool, workers
+
+    def submit(self, fn, /, *args, **kwargs):
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def as_completed(self, futures: Iterable) -> Iterator:
+        from concurrent.futures import as_completed
+
+        return as_completed(list(futures))
+
+    def cancel(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        terminate = getattr(self.pool, "terminate_workers", None)  # Python 3.14+
+        if terminate is not None:
+            terminate()
+        else:
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
+
+
+class DaskCluster(Executor):
+    """The workers of a Dask distributed scheduler, through a connected ``Client``."""
+
+    ships_inputs = True
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.where = client.scheduler.address
+        self._futures: list = []
+
+    @property
+    def workers(self) -> int:
+        """Threads across the workers now connected (at least 1)."""
+        info = self.client.scheduler_info(n_workers=-1) if _takes_n_workers(self.client) \
+            else self.client.scheduler_info()
+        return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = self.client.submit(fn, *args, pure=False, **kwargs)
+        self._futures.append(future)
+        return future
+
+    def as_completed(self, futures: Iterable) -> Iterator:
+        from distributed import as_completed
+
+        return iter(as_completed(list(futures)))
+
+    def ship(self, value):
+        return self.client.scatter(value, broadcast=True, hash=False)
+
+    def warm_up(self) -> None:
+        """Import the notebook machinery on every worker now, without waiting for it."""
+        with contextlib.suppress(Exception):
+            self.client.run(notebook_runs.warm_up, wait=False)
+
+    def cancel(self) -> None:
+        pending = [f for f in self._futures if not f.done()]
+        if pending:
+            with contextlib.suppress(Exception):
+                self.client.cancel(pending, force=True)
+
+
+def _takes_n_workers(client) -> bool:
+    import inspect
+
+    return "n_workers" in inspect.signature(client.scheduler_info).parameters
+
+
+def scheduler_address(options: Options) -> str | None:
+    """The Dask scheduler to use: ``--scheduler``, else ``SCORE_ANALYSIS_SCHEDULER``, else
+    ``None`` (the local pool)."""
+    return options.scheduler or os.environ.get(SCHEDULER_VARIABLE) or None
+
+
+@contextlib.contextmanager
+def dask_cluster(address: str, *, timeout: float = 10) -> Iterator[DaskCluster]:
+    """A :class:`DaskCluster` connected to the scheduler at ``address``.
+
+    Raises
+    ------
+    UsageError
+        The scheduler cannot be reached within ``timeout`` seconds (or the address
+        is not one): a one-line message, before any work.
+    """
+    import logging
+
+    from distributed import Client
+
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # the one-line error below says it all
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except Exception as exc:
+        reason = " ".join(str(exc).split()) or exc.__class__.__name__
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+    finally:
+        quiet.setLevel(level)
+    cluster = DaskCluster(client)
+    try:
+        with _cancel_on_interrupt(cluster):
+            yield cluster
+    finally:
+        with contextlib.suppress(Exception):
+            client.close(timeout=5)
 
 
 def _workers(options: Options, notebooks: int) -> int:
@@ -44,10 +202,11 @@ def worker_pool(workers: int, *, notebooks: bool = True) -> Iterator:
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                initializer=_warm_worker, initargs=(notebooks,))
-    with pool, _cancel_on_interrupt(pool):
+    executor = LocalPool(pool, workers)
+    with pool, _cancel_on_interrupt(executor):
         for _ in range(workers):  # start every worker now, not at the first job
             pool.submit(os.getpid)
-        yield pool
+        yield executor
 
 
 def _progress(total: int, options: Options):
@@ -58,33 +217,37 @@ def _progress(total: int, options: Options):
                 disable=not options.progress or total == 0, leave=False)
 
 
-def _execute_all(jobs: list[NotebookJob], pool, stage: Path, bar) -> list[ReportOutcome]:
-    """Execute notebooks in ``pool`` (or here, when it is ``None``), advancing ``bar``.
+def _execute_all(jobs: list[NotebookJob], pool: Executor | None, stage: Path, bar,
+                 inputs=None) -> list[ReportOutcome]:
+    """Execute notebook jobs on ``pool`` (or here, when it is ``None``), advancing ``bar``.
 
-    A worker that dies fails its report; the other reports go on.  Returned
-    paths are relative to ``stage`` (the future reports directory).
+    Each job returns its files (:func:`~.jobs.run_job`), written here under
+    ``stage``; ``inputs`` (shipped with :meth:`Executor.ship`) is passed to the
+    jobs of an executor that ships inputs.  A job whose worker failed fails its
+    report; the other reports go on.  Returned paths are relative to ``stage``
+    (the future reports directory).
     """
     outcomes = []
+    stage_name = str(stage.resolve())
     if jobs and pool is None:
         notebook_runs.warm_up()  # imports and templates once, not inside the first report's time
         for job in jobs:
-            outcomes.append(notebook_runs.execute_notebook(job))
+            outcomes.append(job_runs.written(job_runs.run_job(job, stage_name), stage))
             bar.update(1)
     elif jobs:
-        from concurrent.futures import as_completed
-
-        futures = {pool.submit(notebook_runs.execute_notebook, job): job for job in jobs}
-        for fut in as_completed(futures):
+        extra = (inputs,) if pool.ships_inputs else ()
+        futures = {pool.submit(job_runs.run_job, job, stage_name, *extra): job for job in jobs}
+        for fut in pool.as_completed(futures):
             job = futures[fut]
             try:
-                outcomes.append(fut.result())
-            except Exception as exc:  # a worker died: the others go on
+                outcomes.append(job_runs.written(fut.result(), stage))
+            except Exception as exc:  # a worker died (too often): the others go on
                 err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
                 Path(job.html).parent.mkdir(parents=True, exist_ok=True)
                 Path(job.html).write_text(_failed(job.title, err, job.kind), encoding="utf-8")
                 outcomes.append(ReportOutcome(key=job.key, kind=job.kind, status="failed",
                                               path=job.html, title=job.title, error=err,
-                                              log=job.log))
+                                              log=None))
             bar.update(1)
     for o in outcomes:  # paths relative to the reports directory
         for name in ("path", "notebook", "log"):
@@ -103,17 +266,11 @@ def _worker_ignores_ctrl_c() -> None:
 
 
 @contextlib.contextmanager
-def _cancel_on_interrupt(pool) -> Iterator[None]:
-    """On Ctrl-C (or any error), drop the notebooks not yet started and stop the running
-    ones, instead of waiting for them all when the pool shuts down."""
+def _cancel_on_interrupt(executor: Executor) -> Iterator[None]:
+    """On Ctrl-C (or any error), drop the work not yet started and stop what runs
+    (:meth:`Executor.cancel`), instead of waiting for it all."""
     try:
         yield
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-        if terminate is not None:
-            terminate()
-        else:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
+        executor.cancel()
         raise

@@ -87,6 +87,7 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
             "notebook": o.notebook if rebuilt else old.get("notebook"),
             "log": o.log if rebuilt else old.get("log"),
             "built": now if rebuilt else old.get("built"),
+            "built_on": o.where if rebuilt else old.get("built_on"),
             "data_source": str(ents.at[eid, "data_source"]),
             "headline": _headline(results, eid) if eid not in analysed["failed"]
             else "Analysis failed.",
@@ -97,7 +98,8 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
     if syn_outcome is not None:
         synthesis = {"path": syn_outcome.path, "status": syn_outcome.status, "key": syn_key,
                      "duration_s": round(syn_outcome.duration_s, 3), "error": syn_outcome.error,
-                     "notebook": syn_outcome.notebook, "log": syn_outcome.log, "built": now}
+                     "notebook": syn_outcome.notebook, "log": syn_outcome.log, "built": now,
+                     "built_on": syn_outcome.where}
     return {
         "schema": SCHEMA,
         "tool": {"name": "score-analysis", "version": __version__, "git_commit": _git_commit(),
@@ -110,7 +112,8 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
                                "processed_dir": str(options.processed_dir),
                                "reports_dir": str(options.reports_dir),
                                "enterprises": list(options.enterprises), "force": options.force,
-                               "jobs": options.jobs, **options.analysis_parameters()}},
+                               "jobs": options.jobs, "scheduler": options.scheduler,
+                               **options.analysis_parameters()}},
         "inputs": validated.files,
         "analysis_keys": analysed["analysis_keys"],
         "reports": reports,

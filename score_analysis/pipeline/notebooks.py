@@ -61,29 +61,118 @@ def _job_log(path: str) -> Iterator:
                 logger.removeHandler(handler)
 
 
+class KernelStartError(RuntimeError):
+    """The kernel of a notebook did not start (or never answered): worth one more try.
+
+    Raised in place of whatever the kernel manager or the kernel client raised
+    while starting the kernel and waiting for it to answer, such as the
+    ``zmq.error.ZMQError: Address already in use`` of two kernels that picked
+    the same free port at the same time.  An error once the kernel runs (a cell
+    that raises, or a :class:`nbclient.exceptions.CellTimeoutError`) is never
+    one of these.
+    """
+
+
+def _start_checked_client() -> type:
+    """An asynchronous kernel client whose wait for the kernel's first answer raises
+    :class:`KernelStartError` when the kernel does not answer."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class StartCheckedKernelClient(AsyncKernelClient):
+        async def _async_wait_for_ready(self, timeout=None):
+            try:
+                return await super()._async_wait_for_ready(timeout=timeout)
+            except Exception as exc:
+                raise KernelStartError(f"{exc.__class__.__name__}: {exc}") from exc
+
+        wait_for_ready = _async_wait_for_ready
+
+    return StartCheckedKernelClient
+
+
 def _logged_kernel_manager(log) -> type:
     """A kernel manager class whose kernels write their stdout and stderr to ``log``.
 
     The kernel's start-up warnings (``Kernel is running over TCP …``) and its
     shutdown messages (``KeyboardInterrupt caught in kernel``) then land in the
     report's log file instead of the terminal; errors raised by the notebook's
-    cells still reach the pipeline through papermill.
+    cells still reach the pipeline through papermill.  A failure to start the
+    kernel, or of the started kernel to answer, is a :class:`KernelStartError`.
     """
     from jupyter_client.manager import AsyncKernelManager
 
+    client = _start_checked_client()
+
     class LoggedKernelManager(AsyncKernelManager):
+        def client(self, **kwargs):
+            self.client_factory = client
+            return super().client(**kwargs)
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw["stdout"] = log
             kw["stderr"] = log
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
+        async def _async_start_kernel(self, **kw):
+            try:
+                return await super()._async_start_kernel(**kw)
+            except Exception as exc:
+                raise KernelStartError(f"{exc.__class__.__name__}: {exc}") from exc
+
+        start_kernel = _async_start_kernel
+
     return LoggedKernelManager
+
+
+def retried(exc: BaseException) -> bool:
+    """Whether a notebook that failed with ``exc`` is run once more, by the exception's type.
+
+    A kernel that did not start (:class:`KernelStartError`, which covers the
+    ZMQ port race of ``jupyter_client``) or a ZMQ error is retried; a cell that
+    timed out (``nbclient``'s ``CellTimeoutError``, itself a ``TimeoutError``)
+    or raised, a missing notebook or any other error is not: running it again
+    would fail the same way, only later.
+    """
+    from nbclient.exceptions import CellTimeoutError
+
+    if isinstance(exc, CellTimeoutError):
+        return False
+    if isinstance(exc, KernelStartError):
+        return True
+    try:
+        from zmq.error import ZMQError
+    except ImportError:  # pragma: no cover - pyzmq comes with jupyter_client
+        return False
+    return isinstance(exc, ZMQError)
+
+
+#: The id given to papermill's injected-parameters cell (papermill draws a random one).
+INJECTED_CELL_ID = "injected-parameters"
+
+
+def _settled_cell_ids(executed: str) -> None:
+    """Give papermill's injected-parameters cell a fixed id, in place.
+
+    Every other cell keeps the id it has in the source notebook, so two runs on
+    the same input give the same executed notebook cells and pages.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if ("injected-parameters" in cell.get("metadata", {}).get("tags", [])
+                and cell.get("id") != INJECTED_CELL_ID):
+            cell["id"] = INJECTED_CELL_ID
+            changed = True
+    if changed:
+        nbformat.write(nb, executed)
 
 
 def execute_notebook(job: NotebookJob) -> ReportOutcome:
     """Execute one notebook with papermill and convert it to HTML (runs in a worker).
 
-    A kernel that fails to start is retried once.  On failure the partly
+    A kernel that fails to start is retried once (see :func:`retried`).  On failure the partly
     executed notebook is kept and a failed page is written in place of the
     report.  The kernel's own output and one line per attempt go to ``job.log``.
     """
@@ -113,9 +202,9 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
             except PapermillExecutionError as exc:
                 error = f"{exc.ename}: {exc.evalue}"
                 break
-            except Exception as exc:  # kernel start-up, timeouts, I/O: retry once
+            except Exception as exc:  # a kernel that did not start is retried once
                 error = f"{exc.__class__.__name__}: {exc}".strip()
-                retry = attempt == 1 and _kernel_start_problem(exc)
+                retry = attempt == 1 and retried(exc)
                 log.write(f"--- attempt {attempt} failed: {error}"
                           f"{' (retrying)' if retry else ''}\n")
                 if not retry:
@@ -123,6 +212,9 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
                         error += (f" (the kernel's output is in logs/{Path(job.log).name} "
                                   f"in the reports directory)")
                     break
+        if Path(job.executed).exists():
+            with contextlib.suppress(Exception):  # a damaged notebook fails just below
+                _settled_cell_ids(job.executed)
         if error is None:
             try:
                 Path(job.html).write_text(page(notebook_html(job.executed), job.title),
@@ -138,12 +230,19 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
                                   encoding="utf-8")
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
                          path=job.html, title=job.title, duration_s=duration, error=error,
-                         notebook=job.executed, log=job.log or None)
+                         notebook=job.executed, log=job.log or None, where=where())
 
 
-def _kernel_start_problem(exc: Exception) -> bool:
-    text = f"{exc.__class__.__name__} {exc}".lower()
-    return any(w in text for w in ("kernel", "timeout", "zmq", "connection", "died"))
+def where() -> str:
+    """Where this code runs: the address of the Dask worker running it, else ``"local"``."""
+    import sys
+
+    if "distributed" in sys.modules:  # only ever imported in a Dask worker or client
+        from distributed import get_worker
+
+        with contextlib.suppress(ValueError):
+            return get_worker().address
+    return "local"
 
 
 @functools.cache

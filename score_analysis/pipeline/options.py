@@ -71,6 +71,7 @@ class Options:
     cell_timeout: int = 600
     progress: bool = True
     pdf: bool = True  # print the A4 PDFs (pipeline.pdfs); --no-pdf skips them
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT); None = the local pool
 
     def analysis_parameters(self) -> dict:
         """The options that change numbers (part of every cache key)."""
@@ -90,6 +91,7 @@ class ReportOutcome:
     error: str | None = None
     notebook: str | None = None
     log: str | None = None
+    where: str = "local"  # "local" or the address of the Dask worker that built it
 
 
 @dataclass

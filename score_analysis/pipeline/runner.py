@@ -35,6 +35,7 @@ and exit code 1; the other reports are still built.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import shutil
@@ -45,7 +46,16 @@ from pathlib import Path
 
 from . import keys, pdfs
 from .enterprises import analyse
-from .executors import _execute_all, _progress, _workers, worker_pool
+from .executors import (
+    Executor,
+    _execute_all,
+    _progress,
+    _workers,
+    dask_cluster,
+    scheduler_address,
+    worker_pool,
+)
+from .jobs import Inputs
 from .keys import _fresh, _previous_analysis, _sha, _write_analysis_cache, report_key
 from .manifest import (
     _all_ok,
@@ -105,13 +115,25 @@ def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
 def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
     """Run the whole pipeline; see the module docstring.
 
+    With a Dask scheduler (``options.scheduler`` or ``SCORE_ANALYSIS_SCHEDULER``)
+    it is contacted first, and the work goes to its workers instead of the local
+    pool (:mod:`.executors`).
+
     Raises
     ------
     InvalidInput
         The data broke the contract (nothing is written).
     UsageError
-        An unknown enterprise was selected, or another run holds the lock.
+        An unknown enterprise was selected, another run holds the lock, or the
+        Dask scheduler cannot be reached.
     """
+    address = scheduler_address(options)
+    with contextlib.ExitStack() as stack:
+        cluster = stack.enter_context(dask_cluster(address)) if address else None
+        return _run(options, echo, cluster)
+
+
+def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None) -> Summary:
     started = time.perf_counter()
     reports = options.reports_dir
     manifest_path = reports / MANIFEST
@@ -137,11 +159,12 @@ def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
     with _lock(reports):
         _recover(reports, options.processed_dir)
         previous = _read_manifest(manifest_path)  # as the recovery may have left it
-        return _run_locked(options, previous, key, started, echo, validated)
+        return _run_locked(options, previous, key, started, echo, validated, cluster)
 
 
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
-                echo: Callable[[str], None], validated) -> Summary:
+                echo: Callable[[str], None], validated, cluster: Executor | None = None
+                ) -> Summary:
     from ..contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
     from ..io import replace_tree, write_csv, write_json, write_parquet, write_text
     from ..reporting import index_page, synthesis_headline
@@ -174,10 +197,14 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     stage_r.mkdir(parents=True, exist_ok=True)
     outcomes: dict[str, ReportOutcome] = {}
     syn_outcome = None
-    workers = _workers(options, len(to_build) + synthesis_needed)
+    workers = (cluster.workers if cluster is not None
+               else _workers(options, len(to_build) + synthesis_needed))
     try:
         # the workers start (and import the notebook machinery) during the analysis
-        with worker_pool(workers) as pool:
+        with (contextlib.nullcontext(cluster) if cluster is not None
+              else worker_pool(workers)) as pool:
+            if cluster is not None:
+                cluster.warm_up()
             prev = {} if options.force else _previous_analysis(processed)
             analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
                                code=code, pool=pool, workers=workers)
@@ -191,6 +218,9 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                       stage_r / "quality_log.csv")
             _write_analysis_cache(stage_p, analysed["analysis_keys"])
             replace_tree(stage_p, processed)
+            inputs = (pool.ship(Inputs.of(processed, nb_dir, (ENTERPRISE_NOTEBOOK,
+                                                              SYNTHESIS_NOTEBOOK)))
+                      if pool is not None and pool.ships_inputs else None)
 
             ents = tables["enterprises"].set_index("enterprise_id")
             jobs: list[NotebookJob] = []
@@ -216,10 +246,10 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                                   options) if synthesis_needed else None)
             bar = _progress(len(jobs) + (synthesis_job is not None), options)
             try:
-                for outcome in _execute_all(jobs, pool, stage_r, bar):
+                for outcome in _execute_all(jobs, pool, stage_r, bar, inputs):
                     outcomes[outcome.key] = outcome
                 if synthesis_job is not None:  # once every enterprise is done
-                    syn_outcome = _execute_all([synthesis_job], pool, stage_r, bar)[0]
+                    syn_outcome = _execute_all([synthesis_job], pool, stage_r, bar, inputs)[0]
             finally:
                 bar.close()
 

@@ -13,16 +13,25 @@ from .options import COMPLETE, MANIFEST, UsageError
 
 @contextlib.contextmanager
 def _lock(reports_dir: Path) -> Iterator[None]:
-    import fcntl
+    """Hold the run lock of ``reports_dir`` (``.lock`` in it) for the block.
+
+    Through :mod:`filelock` (an OS lock on Unix and on Windows, released when
+    the process dies); a second run on the same reports directory gets a
+    :class:`UsageError` at once instead of waiting.
+    """
+    from filelock import FileLock, Timeout
 
     reports_dir.mkdir(parents=True, exist_ok=True)
-    with open(reports_dir / ".lock", "w") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise UsageError(f"another run is writing to {reports_dir}; wait for it to "
-                             f"finish") from exc
+    lock = FileLock(reports_dir / ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise UsageError(f"another run is writing to {reports_dir}; wait for it to "
+                         f"finish") from exc
+    try:
         yield
+    finally:
+        lock.release()
 
 
 def _move_reports(stage: Path, reports: Path) -> None:

@@ -1,0 +1,130 @@
+"""What travels between the client and the executors for one notebook.
+
+A notebook job never writes into the reports: it runs in a scratch directory
+of its own wherever it runs, and returns its outputs (page, executed notebook,
+log) as bytes in a :class:`JobResult`.  The client writes them into its staging
+tree and commits them as always, so a worker needs no disk shared with the
+client.
+
+What a job reads is chosen explicitly: on the local pool, the processed tables
+and notebooks where the client has them; on a Dask cluster, :class:`Inputs`,
+their bytes, sent once to every worker and written there under the system's
+temporary directory (one copy per content digest), which the job then reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import notebooks
+from .notebooks import NotebookJob
+from .options import ReportOutcome
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files notebook jobs read, as bytes: ``processed/<table>`` and ``notebooks/<name>``.
+
+    ``digest`` names the set (SHA-256 of names and bytes): a worker writes each set once.
+    """
+
+    files: dict[str, bytes]
+    digest: str = ""
+
+    @classmethod
+    def of(cls, processed_dir: Path, notebooks_dir: Path, notebook_names: tuple[str, ...]
+           ) -> Inputs:
+        """The processed tables (every file of ``processed_dir``) and the named notebooks."""
+        files = {f"processed/{p.name}": p.read_bytes() for p in sorted(processed_dir.iterdir())
+                 if p.is_file() and not p.name.startswith(".")}
+        for name in notebook_names:
+            path = notebooks_dir / name
+            if path.is_file():
+                files[f"notebooks/{name}"] = path.read_bytes()
+        h = hashlib.sha256()
+        for name, data in sorted(files.items()):
+            h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+        return cls(files=files, digest=h.hexdigest())
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """A finished job: its outcome (paths relative to the reports directory) and the
+    bytes of every file it wrote, by the same relative paths."""
+
+    outcome: ReportOutcome
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def materialised(inputs: Inputs) -> Path:
+    """The directory on this machine holding ``inputs`` (written once per digest).
+
+    Written under a temporary name and renamed into place, so that two jobs of
+    one worker (or two workers of one machine) never read a half-written copy.
+    """
+    root = Path(tempfile.gettempdir()) / "score-analysis-inputs"
+    target = root / inputs.digest
+    if target.is_dir():
+        return target
+    root.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{inputs.digest[:12]}-", dir=root))
+    for name, data in inputs.files.items():
+        path = partial / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    try:
+        os.rename(partial, target)
+    except OSError:  # another job put the same copy in place first
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def run_job(job: NotebookJob, stage: str, inputs: Inputs | None = None) -> JobResult:
+    """Execute one notebook job in a scratch directory and return its outputs (on an executor).
+
+    ``job``'s output paths lie under ``stage`` (the client's staging tree): the
+    job writes the same relative paths under its scratch directory instead.
+    With ``inputs`` the notebook and the processed tables are read from this
+    machine's copy of them (:func:`materialised`), else from ``job``'s paths.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="score-analysis-job-"))
+    try:
+        rel = {name: os.path.relpath(getattr(job, name), stage)
+               for name in ("html", "executed", "log") if getattr(job, name)}
+        local = replace(job, **{name: str(scratch / r) for name, r in rel.items()})
+        if inputs is not None:
+            copy = materialised(inputs)
+            notebook = copy / "notebooks" / Path(job.notebook).name
+            params = dict(job.parameters, processed_dir=str(copy / "processed"),
+                          reports_dir=str(scratch))
+            local = replace(local, notebook=str(notebook), cwd=str(notebook.parent),
+                            parameters=params)
+        outcome = notebooks.execute_notebook(local)
+        files = {p.relative_to(scratch).as_posix(): p.read_bytes()
+                 for p in sorted(scratch.rglob("*")) if p.is_file()}
+        for name in ("path", "notebook", "log"):
+            value = getattr(outcome, name)
+            if value and Path(value).is_absolute():
+                outcome = replace(outcome, **{name: Path(value).relative_to(scratch).as_posix()})
+        return JobResult(outcome=outcome, files=files)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def written(result: JobResult, stage: Path) -> ReportOutcome:
+    """Write a job's files under ``stage`` (on the client); its outcome."""
+    for name, data in result.files.items():
+        path = (stage / name).resolve()
+        if not path.is_relative_to(stage.resolve()):  # never outside the staging tree
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        path.write_bytes(data)
+    return result.outcome
