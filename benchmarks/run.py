@@ -30,7 +30,7 @@ from pathlib import Path
 
 from score_analysis import pipeline
 
-from . import floor
+from . import floor, pdf_cost
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "raw"
@@ -109,6 +109,7 @@ def measure_all(work: Path, *, scaling: int, library: int, jobs: int, repeat: in
     shutil.copytree(SHIPPED, shipped / "raw")
     say(f"1/5 full run on the shipped data ({SHIPPED.relative_to(ROOT)}, --jobs 1) ...")
     full = figures["full"] = pipeline_run(shipped / "raw", shipped, 1)
+    figures["pdf"] = pdf_cost.measure(shipped / "reports", full["wall_s"])
     say("2/5 no-op rerun ...")
     seconds, cpu, stdout, _ = run_cli(
         "run", "--data-dir", str(shipped / "raw"), "--reports-dir", str(shipped / "reports"),
@@ -177,6 +178,7 @@ def rows(f: dict) -> list[Row]:
             f"{full['wall_s']:.2f} s wall, CPU {full['cpu_s']:.1f} s"),
         Row("  mean per-report time / floor", f"{full['mean_report_s']:.2f} s", per_report,
             f"<= {PER_REPORT_MAX}", per_report <= PER_REPORT_MAX and full["ok"] == full["reports"]),
+        *pdf_cost.rows(f, Row),
         Row("no-op rerun / full run", f"{noop['wall_s']:.2f} s", noop_ratio,
             f"<= {NOOP_MAX}", noop_ratio <= NOOP_MAX and noop["summary"].startswith("Nothing")),
         Row(f"{sc['enterprises']} enterprises, --jobs {sc['jobs']}",

@@ -22,7 +22,7 @@ from score_analysis.pipeline import pdfs
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf is a dev dependency: make install")
 
-pytestmark = pytest.mark.browser
+browser = pytest.mark.browser  # needs Chromium (and the fixture build)
 
 A4_POINTS = (595.28, 841.89)  # 210 mm x 297 mm
 ENTERPRISES = ("inprintama_asri", "tesena_inovindo", "xss-probe")
@@ -109,6 +109,7 @@ def _stamps(reports: Path) -> dict[str, int]:
 # --------------------------------------------------------------------------- the PDFs of a run
 
 
+@browser
 def test_every_report_has_its_pdf_with_pages_and_text(built_reports):
     want = expected_pdfs(built_reports)
     found = {p.relative_to(built_reports).as_posix()
@@ -120,6 +121,7 @@ def test_every_report_has_its_pdf_with_pages_and_text(built_reports):
         assert all(len(t) > 40 for t in texts), f"{name}: a page without text"
 
 
+@browser
 def test_pdfs_are_a4(built_reports):
     for name in expected_pdfs(built_reports):
         for page in pypdf.PdfReader(built_reports / name).pages:
@@ -127,6 +129,7 @@ def test_pdfs_are_a4(built_reports):
             assert size == pytest.approx(A4_POINTS, abs=2.0), (name, size)
 
 
+@browser
 def test_every_page_is_numbered_in_its_language(built_reports):
     for name in expected_pdfs(built_reports):
         lang = name.split("/")[1]
@@ -135,6 +138,7 @@ def test_every_page_is_numbered_in_its_language(built_reports):
             assert PAGE_OF[lang].format(page=i, pages=len(texts)) in text, (name, i)
 
 
+@browser
 def test_the_banner_opens_page_one_and_only_where_the_page_has_it(built_reports):
     seen = 0
     for name, page in expected_pdfs(built_reports).items():
@@ -148,11 +152,13 @@ def test_the_banner_opens_page_one_and_only_where_the_page_has_it(built_reports)
     assert seen >= 3  # the simulated enterprises and the synthesis
 
 
+@browser
 def test_hostile_text_is_printed_as_text(built_reports):
     text = " ".join(pages_text(built_reports / "pdf/en/xss-probe.pdf"))
     assert '<script>alert("name")</script>' in text
 
 
+@browser
 def test_keys_cover_every_pdf(built_reports):
     state = json.loads((built_reports / "pdf" / "keys.json").read_text(encoding="utf-8"))
     assert state["complete"] is True
@@ -163,6 +169,7 @@ def test_keys_cover_every_pdf(built_reports):
 # --------------------------------------------------------------------------- incremental, --no-pdf
 
 
+@browser
 def test_an_unchanged_page_is_not_printed_again(built_reports, tmp_path):
     options = _copy_run(built_reports, tmp_path)
     reports = options.reports_dir
@@ -182,6 +189,7 @@ def test_an_unchanged_page_is_not_printed_again(built_reports, tmp_path):
     assert any(re.search(rf"PDFs: {len(reprinted)} printed", line) for line in lines), lines
 
 
+@browser
 def test_no_pdf_writes_none(built_reports, tmp_path):
     options = _copy_run(built_reports, tmp_path)
     shutil.rmtree(options.reports_dir / "pdf")
@@ -216,6 +224,7 @@ def test_no_pdf_flag_reaches_the_run(monkeypatch, tmp_path):
 # --------------------------------------------------------------------------- without Chromium
 
 
+@browser
 def test_missing_chromium_skips_the_pdfs_in_one_line(built_reports, tmp_path, monkeypatch):
     monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-chromium"))
     assert pdf.chromium_path() is None
@@ -233,6 +242,7 @@ def test_missing_chromium_skips_the_pdfs_in_one_line(built_reports, tmp_path, mo
     assert not list(stage.rglob("*"))
 
 
+@browser
 def test_missing_chromium_run_still_builds_the_pages(built_reports, tmp_path, monkeypatch):
     monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-chromium"))
     options = _copy_run(built_reports, tmp_path)
@@ -277,6 +287,7 @@ def test_a_changed_page_or_missing_file_is_stale(tmp_path):
     assert "pdf/en/a.pdf" in pdf.stale(want, tmp_path, keys, "s")[1]
 
 
+@browser
 def test_print_stylesheet_keeps_tables_and_figures_whole(built_reports):
     from playwright.sync_api import sync_playwright
 
@@ -305,3 +316,18 @@ def test_print_stylesheet_keeps_tables_and_figures_whole(built_reports):
     assert styles["banner"] == "avoid"
     assert styles["nav"] == "none"
     assert styles["smallest"] >= 8 * 96 / 72 - 0.01  # 8pt in CSS pixels
+
+
+def test_bench_ratio_of_pdfs_to_the_html_build(tmp_path):
+    from benchmarks import pdf_cost
+    from benchmarks.run import Row
+
+    pdf.write_state({"pdf/en/a.pdf": "k", "pdf/en/b.pdf": "k"}, tmp_path, printed=2,
+                    duration_s=3.0)
+    figures = {"pdf": pdf_cost.measure(tmp_path, run_wall_s=15.0)}
+    assert figures["pdf"] == {"pdfs": 2, "pdf_s": 3.0, "html_s": 12.0}
+    (line,) = pdf_cost.rows(figures, Row)
+    assert line.ratio == pytest.approx(0.25) and line.ok is True
+    figures["pdf"]["pdf_s"] = 7.0
+    assert pdf_cost.rows(figures, Row)[0].ok is False
+    assert pdf_cost.rows({}, Row) == []
