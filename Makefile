@@ -63,8 +63,8 @@ bench: $(STAMP)
 
 ## Extract the messages of code and templates and update the translation catalogs
 messages: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg --no-location --sort-output -o score_analysis/locale/messages.pot .
-	$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete -D messages -i score_analysis/locale/messages.pot -d score_analysis/locale
+	$(BIN)/pybabel --quiet extract -F babel.cfg --no-location --sort-output -o score_analysis/locale/messages.pot .
+	$(BIN)/pybabel --quiet update --no-fuzzy-matching --ignore-obsolete -D messages -i score_analysis/locale/messages.pot -d score_analysis/locale
 	$(BIN)/pybabel compile --statistics -d score_analysis/locale -D messages
 
 ## Install the headless browser used by the browser tests (Debian's chromium) and axe-core

@@ -22,6 +22,9 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
+from .i18n import N_
+from .i18n import gettext as _
+
 #: Okabe-Ito colours (Okabe & Ito 2008, "Color universal design").
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
              "#000000")
@@ -118,19 +121,44 @@ def month_middle(months: pd.Series | list[str]) -> pd.DatetimeIndex:
 
 def _month_axis(ax) -> None:
     import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
 
     locator = mdates.MonthLocator(bymonth=(1, 4, 7, 10))
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    ax.xaxis.set_major_formatter(FuncFormatter(_month_tick))
+
+
+def _month_tick(value: float, _pos=None) -> str:
+    """A month tick in the page's language: the year at January, else the short month."""
+    import matplotlib.dates as mdates
+    from babel.dates import format_date
+
+    from .i18n import current_language
+
+    day = mdates.num2date(value).date()
+    if day.month == 1:
+        return str(day.year)
+    return format_date(day, "MMM", locale=current_language())
+
+
+def _short_day(date: object) -> str:
+    from .reporting.formatting import day
+
+    return day(date)
 
 
 # --------------------------------------------------------------------------- KPIs
 
 
 #: The key of the KPI charts, in legend order: element -> label.
-KPI_KEY = {"observed": "Observed month", "fitted": "Fitted trend",
-           "counterfactual": "Trend without the programme", "eid": "Lebaran month",
-           "intervention": "Programme start", "visit": "Factory visit"}
+KPI_KEY = {"observed": N_("Observed month"), "fitted": N_("Fitted trend"),
+           "counterfactual": N_("Trend without the programme"), "eid": N_("Lebaran month"),
+           "intervention": N_("Programme start"), "visit": N_("Factory visit")}
+
+
+def kpi_key_labels() -> dict[str, str]:
+    """The key of the KPI charts in the current language (element -> label)."""
+    return {k: _(v) for k, v in KPI_KEY.items()}
 
 
 def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month: str,
@@ -168,18 +196,18 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
             ax.axvspan(m0, m0 + pd.offsets.MonthBegin(1), color=PALETTE["eid"], alpha=0.22,
                        lw=0, zorder=0)
         if len(lebaran_months):
-            handles.append(Patch(color=PALETTE["eid"], alpha=0.35, label=KPI_KEY["eid"]))
+            handles.append(Patch(color=PALETTE["eid"], alpha=0.35, label=_(KPI_KEY["eid"])))
         ax.axvline(start, color=PALETTE["intervention"], lw=2, zorder=1)
         handles.append(Line2D([], [], color=PALETTE["intervention"], lw=2,
-                              label=KPI_KEY["intervention"]))
+                              label=_(KPI_KEY["intervention"])))
         for v in visits:
             ax.axvline(v, color=PALETTE["visit"], lw=1.3, ls=":", zorder=1)
         if len(visits):
             handles.append(Line2D([], [], color=PALETTE["visit"], lw=1.3, ls=":",
-                                  label=KPI_KEY["visit"]))
+                                  label=_(KPI_KEY["visit"])))
         ax.plot(x, lines["observed"], "o", color=PALETTE["observed"], ms=4.5, zorder=3)
         handles.insert(0, Line2D([], [], color=PALETTE["observed"], marker="o", ls="",
-                                 ms=4.5, label=KPI_KEY["observed"]))
+                                 ms=4.5, label=_(KPI_KEY["observed"])))
         fitted = lines["fitted"].to_numpy(float)
         if np.isfinite(fitted).any():
             for part in (~post, post):
@@ -193,9 +221,9 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
             ax.plot(x[show], counter[show], "--", color=PALETTE["counterfactual"], lw=1.6,
                     zorder=2)
             handles[1:1] = [Line2D([], [], color=PALETTE["fitted"], lw=2,
-                                   label=KPI_KEY["fitted"]),
+                                   label=_(KPI_KEY["fitted"])),
                             Line2D([], [], color=PALETTE["counterfactual"], lw=1.6, ls="--",
-                                   label=KPI_KEY["counterfactual"])]
+                                   label=_(KPI_KEY["counterfactual"]))]
         ax.set_title(literal(title))
         ax.set_ylabel(literal(unit))
         _month_axis(ax)
@@ -211,12 +239,17 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
 
 # --------------------------------------------------------------------------- 5S
 
-PILLAR_LABELS = {"sort": "Sort", "set_in_order": "Set in\norder", "shine": "Shine",
-                 "standardize": "Standard-\nize", "sustain": "Sustain"}
+PILLAR_LABELS = {"sort": N_("Sort"), "set_in_order": N_("Set in order"), "shine": N_("Shine"),
+                 "standardize": N_("Standardize"), "sustain": N_("Sustain")}
+
+
+def pillar_name(pillar: str) -> str:
+    """The name of a 5S pillar in the current language."""
+    return _(PILLAR_LABELS[pillar]) if pillar in PILLAR_LABELS else pillar.replace("_", " ")
 
 
 def _audit_label(visit: object, date: object) -> str:
-    day = pd.Timestamp(date).strftime("%-d %b %Y")
+    day = _short_day(date)
     name = str(visit).replace("_", " ").capitalize() if isinstance(visit, str) and visit else ""
     return f"{name}, {day}" if name else day
 
@@ -241,13 +274,28 @@ def five_s_pillar_figure(pillars: pd.DataFrame):
             xs = np.arange(len(PILLARS)) + (i - (n - 1) / 2) * width
             ax.bar(xs, values, width * 0.92, color=blues[i], edgecolor="white", lw=0.5,
                    label=literal(_audit_label(a["visit"], a["audit_date"])))
-        ax.set_xticks(np.arange(len(PILLARS)), [PILLAR_LABELS[p] for p in PILLARS])
+        ax.set_xticks(np.arange(len(PILLARS)), [wrap(pillar_name(p), 8, 2) for p in PILLARS])
         ax.set_ylim(0, 100)
-        ax.set_ylabel("Score (% of the maximum)")
-        ax.set_title("5S pillar scores at each audit")
+        ax.set_ylabel(_("Score (percent of the maximum)"))
+        ax.set_title(_("5S pillar scores at each audit"))
         ax.grid(axis="x", visible=False)
         fig.legend(loc="outside lower center", ncol=min(n, 2))
     return fig
+
+
+def _month_year_formatter():
+    """Tick labels ``Mar\\n2010`` in the page's language."""
+    import matplotlib.dates as mdates
+    from babel.dates import format_date
+    from matplotlib.ticker import FuncFormatter
+
+    from .i18n import current_language
+
+    def label(value, _pos=None):
+        day = mdates.num2date(value).date()
+        return format_date(day, "MMM", locale=current_language()) + f"\n{day.year}"
+
+    return FuncFormatter(label)
 
 
 def _sequential(n: int) -> list[str]:
@@ -290,12 +338,12 @@ def five_s_index_figure(index: pd.DataFrame, names: dict[str, str] | None = None
                         ax.annotate(f"{yi:.0f}", (xi, yi), textcoords="offset points",
                                     xytext=(0, 7), ha="center", fontsize=9)
         ax.set_ylim(0, 100)
-        ax.set_ylabel("5S index (0-100)")
-        ax.set_title("5S index at each audit" + (f": {len(ents)} enterprises, one line each"
-                                                 if many else ""))
+        ax.set_ylabel(_("5S index (0-100)"))
+        ax.set_title(_("5S index at each audit: {n} enterprises, one line each").format(
+            n=len(ents)) if many else _("5S index at each audit"))
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8)
                                    if many else mdates.MonthLocator(bymonth=(1, 3, 5, 7, 9, 11)))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+        ax.xaxis.set_major_formatter(_month_year_formatter())
         if 1 < len(ents) and not many:
             fig.legend(loc="outside lower center", ncol=3)
     return fig
@@ -355,7 +403,9 @@ def construct_figure(rows: pd.DataFrame, *, scale: tuple[float, float]):
     ``method``), already filtered to shown (not suppressed) constructs.
     """
     rows = rows.reset_index(drop=True)
-    names = [literal(str(i).replace("_", " ").capitalize()) for i in rows["indicator"]]
+    names = [literal(str(i)) for i in (rows["label"] if "label" in rows else
+                                       [str(i).replace("_", " ").capitalize()
+                                        for i in rows["indicator"]])]
     y = np.arange(len(rows))[::-1]
     with _style():
         fig, (a1, a2) = _figure(8.0, 1.2 + 0.55 * len(rows), ncols=2, sharey=True,
@@ -363,20 +413,21 @@ def construct_figure(rows: pd.DataFrame, *, scale: tuple[float, float]):
         for yi, r in zip(y, rows.itertuples(index=False), strict=True):
             a1.plot([r.pre_value, r.post_value], [yi, yi], color="#8c959f", lw=1.5, zorder=1)
         a1.plot(rows["pre_value"], y, "o", mfc="white", mec=PALETTE["before"], mew=2, ms=8,
-                label="Before (baseline)", zorder=2)
+                label=_("Before (baseline)"), zorder=2)
         a1.plot(rows["post_value"], y, "o", color=PALETTE["after"], ms=8,
-                label="After (follow-up)", zorder=3)
+                label=_("After (follow-up)"), zorder=3)
         a1.set_xlim(scale[0], scale[1])
         a1.set_yticks(y, names)
-        a1.set_title("Average score")
-        a1.set_xlabel(f"Score ({scale[0]:g} = lowest, {scale[1]:g} = highest)")
+        a1.set_title(_("Mean score"))
+        a1.set_xlabel(_("Score ({low} = lowest, {high} = highest)").format(
+            low=f"{scale[0]:g}", high=f"{scale[1]:g}"))
         a1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
         a2.axvline(0, color="#57606a", lw=1)
         a2.errorbar(rows["estimate"], y,
                     xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
                     fmt="s", color=PALETTE["after"], ecolor="#1b1f24", capsize=4, ms=7)
-        a2.set_title("Change (95% CI)")
-        a2.set_xlabel("After minus before (score points)")
+        a2.set_title(_("Change (95% CI)"))
+        a2.set_xlabel(_("After minus before (score points)"))
         a2.set_ylim(-0.7, len(rows) - 0.3)
     return fig
 
@@ -459,7 +510,7 @@ def forest_figure(studies: pd.DataFrame, pooled: pd.Series | None, *, title: str
             _intervals(ax, studies, y, lo, hi, lw=1.5, ms=7)
             for i in np.flatnonzero(~np.isfinite(studies["estimate"].to_numpy(float))):
                 ax.text(0.5, y[i], literal(studies.at[i, "note"] if "note" in studies
-                                           else "not estimable"),
+                                           else _("not estimable")),
                         ha="center", va="center", fontsize=8.5, color="#57606a",
                         transform=ax.get_yaxis_transform())
         if pooled is not None:
@@ -469,14 +520,15 @@ def forest_figure(studies: pd.DataFrame, pooled: pd.Series | None, *, title: str
             ax.axhline(1.0 if many else 0.62, color="#d0d7de", lw=0.8)
         if many:
             ax.set_yticks([0] if pooled is not None else [],
-                          ["Pooled"] if pooled is not None else [])
-            shown = f"{n} of {total}" if n < total else f"{n}"
-            ax.set_ylabel(f"{shown} enterprises, sorted by estimate")
+                          [_("Pooled")] if pooled is not None else [])
+            ax.set_ylabel(_("{n} of {total} enterprises, sorted by estimate").format(
+                n=n, total=total) if n < total else _("{n} enterprises, sorted by estimate")
+                .format(n=n))
             ax.set_ylim(-1.2, n + 1.8)
         else:
             labels = [wrap(literal(s), 20, 2) for s in studies["name"]]
             if pooled is not None:
-                labels.append("Pooled")
+                labels.append(_("Pooled"))
             ax.set_yticks(range(rows)[::-1], labels)
             ax.set_ylim(-0.6, rows - 0.4)
         if ratio:
@@ -539,14 +591,14 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
     :data:`MANY_ROWS` enterprises each panel is a caterpillar plot instead,
     sorted by its own estimates.
     """
-    names = list(dict.fromkeys(n for _, s, _ in panels for n in s["name"]))
+    names = list(dict.fromkeys(n for _t, s, _p in panels for n in s["name"]))
     many = many_rows(len(names))
     rows = len(names) + 1
     vals = np.concatenate([
         np.concatenate([s[["estimate", "ci_low", "ci_high"]].to_numpy(float).ravel(),
                         np.array([] if p is None else
                                  [p["estimate"], p["ci_low"], p["ci_high"]], dtype=float)])
-        for _, s, p in panels]) if panels else np.array([])
+        for _t, s, p in panels]) if panels else np.array([])
     lo, hi = _forest_limits(vals[np.isfinite(vals)], ratio=False)
     ncols = min(len(panels), 2)
     nrows = int(np.ceil(len(panels) / ncols))
@@ -565,10 +617,10 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
                 shown = _caterpillar(studies)
                 y = len(shown) + 1.0 - np.arange(len(shown), dtype=float)
                 _intervals(ax, shown, y, lo, hi, lw=0.7, ms=2)
-                ax.set_yticks([0], ["Pooled"])
+                ax.set_yticks([0], [_("Pooled")])
                 ax.axhline(1.0, color="#d0d7de", lw=0.8)
                 ax.set_ylim(-1.2, len(shown) + 1.8)
-                ax.set_ylabel(f"{len(shown)} enterprises, sorted", fontsize=9)
+                ax.set_ylabel(_("{n} enterprises, sorted").format(n=len(shown)), fontsize=9)
             else:
                 by_name = studies.drop_duplicates("name").set_index("name")
                 rows_k = by_name.reindex(names).reset_index()
@@ -582,7 +634,7 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
                             transform=ax.get_yaxis_transform(),
                             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
                 ax.set_yticks(range(rows)[::-1], [wrap(literal(n), 24, 1) for n in names]
-                              + ["Pooled"])
+                              + [_("Pooled")])
                 ax.set_ylim(-0.6, rows - 0.4)
             if pooled is not None and np.isfinite(pooled["estimate"]):
                 e, a, b = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
@@ -593,5 +645,5 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
             if k % ncols and not many:
                 ax.tick_params(labelleft=False)
         for ax in axes[-1]:
-            ax.set_xlabel("Change in score (after − before)")
+            ax.set_xlabel(_("Change in score (after − before)"))
     return fig

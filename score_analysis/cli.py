@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cell-timeout", type=_positive, default=600, metavar="SECONDS",
                    help="time limit per notebook cell (default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--language", default="en,id", metavar="LANGS",
+                   help="languages of the pages, comma-separated; the first also decides the "
+                        "language of the messages (default: %(default)s)")
     r.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                    help="build on this Dask scheduler's workers (default: "
                         "$SCORE_ANALYSIS_SCHEDULER, else this machine)")
@@ -127,9 +130,15 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from .i18n import parse_languages
     from .pipeline import InvalidInput, Options, UsageError, run
 
-    options = Options(data_dir=args.data_dir, reports_dir=args.reports_dir,
+    try:
+        languages = parse_languages(args.language)
+    except ValueError as exc:
+        _err(f"score-analysis: {exc}")
+        return EXIT_INVALID
+    options = Options(languages=languages, data_dir=args.data_dir, reports_dir=args.reports_dir,
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
                       harmonic=args.harmonic, cell_timeout=args.cell_timeout,

@@ -26,7 +26,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 #: Languages the project speaks; the first is the source language of the messages.
@@ -88,7 +88,7 @@ def _compiled(po: Path) -> bytes:
     return buf.getvalue()
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> _gettext.NullTranslations:
     """The gettext translations of ``lang`` (English: the messages as written)."""
     check_language(lang)

@@ -160,8 +160,9 @@ def test_signed_percent_for_tables():
 
 
 @pytest.mark.parametrize(("p", "word"), [(0.0099, "strong"), (0.01, "moderate"),
-                                         (0.049, "moderate"), (0.05, "not clear"),
-                                         (np.nan, "not clear"), (None, "not clear")])
+                                         (0.049, "moderate"), (0.05, "not significant"),
+                                         (np.nan, "not significant"),
+                                         (None, "not significant")])
 def test_evidence_wording_thresholds(p, word):
     assert evidence(p) == word
 
@@ -188,15 +189,19 @@ def test_kpi_sentence_for_an_its_step_says_compared_with_the_trend():
 
 
 def test_unclear_results_say_they_could_be_chance():
+    """Analysis plan v2: a result that is not significant after the Holm adjustment is
+    worded as such, with its estimate, never as "no change"."""
     text = summary_sentence(primary_row(estimate=0.8, ci_low=0.6, ci_high=1.07, p_value=0.13,
-                                        p_holm=0.4, direction="inconclusive"))
-    assert text.startswith("Reject rate: no clear change;")
-    assert "20% fall; 95% CI 40% fall to 7.0% rise" in text
+                                        p_holm=0.4, direction="inconclusive"), family=5)
+    assert text.startswith("Reject rate fell by 20% after the programme "
+                           "(95% CI 40% fall to 7.0% rise)")
+    assert "not significant after adjusting for 5 indicators: p (Holm) = 0.400" in text
+    assert "no change" not in text and "no clear change" not in text
     assert text.endswith("could be chance.")
     adjusted = summary_sentence(primary_row(estimate=0.8, ci_low=0.65, ci_high=0.98,
                                             p_value=0.03, p_holm=0.2))
-    assert "once the number of indicators tested is allowed for" in adjusted
-    assert "p = 0.030, Holm-adjusted 0.200" in adjusted
+    assert "significant on its own (p = 0.030) but not after adjusting for the number of " \
+        "indicators tested: p (Holm) = 0.200" in adjusted
 
 
 def test_rows_without_an_estimate_say_why_and_show_no_numbers():
@@ -217,19 +222,22 @@ def test_five_s_and_survey_sentences_use_points():
     five = pd.DataFrame({"audit_date": pd.to_datetime(["2010-03-24", "2010-12-06"]),
                          "five_s_index": [30.6, 70.8]})
     text = summary_sentence(primary_row(domain="five_s", indicator="five_s_index",
-                                        method="wilcoxon_signed_rank", estimate=50.0,
-                                        pre_value=25.0, post_value=75.0,
+                                        method="five_s_change", estimate=40.2,
+                                        pre_value=30.6, post_value=70.8, p_value=np.nan,
+                                        p_holm=np.nan, direction="not_tested",
                                         estimate_scale="difference", ci_low=np.nan,
                                         ci_high=np.nan), five_s=five)
-    assert "the 5S index went from 31 at the first audit (24 Mar 2010) to 71" in text
-    assert "rose by 50 points" in text
+    assert ("the 5S index rose by 40 points out of 100, from 31 at the first audit to 71 at "
+            "the last (24 Mar 2010 and 6 Dec 2010)") in text
+    assert "not a test" in text
     book = pd.DataFrame({"construct": ["cooperation"], "scale_min": [1], "scale_max": [5]})
     survey = summary_sentence(primary_row(domain="survey", indicator="cooperation",
-                                          method="wilcoxon_signed_rank", estimate=-0.5,
-                                          pre_value=3.5, post_value=3.0, p_holm=0.3,
-                                          estimate_scale="difference"), codebook=book)
-    assert survey.startswith("Cooperation (worker survey): the typical worker's score fell by "
-                             "0.50 points on the 1 to 5 scale")
+                                          method="paired_t", estimate=-0.5, ci_low=-0.9,
+                                          ci_high=-0.1, pre_value=3.5, post_value=3.0,
+                                          p_holm=0.3, estimate_scale="difference"),
+                              codebook=book)
+    assert survey.startswith("Cooperation (worker survey): the mean score fell by "
+                             "0.50 points on the 1 to 5 scale (mean 3.50 before, 3.00 after")
 
 
 def test_headline_names_improved_and_worsened_indicators():
@@ -240,9 +248,9 @@ def test_headline_names_improved_and_worsened_indicators():
         primary_row(indicator="rework_rate", status="not_reported", direction=np.nan),
         primary_row(indicator="accident_frequency", primary=False, direction="improved"),
     ])
-    assert headline(rows) == ("Improved: Reject rate; worsened: Absenteeism; no clear change "
-                              "in 1 of 3.")
-    assert headline(rows.iloc[3:4]) == "No estimable result."
+    assert headline(rows) == ("Improved: Reject rate; worsened: Absenteeism; not significant "
+                              "(Holm): 1 of 3.")
+    assert headline(rows.iloc[3:4]) == "No tested result."
 
 
 def test_synthesis_headline_judges_pooled_rows_by_good_direction():
@@ -256,8 +264,8 @@ def test_synthesis_headline_judges_pooled_rows_by_good_direction():
         {"domain": "kpi", "indicator": "rework_rate", "k": 2, "estimate": np.nan,
          "estimate_scale": "rate_ratio", "p_value": np.nan},
     ])
-    assert synthesis_headline(pooled) == ("Pooled over up to 5 enterprises: 1 of 3 indicators "
-                                          "improved on average (Reject rate), 1 worsened "
+    assert synthesis_headline(pooled) == ("Pooled over up to 5 enterprises: 1 of 3 estimated "
+                                          "mean effects improved (Reject rate), 1 worsened "
                                           "(Labour productivity).")
 
 
@@ -550,7 +558,7 @@ def test_index_and_failed_pages_escape_what_they_show():
     assert reporting.SIMULATED_BANNER in body and "1 report could not be built" in body
     failed = reporting.failed_page("<b>T</b>", "KeyError: '<script>'", "../notebooks/a.ipynb")
     assert_inert(failed[failed.index("<body>"):])
-    assert "KeyError: &#x27;&lt;script&gt;&#x27;" in failed
+    assert "KeyError: &#39;&lt;script&gt;&#39;" in failed
     assert "href=\"../index.html\"" in failed
     assert "href=\"index.html\"" in reporting.failed_page("Synthesis", "x", home="index.html")
 

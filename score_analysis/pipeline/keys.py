@@ -73,7 +73,8 @@ def run_key(options: Options) -> str:
     notebooks = {n: _file_hash(options.notebooks_dir / n)
                  for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)}
     return _sha(files, notebooks, code_fingerprint(), options.analysis_parameters(),
-                sorted(options.enterprises), str(options.processed_dir.resolve()))
+                sorted(options.enterprises), str(options.processed_dir.resolve()),
+                list(options.languages))
 
 
 def enterprise_slices(tables: dict) -> dict[str, str]:

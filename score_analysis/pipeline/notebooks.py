@@ -32,6 +32,9 @@ class NotebookJob:
     cwd: str
     cell_timeout: int
     log: str = ""
+    #: (language, page path, title) of each page made from the notebook; empty: one page
+    #: ``html`` titled ``title`` in the current language
+    pages: tuple[tuple[str, str, str], ...] = ()
 
 
 #: Loggers whose records about a notebook go to that notebook's log file.
@@ -184,7 +187,6 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
     start = time.perf_counter()
     Path(job.executed).parent.mkdir(parents=True, exist_ok=True)
     Path(job.html).parent.mkdir(parents=True, exist_ok=True)
-    rel_nb = os.path.relpath(job.executed, Path(job.html).parent)
     error = None
     with _job_log(job.log) as log:
         log.write(f"{job.title}\nnotebook: {job.notebook}\nparameters: "
@@ -217,16 +219,22 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
                 _settled_cell_ids(job.executed)
         if error is None:
             try:
-                Path(job.html).write_text(page(notebook_html(job.executed), job.title),
-                                          encoding="utf-8")
+                for lang, path, title, twin in _pages(job):
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    Path(path).write_text(page(notebook_html(job.executed, lang), title,
+                                               lang=lang, **twin), encoding="utf-8")
             except Exception as exc:
                 error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
         duration = time.perf_counter() - start
         log.write(f"--- {'failed: ' + error if error else 'ok'} ({duration:.2f} s)\n")
     if error is not None:
-        Path(job.html).write_text(failed_page(job.title, error, rel_nb
+        for lang, path, title, twin in _pages(job):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            rel = os.path.relpath(job.executed, Path(path).parent)
+            Path(path).write_text(failed_page(title, error, rel
                                               if Path(job.executed).exists() else None,
-                                              home=_home(job.kind)),
+                                              home=_home(job.kind), lang=lang,
+                                              alternate=twin.get("alternate")),
                                   encoding="utf-8")
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
                          path=job.html, title=job.title, duration_s=duration, error=error,
@@ -254,11 +262,41 @@ def _html_exporter():
                         exclude_output_prompt=True, exclude_markdown=False)
 
 
-def notebook_html(executed: str) -> str:
-    """The body of an executed notebook as HTML, code and prompts hidden."""
+def _pages(job: NotebookJob) -> list[tuple[str, str, str, dict]]:
+    """(language, path, title, link to the twin page) of each page of a job."""
+    from ..i18n import current_language
+
+    pages = job.pages or ((current_language(), job.html, job.title),)
+    out = []
+    for lang, path, title in pages:
+        twin = next(((other, p) for other, p, _t in pages if other != lang), None)
+        link = ({"alternate": os.path.relpath(twin[1], Path(path).parent),
+                 "alternate_lang": twin[0]} if twin else {})
+        out.append((lang, path, title, link))
+    return out
+
+
+def notebook_html(executed: str, language: str | None = None) -> str:
+    """The body of an executed notebook as HTML, code and prompts hidden.
+
+    A section rendered in several languages carries each in its own MIME type
+    (``reporting.mime_type``); ``language`` picks that one as the HTML shown.
+    """
     import nbformat
 
-    body, _ = _html_exporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    from ..reporting import mime_type
+
+    nb = nbformat.read(executed, as_version=4)
+    if language is not None:
+        wanted = mime_type(language)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if wanted in data:
+                    data["text/html"] = data[wanted]
+                for key in [k for k in data if k.startswith("text/x-score-analysis-html-")]:
+                    del data[key]
+    body, _resources = _html_exporter().from_notebook_node(nb)
     return body
 
 
@@ -279,10 +317,11 @@ def warm_up() -> int:
     return os.getpid()
 
 
-def _failed(title: str, error: str, kind: str = "enterprise") -> str:
+def _failed(title: str, error: str, kind: str = "enterprise", *, lang: str | None = None,
+            alternate: str | None = None) -> str:
     from ..reporting import failed_page
 
-    return failed_page(title, error, home=_home(kind))
+    return failed_page(title, error, home=_home(kind), lang=lang, alternate=alternate)
 
 
 def _home(kind: str) -> str:

@@ -68,6 +68,9 @@ class Options:
     enterprises: tuple[str, ...] = ()
     force: bool = False
     harmonic: bool = False
+    #: the languages of the pages, the first the main one (English pages where they always
+    #: were, the others mirrored under reports/<lang>/)
+    languages: tuple[str, ...] = ("en", "id")
     cell_timeout: int = 600
     progress: bool = True
     pdf: bool = True  # print the A4 PDFs (pipeline.pdfs); --no-pdf skips them
@@ -130,6 +133,12 @@ def report_path(enterprise_id: str) -> str:
     if not isinstance(enterprise_id, str) or not _ID.fullmatch(enterprise_id):
         raise UsageError(f"invalid enterprise id {enterprise_id!r}")
     return f"enterprises/{enterprise_id}.html"
+
+
+def language_path(rel: str, lang: str) -> str:
+    """Where the page ``rel`` (relative to the reports directory) is in ``lang``: English
+    pages where they always were, the others mirrored under ``<lang>/``."""
+    return rel if lang == "en" else f"{lang}/{rel}"
 
 
 def notebook_parameters(enterprise_id: str | None, processed_dir: Path,

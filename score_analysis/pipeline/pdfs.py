@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..i18n import LANGUAGES
-from .options import Options
+from .options import Options, language_path
 
 #: Statuses of a synthesis whose page is a report (a failed page is not printed).
 PRINTED_STATUSES = ("ok", "unchanged")
@@ -39,11 +39,6 @@ class PdfOutcome:
                 f"({self.duration_s:.1f} s).")
 
 
-def page_rel(lang: str, rel: str) -> str:
-    """The page of ``lang`` for an English page path (``id/enterprises/x.html``)."""
-    return rel if lang == LANGUAGES[0] else f"{lang}/{rel}"
-
-
 def wanted(reports: Path, stage: Path, pages: Iterable[tuple[str, str]],
            languages: Iterable[str] = LANGUAGES) -> dict[str, tuple[Path, str]]:
     """The PDFs of this run: ``{"pdf/<lang>/<name>.pdf": (page, lang)}``.
@@ -57,7 +52,7 @@ def wanted(reports: Path, stage: Path, pages: Iterable[tuple[str, str]],
     out = {}
     for name, rel in pages:
         for lang in languages:
-            path = page_rel(lang, rel)
+            path = language_path(rel, lang)
             page = stage / path if (stage / path).is_file() else reports / path
             if page.is_file():
                 out[pdf_name(lang, name)] = (page, lang)
@@ -76,17 +71,18 @@ def up_to_date(reports: Path, options: Options) -> bool:
 
 
 def stage_pdfs(reports: Path, stage: Path, pages: Iterable[tuple[str, str]], *,
+               languages: Iterable[str] = LANGUAGES,
                echo: Callable[[str], None] = print) -> PdfOutcome:
     """Print the PDFs whose page changed into ``stage/pdf/`` and write their keys.
 
     The keys of every PDF that exists after the commit go to ``stage/pdf/keys.json``;
     when Chromium cannot start nothing is printed, the previous keys stay, and the
-    reason is echoed in one line.
+    reason is echoed in one line.  ``languages``: those of the run.
     """
     from .. import pdf
 
     started = time.perf_counter()
-    want = wanted(reports, stage, pages)
+    want = wanted(reports, stage, pages, languages)
     previous = pdf.read_state(reports).get("keys", {})
     keys, todo = pdf.stale(want, reports, previous, pdf.settings_key())
     jobs = [pdf.PdfJob(page=want[name][0], pdf=stage / name, lang=want[name][1])

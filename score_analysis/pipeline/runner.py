@@ -44,6 +44,8 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from ..i18n import gettext as _
+from ..i18n import use_language
 from . import keys, pdfs
 from .enterprises import analyse
 from .executors import (
@@ -77,6 +79,7 @@ from .options import (
     ReportOutcome,
     Summary,
     UsageError,
+    language_path,
     notebook_parameters,
     report_path,
 )
@@ -167,7 +170,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                 ) -> Summary:
     from ..contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
     from ..io import replace_tree, write_csv, write_json, write_parquet, write_text
-    from ..reporting import index_page, synthesis_headline
+    from ..reporting import headline, index_page, synthesis_headline
 
     reports, processed = options.reports_dir, options.processed_dir
     tables = validated.tables
@@ -177,19 +180,26 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     slices = keys.enterprise_slices(tables)
     nb_dir = options.notebooks_dir
     nb_hash = {n: keys._file_hash(nb_dir / n) for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)}
+    page_parameters = {**options.analysis_parameters(), "languages": list(options.languages)}
     report_keys = {eid: report_key(slices[eid], eid, notebook=nb_hash[ENTERPRISE_NOTEBOOK],
-                                   code=code, parameters=options.analysis_parameters())
+                                   code=code, parameters=page_parameters)
                    for eid in sorted(known)}
+    main_lang = options.languages[0]
     old_reports = (previous or {}).get("reports", {})
     selected = set(options.enterprises or known)
     to_build = [eid for eid in sorted(selected)
                 if options.force or not _fresh(old_reports.get(eid, {}), report_keys[eid],
-                                               reports / report_path(eid))]
-    syn_key = _sha(sorted(report_keys.values()), nb_hash[SYNTHESIS_NOTEBOOK], code)
+                                               reports / language_path(report_path(eid),
+                                                                       main_lang))]
+    # enterprises whose page will not exist after this run: the synthesis does not link them
+    unbuilt = sorted(eid for eid in known - selected if not old_reports.get(eid))
+    syn_key = _sha(sorted(report_keys.values()), nb_hash[SYNTHESIS_NOTEBOOK], code, unbuilt,
+                   list(options.languages))
     old_syn = (previous or {}).get("synthesis") or {}
     # the synthesis key holds every report key: any enterprise that changed changes it
     synthesis_needed = bool(nb_hash[SYNTHESIS_NOTEBOOK]) and (
-        options.force or not _fresh(old_syn, syn_key, reports / "synthesis.html"))
+        options.force or not _fresh(old_syn, syn_key,
+                                    reports / language_path("synthesis.html", main_lang)))
 
     stage_p = processed / f".staging-{os.getpid()}"
     stage_r = reports / f".staging-{os.getpid()}"
@@ -235,15 +245,18 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                         error=old.get("error"), notebook=old.get("notebook"), log=old.get("log"))
                 elif eid in analysed["failed"]:
                     body = analysed["failed"][eid]
-                    write_text(_failed(title, body), stage_r / rel)
+                    for lang, path, _title, twin in _language_pages(rel, title, "enterprise",
+                                                                    options.languages):
+                        write_text(_failed(title, body, lang=lang, alternate=twin),
+                                   stage_r / path)
                     outcomes[eid] = ReportOutcome(key=eid, kind="enterprise", status="failed",
                                                   path=rel, title=title, error=body)
                 else:
-                    jobs.append(_job(eid, "enterprise", f"{title} — impact assessment",
+                    jobs.append(_job(eid, "enterprise", title,
                                      nb_dir / ENTERPRISE_NOTEBOOK, rel, stage_r, options))
-            synthesis_job = (_job("synthesis", "synthesis", "SCORE Module 1 — synthesis",
+            synthesis_job = (_job("synthesis", "synthesis", "",
                                   nb_dir / SYNTHESIS_NOTEBOOK, "synthesis.html", stage_r,
-                                  options) if synthesis_needed else None)
+                                  options, unbuilt=unbuilt) if synthesis_needed else None)
             bar = _progress(len(jobs) + (synthesis_job is not None), options)
             try:
                 for outcome in _execute_all(jobs, pool, stage_r, bar, inputs):
@@ -255,21 +268,29 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
 
         if options.pdf:  # from the pages of this run, committed with them
             pdfs.stage_pdfs(reports, stage_r, _printable(outcomes, syn_outcome, previous),
-                            echo=echo)
+                            languages=options.languages, echo=echo)
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
                              syn_outcome, syn_key, previous, now, started, ents, results)
-        entries = [{"path": r["path"], "title": r["title"], "status": r["status"],
-                    "data_source": r.get("data_source", ""), "built": r.get("built") or "",
-                    "headline": r.get("headline", "")}
-                   for r in manifest["reports"].values()]
-        if manifest.get("synthesis"):
-            s = manifest["synthesis"]
-            entries.insert(0, {"path": "synthesis.html", "title": "Synthesis across enterprises",
-                               "status": s["status"], "data_source": _sources(ents),
-                               "built": s.get("built") or "",
-                               "headline": synthesis_headline(analysed["pooled"])})
-        write_text(index_page(entries, run_date=now), stage_r / "index.html")
+        for lang, path, _title, twin in _language_pages("index.html", "", "index",
+                                                        options.languages):
+            with use_language(lang):
+                entries = [{"path": r["path"], "title": r["title"], "status": r["status"],
+                            "data_source": r.get("data_source", ""),
+                            "built": r.get("built") or "",
+                            "headline": (headline(results[results["enterprise_id"] == eid])
+                                         if eid not in analysed["failed"]
+                                         else _("Analysis failed."))}
+                           for eid, r in manifest["reports"].items()]
+                if manifest.get("synthesis"):
+                    s = manifest["synthesis"]
+                    entries.insert(0, {"path": "synthesis.html",
+                                       "title": _("Synthesis across enterprises"),
+                                       "status": s["status"], "data_source": _sources(ents),
+                                       "built": s.get("built") or "",
+                                       "headline": synthesis_headline(analysed["pooled"])})
+            write_text(index_page(entries, run_date=now, lang=lang, alternate=twin,
+                                  years=_years(tables)), stage_r / path)
         write_json(manifest, stage_r / MANIFEST)
         with _interrupts_deferred():  # from here on the new reports are committed
             write_text("", stage_r / COMPLETE)
@@ -302,14 +323,47 @@ def _printable(outcomes: dict, syn_outcome, previous: dict | None) -> list[tuple
     return pages
 
 
-def _job(key: str, kind: str, title: str, notebook: Path, rel: str, stage: Path,
-         options: Options) -> NotebookJob:
-    """The notebook job of one report, every output staged under ``stage``."""
+def _job(key: str, kind: str, name: str, notebook: Path, rel: str, stage: Path,
+         options: Options, unbuilt: list[str] = ()) -> NotebookJob:
+    """The notebook job of one report, every output staged under ``stage``: one kernel
+    renders the report in every language of the run, one page per language."""
+    pages = tuple((lang, str((stage / path).resolve()), title)
+                  for lang, path, title, _twin in _language_pages(rel, name, kind,
+                                                                  options.languages))
+    parameters = {**notebook_parameters(key if kind == "enterprise" else None,
+                                        options.processed_dir, options.reports_dir),
+                  "language": ",".join(options.languages)}
+    if kind == "synthesis":
+        parameters["missing_pages"] = ",".join(unbuilt)
     return NotebookJob(
-        key=key, kind=kind, title=title, notebook=str(notebook.resolve()),
+        key=key, kind=kind, title=pages[0][2], notebook=str(notebook.resolve()),
         executed=str((stage / "notebooks" / f"{key}.ipynb").resolve()),
-        html=str((stage / rel).resolve()),
-        parameters=notebook_parameters(key if kind == "enterprise" else None,
-                                       options.processed_dir, options.reports_dir),
+        html=pages[0][1], parameters=parameters,
         cwd=str(notebook.parent.resolve()), cell_timeout=options.cell_timeout,
-        log=str((stage / "logs" / f"{key}.log").resolve()))
+        log=str((stage / "logs" / f"{key}.log").resolve()), pages=pages)
+
+
+def _language_pages(rel: str, name: str, kind: str, languages: tuple[str, ...]
+                    ) -> list[tuple[str, str, str, str | None]]:
+    """(language, path relative to the reports, title, address of the twin page) of one
+    page in each language; the twin is the page in the other language of the first two."""
+    out = []
+    for lang in languages:
+        with use_language(lang):
+            title = (_("{name} — impact assessment").format(name=name) if kind == "enterprise"
+                     else _("SCORE Module 1 — synthesis") if kind == "synthesis" else "")
+        path = language_path(rel, lang)
+        others = [o for o in languages if o != lang]
+        twin = (os.path.relpath(language_path(rel, others[0]), os.path.dirname(path) or ".")
+                if others else None)
+        out.append((lang, path, title, twin))
+    return out
+
+
+def _years(tables: dict) -> tuple[int, int] | None:
+    """The first and last year of the monthly records (None without any)."""
+    monthly = tables.get("kpi_monthly")
+    if monthly is None or monthly.empty or "month" not in monthly:
+        return None
+    years = monthly["month"].astype(str).str[:4].astype(int)
+    return int(years.min()), int(years.max())
