@@ -9,7 +9,8 @@ of a run.
 
 The print stylesheet ``templates/print.css`` keeps tables and figures whole,
 hides the navigation and opens page 1 with the simulated-data banner; it is
-added to a page that does not already carry it.  The footer of every page reads
+added to a page that does not already carry it.  A table wider than a portrait
+page even so is printed on landscape pages.  The footer of every page reads
 "Page n of N" in the page's language.
 
 Incremental: a PDF's key is the hash of its page's bytes and of the print
@@ -40,6 +41,20 @@ KEYS = "keys.json"
 #: Paper and margins (the bottom margin holds the footer).
 FORMAT = {"format": "A4", "margin": {"top": "14mm", "right": "14mm", "bottom": "18mm",
                                       "left": "14mm"}}
+#: Width of the printed text on a portrait page, in CSS pixels (96 per inch).
+TEXT_WIDTH_PX = (210 - 14 - 14) / 25.4 * 96
+#: Marks the tables wider than the text of a portrait page: print.css puts them on
+#: landscape pages.  Returns how many were marked.
+_MARK_WIDE = """width => {
+  let n = 0;
+  for (const table of document.querySelectorAll('table')) {
+    if (table.getBoundingClientRect().width > width + 0.5) {
+      (table.closest('.table-wrap') || table).classList.add('print-wide');
+      n += 1;
+    }
+  }
+  return n;
+}"""
 #: Marks a page that already carries the print stylesheet (first line of print.css).
 PRINT_CSS_MARK = "score-analysis print stylesheet"
 #: Chromium switches: no sandbox (containers), and no network of its own.
@@ -111,7 +126,7 @@ def footer_template(lang: str) -> str:
 
 def settings_key() -> str:
     """The hash of everything besides the page that shapes a PDF."""
-    parts = [print_stylesheet(), _FOOTER, json.dumps(FORMAT, sort_keys=True),
+    parts = [print_stylesheet(), _FOOTER, _MARK_WIDE, json.dumps(FORMAT, sort_keys=True),
              *(footer_template(lang) for lang in ("en", "id"))]
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
@@ -205,18 +220,20 @@ class Printer:
 
     def print_page(self, page: Path, pdf: Path, lang: str) -> Path:
         """Print ``page`` (an HTML file) to ``pdf`` (A4, backgrounds, page numbers)."""
-        context = self._browser.new_context(offline=True)
+        context = self._browser.new_context(
+            offline=True, viewport={"width": round(TEXT_WIDTH_PX), "height": 1000})
         try:
             tab = context.new_page()
             tab.goto(page.resolve().as_uri(), wait_until="load")
             if PRINT_CSS_MARK.encode("ascii") not in page.read_bytes():
                 tab.add_style_tag(content=self._css)
             tab.emulate_media(media="print")
+            tab.evaluate(_MARK_WIDE, TEXT_WIDTH_PX)
             pdf.parent.mkdir(parents=True, exist_ok=True)
             tmp = pdf.with_name(pdf.name + ".part")
             tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,
                     header_template="<span></span>", footer_template=footer_template(lang),
-                    prefer_css_page_size=False, **FORMAT)
+                    prefer_css_page_size=True, **FORMAT)
             tmp.replace(pdf)
         finally:
             context.close()

@@ -122,11 +122,13 @@ def test_every_report_has_its_pdf_with_pages_and_text(built_reports):
 
 
 @browser
-def test_pdfs_are_a4(built_reports):
+def test_pdfs_are_a4_and_open_in_portrait(built_reports):
     for name in expected_pdfs(built_reports):
         for page in pypdf.PdfReader(built_reports / name).pages:
-            size = (float(page.mediabox.width), float(page.mediabox.height))
-            assert size == pytest.approx(A4_POINTS, abs=2.0), (name, size)
+            size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+            assert size == pytest.approx(A4_POINTS, abs=2.0), (name, size)  # either way up
+        first = pypdf.PdfReader(built_reports / name).pages[0]
+        assert float(first.mediabox.width) < float(first.mediabox.height), name  # portrait
 
 
 @browser
@@ -285,6 +287,39 @@ def test_a_changed_page_or_missing_file_is_stale(tmp_path):
     assert sorted(pdf.stale(want, tmp_path, keys, "other settings")[1]) == sorted(want)
     (tmp_path / "pdf/en/a.pdf").unlink()
     assert "pdf/en/a.pdf" in pdf.stale(want, tmp_path, keys, "s")[1]
+
+
+@browser
+def test_every_table_fits_the_printed_page(built_reports):
+    """At the width of a portrait page's text every table fits, or it is marked to be
+    printed on landscape pages and fits their width."""
+    from playwright.sync_api import sync_playwright
+
+    landscape = (297 - 14 - 14) / 25.4 * 96
+    too_wide = """width => [...document.querySelectorAll('table')]
+        .filter(t => !t.closest('.print-wide') && t.getBoundingClientRect().width > width + 1)
+        .map(t => (t.querySelector('caption') || t).textContent.slice(0, 60))"""
+    marked = "() => document.querySelectorAll('.print-wide').length"
+    pages = sorted(set(expected_pdfs(built_reports).values()))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=pdf.chromium_path(),
+                                    args=list(pdf.CHROMIUM_ARGS))
+        try:
+            tab = browser.new_page(viewport={"width": round(pdf.TEXT_WIDTH_PX), "height": 900})
+            for page in pages:
+                tab.goto(page.as_uri())
+                assert pdf.PRINT_CSS_MARK in tab.content()  # the page carries print.css
+                tab.emulate_media(media="print")
+                tab.evaluate(pdf._MARK_WIDE, pdf.TEXT_WIDTH_PX)
+                assert tab.evaluate(too_wide, pdf.TEXT_WIDTH_PX) == [], page
+                if tab.evaluate(marked):
+                    tab.set_viewport_size({"width": round(landscape), "height": 900})
+                    tab.evaluate("() => document.querySelectorAll('.print-wide').forEach("
+                                 "e => e.classList.remove('print-wide'))")
+                    assert tab.evaluate(too_wide, landscape) == [], page
+                    tab.set_viewport_size({"width": round(pdf.TEXT_WIDTH_PX), "height": 900})
+        finally:
+            browser.close()
 
 
 @browser
