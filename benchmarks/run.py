@@ -8,6 +8,9 @@ Measures, in one run on this machine, each in a scratch directory:
 3. the floor (:mod:`benchmarks.floor`), derived from the pages of run 1;
 4. a run on 50 simulated enterprises with ``--jobs 2``;
 5. the library alone on 500 simulated enterprises (:mod:`benchmarks.library`);
+6. the run of 4 again on a Dask scheduler and two ``dask worker --nthreads 1``
+   processes on 127.0.0.1 (:mod:`benchmarks.cluster`; ``--scheduler``), against
+   the wall time of 4 on the same cores;
 
 and prints the figures, their ratios and the targets of issue #6.  The
 commands run as a user runs them (subprocesses of the installed
@@ -42,6 +45,8 @@ NOOP_MAX = 0.05           # no-op rerun / full run
 EFFICIENCY_MIN = 0.8      # (n x floor / jobs) / wall time
 LIBRARY_MAX = 0.1         # library time per enterprise / floor
 MEMORY_MAX_MB = 1024.0    # peak memory of the library run
+#: The target of issue #13: the Dask run within this multiple of the local pool's wall time.
+DISTRIBUTED_MAX = 1.25
 
 
 @dataclass
@@ -87,11 +92,11 @@ def run_cli(*args: str) -> tuple[float, float, str, str]:
     return seconds, cpu, done.stdout, done.stderr
 
 
-def pipeline_run(raw: Path, out: Path, jobs: int) -> dict:
+def pipeline_run(raw: Path, out: Path, jobs: int, *extra: str) -> dict:
     """A full ``score-analysis run`` of ``raw`` into ``out``; timings and the manifest."""
     seconds, cpu, stdout, stderr = run_cli(
         "run", "--data-dir", str(raw), "--reports-dir", str(out / "reports"),
-        "--processed-dir", str(out / "processed"), "--jobs", str(jobs), "--quiet")
+        "--processed-dir", str(out / "processed"), "--jobs", str(jobs), "--quiet", *extra)
     manifest = json.loads((out / "reports" / "manifest.json").read_text())
     durations = [r["duration_s"] for r in manifest["reports"].values() if r["status"] == "ok"]
     return {"wall_s": seconds, "cpu_s": cpu, "summary": stdout.strip().splitlines()[0],
@@ -107,17 +112,17 @@ def measure_all(work: Path, *, scaling: int, library: int, jobs: int, repeat: in
     figures: dict = {"cpus": os.cpu_count(), "load_start": os.getloadavg()[0]}
     shipped = work / "shipped"
     shutil.copytree(SHIPPED, shipped / "raw")
-    say(f"1/5 full run on the shipped data ({SHIPPED.relative_to(ROOT)}, --jobs 1) ...")
+    say(f"1/6 full run on the shipped data ({SHIPPED.relative_to(ROOT)}, --jobs 1) ...")
     full = figures["full"] = pipeline_run(shipped / "raw", shipped, 1)
     figures["pdf"] = pdf_cost.measure(shipped / "reports", full["wall_s"])
-    say("2/5 no-op rerun ...")
+    say("2/6 no-op rerun ...")
     seconds, cpu, stdout, _ = run_cli(
         "run", "--data-dir", str(shipped / "raw"), "--reports-dir", str(shipped / "reports"),
         "--processed-dir", str(shipped / "processed"), "--jobs", "1", "--quiet")
     figures["noop"] = {"wall_s": seconds, "cpu_s": cpu,
                        "summary": stdout.strip().splitlines()[0]}
 
-    say("3/5 floor: probing the report's imports and figures, then timing the floor ...")
+    say("3/6 floor: probing the report's imports and figures, then timing the floor ...")
     pages = sorted((shipped / "reports" / "enterprises").glob("*.html"))
     first = next(iter(full["manifest"]["reports"]))
     params = pipeline.notebook_parameters(first, shipped / "processed", shipped / "reports")
@@ -130,14 +135,9 @@ def measure_all(work: Path, *, scaling: int, library: int, jobs: int, repeat: in
     figures["floor"] = {**floor.measure(notebook, probe, parameters=params, repeat=repeat),
                         "modules": len(modules), "figures": shape}
 
-    say(f"4/5 {scaling} simulated enterprises, --jobs {jobs} ...")
-    many = work / f"e{scaling}"
-    run_cli("demo-data", str(many / "raw"), "--enterprises", str(scaling))
-    figures["scaling"] = {**pipeline_run(many / "raw", many, jobs), "enterprises": scaling,
-                          "jobs": jobs}
-    figures["scaling"].pop("manifest")
+    figures.update(measure_scaling(work, scaling=scaling, jobs=jobs))
 
-    say(f"5/5 the library alone on {library} simulated enterprises, --jobs {jobs} ...")
+    say(f"5/6 the library alone on {library} simulated enterprises, --jobs {jobs} ...")
     lib = work / f"e{library}"
     run_cli("demo-data", str(lib / "raw"), "--enterprises", str(library))
     seconds, _, done = _timed([sys.executable, "-m", "benchmarks.library", str(lib / "raw"),
@@ -147,6 +147,29 @@ def measure_all(work: Path, *, scaling: int, library: int, jobs: int, repeat: in
     figures["library"] = {**json.loads(done.stdout), "process_wall_s": seconds}
     figures["load_end"] = os.getloadavg()[0]
     full.pop("manifest")
+    return figures
+
+
+def measure_scaling(work: Path, *, scaling: int, jobs: int) -> dict:
+    """Steps 4 and 6: ``scaling`` simulated enterprises on the local pool of ``jobs``
+    processes, then on a Dask scheduler with ``jobs`` one-thread workers on 127.0.0.1."""
+    from .cluster import local_cluster
+
+    say(f"4/6 {scaling} simulated enterprises, --jobs {jobs} ...")
+    many = work / f"e{scaling}"
+    run_cli("demo-data", str(many / "raw"), "--enterprises", str(scaling))
+    figures = {"scaling": {**pipeline_run(many / "raw", many, jobs), "enterprises": scaling,
+                           "jobs": jobs}}
+    figures["scaling"].pop("manifest")
+    say(f"6/6 the same on a Dask scheduler and {jobs} workers (--nthreads 1) on 127.0.0.1 ...")
+    started = time.perf_counter()
+    with local_cluster(jobs, nthreads=1) as cluster:
+        start_s = time.perf_counter() - started
+        dist = pipeline_run(many / "raw", work / f"e{scaling}-dask", jobs, "--scheduler",
+                            cluster.address)
+    where = {r.get("built_on") for r in dist.pop("manifest")["reports"].values()}
+    figures["distributed"] = {**dist, "workers": jobs, "cluster_start_s": start_s,
+                              "built_on": sorted(w for w in where if w)}
     return figures
 
 
@@ -189,6 +212,7 @@ def rows(f: dict) -> list[Row]:
         Row("  CPU: (n x floor CPU) / run CPU; cores obtained",
             f"CPU {sc['cpu_s']:.0f} s, {sc['cpu_s'] / sc['wall_s']:.2f} cores",
             sc["enterprises"] * fl_cpu / sc["cpu_s"]),
+        *distributed_rows(f),
         Row(f"library alone, {lib['enterprises']} enterprises ({lib['workers']} processes)",
             f"{lib['total_s']:.1f} s (validation {lib['validate_s']:.1f} s), "
             f"{lib['failed']} failed"),
@@ -202,6 +226,22 @@ def rows(f: dict) -> list[Row]:
             f"{memory:.0f} MB (ru_maxrss: main {lib['rss_main_mb']:.0f}, worker "
             f"{lib['rss_worker_mb']:.0f})", None, f"<= {MEMORY_MAX_MB:.0f} MB",
             memory <= MEMORY_MAX_MB),
+    ]
+
+
+def distributed_rows(f: dict) -> list[Row]:
+    """The Dask run against the local pool (no rows when it was not measured)."""
+    if "distributed" not in f:
+        return []
+    sc, d = f["scaling"], f["distributed"]
+    ratio = d["wall_s"] / sc["wall_s"]
+    return [
+        Row(f"{sc['enterprises']} enterprises on Dask, {d['workers']} workers x 1 thread",
+            f"{d['wall_s']:.1f} s wall ({d['ok']}/{d['reports']} ok, mean report "
+            f"{d['mean_report_s']:.2f} s; cluster start {d['cluster_start_s']:.1f} s, "
+            f"built on {len(d['built_on'])} workers)"),
+        Row("  Dask wall / local pool wall", f"{d['wall_s']:.1f} / {sc['wall_s']:.1f} s", ratio,
+            f"<= {DISTRIBUTED_MAX}", ratio <= DISTRIBUTED_MAX and d["ok"] == d["reports"]),
     ]
 
 
@@ -237,8 +277,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="also write every figure as JSON to PATH")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="work in DIR and keep it (default: a temporary directory)")
+    parser.add_argument("--distributed-only", action="store_true",
+                        help="measure only the local pool against Dask (steps 4 and 6)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.distributed_only:
+        with tempfile.TemporaryDirectory(prefix="score-bench-") as work:
+            figures = measure_scaling(Path(work), scaling=args.scaling, jobs=args.jobs)
+        lines = distributed_rows(figures)
+        print(f"\nscore-analysis benchmark, local pool against Dask: {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f}, "
+              f"{time.perf_counter() - started:.0f} s in all.\n")
+        print(table([Row(f"{args.scaling} enterprises, --jobs {args.jobs}",
+                         f"{figures['scaling']['wall_s']:.1f} s wall"), *lines]))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+        return 0
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
         figures = measure_all(args.keep, scaling=args.scaling, library=args.library,

@@ -1,9 +1,10 @@
-"""Assemble the results table (SPEC §6, §7): one row per enterprise, indicator and method.
+"""Assemble the results table of analysis plan version 2 (docs/analysis_plan.md §3-§5):
+one row per enterprise, indicator and method.
 
 The functions here call the statistical methods of :mod:`models` and
-:mod:`comparisons` on one enterprise's slice of the indicators, mark the
-primary result of each indicator, adjust for multiplicity within the
-enterprise and judge the direction of each result.
+:mod:`comparisons` on one enterprise's slice of the indicators, mark the single primary
+result of each indicator, adjust the primary results for multiplicity within the
+enterprise and judge the direction of each primary result.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from .comparisons import (
     welch_t,
     wilcoxon_signed_rank,
 )
-from .contract import INDICATORS, MIN_CELL, RESULT_COLUMNS, WAVES
+from .contract import INDICATORS, MIN_CELL, PILLARS, RESULT_COLUMNS, WAVES
 from .models import EFFECT_COLUMNS, LINE_COLUMNS, kpi_fit
 
-#: Smallest group shown from the worker survey (privacy, SPEC §6).
 ALPHA = 0.05
 
-#: Diagnostic columns kept beside the §7 columns in data/processed/results.parquet.
-EXTRA_COLUMNS = ("std_error", "dispersion", "durbin_watson", "ljung_box_p", "hac_lag", "terms",
-                 "statistic", "df", "exact")
+#: Diagnostic columns kept beside the results.csv columns in data/processed/results.parquet.
+EXTRA_COLUMNS = ("dispersion", "raw_dispersion", "se_model", "se_newey_west", "durbin_watson",
+                 "ljung_box_p", "hac_lag", "terms", "statistic", "df", "exact")
 INTERNAL_COLUMNS = RESULT_COLUMNS + EXTRA_COLUMNS
 
 #: Columns of :func:`kpi_lines`.
@@ -39,12 +39,20 @@ KPI_LINE_COLUMNS = ("enterprise_id", "indicator", *LINE_COLUMNS)
 RELIABILITY_COLUMNS = ("enterprise_id", "construct", "wave", "n_complete", "n_items", "alpha",
                        "status", "note")
 
-#: Numbers blanked in a suppressed row (SPEC §6: no numbers shown anywhere).
-SUPPRESSED_NUMBERS = ("n_pre", "n_post", "pre_value", "post_value", "estimate", "ci_low",
-                      "ci_high", "p_value", "effect_size", "statistic", "df", "std_error")
+#: Columns of :func:`survey_attrition`.
+ATTRITION_COLUMNS = ("enterprise_id", "construct", "n_baseline", "n_followup", "n_matched",
+                     "baseline_mean_stayed", "baseline_mean_left", "status", "note")
 
-#: Methods whose direction is read from the sign of the rank-biserial effect size.
-RANK_METHODS = ("wilcoxon_signed_rank", "mann_whitney")
+#: Numbers blanked in a suppressed row (no numbers shown anywhere).
+SUPPRESSED_NUMBERS = ("n_pre", "n_post", "pre_value", "post_value", "estimate", "se", "ci_low",
+                      "ci_high", "p_value", "effect_size", "statistic", "df")
+
+#: Methods that describe rather than test: never in the Holm family, never judged.
+DESCRIPTIVE_METHODS = ("five_s_change",)
+
+#: The note of the secondary 5S tests (plan v2).
+FIVE_S_NOTE = ("checklist items of one audit are not independent: a description of "
+               "consistency, not evidence of an effect")
 
 
 @dataclass(frozen=True)
@@ -60,48 +68,58 @@ def _joined(*notes) -> str:
     return "; ".join(n for n in notes if isinstance(n, str) and n)
 
 
-def _rows(frame: pd.DataFrame, *, extra_note: str = "", **fixed) -> pd.DataFrame:
-    out = frame.copy()
-    for key, value in fixed.items():
-        out[key] = value
-    if "status" not in out.columns:
-        out["status"] = "ok"
-    out["note"] = [_joined(n, extra_note) for n in out.get("note", [""] * len(out))]
-    for col in INTERNAL_COLUMNS:
-        if col not in out.columns:
-            out[col] = np.nan
-    return out[list(INTERNAL_COLUMNS)]
-
-
-def _empty_row(method: str, status: str, note: str, **fixed) -> pd.DataFrame:
+def _record(values: dict, *, primary: bool, extra_note: str = "", **fixed) -> dict:
     row = dict.fromkeys(INTERNAL_COLUMNS, np.nan)
-    row.update(method=method, status=status, note=note, **fixed)
-    return pd.DataFrame([row], columns=list(INTERNAL_COLUMNS))
+    row.update({k: v for k, v in values.items() if k in row})
+    row.update(fixed)
+    row["primary"] = primary
+    if not isinstance(row.get("status"), str):
+        row["status"] = "ok"
+    row["note"] = _joined(values.get("note", ""), extra_note)
+    return row
+
+
+def _test(frame: pd.DataFrame, *, primary: bool, extra_note: str = "", **fixed) -> dict:
+    return _record(frame.iloc[0].to_dict(), primary=primary, extra_note=extra_note, **fixed)
+
+
+def _empty(method: str, status: str, note: str, *, primary: bool, **fixed) -> dict:
+    return _record({"method": method, "status": status, "note": note}, primary=primary,
+                   **fixed)
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(INTERNAL_COLUMNS))
 
 
 # --------------------------------------------------------------------------- KPIs
 
 
-def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series, *,
-               harmonic: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series) -> tuple[list[dict], pd.DataFrame]:
     """KPI result rows and chart lines of one enterprise, each model fitted once."""
     eid = enterprise["enterprise_id"]
     own = monthly[monthly["enterprise_id"] == eid]
-    frames, lines = [], []
+    months = set(own["month"]) if "month" in own else set()
+    rows, lines = [], []
     for ind in INDICATORS.values():
         series = own[own["indicator"] == ind.name]
         fixed = {"enterprise_id": eid, "domain": "kpi", "indicator": ind.name}
         if series.empty:
-            note = (f"not tracked: no month with both {ind.numerator} and a non-zero "
-                    f"{ind.exposure}")
-            for method, scale in (("rate_ratio_step", "rate_ratio"),
-                                  ("its_level", "rate_ratio"), ("its_slope", "slope_ratio")):
-                frames.append(_empty_row(method, "not_reported", note, estimate_scale=scale,
-                                         n_pre=0, n_post=0, **fixed))
+            rows.append(_empty("its_level", "not_reported",
+                               f"not tracked: no month with both {ind.numerator} and a "
+                               f"non-zero {ind.exposure}", primary=False,
+                               estimate_scale="rate_ratio", n_pre=0, n_post=0, **fixed))
             continue
-        fit = kpi_fit(series, enterprise["intervention_month"], harmonic=harmonic,
-                      multiplier=ind.multiplier)
-        frames.append(_rows(fit.effects[list(EFFECT_COLUMNS)], **fixed))
+        fit = kpi_fit(series, enterprise["intervention_month"], multiplier=ind.multiplier)
+        left = len(months - set(series["month"]))
+        gap = (f"{left} month(s) of the enterprise's records without {ind.numerator} or "
+               f"with no {ind.exposure} left out" if left else "")
+        effects = fit.effects[list(EFFECT_COLUMNS)].to_dict("records")
+        status = {r["method"]: r["status"] for r in effects}
+        primary = ("its_level" if status["its_level"] == "ok" else
+                   "rate_ratio_step" if status["rate_ratio_step"] == "ok" else "its_level")
+        rows += [_record(r, primary=r["method"] == primary, extra_note=gap, **fixed)
+                 for r in effects]
         chart = fit.lines
         if chart.empty:
             chart = pd.DataFrame({"month": series["month"].to_numpy(),
@@ -110,79 +128,115 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series, *,
         lines.append(chart.assign(enterprise_id=eid, indicator=ind.name))
     line_frame = (pd.concat(lines, ignore_index=True)[list(KPI_LINE_COLUMNS)] if lines
                   else pd.DataFrame(columns=list(KPI_LINE_COLUMNS)))
-    return pd.concat(frames, ignore_index=True), line_frame
+    return rows, line_frame
 
 
-def kpi_results(monthly: pd.DataFrame, enterprise: pd.Series, *,
-                harmonic: bool = False) -> pd.DataFrame:
-    """KPI model rows of one enterprise: every §5 indicator × every KPI method.
+def kpi_results(monthly: pd.DataFrame, enterprise: pd.Series) -> pd.DataFrame:
+    """KPI model rows of one enterprise: every tracked indicator × every KPI method of
+    :data:`score_analysis.models.KPI_METHODS`, with the primary flag.
 
     ``monthly`` is :func:`score_analysis.indicators.monthly_indicators`; ``enterprise``
-    a row of the enterprises table.  An indicator the enterprise does not track gets
-    ``not_reported`` rows.
+    a row of the enterprises table.  An indicator the enterprise does not track gets one
+    ``not_reported`` row (``its_level``, not primary).
     """
-    return _kpi_parts(monthly, enterprise, harmonic=harmonic)[0]
+    return _frame(_kpi_parts(monthly, enterprise)[0])
 
 
-def kpi_lines(monthly: pd.DataFrame, enterprise: pd.Series, *,
-              harmonic: bool = False) -> pd.DataFrame:
+def kpi_lines(monthly: pd.DataFrame, enterprise: pd.Series) -> pd.DataFrame:
     """Observed, fitted and counterfactual monthly values of every tracked indicator, for
     charts (:data:`KPI_LINE_COLUMNS`); ``fitted`` and ``counterfactual`` are empty where
-    the segmented model cannot be fitted.  :func:`enterprise_analysis` gives these lines
-    with the results without fitting the models twice."""
-    return _kpi_parts(monthly, enterprise, harmonic=harmonic)[1]
+    the segmented model cannot be fitted."""
+    return _kpi_parts(monthly, enterprise)[1]
 
 
 # --------------------------------------------------------------------------- 5S
 
 
-def five_s_results(items: pd.DataFrame, enterprise: pd.Series) -> pd.DataFrame:
-    """5S rows of one enterprise (SPEC §6).
+def _audit_index(own: pd.DataFrame) -> pd.Series:
+    """The 5S index of each audit date (mean of the five pillar scores, each the mean item
+    percentage of the pillar over all areas); NaN when a pillar is missing."""
+    pillars = own.groupby(["audit_date", "pillar"], sort=True)["pct"].mean().unstack()
+    pillars = pillars.reindex(columns=list(PILLARS))
+    index = pillars.mean(axis=1)
+    return index.where(pillars.notna().all(axis=1))
 
+
+def five_s_results(items: pd.DataFrame, enterprise: pd.Series) -> list[dict]:
+    """5S rows of one enterprise (plan v2).
+
+    Primary ``five_s_change`` (descriptive): the 5S index at the first and the last
+    audit and their difference in points; no interval, no p-value.  Secondary
     ``paired_t`` and ``wilcoxon_signed_rank`` on the item percentages matched by area,
-    pillar and item between the first and the last audit (differences last minus first),
-    and ``friedman`` across all audits on the items scored in every audit, when there are
-    at least three audits.  ``items`` is :func:`score_analysis.indicators.five_s_items`.
+    pillar and item between the first and the last audit, and ``friedman`` across all
+    audits (at least three) on the items scored in every audit, each with the note
+    :data:`FIVE_S_NOTE`.  ``items`` is :func:`score_analysis.indicators.five_s_items`.
     """
     eid = enterprise["enterprise_id"]
     fixed = {"enterprise_id": eid, "domain": "five_s", "indicator": "five_s_index",
              "estimate_scale": "difference"}
     own = items[items["enterprise_id"] == eid]
     dates = sorted(own["audit_date"].dropna().unique())
-    methods = ("paired_t", "wilcoxon_signed_rank", "friedman")
+    tests = ("paired_t", "wilcoxon_signed_rank", "friedman")
     if len(dates) == 0:
-        return pd.concat([_empty_row(m, "not_reported", "no 5S audit", **fixed)
-                          for m in methods], ignore_index=True)
+        return [_empty(m, "not_reported", "no 5S audit", primary=m == "five_s_change", **fixed)
+                for m in ("five_s_change", *tests)]
+    rows = [_five_s_change(own, dates, fixed)]
     key = ["area", "pillar", "item"]
-    wide = own.pivot_table(index=key, columns="audit_date", values="pct", aggfunc="mean")
-    frames = []
+    wide = own.set_index([*key, "audit_date"])["pct"].groupby(level=[0, 1, 2, 3]).mean()
+    wide = wide.unstack("audit_date")
+    secondary = {"primary": False, "extra_note": FIVE_S_NOTE, **fixed}
     if len(dates) < 2:
         note = "needs at least two audits (first and last) to compare; has 1"
-        frames += [_empty_row(m, "insufficient_data", note, **fixed) for m in methods[:2]]
+        rows += [_empty(m, "insufficient_data", note, primary=False, **fixed)
+                 for m in tests[:2]]
     else:
         pairs = wide[[dates[0], dates[-1]]].dropna()
         if len(pairs) < 2:
             note = (f"needs at least 2 items scored in both the first and the last audit; "
                     f"has {len(pairs)}")
-            frames += [_empty_row(m, "insufficient_data", note, **fixed) for m in methods[:2]]
+            rows += [_empty(m, "insufficient_data", note, primary=False, **fixed)
+                     for m in tests[:2]]
         else:
             before, after = pairs[dates[0]].to_numpy(), pairs[dates[-1]].to_numpy()
-            frames.append(_rows(paired_t(before, after, alpha=ALPHA), **fixed))
-            frames.append(_rows(wilcoxon_signed_rank(before, after), **fixed))
+            rows.append(_test(paired_t(before, after, alpha=ALPHA), **secondary))
+            rows.append(_test(wilcoxon_signed_rank(before, after), **secondary))
     if len(dates) < 3:
-        frames.append(_empty_row("friedman", "insufficient_data",
-                                 f"needs at least 3 audits; has {len(dates)}", **fixed))
+        rows.append(_empty("friedman", "insufficient_data",
+                           f"needs at least 3 audits; has {len(dates)}", primary=False,
+                           **fixed))
     else:
         complete = wide[dates].dropna()
         if len(complete) < 2:
-            frames.append(_empty_row("friedman", "insufficient_data",
-                                     f"needs at least 2 items scored in every audit; has "
-                                     f"{len(complete)}", **fixed))
+            rows.append(_empty("friedman", "insufficient_data",
+                               f"needs at least 2 items scored in every audit; has "
+                               f"{len(complete)}", primary=False, **fixed))
         else:
-            frames.append(_rows(friedman(complete), **fixed))
-    out = pd.concat(frames, ignore_index=True)
-    out["estimate_scale"] = out["estimate_scale"].where(out["method"] != "friedman", None)
-    return out
+            rows.append(_test(friedman(complete), **secondary))
+    for row in rows:
+        if row["method"] == "friedman":
+            row["estimate_scale"] = None
+    return rows
+
+
+def _five_s_change(own: pd.DataFrame, dates: list, fixed: dict) -> dict:
+    first, last = dates[0], dates[-1]
+    counts = own.groupby("audit_date")["pct"].count()
+    base = {"method": "five_s_change", "n_pre": int(counts[first]),
+            "n_post": int(counts[last])}
+    if len(dates) < 2:
+        return _record({**base, "status": "insufficient_data",
+                        "note": "needs at least two audits (first and last); has 1"},
+                       primary=True, **fixed)
+    index = _audit_index(own)
+    pre, post = float(index[first]), float(index[last])
+    if not (np.isfinite(pre) and np.isfinite(post)):
+        return _record({**base, "status": "insufficient_data", "pre_value": pre,
+                        "post_value": post,
+                        "note": "the first or the last audit does not score all five "
+                                "pillars, so it has no 5S index"}, primary=True, **fixed)
+    return _record({**base, "pre_value": pre, "post_value": post, "estimate": post - pre,
+                    "note": f"descriptive: the 5S index of the last audit ({last}) minus the "
+                            f"first ({first}), in points; not tested"}, primary=True, **fixed)
 
 
 # --------------------------------------------------------------------------- survey
@@ -197,60 +251,112 @@ def _by_respondent(wave: pd.DataFrame, label: str) -> pd.Series:
     return coded.set_index("respondent_id")["score"]
 
 
-def survey_results(scores: pd.DataFrame, enterprise: pd.Series,
-                   constructs: list[str]) -> pd.DataFrame:
-    """Survey rows of one enterprise, per construct (SPEC §6).
+def _waves(own: pd.DataFrame, construct: str):
+    sub = own[own["construct"] == construct]
+    base = sub[sub["wave"] == WAVES[0]]
+    follow = sub[sub["wave"] == WAVES[1]]
+    coded_b = _by_respondent(base, WAVES[0])
+    coded_f = _by_respondent(follow, WAVES[1])
+    return base, follow, coded_b, coded_f, coded_b.index.intersection(coded_f.index)
 
-    With at least :data:`MIN_CELL` respondents matched by ``respondent_id`` across the
-    waves: ``paired_t`` and ``wilcoxon_signed_rank`` on the matched scores.  Otherwise
-    ``welch_t`` and ``mann_whitney`` on all scores of each wave.  A comparison in which
-    a group has fewer than :data:`MIN_CELL` respondents is ``suppressed`` and carries
-    no numbers.  ``scores`` is :func:`score_analysis.indicators.construct_scores`
-    (respondents without a score for the construct are left out).
+
+def survey_results(scores: pd.DataFrame, enterprise: pd.Series,
+                   constructs: list[str]) -> list[dict]:
+    """Survey rows of one enterprise, per construct (plan v2).
+
+    With at least :data:`MIN_CELL` respondents matched by ``respondent_id``: primary
+    ``paired_t`` (mean change, t interval), secondary ``wilcoxon_signed_rank`` and, when
+    both waves have at least :data:`MIN_CELL` respondents, a secondary ``welch_t`` on all
+    respondents (the attrition sensitivity; the one pooled across enterprises).
+    Otherwise primary ``welch_t`` and secondary ``mann_whitney`` on all scores of each
+    wave.  A comparison in which a group has fewer than :data:`MIN_CELL` respondents is
+    ``suppressed`` and carries no numbers.  ``scores`` is
+    :func:`score_analysis.indicators.construct_scores`.
     """
     eid = enterprise["enterprise_id"]
     own = scores[(scores["enterprise_id"] == eid) & scores["score"].notna()]
-    frames = []
+    rows = []
     for construct in constructs:
         fixed = {"enterprise_id": eid, "domain": "survey", "indicator": construct,
                  "estimate_scale": "difference"}
-        sub = own[own["construct"] == construct]
-        base = sub[sub["wave"] == WAVES[0]]
-        follow = sub[sub["wave"] == WAVES[1]]
-        coded_b = _by_respondent(base, WAVES[0])
-        coded_f = _by_respondent(follow, WAVES[1])
-        matched = coded_b.index.intersection(coded_f.index)
+        base, follow, coded_b, coded_f, matched = _waves(own, construct)
+        both = len(base) >= MIN_CELL and len(follow) >= MIN_CELL
         if len(matched) >= MIN_CELL:
             b, f = coded_b.loc[matched].to_numpy(), coded_f.loc[matched].to_numpy()
             note = (f"matched comparison of the {len(matched)} respondents present in both "
                     f"waves")
-            frames.append(_rows(paired_t(b, f, alpha=ALPHA), extra_note=note, **fixed))
-            frames.append(_rows(wilcoxon_signed_rank(b, f), extra_note=note, **fixed))
+            rows.append(_test(paired_t(b, f, alpha=ALPHA), primary=True, extra_note=note,
+                              **fixed))
+            rows.append(_test(wilcoxon_signed_rank(b, f), primary=False, extra_note=note,
+                              **fixed))
+            if both:
+                rows.append(_test(welch_t(base["score"].to_numpy(), follow["score"].to_numpy(),
+                                          alpha=ALPHA), primary=False,
+                                  extra_note="all respondents of each wave (attrition "
+                                             "sensitivity)", **fixed))
             continue
         if base.empty and follow.empty:
-            note = "no survey answers for this construct"
-            status = "not_reported"
+            note, status = "no survey answers for this construct", "not_reported"
         elif base.empty or follow.empty:
             note = f"no {'baseline' if base.empty else 'follow-up'} survey answers"
             status = "insufficient_data"
-        elif len(base) < MIN_CELL or len(follow) < MIN_CELL:
+        elif not both:
             note = f"fewer than {MIN_CELL} respondents in a group: suppressed to protect privacy"
             status = "suppressed"
         else:
             b, f = base["score"].to_numpy(), follow["score"].to_numpy()
             note = (f"unmatched comparison: fewer than {MIN_CELL} respondents could be "
                     f"matched across waves")  # the small count itself is not shown
-            frames.append(_rows(welch_t(b, f, alpha=ALPHA), extra_note=note, **fixed))
-            frames.append(_rows(mann_whitney(b, f), extra_note=note, **fixed))
+            rows.append(_test(welch_t(b, f, alpha=ALPHA), primary=True, extra_note=note,
+                              **fixed))
+            rows.append(_test(mann_whitney(b, f), primary=False, extra_note=note, **fixed))
             continue
-        frames += [_empty_row(m, status, note, **fixed) for m in ("welch_t", "mann_whitney")]
-    if not frames:
-        return pd.DataFrame(columns=list(INTERNAL_COLUMNS))
-    return pd.concat(frames, ignore_index=True)
+        rows += [_empty(m, status, note, primary=m == "welch_t", **fixed)
+                 for m in ("welch_t", "mann_whitney")]
+    return rows
+
+
+def survey_attrition(scores: pd.DataFrame, enterprise_id: str,
+                     constructs: list[str]) -> pd.DataFrame:
+    """Who answered each wave, per construct: the attrition table of plan v2.
+
+    ``n_baseline`` and ``n_followup`` count the respondents with a score in each wave,
+    ``n_matched`` those matched by ``respondent_id`` across the waves;
+    ``baseline_mean_stayed`` is the baseline mean score of the matched respondents and
+    ``baseline_mean_left`` that of the coded baseline respondents missing at follow-up
+    (anonymous answers cannot be followed and count in neither).  A mean of fewer than
+    :data:`MIN_CELL` respondents is not shown (``note`` says so).  Columns
+    :data:`ATTRITION_COLUMNS`.
+    """
+    own = scores[(scores["enterprise_id"] == enterprise_id) & scores["score"].notna()]
+    rows = []
+    for construct in constructs:
+        base, follow, coded_b, _, matched = _waves(own, construct)
+        if base.empty and follow.empty:
+            continue
+        left = coded_b.index.difference(matched)
+        notes, status = [], "ok"
+        stayed_mean = float(coded_b.loc[matched].mean()) if len(matched) else np.nan
+        left_mean = float(coded_b.loc[left].mean()) if len(left) else np.nan
+        if len(matched) < MIN_CELL:
+            stayed_mean = np.nan
+            notes.append(f"fewer than {MIN_CELL} matched respondents: their mean is not shown")
+        if len(left) < MIN_CELL:
+            left_mean = np.nan
+            notes.append(f"fewer than {MIN_CELL} baseline respondents left: their mean is not "
+                         f"shown")
+        if len(matched) < MIN_CELL and len(left) < MIN_CELL:
+            status = "suppressed"
+        rows.append({"enterprise_id": enterprise_id, "construct": construct,
+                     "n_baseline": len(base), "n_followup": len(follow),
+                     "n_matched": len(matched), "baseline_mean_stayed": stayed_mean,
+                     "baseline_mean_left": left_mean, "status": status,
+                     "note": "; ".join(notes)})
+    return pd.DataFrame(rows, columns=list(ATTRITION_COLUMNS))
 
 
 def survey_reliability(answers: pd.DataFrame, enterprise_id: str) -> pd.DataFrame:
-    """Cronbach's alpha per construct and wave on the complete cases (SPEC §6).
+    """Cronbach's alpha per construct and wave on the complete cases.
 
     ``answers`` is :func:`score_analysis.indicators.survey_answers` (reverse-coded items
     already turned round).  ``status`` is ``suppressed`` (no numbers) with fewer than
@@ -261,7 +367,7 @@ def survey_reliability(answers: pd.DataFrame, enterprise_id: str) -> pd.DataFram
     own = answers[answers["enterprise_id"] == enterprise_id]
     rows = []
     for (construct, wave), sub in own.groupby(["construct", "wave"], sort=True):
-        wide = sub.pivot_table(index="response", columns="item_id", values="answer")
+        wide = sub.set_index(["response", "item_id"])["answer"].unstack("item_id")
         complete = wide.dropna()
         n = len(complete)
         row = {"enterprise_id": enterprise_id, "construct": construct, "wave": wave,
@@ -283,38 +389,18 @@ def survey_reliability(answers: pd.DataFrame, enterprise_id: str) -> pd.DataFram
 # --------------------------------------------------------------------------- assembly
 
 
-def primary_method(rows: pd.DataFrame) -> pd.Series:
-    """Whether each row is its indicator's primary result (SPEC §6).
-
-    KPI: ``its_level`` when its status is ``ok``, else ``rate_ratio_step``; 5S:
-    ``wilcoxon_signed_rank``; survey: the rank test (``wilcoxon_signed_rank`` when
-    matched, else ``mann_whitney``).  The flag is set whatever the row's status.
-    """
-    primary = pd.Series(False, index=rows.index)
-    for _, group in rows.groupby(["enterprise_id", "domain", "indicator"], sort=False):
-        domain = group["domain"].iloc[0]
-        methods = dict(zip(group["method"], group.index, strict=False))
-        status = dict(zip(group["method"], group["status"], strict=False))
-        if domain == "kpi":
-            pick = "its_level" if status.get("its_level") == "ok" else "rate_ratio_step"
-        else:
-            pick = ("wilcoxon_signed_rank" if "wilcoxon_signed_rank" in methods
-                    else "mann_whitney")
-        if pick in methods:
-            primary[methods[pick]] = True
-    return primary
-
-
 def adjusted(rows: pd.DataFrame) -> pd.DataFrame:
-    r"""Add ``p_holm`` and ``q_bh`` over each enterprise's estimable primary results, and
-    ``direction`` (SPEC §6, §7).  Returns a new frame.
+    r"""Add ``p_holm`` and ``q_bh`` over each enterprise's family of primary results, and
+    ``direction`` (plan v2).  Returns a new frame.
 
-    Within one enterprise, the :math:`m` primary rows with ``status = ok`` are adjusted
-    together; other rows get no adjusted value.  Holm (1979), with ordered
-    :math:`p_{(1)} \le \dots \le p_{(m)}`:
+    The family of one enterprise is its primary rows with ``status`` ``ok`` or
+    ``insufficient_data`` (descriptive rows excepted): the family is what was planned, not
+    what the data happened to allow, so a planned primary that could not be estimated
+    counts with :math:`p = 1`.  ``p_holm``/``q_bh`` are filled where ``p_value`` is.
+    Holm (1979), with ordered :math:`p_{(1)} \le \dots \le p_{(m)}`:
     :math:`\tilde p_{(i)} = \max_{j\le i} \min\{1, (m-j+1)p_{(j)}\}`;
     Benjamini & Hochberg (1995): :math:`q_{(i)} = \min_{j\ge i} \min\{1, m p_{(j)}/j\}`.
-    R: ``p.adjust(p, "holm")``, ``p.adjust(p, "BH")``.
+    R: ``p.adjust(c(p, rep(1, n_insufficient)), "holm")``, likewise ``"BH"``.
 
     References
     ----------
@@ -326,19 +412,21 @@ def adjusted(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     out["p_holm"] = np.nan
     out["q_bh"] = np.nan
-    for _, group in out.groupby("enterprise_id", sort=False):
-        mask = group["primary"] & (group["status"] == "ok") & group["p_value"].notna()
-        idx = group.index[mask]
-        if len(idx):
-            p = out.loc[idx, "p_value"].to_numpy(float)
-            out.loc[idx, "p_holm"] = multipletests(p, method="holm")[1]
-            out.loc[idx, "q_bh"] = multipletests(p, method="fdr_bh")[1]
+    family = (out["primary"].astype(bool) & ~out["method"].isin(DESCRIPTIVE_METHODS)
+              & out["status"].isin(["ok", "insufficient_data"])).to_numpy()
+    for _, group in out[family].groupby("enterprise_id", sort=False):
+        idx = group.index
+        p = out.loc[idx, "p_value"].to_numpy(float)
+        has = np.isfinite(p) & (out.loc[idx, "status"].to_numpy() == "ok")
+        p_used = np.where(has, p, 1.0)
+        out.loc[idx[has], "p_holm"] = multipletests(p_used, method="holm")[1][has]
+        out.loc[idx[has], "q_bh"] = multipletests(p_used, method="fdr_bh")[1][has]
     out["direction"] = [direction(r) for r in out.itertuples(index=False)]
     return out
 
 
 def good_direction(domain: str, indicator: str) -> int:
-    """+1 when higher is better, -1 when lower is better (SPEC §5; 5S and survey: up)."""
+    """+1 when higher is better, -1 when lower is better (5S and survey: up)."""
     if domain == "kpi":
         return INDICATORS[indicator].good_direction
     return +1
@@ -346,40 +434,35 @@ def good_direction(domain: str, indicator: str) -> int:
 
 def _sign(row) -> float:
     """The sign of the change a row measures (see :func:`direction`)."""
-    if row.method in RANK_METHODS:
-        return float(np.sign(row.effect_size))
-    if row.method == "friedman":
-        return float(np.sign(row.post_value - row.pre_value))
     if row.estimate_scale in ("rate_ratio", "slope_ratio"):
         return float(np.sign(np.log(row.estimate))) if row.estimate > 0 else np.nan
     return float(np.sign(row.estimate))
 
 
-def direction(row) -> str | float:
-    """``improved``, ``worsened`` or ``inconclusive`` for one results row (SPEC §7).
+def direction(row) -> str:
+    """``improved``, ``worsened``, ``inconclusive`` or ``not_tested`` for one results row.
 
-    Only rows with ``status = ok`` are judged; the others get no direction (``NaN``,
-    an empty cell).  The p-value judged is ``p_holm`` for a primary row and
-    ``p_value`` otherwise; the result is ``inconclusive`` unless it is below
-    :data:`ALPHA`.  The sign of the change is: the log rate ratio (KPI rows); the mean
-    difference (t tests); the rank-biserial effect size, i.e. the side the ranks fall
-    on, for the rank tests (their median difference can be 0 while the ranks are
-    lopsided); last audit mean minus first for ``friedman`` (an omnibus test: a
-    significant result whose last audit is better than the first counts as improved).
-    ``improved`` when that sign agrees with the indicator's good direction.
+    Only primary rows that are tests are judged (plan v2); descriptive and secondary rows
+    are ``not_tested``, and so are primary rows that were ``suppressed`` or
+    ``not_reported``.  A judged row is ``improved``/``worsened`` when its Holm-adjusted p
+    is below :data:`ALPHA` and the sign of its change (the log rate ratio, or the mean
+    difference) agrees/disagrees with the indicator's good direction, else
+    ``inconclusive`` (a planned primary that could not be estimated among them).
     """
-    if row.status != "ok":
-        return np.nan
-    p = row.p_holm if row.primary else row.p_value
+    if not (row.primary and row.method not in DESCRIPTIVE_METHODS
+            and row.status in ("ok", "insufficient_data")):
+        return "not_tested"
+    p = row.p_holm
+    if row.status != "ok" or not np.isfinite(p) or p >= ALPHA:
+        return "inconclusive"
     sign = _sign(row)
-    if not (np.isfinite(p) and np.isfinite(sign)) or p >= ALPHA or sign == 0:
+    if not np.isfinite(sign) or sign == 0:
         return "inconclusive"
     return "improved" if sign == good_direction(row.domain, row.indicator) else "worsened"
 
 
 def enterprise_analysis(enterprise: pd.Series, *, monthly: pd.DataFrame, items: pd.DataFrame,
-                        scores: pd.DataFrame, constructs: list[str],
-                        harmonic: bool = False) -> EnterpriseAnalysis:
+                        scores: pd.DataFrame, constructs: list[str]) -> EnterpriseAnalysis:
     """Every results row of one enterprise, with primary flags, Holm, BH and direction, and
     the KPI chart lines, fitting each model once.
 
@@ -388,20 +471,18 @@ def enterprise_analysis(enterprise: pd.Series, *, monthly: pd.DataFrame, items: 
     codebook.  The results' first :data:`~score_analysis.contract.RESULT_COLUMNS` are
     ``results.csv``.
     """
-    kpi_rows, lines = _kpi_parts(monthly, enterprise, harmonic=harmonic)
-    parts = [kpi_rows, five_s_results(items, enterprise),
-             survey_results(scores, enterprise, constructs)]
-    rows = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    kpi_rows, lines = _kpi_parts(monthly, enterprise)
+    rows = _frame(kpi_rows + five_s_results(items, enterprise)
+                  + survey_results(scores, enterprise, constructs))
     rows["data_source"] = enterprise["data_source"]
-    rows["primary"] = primary_method(rows)
+    rows["primary"] = rows["primary"].astype(bool)
     suppressed = rows["status"] == "suppressed"
     rows.loc[suppressed, list(SUPPRESSED_NUMBERS)] = np.nan
     return EnterpriseAnalysis(adjusted(rows)[list(INTERNAL_COLUMNS)], lines)
 
 
 def enterprise_results(enterprise: pd.Series, *, monthly: pd.DataFrame, items: pd.DataFrame,
-                       scores: pd.DataFrame, constructs: list[str],
-                       harmonic: bool = False) -> pd.DataFrame:
+                       scores: pd.DataFrame, constructs: list[str]) -> pd.DataFrame:
     """The results rows of :func:`enterprise_analysis` (:data:`INTERNAL_COLUMNS`)."""
     return enterprise_analysis(enterprise, monthly=monthly, items=items, scores=scores,
-                               constructs=constructs, harmonic=harmonic).results
+                               constructs=constructs).results

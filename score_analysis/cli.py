@@ -53,9 +53,6 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--enterprise", action="append", default=[], metavar="ID",
                    help="build only this enterprise's report (repeatable)")
     r.add_argument("--force", action="store_true", help="rebuild everything")
-    r.add_argument("--harmonic", action="store_true",
-                   help="add calendar-month seasonality (two sine/cosine pairs) to the ITS "
-                        "models")
     r.add_argument("--cell-timeout", type=_positive, default=600, metavar="SECONDS",
                    help="time limit per notebook cell (default: %(default)s)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -141,7 +138,7 @@ def cmd_run(args) -> int:
     options = Options(languages=languages, data_dir=args.data_dir, reports_dir=args.reports_dir,
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
-                      harmonic=args.harmonic, cell_timeout=args.cell_timeout,
+                      cell_timeout=args.cell_timeout,
                       progress=not args.quiet and sys.stderr.isatty(),
                       scheduler=args.scheduler, pdf=args.pdf)
     try:

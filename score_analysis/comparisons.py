@@ -23,7 +23,7 @@ from scipy import special, stats
 #: Columns of every comparison frame.
 COMPARISON_COLUMNS = (
     "method", "status", "n_pre", "n_post", "pre_value", "post_value", "estimate", "ci_low",
-    "ci_high", "statistic", "df", "p_value", "effect_size", "std_error", "exact", "note",
+    "ci_high", "statistic", "df", "p_value", "effect_size", "se", "exact", "note",
 )
 
 #: R's wilcox.test computes exact p-values only below this sample size.
@@ -116,7 +116,7 @@ def paired_t(before, after, *, alpha: float = 0.05) -> pd.DataFrame:
     t = mean / se
     return _frame(**base, ci_low=mean - q * se, ci_high=mean + q * se, statistic=t,
                   p_value=float(2 * stats.t.sf(abs(t), n - 1)), effect_size=mean / sd,
-                  std_error=se)
+                  se=se)
 
 
 def wilcoxon_signed_rank(before, after) -> pd.DataFrame:
@@ -203,7 +203,7 @@ def welch_t(before, after, *, alpha: float = 0.05) -> pd.DataFrame:
     sp = np.sqrt(((len(a) - 1) * va + (len(b) - 1) * vb) / m)
     return _frame(**base, ci_low=float(ci.low), ci_high=float(ci.high),
                   statistic=float(res.statistic), df=float(res.df), p_value=float(res.pvalue),
-                  effect_size=float(j * diff / sp), std_error=se)
+                  effect_size=float(j * diff / sp), se=se)
 
 
 def mann_whitney(before, after) -> pd.DataFrame:

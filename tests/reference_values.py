@@ -493,59 +493,498 @@ P_ADJUST = {
 }
 
 
-# Pooling fixture tests/data/pooling.csv; meta() collects a metafor fit.
+# Plan v2: Holm and BH over the planned family, the p-values of tests/data/p_values.csv plus two
+# primaries that were not estimable (p = 1).
+# R> p <- read.csv("tests/data/p_values.csv")$p
+# R> planned <- c(p, 1, 1)   # two planned primaries that could not be estimated count as p = 1
+# R> as.list(c(setNames(p.adjust(planned, "holm")[seq_along(p)], paste0("holm_", seq_along(p))),
+# R>           setNames(p.adjust(planned, "BH")[seq_along(p)], paste0("bh_", seq_along(p)))))
+P_ADJUST_PLANNED = {
+    "holm_1": 0.025600000000000001,
+    "holm_2": 0.23499999999999999,
+    "holm_3": 0.084000000000000005,
+    "holm_4": 0.83999999999999997,
+    "holm_5": 0.23460000000000003,
+    "holm_6": 1.0,
+    "holm_7": 0.0080999999999999996,
+    "bh_1": 0.014400000000000001,
+    "bh_2": 0.084600000000000009,
+    "bh_3": 0.036000000000000004,
+    "bh_4": 0.315,
+    "bh_5": 0.084600000000000009,
+    "bh_6": 1.0,
+    "bh_7": 0.0080999999999999996,
+}
+
+
+# Analysis plan version 2. v2(fit, w): the estimate exp(sum(w * b)) of a linear combination of
+# coefficients with the larger of its model-based standard error (dispersion floored at 1) and
+# its Newey-West one (sandwich::NeweyWest, lag floor(4 (n/100)^(2/9)), no prewhitening,
+# small-sample factor), Wald interval and p on the normal quantile.
+# R> v2 <- function(fit, w) {
+# R>   cf <- coef(fit)
+# R>   cvec <- setNames(numeric(length(cf)), names(cf))
+# R>   cvec[names(w)] <- w
+# R>   b <- sum(cvec * cf)
+# R>   phi <- summary(fit)$dispersion
+# R>   vm <- vcov(fit) * max(1, phi) / phi
+# R>   n <- nobs(fit)
+# R>   lag <- floor(4 * (n / 100)^(2 / 9))
+# R>   vn <- NeweyWest(fit, lag = lag, prewhite = FALSE, adjust = TRUE)
+# R>   se_m <- sqrt(drop(t(cvec) %*% vm %*% cvec))
+# R>   se_n <- sqrt(drop(t(cvec) %*% vn %*% cvec))
+# R>   se <- max(se_m, se_n)
+# R>   list(estimate = exp(b), ci_low = exp(b - qnorm(0.975) * se),
+# R>        ci_high = exp(b + qnorm(0.975) * se), p_value = 2 * pnorm(-abs(b / se)), se = se,
+# R>        se_model = se_m, se_newey_west = se_n, dispersion = max(1, phi),
+# R>        raw_dispersion = phi, hac_lag = lag)
+# R> }
+
+
+# Sicily, plan v2: its_level (here the model-based SE is the larger).
+# R> its <- glm(aces ~ t + post + t_after + offset(log(stdpop)), family = quasipoisson,
+# R>            data = sicily, control = tight)
+# R> v2(its, c(post = 1))
+SICILY_V2_LEVEL = {
+    "estimate": 0.8925308670467853,
+    "ci_low": 0.83378356197390413,
+    "ci_high": 0.95541743080828301,
+    "p_value": 0.0010648471683420496,
+    "se": 0.03473902982808133,
+    "se_model": 0.03473902982808133,
+    "se_newey_west": 0.034654565716450904,
+    "dispersion": 3.6213771121590002,
+    "raw_dispersion": 3.6213771121590002,
+    "hac_lag": 3.0,
+}
+
+
+# Sicily, plan v2: its_effect_end = exp(b_post + b_t_after (t_last - t0)), t_last - t0 = 22.
+# R> v2(its, c(post = 1, t_after = max(sicily$t_after)))
+SICILY_V2_EFFECT_END = {
+    "estimate": 0.90075355439656479,
+    "ci_low": 0.81473087526654042,
+    "ci_high": 0.9958588662699307,
+    "p_value": 0.04125139329874928,
+    "se": 0.051212089682311258,
+    "se_model": 0.051212089682311258,
+    "se_newey_west": 0.04698106773920134,
+    "dispersion": 3.6213771121590002,
+    "raw_dispersion": 3.6213771121590002,
+    "hac_lag": 3.0,
+}
+
+
+# Sicily, plan v2: rate_ratio_step (here the Newey-West SE is the larger).
+# R> step <- glm(aces ~ post + offset(log(stdpop)), family = quasipoisson, data = sicily,
+# R>             control = tight)
+# R> v2(step, c(post = 1))
+SICILY_V2_STEP = {
+    "estimate": 1.0338444258384609,
+    "ci_low": 0.97241777801736196,
+    "ci_high": 1.099151332893642,
+    "p_value": 0.28687247828861856,
+    "se": 0.031252645849060248,
+    "se_model": 0.021019549146636125,
+    "se_newey_west": 0.031252645849060248,
+    "dispersion": 5.2003857724201366,
+    "raw_dispersion": 5.2003857724201366,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v2: its_level with the eid term.
+# R> its_k <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+# R>              family = quasipoisson, control = tight, data = kpi)
+# R> v2(its_k, c(post = 1))
+KPI_V2_LEVEL = {
+    "estimate": 0.71330311585262463,
+    "ci_low": 0.602027838646776,
+    "ci_high": 0.84514585941529641,
+    "p_value": 9.4518248495547292e-05,
+    "se": 0.08653361541087648,
+    "se_model": 0.08653361541087648,
+    "se_newey_west": 0.086322721376420539,
+    "dispersion": 2.564373225149478,
+    "raw_dispersion": 2.564373225149478,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v2: its_slope.
+# R> v2(its_k, c(t_after = 1))
+KPI_V2_SLOPE = {
+    "estimate": 0.97493441989879526,
+    "ci_low": 0.95377548138477153,
+    "ci_high": 0.99656275680665307,
+    "p_value": 0.023358167477242581,
+    "se": 0.011195056631891831,
+    "se_model": 0.011195056631891831,
+    "se_newey_west": 0.0092574283543728035,
+    "dispersion": 2.564373225149478,
+    "raw_dispersion": 2.564373225149478,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v2: its_effect_end at the last month.
+# R> c(v2(its_k, c(post = 1, t_after = max(kpi$t_after))), span = max(kpi$t_after))
+KPI_V2_EFFECT_END = {
+    "estimate": 0.46329325577499691,
+    "ci_low": 0.29543013461240492,
+    "ci_high": 0.72653604253404447,
+    "p_value": 0.00080340618723651188,
+    "se": 0.22955924758660712,
+    "se_model": 0.22955924758660712,
+    "se_newey_west": 0.2108436633829302,
+    "dispersion": 2.564373225149478,
+    "raw_dispersion": 2.564373225149478,
+    "hac_lag": 3.0,
+    "span": 17.0,
+}
+
+
+# KPI fixture, plan v2: rate_ratio_step with the eid term.
+# R> step <- glm(numerator ~ post + eid + offset(log(exposure)), family = quasipoisson, data = kpi,
+# R>             control = tight)
+# R> v2(step, c(post = 1))
+KPI_V2_STEP = {
+    "estimate": 0.82709047637872968,
+    "ci_low": 0.73712677712513464,
+    "ci_high": 0.92803392488923897,
+    "p_value": 0.0012328795366436916,
+    "se": 0.05875322090674405,
+    "se_model": 0.047890078019229641,
+    "se_newey_west": 0.05875322090674405,
+    "dispersion": 3.0533067722399294,
+    "raw_dispersion": 3.0533067722399294,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v2: its_level_harmonic (two sine/cosine pairs of the calendar month).
+# R> its_kh <- glm(numerator ~ t + post + t_after + eid + HK + offset(log(exposure)),
+# R>               family = quasipoisson, control = tight, data = kpi)
+# R> v2(its_kh, c(post = 1))
+KPI_V2_HARMONIC = {
+    "estimate": 0.67203419771572814,
+    "ci_low": 0.57278896359688791,
+    "ci_high": 0.78847532267969167,
+    "p_value": 1.0882733872461352e-06,
+    "se": 0.081527967834812004,
+    "se_model": 0.081527967834812004,
+    "se_newey_west": 0.060211106205064514,
+    "dispersion": 1.5725834773363705,
+    "raw_dispersion": 1.5725834773363705,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v2: its_level_phase_in (months t0, t0+1, t0+2 left out; post and t_after
+# count from t0+3).
+# R> t0 <- 12
+# R> ph <- kpi[kpi$t < t0 | kpi$t >= t0 + 3, ]
+# R> ph$post <- as.numeric(ph$t >= t0 + 3)
+# R> ph$t_after <- pmax(0, ph$t - (t0 + 3))
+# R> its_p <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+# R>              family = quasipoisson, control = tight, data = ph)
+# R> c(v2(its_p, c(post = 1)), n_pre = sum(ph$post == 0), n_post = sum(ph$post == 1))
+KPI_V2_PHASE_IN = {
+    "estimate": 0.64157781164628003,
+    "ci_low": 0.51378048029525691,
+    "ci_high": 0.80116334540440415,
+    "p_value": 9.0026210446366451e-05,
+    "se": 0.11333594992994234,
+    "se_model": 0.11333594992994234,
+    "se_newey_west": 0.10473371973722514,
+    "dispersion": 2.6874971899754305,
+    "raw_dispersion": 2.6874971899754305,
+    "hac_lag": 2.0,
+    "n_pre": 11.0,
+    "n_post": 14.0,
+}
+
+
+# KPI fixture, plan v2: its_level_no_eid (Idul Fitri months left out, no eid term).
+# R> ne <- kpi[kpi$eid == 0, ]
+# R> its_n <- glm(numerator ~ t + post + t_after + offset(log(exposure)),
+# R>              family = quasipoisson, control = tight, data = ne)
+# R> c(v2(its_n, c(post = 1)), n_pre = sum(ne$post == 0), n_post = sum(ne$post == 1))
+KPI_V2_NO_EID = {
+    "estimate": 0.70811324919966068,
+    "ci_low": 0.59023111890430402,
+    "ci_high": 0.84953903247754403,
+    "p_value": 0.00020311452566434957,
+    "se": 0.092904691965669486,
+    "se_model": 0.092904691965669486,
+    "se_newey_west": 0.086283824307089918,
+    "dispersion": 2.670588289973697,
+    "raw_dispersion": 2.670588289973697,
+    "hac_lag": 2.0,
+    "n_pre": 10.0,
+    "n_post": 16.0,
+}
+
+
+# KPI fixture, plan v2: placebo_level (months before the programme only; pretend start halfway).
+# R> pre <- kpi[kpi$post == 0, ]
+# R> tp <- min(pre$t) + floor(nrow(pre) / 2)
+# R> pre$post_p <- as.numeric(pre$t >= tp)
+# R> pre$t_after_p <- pmax(0, pre$t - tp)
+# R> pl <- glm(numerator ~ t + post_p + t_after_p + eid + offset(log(exposure)),
+# R>           family = quasipoisson, control = tight, data = pre)
+# R> c(v2(pl, c(post_p = 1)), tp = tp, n_pre = sum(pre$post_p == 0), n_post = sum(pre$post_p == 1))
+KPI_V2_PLACEBO = {
+    "estimate": 1.5032652887377882,
+    "ci_low": 0.91789809255599664,
+    "ci_high": 2.4619361851283572,
+    "p_value": 0.10531976308419794,
+    "se": 0.25169263825467103,
+    "se_model": 0.25169263825467103,
+    "se_newey_west": 0.1216458047866832,
+    "dispersion": 3.5188318280966118,
+    "raw_dispersion": 3.5188318280966118,
+    "hac_lag": 2.0,
+    "tp": 5.0,
+    "n_pre": 4.0,
+    "n_post": 7.0,
+}
+
+
+# Underdispersed fixture tests/data/kpi_underdispersed.csv (no Idul Fitri term: eid = False):
+# the Pearson dispersion is below 1, so version 2 uses 1 (never narrower than Poisson).
+# R> ud <- read.csv("tests/data/kpi_underdispersed.csv")
+# R> ud$t <- seq_len(nrow(ud)) - 1
+# R> ud$post <- as.numeric(ud$t >= 12)
+# R> ud$t_after <- pmax(0, ud$t - 12)
+# R> its_u <- glm(numerator ~ t + post + t_after + offset(log(exposure)), family = quasipoisson,
+# R>              control = tight, data = ud)
+# R> v2(its_u, c(post = 1))
+UNDERDISPERSED_V2_LEVEL = {
+    "estimate": 0.90667125022425199,
+    "ci_low": 0.73716845107936191,
+    "ci_high": 1.1151491287772266,
+    "p_value": 0.35349269631180347,
+    "se": 0.10559556112357131,
+    "se_model": 0.10559556112357131,
+    "se_newey_west": 0.0078686480451583343,
+    "dispersion": 1.0,
+    "raw_dispersion": 0.014527752806527818,
+    "hac_lag": 2.0,
+}
+
+
+# Pooling fixture tests/data/pooling.csv; meta() collects a metafor fit and its prediction
+# interval. ctl: REML is iterated to a change of tau^2 below 1e-12 (metafor's default stops
+# below 1e-5, which moves tau^2 in its 6th digit), so that the reference is the REML estimate
+# itself; the published Kacker values (metafor's defaults) agree to about 1e-5.
 # R> pool <- read.csv("tests/data/pooling.csv")
-# R> meta <- function(fit) list(estimate = fit$b[[1]], ci_low = fit$ci.lb, ci_high = fit$ci.ub,
-# R>                            p_value = fit$pval, se = fit$se, tau2 = fit$tau2, i2 = fit$I2,
-# R>                            q = fit$QE, k = fit$k)
+# R> ctl <- list(threshold = 1e-12, maxiter = 1000)
+# R> meta <- function(fit) {
+# R>   pr <- predict(fit)
+# R>   list(estimate = fit$b[[1]], ci_low = fit$ci.lb, ci_high = fit$ci.ub, p_value = fit$pval,
+# R>        se = fit$se, tau2 = fit$tau2, i2 = fit$I2, q = fit$QE, k = fit$k,
+# R>        pi_low = pr$pi.lb, pi_high = pr$pi.ub)
+# R> }
 
 
-# Kacker (2004) inter-laboratory data: DerSimonian-Laird tau^2 and Hartung-Knapp-Sidik-Jonkman
-# interval and test on t(k-1).
+# Kacker (2004) inter-laboratory data, plan v2: REML tau^2 and the Knapp-Hartung interval never
+# narrower than the standard one (test = adhoc), on t(k-1).
 # R> y <- c(61.0, 61.4, 62.21, 62.3, 62.34, 62.6, 62.7, 62.84, 65.9)
 # R> v <- c(0.2025, 1.21, 0.09, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225)
-# R> meta(rma(y, v, method = "DL", test = "knha"))
+# R> kacker <- rma(y, v, method = "REML", test = "adhoc", control = ctl)
+# R> meta(kacker)
 KACKER_META = {
-    "estimate": 62.39013860445035,
-    "ci_low": 61.710383798052483,
-    "ci_high": 63.069893410848216,
-    "p_value": 2.7793860743198642e-16,
-    "se": 0.29477605699856402,
-    "tau2": 0.28804924697226508,
-    "i2": 67.744403741598262,
+    "estimate": 62.39006527381104,
+    "ci_low": 61.708118303614796,
+    "ci_high": 63.072012244007283,
+    "p_value": 2.851922330992253e-16,
+    "se": 0.29572669007198771,
+    "tau2": 0.29434286686285438,
+    "i2": 68.214872882939247,
     "q": 24.801897741748334,
     "k": 9.0,
+    "pi_low": 60.965191416616619,
+    "pi_high": 63.81493913100546,
 }
 
 
-# Five log rate ratios (the scale rate_ratio_step is pooled on).
+# Kacker data: the weight of each study in percent.
+# R> as.list(setNames(weights(kacker), paste0("w", 1:9)))
+KACKER_WEIGHTS = {
+    "w1": 12.329905352245358,
+    "w2": 4.0722269226645151,
+    "w3": 15.938959849470018,
+    "w4": 12.329905352245358,
+    "w5": 9.0255468196250686,
+    "w6": 7.149532032385773,
+    "w7": 16.92539371325276,
+    "w8": 19.334585575533534,
+    "w9": 2.8939443825776077,
+}
+
+
+# Leave-one-out, study 1 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[1], ci_low = ci.lb[1], ci_high = ci.ub[1],
+# R>      p_value = pval[1], tau2 = tau2[1], i2 = I2[1], q = Q[1]))
+KACKER_LOO_1 = {
+    "estimate": 62.625506266054416,
+    "ci_low": 62.213194305179883,
+    "ci_high": 63.037818226928948,
+    "p_value": 3.4252296450404857e-16,
+    "tau2": 0.030694712437082976,
+    "i2": 18.570217258165655,
+    "q": 11.666488813784941,
+}
+
+
+# Leave-one-out, study 2 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[2], ci_low = ci.lb[2], ci_high = ci.ub[2],
+# R>      p_value = pval[2], tau2 = tau2[2], i2 = I2[2], q = Q[2]))
+KACKER_LOO_2 = {
+    "estimate": 62.433078899431322,
+    "ci_low": 61.686981319039752,
+    "ci_high": 63.179176479822893,
+    "p_value": 2.2226180271280777e-14,
+    "tau2": 0.30987969146257155,
+    "i2": 71.704020595750009,
+    "q": 23.633285797470194,
+}
+
+
+# Leave-one-out, study 3 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[3], ci_low = ci.lb[3], ci_high = ci.ub[3],
+# R>      p_value = pval[3], tau2 = tau2[3], i2 = I2[3], q = Q[3]))
+KACKER_LOO_3 = {
+    "estimate": 62.42582474867266,
+    "ci_low": 61.568975727749141,
+    "ci_high": 63.28267376959618,
+    "p_value": 5.8600550425596668e-14,
+    "tau2": 0.42983003267933817,
+    "i2": 73.324274565408302,
+    "q": 23.022816098351232,
+}
+
+
+# Leave-one-out, study 4 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[4], ci_low = ci.lb[4], ci_high = ci.ub[4],
+# R>      p_value = pval[4], tau2 = tau2[4], i2 = I2[4], q = Q[4]))
+KACKER_LOO_4 = {
+    "estimate": 62.405385815621386,
+    "ci_low": 61.564919756919053,
+    "ci_high": 63.245851874323719,
+    "p_value": 5.1312148468380656e-14,
+    "tau2": 0.41200557966344442,
+    "i2": 75.375946695864997,
+    "q": 24.381118122996984,
+}
+
+
+# Leave-one-out, study 5 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[5], ci_low = ci.lb[5], ci_high = ci.ub[5],
+# R>      p_value = pval[5], tau2 = tau2[5], i2 = I2[5], q = Q[5]))
+KACKER_LOO_5 = {
+    "estimate": 62.396575980129938,
+    "ci_low": 61.579055850201684,
+    "ci_high": 63.214096110058193,
+    "p_value": 4.2316892237280551e-14,
+    "tau2": 0.3823684630212959,
+    "i2": 75.008916885917301,
+    "q": 24.642973321840397,
+}
+
+
+# Leave-one-out, study 6 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[6], ci_low = ci.lb[6], ci_high = ci.ub[6],
+# R>      p_value = pval[6], tau2 = tau2[6], i2 = I2[6], q = Q[6]))
+KACKER_LOO_6 = {
+    "estimate": 62.373347720928514,
+    "ci_low": 61.574071398616752,
+    "ci_high": 63.172624043240276,
+    "p_value": 3.6228282659398084e-14,
+    "tau2": 0.3587687616847981,
+    "i2": 74.163239055047214,
+    "q": 24.801397339047007,
+}
+
+
+# Leave-one-out, study 7 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[7], ci_low = ci.lb[7], ci_high = ci.ub[7],
+# R>      p_value = pval[7], tau2 = tau2[7], i2 = I2[7], q = Q[7]))
+KACKER_LOO_7 = {
+    "estimate": 62.332099107510331,
+    "ci_low": 61.488672275152418,
+    "ci_high": 63.175525939868244,
+    "p_value": 5.3024939698758606e-14,
+    "tau2": 0.39531950649836384,
+    "i2": 69.768804173910169,
+    "q": 24.558974625618799,
+}
+
+
+# Leave-one-out, study 8 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[8], ci_low = ci.lb[8], ci_high = ci.ub[8],
+# R>      p_value = pval[8], tau2 = tau2[8], i2 = I2[8], q = Q[8]))
+KACKER_LOO_8 = {
+    "estimate": 62.284492157837398,
+    "ci_low": 61.47389946853994,
+    "ci_high": 63.095084847134856,
+    "p_value": 4.0375047152461408e-14,
+    "tau2": 0.31477113379004767,
+    "i2": 58.890433209902262,
+    "q": 18.744007324269141,
+}
+
+
+# Leave-one-out, study 9 left out.
+# R> with(leave1out(kacker), list(estimate = estimate[9], ci_low = ci.lb[9], ci_high = ci.ub[9],
+# R>      p_value = pval[9], tau2 = tau2[9], i2 = I2[9], q = Q[9]))
+KACKER_LOO_9 = {
+    "estimate": 62.299733664363018,
+    "ci_low": 61.749416865866998,
+    "ci_high": 62.850050462859038,
+    "p_value": 2.6803672656297172e-15,
+    "tau2": 0.23370248270386595,
+    "i2": 65.791822923391422,
+    "q": 18.727547255502401,
+}
+
+
+# Five log rate ratios (the scale its_level is pooled on), plan v2.
 # R> s <- pool[pool$set == "log_rate_ratio", ]
-# R> meta(rma(s$yi, s$vi, method = "DL", test = "knha"))
+# R> meta(rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl))
 LOG_RR_META = {
-    "estimate": -0.18514892549588777,
-    "ci_low": -0.41006421789267744,
-    "ci_high": 0.039766366900901906,
-    "p_value": 0.084268998592309879,
-    "se": 0.08100837001089084,
-    "tau2": 0.018716193309002049,
-    "i2": 64.61030270626776,
+    "estimate": -0.18581168213730637,
+    "ci_low": -0.41114009586721456,
+    "ci_high": 0.039516731592601856,
+    "p_value": 0.083900602547403155,
+    "se": 0.081157165077051216,
+    "tau2": 0.019767333915763265,
+    "i2": 65.849504619293413,
     "q": 11.302724538162206,
     "k": 5.0,
+    "pi_low": -0.63653587903280595,
+    "pi_high": 0.26491251475819316,
 }
 
 
-# Four homogeneous effects: Q < k - 1, so the DL tau^2 is truncated at 0 (and I^2 = 0).
+# Four homogeneous effects: Q < k - 1, where the plain Knapp-Hartung interval would be narrower
+# than the standard one; adhoc keeps the standard width.
 # R> s <- pool[pool$set == "homogeneous", ]
-# R> meta(rma(s$yi, s$vi, method = "DL", test = "knha"))
+# R> homog <- rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl)
+# R> c(meta(homog), knha_ci_low = rma(s$yi, s$vi, method = "REML", test = "knha", control = ctl)$ci.lb)
 HOMOGENEOUS_META = {
     "estimate": 0.10245614035087719,
-    "ci_low": 0.081441591690064638,
-    "ci_high": 0.12347068901168974,
-    "p_value": 0.00058167087248700653,
-    "se": 0.006603268883412991,
+    "ci_low": -0.22405596123856947,
+    "ci_high": 0.42896824194032385,
+    "p_value": 0.3915736815007918,
+    "se": 0.1025978352085154,
     "tau2": 0.0,
     "i2": 0.0,
     "q": 0.012426900584795321,
     "k": 4.0,
+    "pi_low": -0.22405596123856947,
+    "pi_high": 0.42896824194032385,
+    "knha_ci_low": 0.081441591690064638,
 }
 

@@ -82,6 +82,9 @@ def _figures(**changes) -> dict:
         "library": {"enterprises": 500, "workers": 2, "total_s": 140.0, "cpu_s": 260.0,
                     "validate_s": 9.0, "failed": 0, "peak_pss_mb": 900.0,
                     "rss_main_mb": 400.0, "rss_worker_mb": 250.0},
+        "distributed": {"workers": 2, "wall_s": 108.0, "cpu_s": 180.0, "reports": 50, "ok": 50,
+                        "mean_report_s": 3.6, "cluster_start_s": 2.0,
+                        "built_on": ["tcp://127.0.0.1:1", "tcp://127.0.0.1:2"]},
     }
     for path, value in changes.items():
         part, key = path.split("__")
@@ -100,6 +103,7 @@ def test_the_table_compares_each_figure_with_its_target():
         "scaling efficiency (n x floor / jobs) / wall": True,   # 75 / 90 = 0.83
         "time per enterprise / floor": True,                    # 0.28 / 3.0 = 0.093
         "peak memory (PSS of all its processes)": True,         # 900 MB
+        "Dask wall / local pool wall": True,                    # 108 / 90 = 1.2
     }
 
 
@@ -111,10 +115,19 @@ def test_the_table_compares_each_figure_with_its_target():
     ({"scaling__wall_s": 100.0}, "scaling efficiency (n x floor / jobs) / wall"),
     ({"library__total_s": 160.0}, "time per enterprise / floor"),
     ({"library__peak_pss_mb": 1100.0}, "peak memory (PSS of all its processes)"),
+    ({"distributed__wall_s": 115.0}, "Dask wall / local pool wall"),  # 1.28 > 1.25
+    ({"distributed__ok": 49}, "Dask wall / local pool wall"),  # a failed report is no pass
 ])
 def test_a_figure_beyond_its_target_is_a_miss(changes, missed):
     verdicts = _verdicts(_figures(**changes))
     assert [k for k, ok in verdicts.items() if not ok] == [missed]
+
+
+
+def test_without_a_dask_measurement_the_table_has_no_dask_rows():
+    figures = _figures()
+    figures.pop("distributed")
+    assert not any("Dask" in r.measure for r in run.rows(figures))
 
 
 def test_the_report_notebooks_start_without_the_statistics_stack():

@@ -169,3 +169,42 @@ def test_the_pool_runs_notebooks_with_their_own_logs_and_a_bad_one_fails_alone(t
     err = capfd.readouterr().err
     assert "Kernel is running over TCP" not in err
     assert "KeyboardInterrupt caught in kernel" not in err
+
+
+@pytest.mark.slow
+def test_a_real_cell_that_times_out_fails_after_one_attempt(tmp_path):
+    from dataclasses import replace
+
+    nb = _tiny_notebook(tmp_path / "hung.ipynb", "import time\ntime.sleep(120)")
+    job = replace(_job(tmp_path, "hung", nb), cell_timeout=2)
+    outcome = pipeline.execute_notebook(job)
+    assert outcome.status == "failed"
+    assert outcome.error.startswith("CellTimeoutError")
+    log = Path(outcome.log).read_text()
+    assert log.count("--- attempt") == 2  # "attempt 1: kernel output follows", "attempt 1 failed"
+    assert "attempt 2" not in log and "(retrying)" not in log
+    assert outcome.duration_s < 60  # once the cell limit, not twice plus a kernel start
+
+
+@pytest.mark.slow
+def test_a_real_kernel_that_fails_to_bind_its_ports_is_started_again(tmp_path, monkeypatch):
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    real = AsyncKernelManager._async_launch_kernel
+    launches = []
+
+    async def racing(self, kernel_cmd, **kw):  # the first kernel loses the port race
+        launches.append(1)
+        if len(launches) == 1:
+            raise zmq.error.ZMQError(98, "Address already in use")
+        return await real(self, kernel_cmd, **kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", racing)
+    nb = _tiny_notebook(tmp_path / "ok.ipynb", "print('started')")
+    outcome = pipeline.execute_notebook(_job(tmp_path, "ok", nb))
+    assert (outcome.status, len(launches)) == ("ok", 2), outcome.error
+    log = Path(outcome.log).read_text()
+    assert ("--- attempt 1 failed: KernelStartError: ZMQError: Address already in use "
+            "(retrying)") in log
+    assert "started" in Path(outcome.path).read_text()

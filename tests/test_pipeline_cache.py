@@ -354,17 +354,6 @@ def test_the_code_fingerprint_follows_the_package_source(tmp_path, monkeypatch):
     assert pipeline.code_fingerprint() != first
 
 
-def test_a_parameter_change_rebuilds_everything_then_nothing(ws, recorder):
-    harmonic = replace(ws.options, harmonic=True)
-    pipeline.run(harmonic)
-    assert recorder.executed == [*ENTERPRISES, "synthesis"]
-    assert sorted(recorder.analysed) == list(ENTERPRISES)
-    assert ws.manifest()["reports"][CHANGED]["parameters"]["harmonic"] is True
-    recorder.executed.clear()
-    assert pipeline.run(harmonic).nothing_changed
-    assert recorder.executed == []
-
-
 def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
     summary = pipeline.run(replace(ws.options, force=True))
     assert recorder.executed == [*ENTERPRISES, "synthesis"]

@@ -304,7 +304,7 @@ def test_a_second_run_on_the_same_reports_is_refused_at_once(tmp_path):
 def test_the_analysis_cache_is_reused_only_with_its_own_files(tmp_path):
     tables = pipeline.validate_inputs(MINIMAL).tables
     analysed = pipeline.analyse(tables)
-    for name in ("results", "kpi_lines", "survey_reliability"):
+    for name in pipeline._CACHED:
         analysed[name].to_parquet(tmp_path / f"{name}.parquet")
     pipeline._write_analysis_cache(tmp_path, analysed["analysis_keys"])
     cached = pipeline._previous_analysis(tmp_path)

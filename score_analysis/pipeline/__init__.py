@@ -6,7 +6,9 @@ The package's rooms:
 - :mod:`.keys`: content keys (what each result depends on) and the analysis cache;
 - :mod:`.enterprises`: the analysis of every enterprise, in chunks;
 - :mod:`.notebooks`: one notebook's execution and its HTML page;
-- :mod:`.executors`: where analysis chunks and notebook jobs run;
+- :mod:`.executors`: where analysis chunks and notebook jobs run (the local pool or a
+  Dask cluster);
+- :mod:`.jobs`: what a notebook job receives and returns (no shared disk assumed);
 - :mod:`.staging`: the run lock, staging, the atomic commit and recovery;
 - :mod:`.manifest`: provenance of the run and of every report;
 - :mod:`.runner`: the run itself (see its docstring for the whole flow).
@@ -23,7 +25,18 @@ from .enterprises import (
                           _gc_frozen,
                           analyse,
 )
-from .executors import _execute_all, _progress, _workers, worker_pool
+from .executors import (
+    DaskCluster,
+    Executor,
+    LocalPool,
+    _execute_all,
+    _progress,
+    _workers,
+    dask_cluster,
+    scheduler_address,
+    worker_pool,
+)
+from .jobs import Inputs, JobResult, run_job
 from .keys import (
                           ANALYSIS_CACHE,
                           _previous_analysis,
@@ -35,7 +48,14 @@ from .keys import (
                           run_key,
 )
 from .manifest import _manifest, _provenance, _read_manifest
-from .notebooks import NotebookJob, execute_notebook, notebook_html, warm_up
+from .notebooks import (
+    KernelStartError,
+    NotebookJob,
+    execute_notebook,
+    notebook_html,
+    retried,
+    warm_up,
+)
 from .options import (
                           COMPLETE,
                           DEFAULT_DATA,
@@ -60,6 +80,8 @@ from .runner import _quality_log, _write_processed, run, validate_inputs
 from .staging import _interrupted_commit, _interrupts_deferred, _move_reports, _recover
 
 __all__ = [
+    "DaskCluster", "Executor", "Inputs", "JobResult", "KernelStartError", "LocalPool",
+    "dask_cluster", "retried", "run_job", "scheduler_address",
     "ANALYSIS_CACHE", "COMPLETE", "DEFAULT_DATA", "DEFAULT_NOTEBOOKS", "DEFAULT_PROCESSED",
     "DEFAULT_REPORTS", "ENTERPRISE_NOTEBOOK", "MANIFEST", "PACKAGES", "PARALLEL_ANALYSIS",
     "REPO_ROOT", "SCHEMA", "SYNTHESIS_NOTEBOOK", "InvalidInput", "NotebookJob", "Options",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from .keys import _CACHED, _sha
 
 
-def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = None,
+def analyse(tables: dict, *, previous: dict | None = None,
             slices: dict[str, str] | None = None, code: str = "",
             progress: Callable[[str], None] | None = None, pool=None,
             workers: int = 1) -> dict:
@@ -63,7 +63,7 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
              "answers": answers.iloc[:0]}
     failed: dict[str, str] = {}
     keys: dict[str, str] = {}
-    params = {"harmonic": harmonic}
+    params = {"analysis_plan": 2}
     done: dict[str, tuple] = {}
     todo = []
     for _, ent in ents.sort_values("enterprise_id").iterrows():
@@ -75,18 +75,19 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
             todo.append((ent, {name: frames.get(eid, empty[name])
                                for name, frames in own.items()}))
         keys[eid] = key
-    for eid, outcome in _analyse_all(todo, constructs=constructs, harmonic=harmonic,
-                                     pool=pool, workers=workers, progress=progress):
+    for eid, outcome in _analyse_all(todo, constructs=constructs, pool=pool, workers=workers,
+                                     progress=progress):
         if isinstance(outcome, str):
             failed[eid] = outcome
             keys.pop(eid, None)
         else:
             done[eid] = outcome
-    results, lines, reliability = ([done[eid][i] for eid in sorted(done)] for i in range(3))
+    results, lines, reliability, attrition = ([done[eid][i] for eid in sorted(done)]
+                                              for i in range(4))
     non_empty = [r for r in results if not r.empty]
     res = (pd.concat(non_empty, ignore_index=True) if non_empty
            else pd.DataFrame(columns=list(analysis.INTERNAL_COLUMNS)))
-    from ..pooling import pooled_results
+    from ..pooling import pooled_inputs, pooled_results
 
     return {
         "indicators_monthly": monthly, "five_s_items": items, "five_s_pillars": pillars,
@@ -101,14 +102,19 @@ def analyse(tables: dict, *, harmonic: bool = False, previous: dict | None = Non
         if any(not x.empty for x in reliability) else pd.DataFrame(
             columns=["enterprise_id", "construct", "wave", "n_complete", "n_items", "alpha",
                      "status"]),
+        "survey_attrition": pd.concat([x for x in attrition if not x.empty],
+                                      ignore_index=True)
+        if any(not x.empty for x in attrition) else pd.DataFrame(
+            columns=list(analysis.ATTRITION_COLUMNS)),
         "pooled": pooled_results(res),
+        "pooled_inputs": pooled_inputs(res),
         "failed": failed,
         "analysis_keys": keys,
     }
 
 
 def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
-                        constructs: list[str], harmonic: bool = False) -> tuple:
+                        constructs: list[str]) -> tuple:
     """The results rows, chart lines and survey reliability of one enterprise.
 
     ``monthly``, ``items``, ``scores`` and ``answers`` may hold only this
@@ -117,10 +123,10 @@ def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
     from .. import analysis
 
     done = analysis.enterprise_analysis(enterprise, monthly=monthly, items=items,
-                                        scores=scores, constructs=constructs,
-                                        harmonic=harmonic)
-    return (done.results, done.lines,
-            analysis.survey_reliability(answers, enterprise["enterprise_id"]))
+                                        scores=scores, constructs=constructs)
+    eid = enterprise["enterprise_id"]
+    return (done.results, done.lines, analysis.survey_reliability(answers, eid),
+            analysis.survey_attrition(scores, eid, constructs))
 
 
 #: Fewest enterprises to analyse for the analysis to go to the worker pool (below
@@ -128,7 +134,7 @@ def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
 PARALLEL_ANALYSIS = 10
 
 
-def _analyse_chunk(chunk: list, *, constructs: list[str], harmonic: bool) -> list:
+def _analyse_chunk(chunk: list, *, constructs: list[str]) -> list:
     """Analyse several enterprises (in a worker); one ``(id, outcome)`` pair each,
     the outcome being the three tables or the error text."""
     out = []
@@ -136,14 +142,13 @@ def _analyse_chunk(chunk: list, *, constructs: list[str], harmonic: bool) -> lis
         for ent, parts in chunk:
             eid = ent["enterprise_id"]
             try:
-                out.append((eid, _analyse_enterprise(ent, constructs=constructs,
-                                                     harmonic=harmonic, **parts)))
+                out.append((eid, _analyse_enterprise(ent, constructs=constructs, **parts)))
             except Exception as exc:  # isolate one enterprise's failure from the others
                 out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
     return out
 
 
-def _analyse_all(todo: list, *, constructs: list[str], harmonic: bool, pool, workers: int,
+def _analyse_all(todo: list, *, constructs: list[str], pool, workers: int,
                  progress: Callable[[str], None] | None) -> list:
     """``(id, outcome)`` for every enterprise of ``todo``: in ``pool`` when it is
     worth it, else in this process."""
@@ -151,10 +156,9 @@ def _analyse_all(todo: list, *, constructs: list[str], harmonic: bool, pool, wor
         if progress:
             progress(ent["enterprise_id"])
     if pool is None or workers < 2 or len(todo) < PARALLEL_ANALYSIS:
-        return _analyse_chunk(todo, constructs=constructs, harmonic=harmonic)
+        return _analyse_chunk(todo, constructs=constructs)
     size = -(-len(todo) // (4 * workers))  # about four chunks per worker: balanced ends
-    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs,
-                                   harmonic=harmonic))
+    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs))
                for chunk in (todo[i:i + size] for i in range(0, len(todo), size))]
     out = []
     for chunk, fut in futures:

@@ -29,6 +29,8 @@ from .options import Options, ReportOutcome, UsageError
 
 #: The environment variable naming the Dask scheduler when ``--scheduler`` is not given.
 SCHEDULER_VARIABLE = "SCORE_ANALYSIS_SCHEDULER"
+#: Seconds to wait for the scheduler to answer before giving up (exit code 2).
+CONNECT_TIMEOUT = 10
 
 
 class Executor:
@@ -108,7 +110,7 @@ class DaskCluster(Executor):
     def as_completed(self, futures: Iterable) -> Iterator:
         from distributed import as_completed
 
-        return iter(as_completed(list(futures)))
+        return iter(as_completed(list(futures), loop=self.client.loop))
 
     def ship(self, value):
         return self.client.scatter(value, broadcast=True, hash=False)
@@ -125,6 +127,31 @@ class DaskCluster(Executor):
                 self.client.cancel(pending, force=True)
 
 
+def _check_workers(client) -> None:
+    """Refuse workers that would build different pages: each connected worker must run
+    this very code (the same :func:`~.keys.code_fingerprint`: version and source files).
+
+    Raises
+    ------
+    UsageError
+        A worker cannot import score-analysis, or runs other code.
+    """
+    from . import keys
+
+    ours = keys.code_fingerprint()
+    try:
+        theirs = client.run(keys.code_fingerprint)
+    except Exception as exc:
+        reason = " ".join(str(exc).split()) or exc.__class__.__name__
+        raise UsageError(f"the Dask workers cannot run score-analysis ({reason}); install "
+                         f"the project's locked environment on every worker") from None
+    other = sorted(addr for addr, fp in theirs.items() if fp != ours)
+    if other:
+        raise UsageError(f"{len(other)} Dask worker(s) run other score-analysis code than "
+                         f"this one ({', '.join(other)}); install the same version on every "
+                         f"worker")
+
+
 def _takes_n_workers(client) -> bool:
     import inspect
 
@@ -138,14 +165,15 @@ def scheduler_address(options: Options) -> str | None:
 
 
 @contextlib.contextmanager
-def dask_cluster(address: str, *, timeout: float = 10) -> Iterator[DaskCluster]:
+def dask_cluster(address: str, *, timeout: float | None = None) -> Iterator[DaskCluster]:
     """A :class:`DaskCluster` connected to the scheduler at ``address``.
 
     Raises
     ------
     UsageError
         The scheduler cannot be reached within ``timeout`` seconds (or the address
-        is not one): a one-line message, before any work.
+        is not one), or a worker runs other code (:func:`_check_workers`): a
+        one-line message, before any work.
     """
     import logging
 
@@ -155,7 +183,7 @@ def dask_cluster(address: str, *, timeout: float = 10) -> Iterator[DaskCluster]:
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # the one-line error below says it all
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout or CONNECT_TIMEOUT, set_as_default=False)
     except Exception as exc:
         reason = " ".join(str(exc).split()) or exc.__class__.__name__
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
@@ -163,6 +191,7 @@ def dask_cluster(address: str, *, timeout: float = 10) -> Iterator[DaskCluster]:
         quiet.setLevel(level)
     cluster = DaskCluster(client)
     try:
+        _check_workers(client)
         with _cancel_on_interrupt(cluster):
             yield cluster
     finally:

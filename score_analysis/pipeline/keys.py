@@ -16,7 +16,7 @@ from .options import ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK, Options
 ANALYSIS_CACHE = "analysis_cache.json"
 
 
-_CACHED = ("results", "kpi_lines", "survey_reliability")
+_CACHED = ("results", "kpi_lines", "survey_reliability", "survey_attrition")
 
 
 def _sha(*parts: object) -> str:

@@ -129,7 +129,7 @@ def _all_ok(manifest: dict) -> bool:
 
 def _outputs_exist(reports: Path, manifest: dict) -> bool:
     paths = [r.get("path") for r in manifest.get("reports", {}).values()]
-    paths += ["index.html", "results.csv", "pooled.csv", "quality_log.csv"]
+    paths += ["index.html", "results.csv", "pooled.csv", "pooled_inputs.csv", "quality_log.csv"]
     return all(p and (reports / p).exists() for p in paths)
 
 

@@ -67,7 +67,6 @@ class Options:
     jobs: int = 0  # 0 = number of CPUs
     enterprises: tuple[str, ...] = ()
     force: bool = False
-    harmonic: bool = False
     #: the languages of the pages, the first the main one (English pages where they always
     #: were, the others mirrored under reports/<lang>/)
     languages: tuple[str, ...] = ("en", "id")
@@ -78,7 +77,7 @@ class Options:
 
     def analysis_parameters(self) -> dict:
         """The options that change numbers (part of every cache key)."""
-        return {"harmonic": self.harmonic}
+        return {"analysis_plan": 2}
 
 
 @dataclass

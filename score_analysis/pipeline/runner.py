@@ -111,7 +111,8 @@ def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
     for name, frame in tables.items():
         write_parquet(frame, staging / f"{name}.parquet")
     for name in ("indicators_monthly", "five_s_items", "five_s_pillars", "five_s_index",
-                 "survey_scores", "survey_reliability", "kpi_lines", "results", "pooled"):
+                 "survey_scores", "survey_reliability", "survey_attrition", "kpi_lines",
+                 "results", "pooled", "pooled_inputs"):
         write_parquet(analysed[name], staging / f"{name}.parquet")
 
 
@@ -168,7 +169,12 @@ def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None
 def _run_locked(options: Options, previous: dict | None, key: str, started: float,
                 echo: Callable[[str], None], validated, cluster: Executor | None = None
                 ) -> Summary:
-    from ..contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
+    from ..contract import (
+        POOLED_COLUMNS,
+        POOLED_INPUT_COLUMNS,
+        QUALITY_COLUMNS,
+        RESULT_COLUMNS,
+    )
     from ..io import replace_tree, write_csv, write_json, write_parquet, write_text
     from ..reporting import headline, index_page, synthesis_headline
 
@@ -216,7 +222,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             if cluster is not None:
                 cluster.warm_up()
             prev = {} if options.force else _previous_analysis(processed)
-            analysed = analyse(tables, harmonic=options.harmonic, previous=prev, slices=slices,
+            analysed = analyse(tables, previous=prev, slices=slices,
                                code=code, pool=pool, workers=workers)
             results = analysed["results"]
             _write_processed(tables, analysed, stage_p)
@@ -224,6 +230,8 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             write_json(_provenance(options, validated, code), stage_p / "provenance.json")
             write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
             write_csv(analysed["pooled"][list(POOLED_COLUMNS)], stage_r / "pooled.csv")
+            write_csv(analysed["pooled_inputs"][list(POOLED_INPUT_COLUMNS)],
+                      stage_r / "pooled_inputs.csv")
             write_csv(_quality_log(validated.findings)[list(QUALITY_COLUMNS)],
                       stage_r / "quality_log.csv")
             _write_analysis_cache(stage_p, analysed["analysis_keys"])

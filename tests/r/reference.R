@@ -291,30 +291,160 @@ as.list(c(setNames(p.adjust(p, "holm"), paste0("holm_", seq_along(p))),
           setNames(p.adjust(p, "BH"), paste0("bh_", seq_along(p)))))
 ', "Holm and Benjamini-Hochberg adjustments of tests/data/p_values.csv.")
 
+block("P_ADJUST_PLANNED", '
+p <- read.csv("tests/data/p_values.csv")$p
+planned <- c(p, 1, 1)   # two planned primaries that could not be estimated count as p = 1
+as.list(c(setNames(p.adjust(planned, "holm")[seq_along(p)], paste0("holm_", seq_along(p))),
+          setNames(p.adjust(planned, "BH")[seq_along(p)], paste0("bh_", seq_along(p)))))
+', "Plan v2: Holm and BH over the planned family, the p-values of tests/data/p_values.csv plus two primaries that were not estimable (p = 1).")
+
+# --------------------------------------------------------------------------- plan v2: KPI
+
+setup('
+v2 <- function(fit, w) {
+  cf <- coef(fit)
+  cvec <- setNames(numeric(length(cf)), names(cf))
+  cvec[names(w)] <- w
+  b <- sum(cvec * cf)
+  phi <- summary(fit)$dispersion
+  vm <- vcov(fit) * max(1, phi) / phi
+  n <- nobs(fit)
+  lag <- floor(4 * (n / 100)^(2 / 9))
+  vn <- NeweyWest(fit, lag = lag, prewhite = FALSE, adjust = TRUE)
+  se_m <- sqrt(drop(t(cvec) %*% vm %*% cvec))
+  se_n <- sqrt(drop(t(cvec) %*% vn %*% cvec))
+  se <- max(se_m, se_n)
+  list(estimate = exp(b), ci_low = exp(b - qnorm(0.975) * se),
+       ci_high = exp(b + qnorm(0.975) * se), p_value = 2 * pnorm(-abs(b / se)), se = se,
+       se_model = se_m, se_newey_west = se_n, dispersion = max(1, phi),
+       raw_dispersion = phi, hac_lag = lag)
+}
+', 'Analysis plan version 2. v2(fit, w): the estimate exp(sum(w * b)) of a linear combination of coefficients with the larger of its model-based standard error (dispersion floored at 1) and its Newey-West one (sandwich::NeweyWest, lag floor(4 (n/100)^(2/9)), no prewhitening, small-sample factor), Wald interval and p on the normal quantile.')
+
+block("SICILY_V2_LEVEL", '
+its <- glm(aces ~ t + post + t_after + offset(log(stdpop)), family = quasipoisson,
+           data = sicily, control = tight)
+v2(its, c(post = 1))
+', "Sicily, plan v2: its_level (here the model-based SE is the larger).")
+
+block("SICILY_V2_EFFECT_END", '
+v2(its, c(post = 1, t_after = max(sicily$t_after)))
+', "Sicily, plan v2: its_effect_end = exp(b_post + b_t_after (t_last - t0)), t_last - t0 = 22.")
+
+block("SICILY_V2_STEP", '
+step <- glm(aces ~ post + offset(log(stdpop)), family = quasipoisson, data = sicily,
+            control = tight)
+v2(step, c(post = 1))
+', "Sicily, plan v2: rate_ratio_step (here the Newey-West SE is the larger).")
+
+block("KPI_V2_LEVEL", '
+its_k <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+             family = quasipoisson, control = tight, data = kpi)
+v2(its_k, c(post = 1))
+', "KPI fixture, plan v2: its_level with the eid term.")
+
+block("KPI_V2_SLOPE", '
+v2(its_k, c(t_after = 1))
+', "KPI fixture, plan v2: its_slope.")
+
+block("KPI_V2_EFFECT_END", '
+c(v2(its_k, c(post = 1, t_after = max(kpi$t_after))), span = max(kpi$t_after))
+', "KPI fixture, plan v2: its_effect_end at the last month.")
+
+block("KPI_V2_STEP", '
+step <- glm(numerator ~ post + eid + offset(log(exposure)), family = quasipoisson, data = kpi,
+            control = tight)
+v2(step, c(post = 1))
+', "KPI fixture, plan v2: rate_ratio_step with the eid term.")
+
+block("KPI_V2_HARMONIC", '
+its_kh <- glm(numerator ~ t + post + t_after + eid + HK + offset(log(exposure)),
+              family = quasipoisson, control = tight, data = kpi)
+v2(its_kh, c(post = 1))
+', "KPI fixture, plan v2: its_level_harmonic (two sine/cosine pairs of the calendar month).")
+
+block("KPI_V2_PHASE_IN", '
+t0 <- 12
+ph <- kpi[kpi$t < t0 | kpi$t >= t0 + 3, ]
+ph$post <- as.numeric(ph$t >= t0 + 3)
+ph$t_after <- pmax(0, ph$t - (t0 + 3))
+its_p <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+             family = quasipoisson, control = tight, data = ph)
+c(v2(its_p, c(post = 1)), n_pre = sum(ph$post == 0), n_post = sum(ph$post == 1))
+', "KPI fixture, plan v2: its_level_phase_in (months t0, t0+1, t0+2 left out; post and t_after count from t0+3).")
+
+block("KPI_V2_NO_EID", '
+ne <- kpi[kpi$eid == 0, ]
+its_n <- glm(numerator ~ t + post + t_after + offset(log(exposure)),
+             family = quasipoisson, control = tight, data = ne)
+c(v2(its_n, c(post = 1)), n_pre = sum(ne$post == 0), n_post = sum(ne$post == 1))
+', "KPI fixture, plan v2: its_level_no_eid (Idul Fitri months left out, no eid term).")
+
+block("KPI_V2_PLACEBO", '
+pre <- kpi[kpi$post == 0, ]
+tp <- min(pre$t) + floor(nrow(pre) / 2)
+pre$post_p <- as.numeric(pre$t >= tp)
+pre$t_after_p <- pmax(0, pre$t - tp)
+pl <- glm(numerator ~ t + post_p + t_after_p + eid + offset(log(exposure)),
+          family = quasipoisson, control = tight, data = pre)
+c(v2(pl, c(post_p = 1)), tp = tp, n_pre = sum(pre$post_p == 0), n_post = sum(pre$post_p == 1))
+', "KPI fixture, plan v2: placebo_level (months before the programme only; pretend start halfway).")
+
+block("UNDERDISPERSED_V2_LEVEL", '
+ud <- read.csv("tests/data/kpi_underdispersed.csv")
+ud$t <- seq_len(nrow(ud)) - 1
+ud$post <- as.numeric(ud$t >= 12)
+ud$t_after <- pmax(0, ud$t - 12)
+its_u <- glm(numerator ~ t + post + t_after + offset(log(exposure)), family = quasipoisson,
+             control = tight, data = ud)
+v2(its_u, c(post = 1))
+', "Underdispersed fixture tests/data/kpi_underdispersed.csv (no Idul Fitri term: eid = False): the Pearson dispersion is below 1, so version 2 uses 1 (never narrower than Poisson).")
+
 # --------------------------------------------------------------------------- pooling
 
 setup('
 pool <- read.csv("tests/data/pooling.csv")
-meta <- function(fit) list(estimate = fit$b[[1]], ci_low = fit$ci.lb, ci_high = fit$ci.ub,
-                           p_value = fit$pval, se = fit$se, tau2 = fit$tau2, i2 = fit$I2,
-                           q = fit$QE, k = fit$k)
-', "Pooling fixture tests/data/pooling.csv; meta() collects a metafor fit.")
+ctl <- list(threshold = 1e-12, maxiter = 1000)
+meta <- function(fit) {
+  pr <- predict(fit)
+  list(estimate = fit$b[[1]], ci_low = fit$ci.lb, ci_high = fit$ci.ub, p_value = fit$pval,
+       se = fit$se, tau2 = fit$tau2, i2 = fit$I2, q = fit$QE, k = fit$k,
+       pi_low = pr$pi.lb, pi_high = pr$pi.ub)
+}
+', "Pooling fixture tests/data/pooling.csv; meta() collects a metafor fit and its prediction interval. ctl: REML is iterated to a change of tau^2 below 1e-12 (metafor's default stops below 1e-5, which moves tau^2 in its 6th digit), so that the reference is the REML estimate itself; the published Kacker values (metafor's defaults) agree to about 1e-5.")
 
 block("KACKER_META", '
 y <- c(61.0, 61.4, 62.21, 62.3, 62.34, 62.6, 62.7, 62.84, 65.9)
 v <- c(0.2025, 1.21, 0.09, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225)
-meta(rma(y, v, method = "DL", test = "knha"))
-', "Kacker (2004) inter-laboratory data: DerSimonian-Laird tau^2 and Hartung-Knapp-Sidik-Jonkman interval and test on t(k-1).")
+kacker <- rma(y, v, method = "REML", test = "adhoc", control = ctl)
+meta(kacker)
+', "Kacker (2004) inter-laboratory data, plan v2: REML tau^2 and the Knapp-Hartung interval never narrower than the standard one (test = adhoc), on t(k-1).")
+
+block("KACKER_WEIGHTS", '
+as.list(setNames(weights(kacker), paste0("w", 1:9)))
+', "Kacker data: the weight of each study in percent.")
+
+leave1out_rows <- function(fit, name) {
+  l1 <- leave1out(fit)
+  for (i in seq_along(l1$estimate)) {
+    block(sprintf("%s_%d", name, i), sprintf("
+with(leave1out(%s), list(estimate = estimate[%d], ci_low = ci.lb[%d], ci_high = ci.ub[%d],
+     p_value = pval[%d], tau2 = tau2[%d], i2 = I2[%d], q = Q[%d]))
+", deparse(substitute(fit)), i, i, i, i, i, i, i), sprintf("Leave-one-out, study %d left out.", i))
+  }
+}
+leave1out_rows(kacker, "KACKER_LOO")
 
 block("LOG_RR_META", '
 s <- pool[pool$set == "log_rate_ratio", ]
-meta(rma(s$yi, s$vi, method = "DL", test = "knha"))
-', "Five log rate ratios (the scale rate_ratio_step is pooled on).")
+meta(rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl))
+', "Five log rate ratios (the scale its_level is pooled on), plan v2.")
 
 block("HOMOGENEOUS_META", '
 s <- pool[pool$set == "homogeneous", ]
-meta(rma(s$yi, s$vi, method = "DL", test = "knha"))
-', "Four homogeneous effects: Q < k - 1, so the DL tau^2 is truncated at 0 (and I^2 = 0).")
+homog <- rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl)
+c(meta(homog), knha_ci_low = rma(s$yi, s$vi, method = "REML", test = "knha", control = ctl)$ci.lb)
+', "Four homogeneous effects: Q < k - 1, where the plain Knapp-Hartung interval would be narrower than the standard one; adhoc keeps the standard width.")
 
 cat('"""Independent reference values for the tests, computed with R.
 
