@@ -23,7 +23,7 @@ from .comparisons import (
     wilcoxon_signed_rank,
 )
 from .contract import INDICATORS, MIN_CELL, PILLARS, RESULT_COLUMNS, WAVES
-from .models import EFFECT_COLUMNS, LINE_COLUMNS, kpi_fit
+from .models import LINE_COLUMNS, kpi_fit
 
 ALPHA = 0.05
 
@@ -100,9 +100,10 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series) -> tuple[list[dict]
     eid = enterprise["enterprise_id"]
     own = monthly[monthly["enterprise_id"] == eid]
     months = set(own["month"]) if "month" in own else set()
+    by_indicator = dict(tuple(own.groupby("indicator", sort=False))) if len(own) else {}
     rows, lines = [], []
     for ind in INDICATORS.values():
-        series = own[own["indicator"] == ind.name]
+        series = by_indicator.get(ind.name, own.iloc[:0])
         fixed = {"enterprise_id": eid, "domain": "kpi", "indicator": ind.name}
         if series.empty:
             rows.append(_empty("its_level", "not_reported",
@@ -114,7 +115,7 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series) -> tuple[list[dict]
         left = len(months - set(series["month"]))
         gap = (f"{left} month(s) of the enterprise's records without {ind.numerator} or "
                f"with no {ind.exposure} left out" if left else "")
-        effects = fit.effects[list(EFFECT_COLUMNS)].to_dict("records")
+        effects = list(fit.records)
         status = {r["method"]: r["status"] for r in effects}
         primary = ("its_level" if status["its_level"] == "ok" else
                    "rate_ratio_step" if status["rate_ratio_step"] == "ok" else "its_level")
@@ -242,22 +243,50 @@ def _five_s_change(own: pd.DataFrame, dates: list, fixed: dict) -> dict:
 # --------------------------------------------------------------------------- survey
 
 
-def _by_respondent(wave: pd.DataFrame, label: str) -> pd.Series:
-    coded = wave.dropna(subset=["respondent_id"])
-    dup = coded["respondent_id"].duplicated()
-    if dup.any():
-        raise ValueError(f"respondent_id {coded.loc[dup, 'respondent_id'].iloc[0]!r} appears "
-                         f"twice in the {label} survey of one construct")
-    return coded.set_index("respondent_id")["score"]
+@dataclass(frozen=True)
+class _Waves:
+    """The scores of one construct in each wave, and who answered (numpy, for speed)."""
+
+    base: np.ndarray
+    follow: np.ndarray
+    coded_base: dict
+    coded_follow: dict
+
+    @property
+    def matched(self) -> list:
+        return [r for r in self.coded_base if r in self.coded_follow]
 
 
-def _waves(own: pd.DataFrame, construct: str):
-    sub = own[own["construct"] == construct]
-    base = sub[sub["wave"] == WAVES[0]]
-    follow = sub[sub["wave"] == WAVES[1]]
-    coded_b = _by_respondent(base, WAVES[0])
-    coded_f = _by_respondent(follow, WAVES[1])
-    return base, follow, coded_b, coded_f, coded_b.index.intersection(coded_f.index)
+def _coded(ids: np.ndarray, scores: np.ndarray, label: str) -> dict:
+    out: dict = {}
+    for rid, score in zip(ids, scores, strict=True):
+        if rid in out:
+            raise ValueError(f"respondent_id {rid!r} appears twice in the {label} survey of "
+                             f"one construct")
+        out[rid] = score
+    return out
+
+
+def _survey_waves(scores: pd.DataFrame, enterprise_id: str) -> dict[str, _Waves]:
+    """Per construct, the scored answers of one enterprise in each wave."""
+    own = scores[(scores["enterprise_id"] == enterprise_id) & scores["score"].notna()]
+    if own.empty:
+        return {}
+    construct = own["construct"].to_numpy(dtype=object)
+    wave = own["wave"].to_numpy(dtype=object)
+    rid = own["respondent_id"].to_numpy(dtype=object)
+    coded = ~pd.isna(own["respondent_id"]).to_numpy()
+    score = own["score"].to_numpy(dtype=float)
+    out = {}
+    for c in dict.fromkeys(construct):
+        mine = construct == c
+        b, f = mine & (wave == WAVES[0]), mine & (wave == WAVES[1])
+        out[c] = _Waves(score[b], score[f], _coded(rid[b & coded], score[b & coded], WAVES[0]),
+                        _coded(rid[f & coded], score[f & coded], WAVES[1]))
+    return out
+
+
+_NO_ANSWERS = _Waves(np.empty(0), np.empty(0), {}, {})
 
 
 def survey_results(scores: pd.DataFrame, enterprise: pd.Series,
@@ -274,15 +303,17 @@ def survey_results(scores: pd.DataFrame, enterprise: pd.Series,
     :func:`score_analysis.indicators.construct_scores`.
     """
     eid = enterprise["enterprise_id"]
-    own = scores[(scores["enterprise_id"] == eid) & scores["score"].notna()]
+    waves = _survey_waves(scores, eid)
     rows = []
     for construct in constructs:
         fixed = {"enterprise_id": eid, "domain": "survey", "indicator": construct,
                  "estimate_scale": "difference"}
-        base, follow, coded_b, coded_f, matched = _waves(own, construct)
+        w = waves.get(construct, _NO_ANSWERS)
+        base, follow, matched = w.base, w.follow, w.matched
         both = len(base) >= MIN_CELL and len(follow) >= MIN_CELL
         if len(matched) >= MIN_CELL:
-            b, f = coded_b.loc[matched].to_numpy(), coded_f.loc[matched].to_numpy()
+            b = np.array([w.coded_base[r] for r in matched])
+            f = np.array([w.coded_follow[r] for r in matched])
             note = (f"matched comparison of the {len(matched)} respondents present in both "
                     f"waves")
             rows.append(_test(paired_t(b, f, alpha=ALPHA), primary=True, extra_note=note,
@@ -290,21 +321,20 @@ def survey_results(scores: pd.DataFrame, enterprise: pd.Series,
             rows.append(_test(wilcoxon_signed_rank(b, f), primary=False, extra_note=note,
                               **fixed))
             if both:
-                rows.append(_test(welch_t(base["score"].to_numpy(), follow["score"].to_numpy(),
-                                          alpha=ALPHA), primary=False,
+                rows.append(_test(welch_t(base, follow, alpha=ALPHA), primary=False,
                                   extra_note="all respondents of each wave (attrition "
                                              "sensitivity)", **fixed))
             continue
-        if base.empty and follow.empty:
+        if not len(base) and not len(follow):
             note, status = "no survey answers for this construct", "not_reported"
-        elif base.empty or follow.empty:
-            note = f"no {'baseline' if base.empty else 'follow-up'} survey answers"
+        elif not len(base) or not len(follow):
+            note = f"no {'baseline' if not len(base) else 'follow-up'} survey answers"
             status = "insufficient_data"
         elif not both:
             note = f"fewer than {MIN_CELL} respondents in a group: suppressed to protect privacy"
             status = "suppressed"
         else:
-            b, f = base["score"].to_numpy(), follow["score"].to_numpy()
+            b, f = base, follow
             note = (f"unmatched comparison: fewer than {MIN_CELL} respondents could be "
                     f"matched across waves")  # the small count itself is not shown
             rows.append(_test(welch_t(b, f, alpha=ALPHA), primary=True, extra_note=note,
@@ -328,16 +358,18 @@ def survey_attrition(scores: pd.DataFrame, enterprise_id: str,
     :data:`MIN_CELL` respondents is not shown (``note`` says so).  Columns
     :data:`ATTRITION_COLUMNS`.
     """
-    own = scores[(scores["enterprise_id"] == enterprise_id) & scores["score"].notna()]
+    waves = _survey_waves(scores, enterprise_id)
     rows = []
     for construct in constructs:
-        base, follow, coded_b, _, matched = _waves(own, construct)
-        if base.empty and follow.empty:
+        w = waves.get(construct, _NO_ANSWERS)
+        base, follow, matched = w.base, w.follow, w.matched
+        if not len(base) and not len(follow):
             continue
-        left = coded_b.index.difference(matched)
+        left = [r for r in w.coded_base if r not in w.coded_follow]
         notes, status = [], "ok"
-        stayed_mean = float(coded_b.loc[matched].mean()) if len(matched) else np.nan
-        left_mean = float(coded_b.loc[left].mean()) if len(left) else np.nan
+        stayed_mean = (float(np.mean([w.coded_base[r] for r in matched])) if matched
+                       else np.nan)
+        left_mean = float(np.mean([w.coded_base[r] for r in left])) if left else np.nan
         if len(matched) < MIN_CELL:
             stayed_mean = np.nan
             notes.append(f"fewer than {MIN_CELL} matched respondents: their mean is not shown")
@@ -366,8 +398,12 @@ def survey_reliability(answers: pd.DataFrame, enterprise_id: str) -> pd.DataFram
     """
     own = answers[answers["enterprise_id"] == enterprise_id]
     rows = []
-    for (construct, wave), sub in own.groupby(["construct", "wave"], sort=True):
-        wide = sub.set_index(["response", "item_id"])["answer"].unstack("item_id")
+    if own.empty:
+        return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
+    every = own.set_index(["construct", "wave", "response", "item_id"])["answer"]
+    every = every.unstack("item_id")
+    for (construct, wave), sub in every.groupby(level=[0, 1], sort=True):
+        wide = sub.dropna(axis=1, how="all").dropna(axis=0, how="all")
         complete = wide.dropna()
         n = len(complete)
         row = {"enterprise_id": enterprise_id, "construct": construct, "wave": wave,

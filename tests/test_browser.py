@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,9 +55,14 @@ def built(tmp_path_factory) -> Path:
     return root / "reports"
 
 
-def _pages(reports: Path) -> list[Path]:
-    return [reports / "index.html", reports / "synthesis.html",
-            *sorted((reports / "enterprises").glob("*.html"))]
+def _pages(reports: Path, lang: str | None = None) -> list[Path]:
+    """The pages of one language (English at the top, the others under ``<lang>/``), or of
+    every language."""
+    if lang is None:
+        return [p for code in ("en", "id") for p in _pages(reports, code)]
+    root = reports if lang == "en" else reports / lang
+    return [root / "index.html", root / "synthesis.html",
+            *sorted((root / "enterprises").glob("*.html"))]
 
 
 @pytest.fixture(scope="session")
@@ -234,3 +240,61 @@ def test_collapsed_sections_print_open(built, browser):
         assert not inside.is_visible()
         page.emulate_media(media="print")
         assert inside.is_visible()
+
+
+# --------------------------------------------------------------------------- Bahasa Indonesia
+
+
+@pytest.mark.slow
+def test_every_english_page_has_an_indonesian_twin(built):
+    english, indonesian = _pages(built, "en"), _pages(built, "id")
+    assert [p.relative_to(built) for p in english] == [
+        p.relative_to(built / "id") for p in indonesian]
+    for en, id_ in zip(english, indonesian, strict=True):
+        a, b = en.read_text(encoding="utf-8"), id_.read_text(encoding="utf-8")
+        assert '<html lang="en">' in a and '<html lang="id">' in b
+        assert 'rel="alternate" hreflang="id"' in a and 'rel="alternate" hreflang="en"' in b
+
+
+@pytest.mark.browser
+def test_indonesian_pages_link_their_twin_and_speak_indonesian(built, browser):
+    for path in _pages(built, "id"):
+        with _opened(browser, path) as (page, events, _):
+            assert events["errors"] == [] and events["dialogs"] == []
+            assert page.locator("html").get_attribute("lang") == "id"
+            twin = page.locator("p.language-switch a")
+            assert twin.inner_text() == "English"
+            target = (path.parent / twin.get_attribute("href")).resolve()
+            assert target.exists() and "/id/" not in str(target), target
+            assert page.locator("table").count() >= 1
+    with _opened(browser, built / "id" / "enterprises" / "tesena_inovindo.html") as (page, _, _):
+        for title in ("Ringkasan", "Indikator bulanan", "5S", "Survei pekerja",
+                      "Praktik baik, pelajaran yang dipetik, dan kendala", "Kualitas data",
+                      "Metode dan diagnostik", "Asal-usul"):
+            assert page.get_by_role("heading", name=title, exact=True).count() == 1, title
+        assert "Data simulasi untuk demonstrasi" in page.locator(".banner").inner_text()
+        summary = page.locator("table.summary").inner_text()
+        # Indonesian decimal commas, no decimal points
+        assert re.search(r"\d,\d", summary) and not re.search(r"(?<![\d.])0\.\d", summary)
+
+
+@pytest.mark.browser
+def test_hostile_text_stays_text_on_the_indonesian_pages(built, browser):
+    path = built / "id" / "enterprises" / "xss-probe.html"
+    with _opened(browser, path) as (page, events, _):
+        assert events["dialogs"] == [] and events["errors"] == []
+        assert page.locator("h1").inner_text() == XSS_NAME
+        body = page.locator("main").inner_text()
+        for payload in ("<img src=x onerror=alert('location')>",
+                        "<script>alert('milestone')</script>",
+                        "</li></ul><a href=javascript:alert('link')>click</a>"):
+            assert payload in body, payload
+        assert page.locator("svg, iframe, script").count() == 0
+        assert page.locator("a[href^='javascript']").count() == 0
+        handlers = page.evaluate(
+            "Array.from(document.querySelectorAll('*')).flatMap(e => "
+            "Array.from(e.attributes).map(a => a.name)).filter(n => n.startsWith('on'))")
+        assert handlers == []
+    with _opened(browser, built / "id" / "synthesis.html") as (page, events, _):
+        assert events["dialogs"] == []
+        assert XSS_NAME in page.locator("table.grid").inner_text()

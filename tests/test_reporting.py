@@ -255,14 +255,19 @@ def test_headline_names_improved_and_worsened_indicators():
 
 def test_synthesis_headline_judges_pooled_rows_by_good_direction():
     pooled = pd.DataFrame([
-        {"domain": "kpi", "indicator": "reject_rate", "k": 5, "estimate": 0.8,
-         "estimate_scale": "rate_ratio", "p_value": 0.01},
-        {"domain": "kpi", "indicator": "labour_productivity", "k": 5, "estimate": 0.9,
-         "estimate_scale": "rate_ratio", "p_value": 0.02},
-        {"domain": "survey", "indicator": "cooperation", "k": 4, "estimate": 0.2,
-         "estimate_scale": "difference", "p_value": 0.2},
-        {"domain": "kpi", "indicator": "rework_rate", "k": 2, "estimate": np.nan,
-         "estimate_scale": "rate_ratio", "p_value": np.nan},
+        {"domain": "kpi", "indicator": "reject_rate", "primary": True, "k": 5,
+         "estimate": 0.8, "estimate_scale": "rate_ratio", "p_value": 0.005, "p_holm": 0.01},
+        {"domain": "kpi", "indicator": "labour_productivity", "primary": True, "k": 5,
+         "estimate": 0.9, "estimate_scale": "rate_ratio", "p_value": 0.01, "p_holm": 0.02},
+        {"domain": "survey", "indicator": "cooperation", "primary": True, "k": 4,
+         "estimate": 0.2, "estimate_scale": "difference", "p_value": 0.2, "p_holm": 0.4},
+        {"domain": "kpi", "indicator": "rework_rate", "primary": True, "k": 2,
+         "estimate": np.nan, "estimate_scale": "rate_ratio", "p_value": np.nan,
+         "p_holm": np.nan},
+        # a sensitivity row is not part of the headline
+        {"domain": "kpi", "indicator": "reject_rate", "primary": False, "k": 5,
+         "estimate": 0.5, "estimate_scale": "rate_ratio", "p_value": 0.001,
+         "p_holm": np.nan},
     ])
     assert synthesis_headline(pooled) == ("Pooled over up to 5 enterprises: 1 of 3 estimated "
                                           "mean effects improved (Reject rate), 1 worsened "
@@ -673,3 +678,252 @@ def test_likert_chart_shows_only_the_privacy_note_for_small_groups():
                                   panels=[("Before", True), ("After", False)], alt="a")
     after = html.split("After</span>")[1].split("</div>")[0]
     assert "fewer than 5 respondents" in after and "seg" not in after
+
+
+# --------------------------------------------------------------------------- two languages
+
+
+LOCALE = Path(reporting.__file__).resolve().parent.parent / "locale"
+ROOT = Path(__file__).resolve().parent.parent
+#: English words that never occur in Indonesian prose (whole words, any case).
+ENGLISH = re.compile(r"\b(the|and|of|with|was|were|is|are|before|after|could|which|this|that|"
+                     r"from|than|not|only|when|every|each|their)\b", re.IGNORECASE)
+
+
+def _catalog():
+    from babel.messages.pofile import read_po
+
+    with (LOCALE / "id" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return read_po(fh, locale="id")
+
+
+def _extracted() -> set:
+    """The msgids of the code and templates, extracted as ``make messages`` does."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    ids = set()
+    for _f, _l, message, _c, context in extract_from_dir(ROOT, method_map, options_map):
+        key = message if isinstance(message, str) else message[0]
+        ids.add((context, key))
+    return ids
+
+
+def test_indonesian_catalog_is_complete_without_fuzzy_or_unused_messages():
+    catalog = _catalog()
+    entries = [m for m in catalog if m.id]
+    empty = [m.id for m in entries
+             if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    assert empty == []
+    assert [m.id for m in entries if m.fuzzy] == []
+    in_catalog = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in entries}
+    extracted = _extracted()
+    assert sorted(extracted - in_catalog, key=str) == [], "run make messages and translate"
+    assert sorted(in_catalog - extracted, key=str) == [], "unused msgid in the catalog"
+
+
+def test_numbers_and_dates_follow_the_page_locale():
+    from score_analysis.i18n import use_language
+    from score_analysis.reporting import formatting
+
+    with use_language("id"):
+        assert formatting.fmt(3.0812) == "3,08"
+        assert formatting.fmt_count(1234567) == "1.234.567"
+        assert formatting.percent(4.5) == "4,5%" and formatting.decimal(12.5, 1) + "%" == "12,5%"
+        assert formatting.day("2010-03-15") == "15 Maret 2010"
+        assert formatting.fmt_p(0.0004) == "< 0,001"
+        assert ratio_change(0.955) == "turun 4,5%"
+    with use_language("en"):
+        assert formatting.fmt_count(1234567) == "1,234,567"
+        assert formatting.day("2010-03-15") == "15 Mar 2010"
+
+
+def _visible_text(fragment: str, data_text: set[str]) -> str:
+    """The text of a fragment a reader sees as prose in the page's language: elements
+    marked with another language, code and the data-check findings (data) left out, and
+    every piece of text that comes from the data removed."""
+    class Visible(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack: list[bool] = []
+            self.parts: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            other = (a.get("lang") not in (None, "id") or tag in ("code", "style")
+                     or "findings" in (a.get("class") or ""))
+            self.parts.append(" ")
+            if tag in ("img", "br", "meta", "link", "input"):
+                return
+            self.stack.append(other or (bool(self.stack) and self.stack[-1]))
+
+        def handle_endtag(self, tag):
+            self.parts.append(" ")
+            if self.stack:
+                self.stack.pop()
+
+        def handle_data(self, data):
+            if not (self.stack and self.stack[-1]):
+                self.parts.append(data)
+
+    p = Visible()
+    p.feed(fragment)
+    text = "".join(p.parts)
+    for value in sorted(data_text, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return text
+
+
+def _data_text(processed: Path) -> set[str]:
+    """Every text value of the fixture's tables (names, notes, codebook text): data."""
+    out = set()
+    for path in processed.glob("*.parquet"):
+        frame = pd.read_parquet(path)
+        for col in frame.columns:
+            if pd.api.types.is_string_dtype(frame[col]) or frame[col].dtype == object:
+                out.update(str(v) for v in frame[col].dropna().unique() if str(v).strip())
+    return {v for v in out if len(v) > 2}
+
+
+def test_indonesian_sections_leave_no_english_sentence(processed):
+    from score_analysis.i18n import use_language
+
+    data_text = _data_text(processed)
+    with use_language("id"):
+        for eid in ("xss-probe", "tesena_inovindo", "inprintama_asri"):
+            data = reporting.load_enterprise(eid, processed_dir=str(processed))
+            for name in SECTIONS + ("provenance_section", "footer"):
+                text = _visible_text(getattr(reporting, name)(data), data_text)
+                found = ENGLISH.findall(text)
+                assert not found, (eid, name, found, text[:400])
+        syn = reporting.load_synthesis(processed_dir=str(processed))
+        for name in ("synthesis_header", "synthesis_grid", "forest_plots", "five_s_overview",
+                     "survey_overview", "qualitative_overview", "synthesis_quality"):
+            text = _visible_text(getattr(reporting, name)(syn), data_text)
+            assert not ENGLISH.findall(text), (name, ENGLISH.findall(text), text[:400])
+
+
+def test_indonesian_pages_use_indonesian_separators(xss):
+    from score_analysis.i18n import use_language
+
+    with use_language("id"):
+        text = " ".join(parse(reporting.executive_summary(xss)).text)
+    # decimal commas in every estimate and p-value; no English decimal point
+    assert re.search(r"\d,\d", text)
+    assert not re.search(r"(?<![\d.])0\.\d", text), re.findall(r"\S*0\.\d\S*", text)
+    assert "p (Holm) = " in text and re.search(r"p \(Holm\) (= \d,\d{3}|< 0,001)", text)
+
+
+def test_a_report_renders_in_both_languages_from_one_call(processed):
+    data = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed),
+                                     language="en,id")
+    both = reporting.executive_summary(data)
+    assert isinstance(both, reporting.Translated)
+    bundle = both._repr_mimebundle_()
+    assert bundle["text/html"] == str(both["en"])
+    assert bundle[reporting.mime_type("id")] == str(both["id"])
+    assert "Ringkasan" in both["id"] and "Summary" in both["en"]
+
+
+def test_pages_name_their_language_and_link_their_twin():
+    html = reporting.page("<p>isi</p>", "Judul", lang="id",
+                          alternate="../../enterprises/a.html")
+    assert '<html lang="id">' in html
+    assert '<link rel="alternate" hreflang="en" href="../../enterprises/a.html">' in html
+    doc = parse(html[html.index("<body>"):])
+    links = [a for t, a in doc.tags if t == "a"]
+    assert links[0]["href"] == "../../enterprises/a.html" and links[0]["lang"] == "en"
+    assert "English" in doc.text
+    assert "tidak membuktikan" in html  # the design note is on every page, translated
+
+
+def test_index_header_takes_its_years_from_the_data():
+    entries = [{"path": "enterprises/a.html", "title": "A", "status": "ok",
+                "data_source": "simulated", "built": "", "headline": "h"}]
+    html = reporting.index_page(entries, run_date="2026-01-01T00:00:00+00:00",
+                                years=(2009, 2011))
+    assert "Indonesia 2009–2011" in html and "Indonesia 2010<" not in html
+    assert "Indonesia ·" not in reporting.index_page(entries, run_date="", years=(2012, 2012))
+
+
+def test_synthesis_names_instead_of_links_the_pages_that_were_not_built(processed):
+    data = reporting.load_synthesis(processed_dir=str(processed), missing_pages="xss-probe")
+    html = reporting.synthesis_header(data) + reporting.synthesis_grid(data)
+    assert "enterprises/xss-probe.html" not in html
+    assert "enterprises/tesena_inovindo.html" in html
+    assert "No report page was built for:" in html
+
+
+# --------------------------------------------------------------------------- words vs numbers
+
+
+_FELL = re.compile(r"\b(fell|turun)\b")
+_ROSE = re.compile(r"\b(rose|naik)\b")
+
+
+def _sentence_problems(sentence: str, row: pd.Series) -> list[str]:
+    """What is wrong with one summary sentence against its own row (empty: nothing)."""
+    problems = []
+    if re.search(r"no (clear )?change", sentence) and not (
+            row["status"] == "ok" and float(row["estimate"]) == (
+                1.0 if row["estimate_scale"] == "rate_ratio" else 0.0)):
+        problems.append("says 'no change'")
+    if row["status"] != "ok" or pd.isna(row["estimate"]):
+        if re.search(r"\d+(\.\d+)?%", sentence) and row["domain"] != "kpi":
+            problems.append("numbers without an estimate")
+        return problems
+    est = float(row["estimate"])
+    sign = np.sign(math.log(est)) if row["estimate_scale"] in ("rate_ratio",) else np.sign(est)
+    head = re.split(r" \((?:95% CI|mean|SK 95%|rata-rata)", sentence)[0]  # the claim
+    if sign < 0 and (not _FELL.search(head) or _ROSE.search(head)):
+        problems.append("estimate fell but the sentence does not say so")
+    if sign > 0 and (not _ROSE.search(head) or _FELL.search(head)):
+        problems.append("estimate rose but the sentence does not say so")
+    p = row["p_holm"]
+    if row["direction"] == "not_tested" or row["domain"] == "five_s":
+        if "not a test" not in sentence:
+            problems.append("a described result reads as a test")
+    elif pd.notna(p) and float(p) >= 0.05:
+        if not re.search(r"not significant|but not after adjusting", sentence) \
+                or "(Holm)" not in sentence:
+            problems.append("a non-significant result is not said to be so (Holm)")
+    elif pd.notna(p) and "evidence is" not in sentence:
+        problems.append("a significant result without its evidence")
+    if "Holm-adjusted" in sentence or re.search(r"p = [\d.]+\)?, Holm", sentence):
+        problems.append("an adjusted p not labelled (Holm)")
+    if row["domain"] == "survey":
+        means = re.search(r"mean ([\d.−]+) before, ([\d.−]+) after", sentence)
+        if not means or means.groups() != (reporting.fmt(row["pre_value"]),
+                                           reporting.fmt(row["post_value"])):
+            problems.append("survey sentence does not show the means of its own row")
+    return problems
+
+
+def test_every_summary_sentence_agrees_with_its_own_numbers(processed):
+    """Walks the summary sentences of every enterprise of the fixture, as rendered."""
+    checked = 0
+    for eid in ("xss-probe", "tesena_inovindo", "inprintama_asri"):
+        data = reporting.load_enterprise(eid, processed_dir=str(processed))
+        doc = parse(reporting.executive_summary(data))
+        html = str(reporting.executive_summary(data))
+        items = re.findall(r"<li class='s-[a-z]+'>(.*?)</li>", html, flags=re.S)
+        prim = data.results[data.results["primary"]].reset_index(drop=True)
+        assert len(items) == len(prim), eid
+        for raw, (_i, row) in zip(items, prim.iterrows(), strict=True):
+            sentence = " ".join(parse(raw).text)
+            assert _sentence_problems(sentence, row) == [], (eid, sentence)
+            checked += 1
+        assert doc.text
+    assert checked >= 20
+
+
+def test_the_sentence_checker_catches_contradictions():
+    row = primary_row(estimate=0.8, ci_low=0.6, ci_high=1.07, p_value=0.13, p_holm=0.4,
+                      direction="inconclusive")
+    good = summary_sentence(row, family=5)
+    assert _sentence_problems(good, row) == []
+    assert _sentence_problems(good.replace("fell", "rose"), row)
+    assert _sentence_problems("Reject rate: no clear change; could be chance.", row)
+    assert _sentence_problems(good.replace("not significant", "unclear"), row)

@@ -77,7 +77,8 @@ def forest_alt(title: str, studies: pd.DataFrame, pooled: pd.Series | None, rati
     what = title[:1].lower() + title[1:] if title[1:2].islower() else title
     parts = [(_("Forest plot of {what}: each enterprise's estimate with its 95% CI on a ratio "
                 "scale where 1 means no difference.") if ratio else
-              _("Forest plot of {what}: each enterprise's estimate with its 95% CI, where 0 means no difference.")).format(what=what)]
+              _("Forest plot of {what}: each enterprise's estimate with its 95% CI, where 0 "
+                "means no difference.")).format(what=what)]
     for r in studies.itertuples(index=False):
         parts.append(f"{r.name}: " + (one(r.estimate, r.ci_low, r.ci_high)
                                       if np.isfinite(r.estimate) else r.note) + ".")

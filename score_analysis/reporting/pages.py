@@ -98,9 +98,9 @@ def index_page(entries: list[dict], *, run_date: str, lang: str | None = None,
     with use_language(lang):
         rows = []
         for e in entries:
-            source = {"simulated": _("simulated"),
-                      "enterprise_records": _("enterprise records")}.get(
-                e.get("data_source", ""), e.get("data_source", ""))
+            names = {"simulated": _("simulated"), "enterprise_records": _("enterprise records")}
+            source = ", ".join(names.get(s.strip(), s.strip())
+                               for s in str(e.get("data_source", "")).split(",") if s.strip())
             rows.append([{"html": render("link.html", href=e["path"], text=e["title"]),
                           "head": True}, _status_cell(e.get("status", "")), source,
                          {"text": short_date(e.get("built", "")), "cls": "date"},

@@ -79,8 +79,11 @@ def _pooled_sorted(pooled: pd.DataFrame) -> pd.DataFrame:
     order = {name: i for i, name in enumerate(INDICATORS)}
     if pooled.empty:
         return pooled
-    key = [(0, order.get(i, 99), i) if d == "kpi" else (1 if d == "five_s" else 2, 0, i)
-           for d, i in zip(pooled["domain"], pooled["indicator"], strict=True)]
+    primary = (pooled["primary"].astype(bool) if "primary" in pooled.columns
+               else pd.Series(True, index=pooled.index))
+    key = [((0, order.get(i, 99), i) if d == "kpi" else (1 if d == "five_s" else 2, 0, i))
+           + (0 if p else 1,)
+           for d, i, p in zip(pooled["domain"], pooled["indicator"], primary, strict=True)]
     return pooled.assign(_order=key).sort_values("_order").drop(columns="_order")
 
 
@@ -155,8 +158,8 @@ def pooled_sentences(pooled: pd.DataFrame) -> list[str]:
             text += _("; {direction} ({p}).").format(direction=direction_name(direction),
                                                     p=_p_holm(r))
         else:
-            text += _("; not significant after adjusting for the number of pooled indicators "
-                      "({p}), so it could be chance.").format(p=_p_holm(r))
+            text += _("; not significant after adjusting for the number of pooled indicators: "
+                      "{p}, so it could be chance.").format(p=_p_holm(r))
         out.append(text)
     return out
 
@@ -242,8 +245,8 @@ def _kpi_source(data: SynthesisData) -> str:
     p = data.pooled
     if not p.empty and "source_method" in p.columns:
         prim = p[(p["domain"] == "kpi") & p["primary"].astype(bool)]
-        if not prim.empty:
-            return str(prim["source_method"].iloc[0])
+        if not prim.empty and isinstance(prim["source_method"].iloc[0], str):
+            return prim["source_method"].iloc[0]
     return "rate_ratio_step"
 
 
