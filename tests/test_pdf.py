@@ -366,3 +366,33 @@ def test_bench_ratio_of_pdfs_to_the_html_build(tmp_path):
     figures["pdf"]["pdf_s"] = 7.0
     assert pdf_cost.rows(figures, Row)[0].ok is False
     assert pdf_cost.rows({}, Row) == []
+
+
+def test_every_report_page_that_exists_is_wanted_in_each_language(tmp_path):
+    from score_analysis.pipeline.options import ReportOutcome
+
+    reports, stage = tmp_path / "reports", tmp_path / "stage"
+    outcomes = {e: ReportOutcome(key=e, kind="enterprise", status=s, path=f"enterprises/{e}.html",
+                                 title=e)
+                for e, s in (("a", "ok"), ("b", "failed"), ("c", "unchanged"), ("d", "not built"))}
+    pages = pdfs.report_pages(outcomes)
+    assert pages[-1] == ("synthesis", "synthesis.html")
+    for rel in ("enterprises/a.html", "enterprises/b.html", "id/enterprises/a.html",
+                "synthesis.html"):
+        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+        (stage / rel).write_text("<p>new</p>", encoding="utf-8")
+    for rel in ("enterprises/c.html", "id/enterprises/c.html", "id/synthesis.html"):
+        (reports / rel).parent.mkdir(parents=True, exist_ok=True)
+        (reports / rel).write_text("<p>kept</p>", encoding="utf-8")
+    want = pdfs.wanted(reports, stage, pages, ("en", "id"))
+    assert want == {
+        "pdf/en/a.pdf": (stage / "enterprises/a.html", "en"),
+        "pdf/id/a.pdf": (stage / "id/enterprises/a.html", "id"),
+        "pdf/en/b.pdf": (stage / "enterprises/b.html", "en"),  # a failed page says so
+        "pdf/en/c.pdf": (reports / "enterprises/c.html", "en"),
+        "pdf/id/c.pdf": (reports / "id/enterprises/c.html", "id"),
+        "pdf/en/synthesis.pdf": (stage / "synthesis.html", "en"),
+        "pdf/id/synthesis.pdf": (reports / "id/synthesis.html", "id"),
+    }
+    assert set(pdfs.wanted(reports, stage, pages, ("en",))) == {
+        "pdf/en/a.pdf", "pdf/en/b.pdf", "pdf/en/c.pdf", "pdf/en/synthesis.pdf"}

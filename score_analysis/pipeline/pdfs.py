@@ -12,15 +12,12 @@ run goes on and says that the PDFs were skipped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..i18n import LANGUAGES
 from .options import Options, language_path
-
-#: Statuses of a synthesis whose page is a report (a failed page is not printed).
-PRINTED_STATUSES = ("ok", "unchanged")
 
 
 @dataclass
@@ -37,6 +34,17 @@ class PdfOutcome:
             return f"PDFs skipped: {self.skipped}"
         return (f"PDFs: {self.printed} printed, {self.unchanged} unchanged "
                 f"({self.duration_s:.1f} s).")
+
+
+def report_pages(outcomes: Mapping[str, object]) -> list[tuple[str, str]]:
+    """``(name, English page path)`` of every report of a run, the synthesis last.
+
+    A failed report's page (which says so) is printed too, so that a PDF never shows
+    results that its page no longer shows; a page that does not exist is left out by
+    :func:`wanted`.
+    """
+    return [*((key, o.path) for key, o in sorted(outcomes.items())),
+            ("synthesis", "synthesis.html")]
 
 
 def wanted(reports: Path, stage: Path, pages: Iterable[tuple[str, str]],

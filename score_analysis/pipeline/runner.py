@@ -275,7 +275,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                 bar.close()
 
         if options.pdf:  # from the pages of this run, committed with them
-            pdfs.stage_pdfs(reports, stage_r, _printable(outcomes, syn_outcome, previous),
+            pdfs.stage_pdfs(reports, stage_r, pdfs.report_pages(outcomes),
                             languages=options.languages, echo=echo)
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
@@ -316,19 +316,6 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                    failed=len(failed), failures=failed,
                    warnings=sum(f.severity == "warning" for f in validated.findings),
                    duration_s=time.perf_counter() - started)
-
-
-def _printable(outcomes: dict, syn_outcome, previous: dict | None) -> list[tuple[str, str]]:
-    """(name, page) of the reports to have as PDF: those whose page is a report."""
-    old = (previous or {}).get("reports", {})
-    pages = [(k, o.path) for k, o in sorted(outcomes.items())
-             if o.status == "ok" or (o.status == "unchanged"
-                                     and old.get(k, {}).get("status") == "ok")]
-    syn_status = (syn_outcome.status if syn_outcome is not None
-                  else ((previous or {}).get("synthesis") or {}).get("status"))
-    if syn_status in pdfs.PRINTED_STATUSES:
-        pages.append(("synthesis", "synthesis.html"))
-    return pages
 
 
 def _job(key: str, kind: str, name: str, notebook: Path, rel: str, stage: Path,
