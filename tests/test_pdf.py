@@ -366,6 +366,8 @@ def test_bench_ratio_of_pdfs_to_the_html_build(tmp_path):
     figures["pdf"]["pdf_s"] = 7.0
     assert pdf_cost.rows(figures, Row)[0].ok is False
     assert pdf_cost.rows({}, Row) == []
+    assert pdf_cost.measure(tmp_path / "nothing", run_wall_s=15.0) is None
+    assert pdf_cost.rows({"pdf": None}, Row)[0].ok is False
 
 
 def test_every_report_page_that_exists_is_wanted_in_each_language(tmp_path):
