@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .i18n import LANGUAGES, use_language
 from .i18n import gettext as _
-from .i18n import use_language
 
 #: Where the PDFs go, inside the reports directory.
 PDF_DIR = "pdf"
@@ -66,7 +66,7 @@ _FOOTER = (
     '<div style="font-size:8pt;font-family:system-ui,sans-serif;color:#57606a;'
     'width:100%;margin:0 14mm;display:flex;justify-content:space-between;">'
     '<span class="title"></span>'
-    "<span>{{ page_of | safe }}</span></div>"
+    "<span>{{ page_of }}</span></div>"
 )
 
 
@@ -127,7 +127,7 @@ def footer_template(lang: str) -> str:
 def settings_key() -> str:
     """The hash of everything besides the page that shapes a PDF."""
     parts = [print_stylesheet(), _FOOTER, _MARK_WIDE, json.dumps(FORMAT, sort_keys=True),
-             *(footer_template(lang) for lang in ("en", "id"))]
+             *(footer_template(lang) for lang in LANGUAGES)]
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
