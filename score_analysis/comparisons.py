@@ -1,5 +1,5 @@
 """Before/after comparisons of scores: t tests, R-compatible rank tests, Friedman,
-Cronbach's alpha and effect sizes (SPEC §6).
+Cronbach's alpha and effect sizes (docs/analysis_plan.md).
 
 Every test takes the data first and returns a one-row tidy frame with the
 columns :data:`COMPARISON_COLUMNS`.  Differences are always *after minus
@@ -129,7 +129,7 @@ def wilcoxon_signed_rank(before, after) -> pd.DataFrame:
     :math:`z = (V - n(n+1)/4 - \tfrac12\,\mathrm{sign}(V - n(n+1)/4)) /
     \sqrt{n(n+1)(2n+1)/24 - \sum_j (t_j^3 - t_j)/48}` (:math:`t_j` the sizes of the
     groups of tied absolute differences), :math:`p = 2\min(\Phi(z), 1-\Phi(z))`.
-    Estimate: the median difference (SPEC §7), zeros included.  Effect size: the
+    Estimate: the median difference (docs/analysis_plan.md §10), zeros included.  Effect size: the
     matched-pairs rank-biserial correlation :math:`r = 4V/(n(n+1)) - 1` (Kerby 2014),
     from -1 (every change down) to 1 (every change up).  Differences are ranked at
     :data:`RANK_DIGITS` significant digits so that floating-point noise cannot break
@@ -213,7 +213,8 @@ def mann_whitney(before, after) -> pd.DataFrame:
     :math:`n_a(n_a+1)/2`.  Exact when both samples are smaller than 50 and there are
     no ties; otherwise :math:`z = (W - n_a n_b/2 - \tfrac12\mathrm{sign}(W - n_a n_b/2))
     / \sqrt{\tfrac{n_a n_b}{12}\,(n_a+n_b+1 - \tfrac{\sum_j (t_j^3-t_j)}{(n_a+n_b)
-    (n_a+n_b-1)})}`.  Estimate: the difference of medians (SPEC §7).  Effect size: the
+    (n_a+n_b-1)})}`.  Estimate: the difference of medians (docs/analysis_plan.md
+    §10).  Effect size: the
     rank-biserial correlation :math:`r = 2W/(n_a n_b) - 1` (the probability that an
     ``after`` value exceeds a ``before`` value, rescaled to -1..1).  Values are ranked
     at :data:`RANK_DIGITS` significant digits.

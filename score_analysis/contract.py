@@ -1,4 +1,4 @@
-"""The input data contract (SPEC §3): tables, columns, types and rules.
+"""The input data contract (docs/data_contract.md): tables, columns, types and rules.
 
 This module is declarative: it says *what* the data must look like, in one
 place, so that validation, the Excel template, the codebook sheet and the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: ``enterprise_id`` pattern (SPEC §3).
+#: ``enterprise_id`` pattern (docs/data_contract.md).
 ENTERPRISE_ID_PATTERN = r"[a-z0-9_-]{1,40}"
 
 PILLARS = ("sort", "set_in_order", "shine", "standardize", "sustain")
@@ -19,10 +19,10 @@ DATA_SOURCES = ("enterprise_records", "simulated")
 BOOLEAN_TRUE = ("true", "1", "yes", "ya")
 BOOLEAN_FALSE = ("false", "0", "no", "tidak")
 
-#: Smallest group of survey respondents whose numbers are shown (privacy, SPEC §6).
+#: Smallest group of survey respondents whose numbers are shown (privacy, docs/analysis_plan.md §5).
 MIN_CELL = 5
 
-#: Earliest month accepted anywhere (SPEC §4).
+#: Earliest month accepted anywhere (docs/data_contract.md).
 FIRST_MONTH = "1990-01"
 
 
@@ -312,7 +312,7 @@ TABLES: dict[str, Table] = {
               WORKER_SURVEY, QUALITATIVE)
 }
 
-#: Monthly KPI indicators (SPEC §5): numerator, exposure, display multiplier,
+#: Monthly KPI indicators (docs/analysis_plan.md §2): numerator, exposure, display multiplier,
 #: unit shown, good direction (+1 up, -1 down), plain-language label.
 @dataclass(frozen=True)
 class Indicator:
@@ -347,14 +347,14 @@ INDICATORS: dict[str, Indicator] = {
     )
 }
 
-#: The columns of reports/results.csv, in order (SPEC §7).
+#: The columns of reports/results.csv, in order (docs/analysis_plan.md §10).
 RESULT_COLUMNS = (
     "enterprise_id", "domain", "indicator", "method", "primary", "status", "n_pre", "n_post",
     "pre_value", "post_value", "estimate", "estimate_scale", "se", "ci_low", "ci_high",
     "p_value", "p_holm", "q_bh", "effect_size", "direction", "note", "data_source",
 )
 
-#: The columns of reports/pooled.csv (SPEC §7).
+#: The columns of reports/pooled.csv (docs/analysis_plan.md §10).
 POOLED_COLUMNS = (
     "domain", "indicator", "source_method", "primary", "k", "estimate", "estimate_scale",
     "ci_low", "ci_high", "pi_low", "pi_high", "p_value", "p_holm", "tau2", "i2", "q", "method",
@@ -365,7 +365,7 @@ POOLED_COLUMNS = (
 POOLED_INPUT_COLUMNS = ("domain", "indicator", "source_method", "enterprise_id", "yi", "vi",
                         "weight_percent")
 
-#: The columns of reports/quality_log.csv (SPEC §7).
+#: The columns of reports/quality_log.csv (docs/analysis_plan.md §10).
 QUALITY_COLUMNS = ("file", "row", "column", "value", "rule", "severity", "message")
 
 STATUSES = ("ok", "insufficient_data", "suppressed", "not_reported")
@@ -379,7 +379,7 @@ VALUE_MAX = 200
 
 @dataclass(frozen=True)
 class Finding:
-    """One line of the data-quality log (SPEC §4, §7).
+    """One line of the data-quality log (docs/data_contract.md).
 
     ``row`` is the row as the user sees it in a spreadsheet (header = row 1),
     or ``None`` when the finding concerns the whole file or column.

@@ -1,4 +1,4 @@
-"""Seeded generator of the simulated demonstration dataset (SPEC §9).
+"""Seeded generator of the simulated demonstration dataset (docs/demo_data.md).
 
 The repository ships ``data/raw/`` with *simulated* data for the five
 enterprises of the 2010 SCORE Module 1 pilot in Indonesia, so that every part
@@ -8,7 +8,7 @@ an enterprise result: every table carries ``data_source = simulated`` through
 the ``enterprises`` table, and the reports say so in a banner.
 
 :func:`demo_tables` is a pure function: it returns the seven input tables of
-SPEC §3 as data frames, with the values as they would be written to CSV, and
+docs/data_contract.md as data frames, with the values as they would be written to CSV, and
 writes nothing (``score-analysis demo-data OUT_DIR`` writes them).  The same
 ``(enterprises, seed)`` always gives identical tables; the first five
 enterprises are the same whatever ``enterprises`` is (every enterprise and
@@ -19,7 +19,7 @@ Module 1 workshop.
 
 Simulation assumptions
 ----------------------
-**Enterprises.**  ``enterprises=5`` gives the five pilot enterprises of SPEC §1
+**Enterprises.**  ``enterprises=5`` gives the five enterprises of the 2010 pilot
 (names, locations and sectors as published; PT Tesena Inovindo has no known
 location, left blank).  Employee counts (48-320) and output units are
 plausible, not actual.  All five have ``intervention_month`` 2010-04, the
@@ -35,7 +35,7 @@ probabilities 0.15, 0.55, 0.20, 0.10.
 ``s`` times a uniform 0.6-1.4 jitter, so enterprises improve to different
 degrees on different KPIs.  The effect starts at 75 % of its full size in the
 intervention month and ramps linearly to 100 % three months later (a step *and*
-a slope change, as the ITS model of SPEC §6 expects).  Full effects for
+a slope change, as the ITS model of docs/analysis_plan.md expects).  Full effects for
 ``s = 1``, as multipliers of the monthly rate: reject rate x exp(-0.45)
 (-36 %), rework rate x exp(-0.40) (-33 %), absenteeism x exp(-0.30) (-26 %),
 labour productivity x exp(+0.12) (+13 %), accident frequency x exp(-0.30),
@@ -83,8 +83,8 @@ blank in every row).  Synthetic enterprises lose one interior month with
 probability 0.10 and do not track rework with probability 0.10.
 
 **Milestones.**  training 2010-03-22, visit_1 2010-10-14, visit_2 2010-11-09,
-visit_3 2010-12-06 (the first day of each visit window of SPEC §1) and
-final_workshop 2011-01-27 (assumed; SPEC §1 gives no date).  Synthetic
+visit_3 2010-12-06 (the first day of each factory-visit window of the pilot) and
+final_workshop 2011-01-27 (assumed; the pilot's schedule gives no date).  Synthetic
 enterprises' dates shift by the number of months between their intervention
 month and 2010-04.
 
@@ -165,7 +165,7 @@ MAX_ENTERPRISES = 10_000
 FIRST_MONTH = "2009-01"
 LAST_MONTH = "2011-01"
 
-#: Columns of every table, in order (SPEC §3).  ``worker_survey`` continues
+#: Columns of every table, in order (docs/data_contract.md).  ``worker_survey`` continues
 #: with one column per codebook ``item_id``.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "enterprises": (
@@ -190,7 +190,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "qualitative": ("enterprise_id", "kind", "text", "language"),
 }
 
-#: Milestones of the pilot (SPEC §1), for an intervention month of 2010-04.
+#: Milestones of the pilot (docs/demo_data.md), for an intervention month of 2010-04.
 MILESTONE_DATES: tuple[tuple[str, str], ...] = (
     ("training", "2010-03-22"),
     ("visit_1", "2010-10-14"),
@@ -531,7 +531,7 @@ _GENERIC_NOTES: tuple[tuple[str, str, str], ...] = (
 
 
 def _pilot_profiles() -> tuple[_Profile, ...]:
-    """The five pilot enterprises of SPEC §1 (fixed features, see module docstring)."""
+    """The five pilot enterprises of the 2010 pilot (fixed features, see module docstring)."""
     common = {"intervention_month": _PILOT_INTERVENTION, "blank_codes_followup": 0,
               "missing_month": None, "tracks_rework": True}
     rows = (
@@ -977,35 +977,44 @@ def _qualitative_table(profiles: list[_Profile]) -> pd.DataFrame:
 
 
 def _check_arguments(enterprises: object, seed: object) -> tuple[int, int]:
+    from .i18n import gettext as _
+
+    def bad_enterprises() -> ValueError:
+        return ValueError(_("enterprises must be a whole number, got {value!r}").format(
+            value=enterprises))
+
+    def bad_seed() -> ValueError:
+        return ValueError(_("seed must be a non-negative whole number, got {value!r}").format(
+            value=seed))
+
     if isinstance(enterprises, bool):
-        raise ValueError(f"enterprises must be a whole number, got {enterprises!r}")
+        raise bad_enterprises()
     try:
         n = operator.index(enterprises)
     except TypeError:
-        raise ValueError(f"enterprises must be a whole number, got {enterprises!r}") from None
+        raise bad_enterprises() from None
     if not 1 <= n <= MAX_ENTERPRISES:
-        raise ValueError(
-            f"enterprises must be between 1 and {MAX_ENTERPRISES}, got {n}"
-        )
+        raise ValueError(_("enterprises must be between 1 and {most}, got {value}").format(
+            most=MAX_ENTERPRISES, value=n))
     if isinstance(seed, bool):
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+        raise bad_seed()
     try:
         s = operator.index(seed)
     except TypeError:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}") from None
+        raise bad_seed() from None
     if s < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {s}")
+        raise bad_seed()
     return n, s
 
 
 def demo_tables(enterprises: int = 5, seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
-    """Simulate the demonstration dataset of SPEC §9.
+    """Simulate the demonstration dataset of docs/demo_data.md.
 
     Parameters
     ----------
     enterprises : int, default 5
         Number of enterprises, 1-10000.  The first five are the pilot
-        enterprises of SPEC §1 (in the order Tjokro, Trijaya, Lestari,
+        enterprises of the 2010 pilot (in the order Tjokro, Trijaya, Lestari,
         Inprintama, Tesena); the others are synthetic (``ent_006``, ...).
     seed : int, default :data:`DEFAULT_SEED`
         Non-negative seed.  The same ``(enterprises, seed)`` always gives
@@ -1017,7 +1026,7 @@ def demo_tables(enterprises: int = 5, seed: int = DEFAULT_SEED) -> dict[str, pd.
     dict of str to pandas.DataFrame
         The tables ``enterprises``, ``milestones``, ``kpi_monthly``,
         ``five_s_audits``, ``survey_items``, ``worker_survey`` and
-        ``qualitative``, each with exactly the columns of SPEC §3 in order
+        ``qualitative``, each with exactly the columns of docs/data_contract.md in order
         (``worker_survey``: the five fixed columns, then one column per
         codebook ``item_id``).  Values are as written to CSV: months
         ``YYYY-MM`` and dates ``YYYY-MM-DD`` as text, integer columns as

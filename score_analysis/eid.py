@@ -2,7 +2,7 @@
 
 Lebaran is the main holiday of the Indonesian year: factories close for
 several days around it and absenteeism peaks, so the KPI models of the
-analysis plan (SPEC §6) carry an indicator ``eid`` = 1 for the calendar month
+analysis plan (docs/analysis_plan.md) carry an indicator ``eid`` = 1 for the calendar month
 that contains 1 Syawal.
 
 The dates are the ones set by the Indonesian Ministry of Religious Affairs

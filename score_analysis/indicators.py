@@ -1,4 +1,4 @@
-"""Indicators (SPEC §5): monthly KPI rates, 5S scores and survey construct scores.
+"""Indicators (docs/analysis_plan.md §2): monthly KPI rates, 5S scores and survey construct scores.
 
 Pure functions: each takes validated tables and returns a new tidy frame.
 """
@@ -23,7 +23,8 @@ def month_index(month: pd.Series) -> pd.Series:
 
 
 def monthly_indicators(kpi: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFrame:
-    """Every monthly KPI rate of SPEC §5, one row per enterprise, indicator and month.
+    """Every monthly KPI rate (docs/analysis_plan.md §2), one row per enterprise, indicator
+    and month.
 
     ``rate = numerator / exposure``; ``value = rate * multiplier`` on the scale
     shown in reports (%, per 100 workers, per 1,000,000 hours).  A month whose
@@ -50,7 +51,7 @@ def monthly_indicators(kpi: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     frames = []
     for ind in INDICATORS.values():
         if ind.numerator not in base or ind.exposure not in base:
-            continue  # a KPI column absent from the file: not reported (SPEC §3)
+            continue  # a KPI column absent from the file: not reported (docs/data_contract.md)
         num = pd.to_numeric(base[ind.numerator], errors="coerce").astype(float)
         exp = pd.to_numeric(base[ind.exposure], errors="coerce").astype(float)
         keep = num.notna() & exp.notna() & (exp > 0)
@@ -118,7 +119,7 @@ def five_s_index(pillars: pd.DataFrame) -> pd.DataFrame:
 
 
 def survey_answers(survey: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
-    """Survey answers in long form, reverse-coded items turned round (SPEC §5).
+    """Survey answers in long form, reverse-coded items turned round (docs/analysis_plan.md §2).
 
     One row per questionnaire (``response``, its row number in ``survey``) and item
     column of the survey; a reverse-coded answer ``x`` becomes
@@ -141,7 +142,7 @@ def survey_answers(survey: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame
 
 
 def construct_scores(answers: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
-    """Each respondent's score per construct (SPEC §5).
+    """Each respondent's score per construct (docs/analysis_plan.md §2).
 
     The score is the mean of the construct's answered items (after reverse coding),
     kept only when at least half of the construct's items asked in the survey are

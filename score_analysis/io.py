@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import functools
 import hashlib
 import io as _io
 import json
@@ -25,6 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from .contract import TABLES, Finding, Table
+from .i18n import gettext as _
+from .i18n import ngettext
 
 ROW = "_row"  # the spreadsheet row of each record, kept beside the data
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,6 +50,8 @@ class RawTable:
     frame: pd.DataFrame
     decimal: str = "."
     from_excel: bool = False
+    #: cells already reported by the reader (``(row, column)``), not to be reported again
+    bad_cells: frozenset[tuple[int, str]] = frozenset()
 
 
 @dataclass
@@ -63,6 +68,8 @@ class RawData:
     files: dict[str, str] = field(default_factory=dict)  # shown name -> sha256
     unreadable: set[str] = field(default_factory=set)
     workbook: str | None = None
+    #: for each sheet shown in findings, the column letter of each header name
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def shown_name(self, table: str) -> str:
         """How a table's file or sheet is named in findings."""
@@ -77,7 +84,7 @@ class RawData:
 def read_raw(data: str | os.PathLike) -> RawData:
     """Read every contract table from a directory of CSV files or a workbook.
 
-    A directory may hold the CSV files of SPEC §3, or, when it holds none of
+    A directory may hold the CSV files of docs/data_contract.md, or, when it holds none of
     them, exactly one ``.xlsx`` workbook with one sheet per table.  ``data``
     may also name the workbook itself.  Problems are returned as findings,
     never raised.
@@ -85,8 +92,10 @@ def read_raw(data: str | os.PathLike) -> RawData:
     path = Path(data)
     out = RawData()
     if not path.exists():
-        out.findings.append(Finding(path.name or str(path), None, "", "", "data location exists",
-                                    "error", f"no such file or directory: {path}"))
+        out.findings.append(Finding(path.name or str(path), None, "", "",
+                                    "data location exists", "error",
+                                    _("no such file or directory: {path}")
+                                    .format(path=path)))
         out.unreadable.update(TABLES)
         return out
     if path.is_file():
@@ -94,16 +103,16 @@ def read_raw(data: str | os.PathLike) -> RawData:
             _read_workbook(path, out)
         else:
             out.findings.append(Finding(path.name, None, "", "", "data is a directory or .xlsx",
-                                        "error", "give a directory of CSV files or an .xlsx "
-                                        "workbook"))
+                                        "error", _("give a directory of CSV files or an .xlsx "
+                                                   "workbook")))
             out.unreadable.update(TABLES)
         return out
     try:
         entries = sorted(p for p in path.iterdir() if p.is_file())
     except OSError as exc:
         out.findings.append(Finding(path.name or str(path), None, "", "", "readable directory",
-                                    "error", f"the directory cannot be read "
-                                    f"({exc.strerror or exc})"))
+                                    "error", _("the directory cannot be read ({error})")
+                                    .format(error=exc.strerror or exc)))
         out.unreadable.update(TABLES)
         return out
     csvs = {p.name: p for p in entries
@@ -115,7 +124,7 @@ def read_raw(data: str | os.PathLike) -> RawData:
         if len(books) > 1:
             out.findings.append(Finding(path.name, None, "", ", ".join(b.name for b in books),
                                         "one workbook per data directory", "error",
-                                        "several workbooks found; keep only one"))
+                                        _("several workbooks found; keep only one")))
             out.unreadable.update(TABLES)
             return out
         _read_workbook(books[0], out)
@@ -123,18 +132,19 @@ def read_raw(data: str | os.PathLike) -> RawData:
     for name, p in csvs.items():
         if name not in known:
             lowered = {k.lower(): k for k in known}
-            hint = (f"; did you mean {lowered[name.lower()]}?" if name.lower() in lowered
-                    else "")
+            hint = (_("; did you mean {suggestion}?").format(suggestion=lowered[name.lower()])
+                    if name.lower() in lowered else "")
             out.findings.append(Finding(name, None, "", "", "known table names", "warning",
-                                        f"file is not part of the data contract and was "
-                                        f"ignored{hint}"))
+                                        _("file is not part of the data contract and was "
+                                          "ignored") + hint))
             continue
         try:
             table = _read_csv(p, known[name], out.findings)
             out.files[name] = sha256_file(p)
         except OSError as exc:
             out.findings.append(Finding(name, None, "", "", "readable file", "error",
-                                        f"the file cannot be read ({exc.strerror or exc})"))
+                                        _("the file cannot be read ({error})")
+                                        .format(error=exc.strerror or exc)))
             table = None
         if table is not None:
             out.tables[table.name] = table
@@ -148,20 +158,20 @@ def _read_csv(path: Path, table: str, findings: list[Finding]) -> RawTable | Non
     size = path.stat().st_size
     if size > _MAX_FILE_BYTES:
         findings.append(Finding(name, None, "", f"{size} bytes", "file size at most 200 MB",
-                                "error", "file is too large to be a table of this contract"))
+                                "error", _("file is too large to be a table of this contract")))
         return None
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
         findings.append(Finding(name, None, "", "", "CSV text file", "error",
-                                "this is an Excel workbook with a .csv name; save it as CSV or "
-                                "rename it .xlsx"))
+                                _("this is an Excel workbook with a .csv name; save it as CSV "
+                                  "or rename it .xlsx")))
         return None
     text = _decode(raw, name, findings)
     if text is None:
         return None
     if not text.strip():
         findings.append(Finding(name, None, "", "", "file has a header row", "error",
-                                "file is empty"))
+                                _("file is empty")))
         return None
     delimiter = _sniff_delimiter(text)
     decimal = "," if delimiter == ";" else "."
@@ -174,8 +184,9 @@ def _read_csv(path: Path, table: str, findings: list[Finding]) -> RawTable | Non
             records.append(record)
     except csv.Error as exc:
         findings.append(Finding(name, len(records) + 1, "", "", "readable CSV", "error",
-                                "the row cannot be read: a quote (\") is not closed, or is "
-                                f"followed by other text in the same cell ({exc})"))
+                                _("the row cannot be read: a quote (\") is not closed, or is "
+                                  "followed by other text in the same cell ({error})")
+                                .format(error=exc)))
         return None
     frame = _records_to_frame(records, name, delimiter, findings, TABLES[table])
     if frame is None:
@@ -191,16 +202,16 @@ def _decode(raw: bytes, name: str, findings: list[Finding]) -> str | None:
             pass
         else:
             findings.append(Finding(name, None, "", "", "UTF-8 encoding", "info",
-                                    "file is UTF-16 text; read as UTF-16"))
+                                    _("file is UTF-16 text; read as UTF-16")))
             return text
     if b"\x00" in raw[:65536]:
         findings.append(Finding(name, None, "", "", "CSV text file", "error",
-                                "file is binary, not a CSV text file"))
+                                _("file is binary, not a CSV text file")))
         return None
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM):]
         findings.append(Finding(name, None, "", "", "UTF-8 encoding", "info",
-                                "byte-order mark (BOM) removed"))
+                                _("byte-order mark (BOM) removed")))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -209,11 +220,11 @@ def _decode(raw: bytes, name: str, findings: list[Finding]) -> str | None:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
         findings.append(Finding(name, None, "", "", "UTF-8 encoding", "error",
-                                "file is neither UTF-8 nor Windows-1252 text"))
+                                _("file is neither UTF-8 nor Windows-1252 text")))
         return None
     findings.append(Finding(name, None, "", "", "UTF-8 encoding", "warning",
-                            "file is not UTF-8; read as Windows-1252 (cp1252): check accented "
-                            "characters, and save as 'CSV UTF-8' next time"))
+                            _("file is not UTF-8; read as Windows-1252 (cp1252): check accented "
+                              "characters, and save as 'CSV UTF-8' next time")))
     return text
 
 
@@ -253,7 +264,7 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
         numbered.pop(0)
     if not numbered:
         findings.append(Finding(name, None, "", "", "file has a header row", "error",
-                                "file is empty"))
+                                _("file is empty")))
         return None
     header_row, header = numbered[0]
     header = [h.strip().lstrip("\ufeff").strip() for h in header]
@@ -266,36 +277,42 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
                       if _has_expected_columns([c.strip() for c in rec], spec)), None)
         if later is not None:
             findings.append(Finding(name, later, "", "", "header on row 1", "error",
-                                    f"the header is on row {later}, not on the first row: "
-                                    f"remove the title or merged rows above it"))
+                                    _("the header is on row {row}, not on the first row: "
+                                      "remove the title or merged rows above it")
+                                    .format(row=later)))
         else:
             findings.append(Finding(name, header_row, "", delimiter.join(header),
                                     "header with the table's columns", "error",
-                                    "none of the expected columns ("
-                                    + ", ".join(c.name for c in spec.columns if c.required)
-                                    + ") is in the first row: is this the right file, and is "
-                                      "it a table saved as CSV?"))
+                                    _("none of the expected columns ({columns}) is in the "
+                                      "first row: is this the right file, and is it a table "
+                                      "saved as CSV?").format(columns=", ".join(
+                                          c.name for c in spec.columns if c.required))))
         return None
     if header_row != 1:
         findings.append(Finding(name, header_row, "", "", "header on row 1", "info",
-                                f"{header_row - 1} empty line(s) above the header ignored"))
+                                ngettext("{n} empty line above the header ignored",
+                                         "{n} empty lines above the header ignored",
+                                         header_row - 1).format(n=header_row - 1)))
     width = len(header)
     ok = True
     for j, h in enumerate(header):
         if h == "":
-            findings.append(Finding(name, header_row, f"#{j + 1}", "", "every column has a name",
-                                    "error", f"column {j + 1} has no name in the header"))
+            findings.append(Finding(name, header_row, f"#{j + 1}", "",
+                                    "every column has a name", "error",
+                                    _("column {number} has no name in the header")
+                                    .format(number=j + 1)))
             ok = False
     seen: set[str] = set()
     for h in header:
         if h and h in seen:
             findings.append(Finding(name, header_row, h, h, "column names are unique", "error",
-                                    "the column appears more than once in the header"))
+                                    _("the column appears more than once in the header")))
             ok = False
         seen.add(h)
     if ROW in seen:
         findings.append(Finding(name, header_row, ROW, ROW, "column names are unique", "error",
-                                f"'{ROW}' is a reserved column name: rename the column"))
+                                _("'{name}' is a reserved column name: rename the column")
+                                .format(name=ROW)))
         ok = False
     if not ok:
         return None
@@ -318,14 +335,16 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
                         unnamed.setdefault(width + j, row_no)
                 continue
             if any(extra):
-                hint = (" (a decimal comma in a number, or a comma inside a text without "
-                        "double quotes around it? use '.' for decimals and put such text in "
-                        "quotes, or separate columns with ';')" if delimiter == "," else
-                        f" (a '{delimiter}' inside a text without double quotes around it?)")
+                hint = (_(" (a decimal comma in a number, or a comma inside a text without "
+                          "double quotes around it? use '.' for decimals and put such text in "
+                          "quotes, or separate columns with ';')") if delimiter == "," else
+                        _(" (a '{separator}' inside a text without double quotes around it?)")
+                        .format(separator=delimiter))
                 findings.append(Finding(name, row_no, "", delimiter.join(rec)[:80],
                                         "same number of columns as the header", "error",
-                                        f"row has {len(cells)} values but the header has "
-                                        f"{width} columns{hint}"))
+                                        _("row has {values} values but the header has "
+                                          "{columns} columns").format(values=len(cells),
+                                                                      columns=width) + hint))
                 continue
             trailing = max(trailing, len(cells) - width)
             cells = cells[:width]
@@ -337,19 +356,25 @@ def _records_to_frame(records: list[list[str]], name: str, delimiter: str,
         numbers.append(row_no)
     for j, first in sorted(unnamed.items()):
         findings.append(Finding(name, header_row, f"#{j + 1}", "", "every column has a name",
-                                "error", f"column {j + 1} has no name in the header but has "
-                                f"values (the first on row {first})"))
+                                "error", _("column {number} has no name in the header but has "
+                                           "values (the first on row {row})")
+                                .format(number=j + 1, row=first)))
     if unnamed:
         return None
     if empty_rows:
         findings.append(Finding(name, None, "", "", "no empty rows", "info",
-                                f"{empty_rows} empty row(s) ignored"))
+                                ngettext("{n} empty row ignored", "{n} empty rows ignored",
+                                         empty_rows).format(n=empty_rows)))
     if trailing:
         findings.append(Finding(name, None, "", "", "no empty columns", "info",
-                                f"{trailing} empty column(s) at the end ignored"))
+                                ngettext("{n} empty column at the end ignored",
+                                         "{n} empty columns at the end ignored", trailing)
+                                .format(n=trailing)))
     for col, n in stripped.items():
         findings.append(Finding(name, None, col, "", "no surrounding white space", "info",
-                                f"white space around {n} value(s) removed"))
+                                ngettext("white space around {n} value removed",
+                                         "white space around {n} values removed", n)
+                                .format(n=n)))
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     frame[ROW] = numbers
     return frame
@@ -374,18 +399,22 @@ def _read_workbook(path: Path, out: RawData) -> None:
     from difflib import get_close_matches
 
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     name = path.name
     out.workbook = name
     try:
         out.files[name] = sha256_file(path)
-        book = load_workbook(path, read_only=True, data_only=True)
+        # full (not read-only) mode: merged ranges, hidden rows and cell types are needed
+        book = load_workbook(path, data_only=True)
+        formulas = load_workbook(path, data_only=False) if _has_formulas(path) else None
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        kind = ("not an Excel .xlsx workbook" if isinstance(exc, zipfile.BadZipFile)
-                else f"the workbook cannot be read ({exc.__class__.__name__})")
+        kind = (_("not an Excel .xlsx workbook") if isinstance(exc, zipfile.BadZipFile)
+                else _("the workbook cannot be read ({error})").format(
+                    error=exc.__class__.__name__))
         out.findings.append(Finding(name, None, "", "", "readable .xlsx workbook", "error",
-                                    f"{kind}; save it again from Excel as .xlsx, or give a "
-                                    f"directory of CSV files"))
+                                    _("{problem}; save it again from Excel as .xlsx, or give a "
+                                      "directory of CSV files").format(problem=kind)))
         out.unreadable.update(TABLES)
         return
     try:
@@ -394,31 +423,191 @@ def _read_workbook(path: Path, out: RawData) -> None:
             if sheet_key not in TABLES and sheet_key not in HELPER_SHEETS:
                 close = get_close_matches(sheet_key.replace(" ", "_"), list(TABLES), n=1,
                                           cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = (_("; did you mean '{suggestion}'?").format(suggestion=close[0])
+                        if close else "")
                 out.findings.append(Finding(f"{name}[{sheet_name}]", None, "", "",
                                             "known sheet names", "warning",
-                                            "sheet is not part of the data contract and was "
-                                            f"ignored{hint}"))
+                                            _("sheet is not part of the data contract and was "
+                                              "ignored") + hint))
         for table, spec in TABLES.items():
             if table not in sheets:
                 continue
-            shown = f"{name}[{sheets[table]}]"
+            sheet = sheets[table]
+            shown = f"{name}[{sheet}]"
             try:
-                records = [[_cell_text(v) for v in row]
-                           for row in book[sheets[table]].iter_rows(values_only=True)]
+                records, cells = _sheet_records(book[sheet],
+                                                formulas[sheet] if formulas else None)
             except Exception as exc:  # a damaged sheet inside a readable workbook
                 out.findings.append(Finding(shown, None, "", "", "readable .xlsx workbook",
-                                            "error", f"the sheet cannot be read "
-                                            f"({exc.__class__.__name__})"))
+                                            "error", _("the sheet cannot be read ({error})")
+                                            .format(error=exc.__class__.__name__)))
                 out.unreadable.add(table)
                 continue
+            if book[sheet].sheet_state != "visible":
+                out.findings.append(Finding(shown, None, "", "", "visible sheet", "warning",
+                                            _("the sheet is hidden in Excel; its rows were read "
+                                              "as data: unhide it and check them")))
+            start = len(out.findings)
             frame = _records_to_frame(records, shown, ",", out.findings, spec)
-            if frame is not None:
-                out.tables[table] = RawTable(table, shown, str(path), frame, ".", True)
-            else:
+            header_row, header = _header_of(records, spec)
+            letters = {h: get_column_letter(j + 1) for j, h in enumerate(header) if h}
+            out.letters[shown] = letters
+            named = functools.partial(_column_name, header)
+            found, bad = [], set()
+            for problem in cells:
+                if problem.rule == "no merged cells" and problem.row < header_row:
+                    continue  # a title above the header: reported as such
+                column = named(problem.column)
+                bad.update((row, named(j)) for row, j in problem.cells)
+                found.append(Finding(shown, problem.row, column, problem.value, problem.rule,
+                                     "error", problem.message))
+            hidden = _hidden_rows(book[sheet], len(records))
+            if hidden:
+                found.append(Finding(shown, hidden[0], "", "", "visible rows", "warning",
+                                     ngettext("row {rows} is hidden in Excel and was read as "
+                                              "data: unhide it and check it",
+                                              "rows {rows} are hidden in Excel and were read as "
+                                              "data: unhide them and check them", len(hidden))
+                                     .format(rows=_row_list(hidden))))
+            for j, column_name in enumerate(header):
+                if column_name and _column_hidden(book[sheet], j + 1):
+                    found.append(Finding(shown, None, column_name, "", "visible columns",
+                                         "warning",
+                                         _("the column is hidden in Excel and was read as "
+                                           "data: unhide it and check it")))
+            out.findings[start:start] = found
+            if frame is None:
                 out.unreadable.add(table)
+                continue
+            out.tables[table] = RawTable(table, shown, str(path), frame, ".", True,
+                                         frozenset(bad))
     finally:
         book.close()
+        if formulas is not None:
+            formulas.close()
+
+
+@dataclass(frozen=True)
+class _CellProblem:
+    row: int
+    column: int  # 0-based column index
+    value: str
+    rule: str
+    message: str
+    cells: tuple[tuple[int, int], ...] = ()  # every (row, column index) whose value is lost
+
+
+def _hidden_rows(sheet, n_rows: int) -> list[int]:
+    """The rows (1-based) up to ``n_rows`` that Excel hides."""
+    return sorted(r for r, dim in sheet.row_dimensions.items()
+                  if dim.hidden and 1 <= r <= n_rows)
+
+
+def _column_hidden(sheet, number: int) -> bool:
+    """Whether Excel hides column ``number`` (1-based), alone or in a hidden range."""
+    from openpyxl.utils import get_column_letter
+
+    for dim in sheet.column_dimensions.values():
+        if dim.hidden and (dim.min or 0) <= number <= (dim.max or 0):
+            return True
+    dim = sheet.column_dimensions.get(get_column_letter(number))
+    return bool(dim is not None and dim.hidden)
+
+
+def _row_list(rows: list[int], limit: int = 5) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (", …" if len(rows) > limit else "")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a ``<f>`` element)."""
+    import re
+    import zipfile
+
+    pattern = re.compile(rb"<(?:\w+:)?f[\s>/]")
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with zf.open(info) as fh:
+                    if pattern.search(fh.read()):
+                        return True
+    return False
+
+
+def _sheet_records(sheet, formulas) -> tuple[list[list[str]], list[_CellProblem]]:
+    """The text of every row of a sheet, and the cells whose value would be lost.
+
+    A formula is read as the value Excel computed and saved with it; a formula
+    saved without that value (by a program that does not calculate, or with
+    calculation turned off), an Excel error value (``#N/A``, ``#DIV/0!``, …) and
+    a merged range holding a value (its other cells would read as blank) are
+    errors, so that no value silently becomes blank.
+    """
+    from openpyxl.cell.cell import MergedCell
+
+    problems: list[_CellProblem] = []
+    for rng in sheet.merged_cells.ranges:
+        first = sheet.cell(rng.min_row, rng.min_col).value
+        if first is None or str(first).strip() == "":
+            continue
+        problems.append(_CellProblem(
+            rng.min_row, rng.min_col - 1, _cell_text(first), "no merged cells",
+            _("the cells {cells} are merged: only the first holds the value and the others "
+              "would be read as blank; unmerge them and type the value in every cell")
+            .format(cells=rng.coord),
+            tuple((r, c - 1) for r in range(rng.min_row, rng.max_row + 1)
+                  for c in range(rng.min_col, rng.max_col + 1))))
+    records: list[list[str]] = []
+    for row in sheet.iter_rows():
+        record = []
+        for cell in row:
+            if isinstance(cell, MergedCell):
+                record.append("")
+                continue
+            value = cell.value
+            if cell.data_type == "e":
+                problems.append(_CellProblem(
+                    cell.row, cell.column - 1, str(value), "no Excel error values",
+                    _("the cell holds the Excel error {error} (the formula or the value "
+                      "that was pasted failed): correct it or leave the cell blank")
+                    .format(error=value),
+                    ((cell.row, cell.column - 1),)))
+                record.append("")
+                continue
+            if value is None and formulas is not None:
+                formula = formulas[cell.coordinate].value
+                text = getattr(formula, "text", formula)  # an ArrayFormula keeps its text
+                # a formula whose saved result is empty text is marked t="str": it is blank
+                saved_text = cell.data_type in ("s", "str")
+                if isinstance(text, str) and text.startswith("=") and not saved_text:
+                    problems.append(_CellProblem(
+                        cell.row, cell.column - 1, text, "formula with its computed value",
+                        _("the cell holds the formula {formula} but no computed value was "
+                          "saved with it: open and save the workbook in Excel, or type the "
+                          "value").format(formula=text),
+                        ((cell.row, cell.column - 1),)))
+            record.append(_cell_text(value))
+        records.append(record)
+    problems.sort(key=lambda p: (p.row, p.column))
+    return records, problems
+
+
+def _column_name(header: list[str], j: int) -> str:
+    """The name of column ``j`` (0-based) in a header, or ``#j+1`` when it has none."""
+    return header[j] if j < len(header) and header[j] else f"#{j + 1}"
+
+
+def _header_of(records: list[list[str]], spec: Table) -> tuple[int, list[str]]:
+    """The row number and cells of a sheet's header: the first row with any content, or
+    (when a title stands above it) the first of the next ten that names the table's columns."""
+    filled = [(i + 1, [c.strip() for c in rec]) for i, rec in enumerate(records)
+              if any(c.strip() for c in rec)]
+    if not filled:
+        return 1, []
+    for row, cells in filled[:11]:
+        if _has_expected_columns(cells, spec):
+            return row, cells
+    return filled[0]
 
 
 def _cell_text(value: object) -> str:
@@ -502,7 +691,8 @@ def read_json(path: str | os.PathLike) -> dict | None:
 
 
 def safe_csv_text(value: object) -> object:
-    """Neutralise a text cell that a spreadsheet would run as a formula (SPEC §7)."""
+    """Neutralise a text cell that a spreadsheet would run as a formula (docs/data_contract.md,
+    Safety)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -571,3 +761,84 @@ def replace_tree(staging: Path, target: Path, *, last: tuple[str, ...] = (),
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- places
+
+
+def column_letters(data: str | os.PathLike) -> tuple[dict[str, dict[str, str]], str | None]:
+    """For a workbook (or a directory holding one and no contract CSV files): the column
+    letter of each header name of each contract sheet, keyed as findings name the sheet
+    (``book.xlsx[kpi_monthly]``), and the workbook's name.  ``({}, None)`` for CSV files
+    or when the workbook cannot be read."""
+    path = Path(data)
+    if path.is_dir():
+        known = {t.file_name for t in TABLES.values()}
+        entries = [p for p in path.iterdir() if p.is_file()]
+        if any(p.name in known for p in entries):
+            return {}, None
+        books = [p for p in entries if p.suffix.lower() in (".xlsx", ".xlsm")
+                 and not p.name.startswith(("~$", "."))]
+        if len(books) != 1:
+            return {}, None
+        path = books[0]
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return {}, None
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    letters: dict[str, dict[str, str]] = {}
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # the reader has reported why already
+        return {}, path.name
+    try:
+        for sheet_name in book.sheetnames:
+            spec = TABLES.get(_sheet_key(sheet_name))
+            if spec is None:
+                continue
+            records = [[_cell_text(v) for v in row] for row in
+                       book[sheet_name].iter_rows(max_row=12, values_only=True)]
+            _, header = _header_of(records, spec)
+            letters[f"{path.name}[{sheet_name}]"] = {
+                h: get_column_letter(j + 1) for j, h in enumerate(header) if h}
+    finally:
+        book.close()
+    return letters, path.name
+
+
+def resolve_repo_path(path: str | os.PathLike, *, must_exist: bool = True) -> Path:
+    """Where a relative default path such as a notebook's ``"data/processed"`` is: in
+    the working directory, else in the repository root, else beside the notebooks
+    (so that ``"../data/processed"`` works too), whichever exists first.  So a notebook
+    runs from the repository root (``papermill notebooks/x.ipynb …``) and from
+    ``notebooks/`` (JupyterLab) with the same defaults.  An absolute path is returned as
+    it is.
+
+    Parameters
+    ----------
+    path
+        The path as given.
+    must_exist
+        When true (for inputs), a path found nowhere raises; when false (for outputs to
+        be written), it is placed in the repository root.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``must_exist`` and the path is in none of these places; the message names
+        the path and the places looked in.
+    """
+    given = Path(path)
+    if given.is_absolute():
+        return given
+    root = Path(__file__).resolve().parent.parent
+    for candidate in (given, root / given, root / "notebooks" / given):
+        if candidate.exists():
+            return candidate if candidate == given else candidate.resolve()
+    if not must_exist:
+        return (root / given).resolve()
+    raise FileNotFoundError(
+        _("{path} was not found in the working directory ({cwd}) nor in the repository "
+          "({root}): run 'score-analysis run' first, or give the path").format(
+            path=given, cwd=Path.cwd(), root=root))

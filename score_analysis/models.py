@@ -120,7 +120,7 @@ def newey_west_lag(n: int) -> int:
 
 
 def harmonic_terms(calendar_month, pairs: int = 2, period: int = 12) -> pd.DataFrame:
-    r"""Fourier terms of the calendar month for the optional seasonality (SPEC §6).
+    r"""Fourier terms of the calendar month for the optional seasonality (docs/analysis_plan.md).
 
     Columns ``sin1, cos1, ..., sin{pairs}, cos{pairs}`` with
     :math:`\sin(2\pi k m / P)` and :math:`\cos(2\pi k m / P)`, :math:`k = 1..\mathrm{pairs}`,

@@ -1,4 +1,4 @@
-"""The blank Excel workbook for data entry (SPEC §8 ``score-analysis template``).
+"""The blank Excel workbook for data entry (``score-analysis template``, docs/data_contract.md).
 
 One sheet per table of the data contract (:mod:`score_analysis.contract`), with
 its header, drop-down lists for the coded columns, text-formatted month and
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from .contract import BOOLEAN_FALSE, BOOLEAN_TRUE, KIND_LABELS, TABLES, Column, rule_text
+from .i18n import gettext as _
 
 #: Rows of each data sheet that get the drop-down lists and formats.
 ENTRY_ROWS = 5000
@@ -142,8 +143,8 @@ def write_template(path: str | os.PathLike) -> None:
 
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
-        raise ValueError("the template's name must end in .xlsx")
+        raise ValueError(_("the template's name must end in .xlsx"))
     if target.exists():
-        raise ValueError("a file with that name exists already; choose another name (a "
-                         "filled-in workbook is never overwritten)")
+        raise ValueError(_("a file with that name exists already; choose another name (a "
+                           "filled-in workbook is never overwritten)"))
     write_workbook(template_workbook(), target)

@@ -1,4 +1,4 @@
-"""The bad-input corpus (SPEC §3, §4, §8; issue #5 item 1).
+"""The bad-input corpus (docs/data_contract.md; issue #5 item 1).
 
 Every case starts from the small valid dataset in ``tests/data/minimal`` and
 applies one mutation (or builds one small broken file).  Each states the exact
@@ -24,7 +24,9 @@ import pandas as pd
 import pytest
 
 from score_analysis import cli, pipeline
+from score_analysis.i18n import use_language
 from score_analysis.pipeline import validate_inputs
+from score_analysis.validation import finding_lines
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 
@@ -139,11 +141,12 @@ def each(*mutations: Mutation) -> Mutation:
 
 
 def as_workbook(*, rename: dict[str, str] | None = None, title_row: str | None = None,
-                keep_csv: bool = False) -> Mutation:
+                keep_csv: bool = False, edit: Callable | None = None) -> Mutation:
     """Turn the CSV files into one workbook ``book.xlsx`` (one sheet per table).
 
     ``rename`` renames sheets; ``title_row`` names a sheet that gets a merged
-    title row above its header.  Cells are typed as Excel would type them.
+    title row above its header; ``edit`` changes the workbook before it is
+    saved.  Cells are typed as Excel would type them.
     """
     from openpyxl import Workbook
 
@@ -171,6 +174,8 @@ def as_workbook(*, rename: dict[str, str] | None = None, title_row: str | None =
                 sheet.append([typed(v) for v in r])
             if not keep_csv:
                 p.unlink()
+        if edit is not None:
+            edit(book)
         target = d / "book.xlsx"
         book.save(target)
         return target
@@ -235,6 +240,9 @@ CASES = [
          message=("unknown enterprise",)),
     Case("unknown_enterprise_in_audits", set_cell(FIVE, 6, "enterprise_id", "gamma"),
          errors=((FIVE, 6, "enterprise_id", "gamma", "enterprise listed in enterprises.csv"),)),
+    Case("misspelt_enterprise", set_cell(KPI, 8, "enterprise_id", "alhpa"),
+         errors=((KPI, 8, "enterprise_id", "alhpa", "enterprise listed in enterprises.csv"),),
+         message=("unknown enterprise: add it to enterprises.csv; did you mean 'alpha'?",)),
     Case("duplicate_enterprise",
          append_row(ENT, ["alpha", "PT Alpha Two", "", "printing", "", "2010-04", "",
                           "simulated"]),
@@ -290,7 +298,20 @@ CASES = [
     Case("month_thirteen", set_cell(ENT, 2, "intervention_month", "2010-13"),
          errors=((ENT, 2, "intervention_month", "2010-13", "month as YYYY-MM"),)),
     Case("month_in_words", set_cell(ENT, 2, "intervention_month", "April 2010"),
-         errors=((ENT, 2, "intervention_month", "April 2010", "month as YYYY-MM"),)),
+         errors=((ENT, 2, "intervention_month", "April 2010", "month as YYYY-MM"),),
+         message=("did you mean 2010-04?",)),
+    Case("month_without_zero", set_cell(ENT, 2, "intervention_month", "2010-4"),
+         errors=((ENT, 2, "intervention_month", "2010-4", "month as YYYY-MM"),),
+         message=("did you mean 2010-04?",)),
+    Case("month_with_slash", set_cell(KPI, 11, "month", "2010/10"),
+         errors=((KPI, 11, "month", "2010/10", "month as YYYY-MM"),),
+         message=("did you mean 2010-10?",)),
+    Case("month_abbreviated", set_cell(KPI, 4, "month", "Mar-2010"),
+         errors=((KPI, 4, "month", "Mar-2010", "month as YYYY-MM"),),
+         message=("did you mean 2010-03?",)),
+    Case("date_with_slashes_year_first", set_cell(MILE, 2, "date", "2010/03/22"),
+         errors=((MILE, 2, "date", "2010/03/22", "date as YYYY-MM-DD or DD/MM/YYYY"),),
+         message=("did you mean 2010-03-22?",)),
     Case("month_in_future", set_cell(KPI, 13, "month", "2099-01"),
          errors=((KPI, 13, "month", "2099-01", "month not in the future"),),
          message=("the month is in the future",)),
@@ -340,7 +361,8 @@ CASES = [
                           "simulated"]),
          errors=((ENT, 4, "enterprise_id", "my enterprise", ID_RULE),)),
     Case("enterprise_id_upper_case", set_cell(KPI, 13, "enterprise_id", "Beta"),
-         errors=((KPI, 13, "enterprise_id", "Beta", ID_RULE),)),
+         errors=((KPI, 13, "enterprise_id", "Beta", ID_RULE),),
+         message=("did you mean 'beta'?",)),
     Case("extremely_long_text", set_cell(QUAL, 2, "text", LONG),
          errors=((QUAL, 2, "text", LONG[:199] + "…", "at most 5000 characters"),),
          message=("the text is too long",)),
@@ -394,7 +416,29 @@ CASES = [
          errors=(("book.xlsx[kpi_monthly]", 2, "", "", "header on row 1"),)),
     Case("workbook_error_cell", each(set_cell(KPI, 4, "worker_hours", "#VALUE!"),
                                      as_workbook()),
-         errors=(("book.xlsx[kpi_monthly]", 4, "worker_hours", "#VALUE!", "number"),)),
+         errors=(("book.xlsx[kpi_monthly]", 4, "worker_hours", "#VALUE!",
+                  "no Excel error values"),),
+         message=("kpi_monthly!D4", "Excel error #VALUE!")),
+    Case("workbook_error_in_a_text_column", each(set_cell(FIVE, 3, "area", "#N/A"),
+                                                 as_workbook()),
+         errors=(("book.xlsx[five_s_audits]", 3, "area", "#N/A", "no Excel error values"),),
+         message=("five_s_audits!D3",)),
+    Case("workbook_formula_without_its_value",
+         as_workbook(edit=lambda b: b["kpi_monthly"].__setitem__("D4", "=17000+100")),
+         errors=(("book.xlsx[kpi_monthly]", 4, "worker_hours", "=17000+100",
+                  "formula with its computed value"),),
+         message=("kpi_monthly!D4", "=17000+100", "open and save the workbook in Excel")),
+    Case("workbook_merged_cells",
+         as_workbook(edit=lambda b: b["kpi_monthly"].merge_cells("A2:A4")),
+         errors=(("book.xlsx[kpi_monthly]", 2, "enterprise_id", "alpha", "no merged cells"),),
+         message=("kpi_monthly!A2", "A2:A4 are merged")),
+    Case("workbook_hidden_sheet",
+         as_workbook(edit=lambda b: setattr(b["milestones"], "sheet_state", "hidden")),
+         notes=(("warning", "book.xlsx[milestones]", None, "", "", "visible sheet"),)),
+    Case("workbook_hidden_rows",
+         as_workbook(edit=lambda b: setattr(b["kpi_monthly"].row_dimensions[5], "hidden",
+                                            True)),
+         notes=(("warning", "book.xlsx[kpi_monthly]", 5, "", "", "visible rows"),)),
     Case("unreadable_workbook", each(as_workbook(), write_bytes("book.xlsx", b"PK\x03\x04no")),
          errors=(("book.xlsx", None, "", "", "readable .xlsx workbook"),)),
     Case("two_workbooks", each(as_workbook(), copy_file("book.xlsx", "copy.xlsx"),
@@ -476,10 +520,11 @@ def test_the_minimal_dataset_is_clean():
     assert result.findings == []
 
 
+@pytest.mark.parametrize("language", ["en", "id"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_case(case: Case, tmp_path: Path, capsys, monkeypatch):
-    """The exact findings; ``validate`` and ``run`` answer with them, and ``run`` writes
-    nothing when there is an error."""
+def test_case(case: Case, language: str, tmp_path: Path, capsys, monkeypatch):
+    """The exact findings; ``validate`` and ``run`` answer with them, in English and in
+    Bahasa Indonesia, and ``run`` writes nothing when there is an error."""
     data = _prepare(case, tmp_path)
     seen = []  # what the commands validated (each validates once)
 
@@ -488,36 +533,68 @@ def test_case(case: Case, tmp_path: Path, capsys, monkeypatch):
         return seen[-1]
 
     monkeypatch.setattr(pipeline, "validate_inputs", recording)
-    code = cli.main(["validate", "--data-dir", str(data)])
+    code = cli.main(["validate", "--language", language, str(data)])
     out, err = capsys.readouterr()
     (result,) = seen
     assert sorted(map(_key, result.errors), key=repr) == sorted(case.errors, key=repr)
     others = {(f.severity, *_key(f)) for f in result.findings if f.severity != "error"}
     for note in case.notes:
         assert note in others
-    assert all(len(f.line().splitlines()) == 1 for f in result.findings)
     if case.check is not None:
         assert case.check(result.tables)
-    expected_lines = [f.line() for f in result.errors]
+    with use_language(language):
+        expected = finding_lines(result.findings, result.letters, result.workbook)
+        error_lines = finding_lines(result.errors, result.letters, result.workbook)
+    with use_language("en"):
+        english = validate_inputs(data)
     assert code == case.exit_code
     assert "Traceback" not in out + err
-    assert all(line.isprintable() for line in err.splitlines())  # no terminal escapes
-    assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
-    for part in case.message:
-        assert part in err
-    for note in case.notes:  # warnings and what was cleaned are shown too
-        assert f"{note[0]}: {note[1]}" in err
+    assert all(line.isprintable() for line in out.splitlines())  # no terminal escapes
+    assert out.splitlines() == expected  # every problem on the standard output, in order
+    assert len(err.splitlines()) == 1  # the summary on the standard error
+    if language == "en":
+        for part in case.message:
+            assert part in out
+    else:  # nothing of the English messages is left in the Indonesian output
+        assert [f.rule for f in english.findings] == [f.rule for f in result.findings]
+        for f in english.findings:
+            assert f.message not in out, f.message
+        assert "(rule:" not in out and not re.search(r"^(error|warning):", out, re.M)
+        assert " valid " not in err and " error" not in err
 
     if not case.errors:
         return
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     out_dir = tmp_path / "out"
-    code = cli.main(["run", "--data-dir", str(data), "--reports-dir", str(out_dir / "reports"),
+    code = cli.main(["run", "--language", language, "--data-dir", str(data),
+                     "--reports-dir", str(out_dir / "reports"),
                      "--processed-dir", str(out_dir / "processed"), "--quiet"])
     out, err = capsys.readouterr()
     assert code == 2
     assert "Traceback" not in out + err
-    assert [line for line in err.splitlines() if line.startswith("error: ")] == expected_lines
-    assert "nothing was written" in err
+    assert out.splitlines() == error_lines
+    assert ("nothing was written" if language == "en" else "tidak ada yang ditulis") in err
     assert not out_dir.exists()
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_deleting_an_enterprise_row_gives_one_line(language, tmp_path, capsys):
+    """The rows of every sheet that use a deleted enterprise are one line, which names the
+    sheet to add it to (not a CSV file) and the first rows."""
+    data = tmp_path / "minimal"
+    shutil.copytree(MINIMAL, data)
+    book = as_workbook(edit=lambda b: b["enterprises"].delete_rows(3))(data)  # beta
+    uses = sum(1 for p in MINIMAL.glob("*.csv") if p.stem != "enterprises"
+               for r in _read_rows(p)[1:] if r and r[0] == "beta")
+    sheets = sum(1 for p in MINIMAL.glob("*.csv") if p.stem != "enterprises"
+                 and any(r and r[0] == "beta" for r in _read_rows(p)[1:]))
+    assert uses >= 10 and sheets >= 3
+    assert cli.main(["validate", "--language", language, str(book)]) == 2
+    out = capsys.readouterr().out.splitlines()
+    expected = {
+        "en": f"error: enterprise 'beta' is missing from the enterprises sheet; used by {uses} "
+              f"rows on {sheets} sheets, first: ",
+        "id": f"kesalahan: perusahaan 'beta' tidak ada di lembar enterprises; dipakai oleh "
+              f"{uses} baris di {sheets} lembar, yang pertama: "}[language]
+    assert len(out) == 1 and out[0].startswith(expected), out

@@ -1,4 +1,4 @@
-"""Score comparisons (SPEC §6) pinned to R: each value with its R call is in
+"""Score comparisons (docs/analysis_plan.md) pinned to R: each value with its R call is in
 tests/reference_values.py (made by tests/r/reference.R).  Relative tolerance 1e-6."""
 
 from __future__ import annotations

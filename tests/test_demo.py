@@ -1,4 +1,4 @@
-"""Tests of the simulated demonstration dataset (SPEC §3, §9)."""
+"""Tests of the simulated demonstration dataset (docs/data_contract.md, docs/demo_data.md)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def _matched(survey: pd.DataFrame) -> pd.Series:
 
 
 def _check_contract(t: dict[str, pd.DataFrame]) -> None:
-    """Every rule of SPEC §3, written out with pandas."""
+    """Every rule of docs/data_contract.md, written out with pandas."""
     assert list(t) == list(COLUMNS)
     for name, cols in COLUMNS.items():
         if name == "worker_survey":

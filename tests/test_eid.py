@@ -1,4 +1,4 @@
-"""The Idul Fitri table (SPEC §6: a dated table covering 1990-2035)."""
+"""The Idul Fitri table (docs/analysis_plan.md §2.1: a dated table covering 1990-2035)."""
 
 from __future__ import annotations
 

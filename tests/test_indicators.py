@@ -1,4 +1,5 @@
-"""Indicators of SPEC §5: monthly rates, 5S item/pillar/index scores, survey scores."""
+"""Indicators (docs/analysis_plan.md §2): monthly rates, 5S item/pillar/index scores,
+survey scores."""
 
 from __future__ import annotations
 

@@ -98,6 +98,177 @@ def test_a_directory_holding_one_workbook_is_read_as_the_workbook(tmp_path):
     assert raw.shown_name("enterprises") == "data.xlsx[enterprises]"
 
 
+def _with_saved_values(path: Path, values: dict[str, str]) -> None:
+    """Write into a saved workbook the values Excel computes and saves beside each formula
+    (openpyxl writes formulas without them): ``{"D4": "<v>17100</v>"}``, by cell."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        parts = {info.filename: zin.read(info) for info in zin.infolist()}
+    for name, data in parts.items():
+        if name.startswith("xl/worksheets/sheet"):
+            text = data.decode()
+            for cell, cached in values.items():
+                text = re.sub(rf'(<c r="{cell}"[^>]*)>(<f>[^<]*</f>)<v\s*/>',
+                              lambda m, c=cached: m[1] + (' t="e">' if "#" in c else ">")
+                              + m[2] + c, text)
+            parts[name] = text.encode()
+    with zipfile.ZipFile(path, "w") as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+
+
+def _edit_sheet(path: Path, edit) -> None:
+    """Edit the XML of the first worksheet of a saved workbook."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        parts = {info.filename: zin.read(info) for info in zin.infolist()}
+    name = "xl/worksheets/sheet1.xml"
+    parts[name] = edit(parts[name].decode()).encode()
+    with zipfile.ZipFile(path, "w") as zout:
+        for part, data in parts.items():
+            zout.writestr(part, data)
+
+
+def _enterprises_book(path: Path, *rows: list, edit=None) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "enterprises"
+    sheet.append(["enterprise_id", "name", "sector", "intervention_month", "data_source",
+                  "employees"])
+    for row in rows:
+        sheet.append(row)
+    book.create_sheet("kpi_monthly").append(["enterprise_id", "month", "headcount"])
+    if edit is not None:
+        edit(book)
+    book.save(path)
+    return path
+
+
+def test_a_formula_is_read_as_the_value_excel_saved_with_it(tmp_path):
+    path = _enterprises_book(tmp_path / "data.xlsx",
+                             ["a", "PT A", "garmen", "2010-04", "simulated", "=100+5"],
+                             ["b", "PT B", "garmen", "2010-04", "simulated", "=A1"])
+    _with_saved_values(path, {"F2": "<v>105</v>", "F3": "<v>#N/A</v>"})
+    raw = sio.read_raw(path)
+    assert raw.tables["enterprises"].frame["employees"].tolist() == ["105", ""]
+    (finding,) = raw.findings
+    assert (finding.file, finding.row, finding.column, finding.value, finding.rule) == (
+        "data.xlsx[enterprises]", 3, "employees", "#N/A", "no Excel error values")
+
+
+def test_a_formula_without_its_saved_value_is_an_error_naming_sheet_cell_and_formula(
+        tmp_path):
+    from score_analysis.validation import finding_line, validate
+
+    path = _enterprises_book(tmp_path / "data.xlsx",
+                             ["a", "PT A", "garmen", "2010-04", "simulated", "=100+5"])
+    raw = sio.read_raw(path)
+    (finding,) = raw.findings
+    assert (finding.severity, finding.row, finding.column, finding.value, finding.rule) == (
+        "error", 2, "employees", "=100+5", "formula with its computed value")
+    assert finding_line(finding, raw.letters) == (
+        "error: data.xlsx, enterprises!F2, column employees: value '=100+5': the cell holds "
+        "the formula =100+5 but no computed value was saved with it: open and save the "
+        "workbook in Excel, or type the value (rule: formula with its computed value)")
+    result = validate(raw)
+    assert not result.ok  # never "valid" with a value silently blank
+    assert [f.rule for f in result.errors] == ["formula with its computed value"]
+
+
+def test_a_formula_whose_saved_value_is_empty_text_is_blank(tmp_path):
+    path = _enterprises_book(tmp_path / "data.xlsx",
+                             ["a", "PT A", "garmen", "2010-04", "simulated", '=""'])
+    _with_saved_values(path, {"F2": '<v></v>'})
+    _edit_sheet(path, lambda xml: xml.replace('<c r="F2">', '<c r="F2" t="str">'))  # as Excel
+    raw = sio.read_raw(path)
+    assert raw.findings == []
+    assert raw.tables["enterprises"].frame["employees"].tolist() == [""]
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?"])
+def test_an_excel_error_value_is_an_error_even_in_a_text_column(tmp_path, error):
+    path = _enterprises_book(tmp_path / "data.xlsx",
+                             ["a", error, "garmen", "2010-04", "simulated", 5])
+    raw = sio.read_raw(path)
+    assert [(f.severity, f.row, f.column, f.value, f.rule) for f in raw.findings] == [
+        ("error", 2, "name", error, "no Excel error values")]
+
+
+def test_merged_cells_are_an_error_and_their_blank_cells_are_not_reported_again(tmp_path):
+    from score_analysis.validation import validate
+
+    path = _enterprises_book(tmp_path / "data.xlsx",
+                             ["a", "PT A", "garmen", "2010-04", "simulated", 5],
+                             ["b", "PT B", None, "2010-04", "simulated", 5],
+                             edit=lambda b: b["enterprises"].merge_cells("C2:C3"))
+    raw = sio.read_raw(path)
+    assert [(f.row, f.column, f.value, f.rule) for f in raw.findings] == [
+        (2, "sector", "garmen", "no merged cells")]
+    assert "C2:C3" in raw.findings[0].message
+    # the blank C3 is not a second "required value" error: it has one cause
+    assert [(f.row, f.rule) for f in validate(raw).errors] == [(2, "no merged cells")]
+
+
+def test_a_merged_title_above_the_header_is_reported_as_a_title(tmp_path):
+    def title(book):
+        sheet = book["enterprises"]
+        sheet.insert_rows(1)
+        sheet["A1"] = "Enterprises 2010"
+        sheet.merge_cells("A1:F1")
+
+    path = _enterprises_book(tmp_path / "data.xlsx",
+                             ["a", "PT A", "garmen", "2010-04", "simulated", 5], edit=title)
+    raw = sio.read_raw(path)
+    assert [f.rule for f in raw.findings] == ["header on row 1"]
+
+
+def test_hidden_sheets_rows_and_columns_are_warnings(tmp_path):
+    def hide(book):
+        book["enterprises"].row_dimensions[3].hidden = True
+        book["enterprises"].column_dimensions["C"].hidden = True
+        book.create_sheet("milestones").append(["enterprise_id", "milestone", "date"])
+        book["milestones"].sheet_state = "hidden"
+
+    path = _enterprises_book(tmp_path / "data.xlsx",
+                             ["a", "PT A", "garmen", "2010-04", "simulated", 5],
+                             ["b", "PT B", "garmen", "2010-04", "simulated", 5], edit=hide)
+    raw = sio.read_raw(path)
+    assert _findings(raw) == {
+        ("warning", "data.xlsx[enterprises]", 3, "", "visible rows"),
+        ("warning", "data.xlsx[enterprises]", None, "sector", "visible columns"),
+        ("warning", "data.xlsx[milestones]", None, "", "visible sheet")}
+    assert len(raw.tables["enterprises"].frame) == 2  # hidden rows are still read
+
+
+def test_column_letters_name_the_cells_of_a_workbook(tmp_path):
+    _enterprises_book(tmp_path / "data.xlsx")
+    letters, book = sio.column_letters(tmp_path)
+    assert book == "data.xlsx"
+    assert letters["data.xlsx[enterprises]"]["employees"] == "F"
+    assert sio.column_letters(MINIMAL) == ({}, None)
+
+
+def test_resolve_repo_path_tries_the_working_directory_then_the_repository(
+        tmp_path, monkeypatch):
+    root = Path(sio.__file__).resolve().parent.parent
+    minimal = root / "tests" / "data" / "minimal"
+    monkeypatch.chdir(tmp_path)
+    assert sio.resolve_repo_path("tests/data/minimal") == minimal
+    assert sio.resolve_repo_path("../tests/data/minimal") == minimal  # a notebook's default
+    assert sio.resolve_repo_path(str(minimal)) == minimal
+    (tmp_path / "tests" / "data" / "minimal").mkdir(parents=True)
+    assert sio.resolve_repo_path("tests/data/minimal") == Path("tests/data/minimal")
+    with pytest.raises(FileNotFoundError, match="data/processed_nowhere was not found in the "
+                                                "working directory"):
+        sio.resolve_repo_path("data/processed_nowhere")
+    assert sio.resolve_repo_path("reports_nowhere", must_exist=False) == root / "reports_nowhere"
+
+
 @pytest.mark.parametrize("value, text", [
     (None, ""), (True, "true"), (False, "false"), (12.0, "12"), (0.1, "0.1"), (7, "7"),
     (dt.datetime(2010, 4, 1), "2010-04-01"), (dt.datetime(2010, 4, 1, 8, 30),

@@ -1,4 +1,4 @@
-"""Property-based tests of the readers and validation (SPEC §3, §4; issue #5 item 7).
+"""Property-based tests of the readers and validation (docs/data_contract.md; issue #5 item 7).
 
 Whatever a table holds -- any header, any cell text, any bytes, any workbook
 cell -- reading and validating it either succeeds or yields §4 findings (file,

@@ -1,4 +1,4 @@
-"""The data-entry workbook (SPEC §8 ``score-analysis template``; issue #5 item 6)."""
+"""The data-entry workbook (``score-analysis template``, docs/data_contract.md; issue #5 item 6)."""
 
 from __future__ import annotations
 

@@ -229,3 +229,212 @@ def test_findings_name_the_enterprise_of_their_record():
     unknown = [["enterprise_id", "month"], ["../etc", "2010-01"]]
     result = validate(_raw({"kpi_monthly": unknown}), today=TODAY)
     assert {f.enterprise_id for f in result.errors} == {""}
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+@pytest.mark.parametrize(("text", "month"), [
+    ("2010-4", "2010-04"), ("2010/10", "2010-10"), ("2010.04", "2010-04"),
+    ("4/2010", "2010-04"), ("04-2010", "2010-04"), ("Mar-2010", "2010-03"),
+    ("March 2010", "2010-03"), ("Maret 2010", "2010-03"), ("Agustus 2010", "2010-08"),
+    ("mar-10", "2010-03"), ("2010-Mar", "2010-03"), ("2010-04-15", "2010-04"),
+    ("15/04/2010", "2010-04"), ("2010-13", None), ("lots", None), ("Foo 2010", None),
+])
+def test_month_suggestion(text, month):
+    from score_analysis.validation import month_suggestion
+
+    assert month_suggestion(text) == month
+
+
+def test_month_suggestion_reads_an_excel_day_number_only_in_a_workbook():
+    from score_analysis.validation import month_suggestion
+
+    assert month_suggestion("40269", excel=True) == "2010-04"  # 2010-04-01
+    assert month_suggestion("40269") is None
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("2010/03/22", "2010-03-22"), ("22-03-2010", "2010-03-22"), ("22.03.2010", "2010-03-22"),
+    ("03/22/2010", "2010-03-22"), ("22 Maret 2010", "2010-03-22"), ("22-Mar-10", "2010-03-22"),
+    ("March 22, 2010", "2010-03-22"), ("2010-02-30", None), ("soon", None),
+])
+def test_date_suggestion(text, date):
+    from score_analysis.validation import date_suggestion
+
+    assert date_suggestion(text) == date
+
+
+@pytest.mark.parametrize(("value", "suggestion"), [
+    ("maju_jaia", "maju_jaya"), ("Maju Jaya", "maju_jaya"), ("MAJU_JAYA", "maju_jaya"),
+    ("sinar", None), ("maju_jaya", None),
+])
+def test_enterprise_suggestion(value, suggestion):
+    from score_analysis.validation import enterprise_suggestion
+
+    assert enterprise_suggestion(value, ["maju_jaya", "sinar_abadi"]) == suggestion
+
+
+def test_a_month_written_another_way_gets_a_suggestion_in_both_languages():
+    from score_analysis.i18n import use_language
+
+    for language, expected in (("en", "did you mean 2010-10?"), ("id", "maksud Anda 2010-10?")):
+        with use_language(language):
+            _, errors = _one_column("month", ["2010-01", "2010/10"])
+        (error,) = errors
+        assert error.rule == "month as YYYY-MM"  # the rule code never changes
+        assert error.message.endswith(expected)
+
+
+# --------------------------------------------------------------------------- grouped findings
+
+
+def _unknown_everywhere(n_kpi: int) -> list[Finding]:
+    findings = [Finding("book.xlsx[kpi_monthly]", r, "enterprise_id", "maju_jaya",
+                        "enterprise listed in enterprises.csv", "error",
+                        "unknown enterprise: add it to the enterprises sheet")
+                for r in range(2, 2 + n_kpi)]
+    for sheet in ("milestones", "five_s_audits", "worker_survey", "qualitative"):
+        findings += [Finding(f"book.xlsx[{sheet}]", r, "enterprise_id", "maju_jaya",
+                             "enterprise listed in enterprises.csv", "error",
+                             "unknown enterprise: add it to the enterprises sheet")
+                     for r in range(2, 7)]
+    return findings
+
+
+def test_one_missing_enterprise_is_one_line_however_many_rows_use_it():
+    from score_analysis.validation import finding_lines
+
+    findings = _unknown_everywhere(87)
+    assert len(findings) == 107
+    letters = {f.file: {"enterprise_id": "A"} for f in findings}
+    assert finding_lines(findings, letters, "book.xlsx") == [
+        "error: enterprise 'maju_jaya' is missing from the enterprises sheet; used by 107 rows "
+        "on 5 sheets, first: kpi_monthly row 2, kpi_monthly row 3, kpi_monthly row 4 "
+        "(rule: enterprise listed in enterprises.csv)"]
+
+
+def test_a_missing_enterprise_in_csv_files_names_the_file():
+    from score_analysis.i18n import use_language
+    from score_analysis.validation import finding_lines
+
+    findings = [Finding(file, 2, "enterprise_id", "maju_jaia",
+                        "enterprise listed in enterprises.csv", "error",
+                        "unknown enterprise: add it to enterprises.csv; did you mean "
+                        "'maju_jaya'?") for file in ("kpi_monthly.csv", "milestones.csv")]
+    assert finding_lines(findings) == [
+        "error: enterprise 'maju_jaia' is missing from enterprises.csv; used by 2 rows on 2 "
+        "files, first: kpi_monthly.csv row 2, milestones.csv row 2; did you mean 'maju_jaya'? "
+        "(rule: enterprise listed in enterprises.csv)"]
+    with use_language("id"):
+        (line,) = finding_lines(findings)
+    assert line.startswith("kesalahan: perusahaan 'maju_jaia' tidak ada di enterprises.csv; "
+                           "dipakai oleh 2 baris di 2 file, yang pertama: kpi_monthly.csv "
+                           "baris 2, milestones.csv baris 2")
+
+
+def test_repeated_findings_in_one_column_are_one_line_with_the_count_and_first_rows():
+    from score_analysis.validation import GROUP_FROM, finding_lines
+
+    findings = [Finding("kpi_monthly.csv", r, "month", f"2010/{r}", "month as YYYY-MM",
+                        "error", "not a month in the form YYYY-MM") for r in range(2, 12)]
+    other = Finding("kpi_monthly.csv", 3, "headcount", "x", "number", "error", "not a number")
+    lines = finding_lines([*findings, other])
+    assert lines == [
+        "error: kpi_monthly.csv, row 2, column month: value '2010/2': not a month in the form "
+        "YYYY-MM (rule: month as YYYY-MM) [and 9 more rows like it: 3, 4, 5, …]",
+        "error: kpi_monthly.csv, row 3, column headcount: value 'x': not a number "
+        "(rule: number)"]
+    few = findings[:GROUP_FROM - 1]
+    assert len(finding_lines(few)) == len(few)  # a few are shown one by one
+
+
+def test_workbook_findings_name_the_sheet_and_cell():
+    from score_analysis.validation import finding_line
+
+    letters = {"book.xlsx[kpi_monthly]": {"enterprise_id": "A", "headcount": "C"}}
+    f = Finding("book.xlsx[kpi_monthly]", 7, "headcount", "x", "number", "error",
+                "not a number")
+    assert finding_line(f, letters) == ("error: book.xlsx, kpi_monthly!C7, column headcount: "
+                                        "value 'x': not a number (rule: number)")
+    whole = Finding("book.xlsx[kpi_monthly]", None, "", "", "visible sheet", "warning", "w")
+    assert finding_line(whole, letters) == ("warning: book.xlsx, sheet kpi_monthly: w "
+                                            "(rule: visible sheet)")
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def _rule_codes() -> list[str]:
+    """Every rule code the readers and validation can write (read from the code)."""
+    import re as _re
+
+    from score_analysis import io, validation
+
+    source = Path(validation.__file__).read_text() + Path(io.__file__).read_text()
+    codes = set(_re.findall(r'pgettext\("rule", "([^"]+)"\)', source))
+    return sorted(codes)
+
+
+def test_every_rule_code_has_indonesian_words():
+    from score_analysis.i18n import use_language
+    from score_analysis.validation import rule_label
+
+    codes = _rule_codes()
+    assert len(codes) > 40
+    for code in codes:
+        with use_language("id"):
+            words = rule_label(code.replace("{0}", "7"))
+        assert words != code.replace("{0}", "7"), code
+    # a formula reads the same in both languages; the code itself never changes
+    with use_language("id"):
+        assert rule_label("units_rejected ≤ units_produced") == "units_rejected ≤ units_produced"
+        assert rule_label("one of sort, shine") == "salah satu dari sort, shine"
+
+
+def test_the_catalog_translates_every_message_of_validation_and_the_command_line():
+    """No empty or fuzzy Indonesian entry for a message of io.py, validation.py or cli.py,
+    and every translation keeps the placeholders of its English."""
+    import re as _re
+
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    from score_analysis import cli, demo, i18n, io, template, validation
+
+    po = Path(i18n.LOCALE_DIR) / "id" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale="id")
+    seen = 0
+    for module in (io, validation, cli, template, demo):
+        for _, message, _, context in extract_from_file("python", module.__file__):
+            msgid = message if isinstance(message, str) else message[0]
+            entry = catalog.get(msgid, context=context)
+            assert entry is not None and not entry.fuzzy, (module.__name__, msgid)
+            strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+            for text in strings:
+                assert text, msgid
+                fields = sorted(_re.findall(r"\{[^}]*\}|%\(\w+\)s", text))
+                assert fields == sorted(_re.findall(r"\{[^}]*\}|%\(\w+\)s", msgid)), msgid
+            seen += 1
+    assert seen > 200
+
+
+def test_a_number_typed_as_text_with_a_thousands_dot_in_a_workbook_is_not_guessed():
+    values, errors = _one_column("number", ["17100", "17.100", "17.25"], from_excel=True)
+    assert [(e.value, e.rule) for e in errors] == [("17.100", "number typed as a number")]
+    assert "is it 17100 or 17.1?" in errors[0].message
+    values, errors = _one_column("number", ["17.100"])  # a CSV with '.' decimals: 17.1
+    assert errors == [] and values.tolist() == [17.1]
+
+
+def test_the_quality_log_keeps_the_rule_code_beside_the_translated_message():
+    from conftest import SMALL
+
+    from score_analysis.i18n import use_language
+
+    with use_language("id"):
+        result = validate(read_raw(SMALL), today=TODAY)
+    (gap,) = [f for f in result.findings if f.severity == "warning"]
+    assert gap.rule == "no missing month inside a series"  # the same in every language
+    assert gap.message == "trijaya_teknik: bulan 2009-11 tidak ada (tidak diikutkan dalam model)"

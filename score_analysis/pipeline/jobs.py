@@ -98,6 +98,10 @@ def run_job(job: NotebookJob, stage: str, inputs: Inputs | None = None) -> JobRe
         rel = {name: os.path.relpath(getattr(job, name), stage)
                for name in ("html", "executed", "log") if getattr(job, name)}
         local = replace(job, **{name: str(scratch / r) for name, r in rel.items()})
+        if job.pages:  # one page per language, each under the scratch directory too
+            local = replace(local, pages=tuple(
+                (lang, str(scratch / os.path.relpath(path, stage)), title)
+                for lang, path, title in job.pages))
         if inputs is not None:
             copy = materialised(inputs)
             notebook = copy / "notebooks" / Path(job.notebook).name

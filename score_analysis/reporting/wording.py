@@ -10,7 +10,6 @@ never "no change".
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
@@ -475,24 +474,11 @@ def headline(results: pd.DataFrame) -> str:
 
 
 def pooled_direction(row) -> str:
-    """improved / worsened / inconclusive of a pooled row, as the analysis judges it.
+    """improved / worsened / inconclusive / not_tested of a pooled row, as the pooling judges
+    it (:func:`score_analysis.pooling.pooled_direction`): the pages never judge themselves."""
+    from ..pooling import pooled_direction as judge
 
-    The judgement belongs to the pooling (``score_analysis.pooling.pooled_direction``);
-    this only asks it, and falls back to the same rule (Holm-adjusted p below 0.05 by the
-    indicator's good direction) while that function is not there.
-    """
-    try:
-        from ..pooling import pooled_direction as judge
-    except ImportError:
-        judge = None
-    if judge is not None:
-        return judge(row)
-    p = row["p_holm"] if "p_holm" in row and not missing(row["p_holm"]) else row["p_value"]
-    if missing(p) or not float(p) < ALPHA or missing(row["estimate"]):
-        return "inconclusive"
-    est = float(row["estimate"])
-    sign = np.sign(math.log(est)) if row["estimate_scale"] == "rate_ratio" else np.sign(est)
-    return "improved" if sign == good_direction(row["domain"], row["indicator"]) else "worsened"
+    return judge(row)
 
 
 def synthesis_headline(pooled: pd.DataFrame) -> str:
