@@ -193,14 +193,18 @@ class Printer:
 
     def __enter__(self) -> Printer:
         if self.executable is None:
-            where = (f"$CHROMIUM ({os.environ['CHROMIUM']}) is not an executable"
-                     if os.environ.get("CHROMIUM") else "Chromium not found")
-            raise ChromiumMissing(f"{where}: install Debian's chromium "
-                                  "(apt-get install chromium) or set $CHROMIUM")
+            if os.environ.get("CHROMIUM"):
+                raise ChromiumMissing(_(
+                    "$CHROMIUM ({path}) is not an executable: install Debian's chromium "
+                    "(apt-get install chromium) or set $CHROMIUM").format(
+                        path=os.environ["CHROMIUM"]))
+            raise ChromiumMissing(_("Chromium not found: install Debian's chromium "
+                                    "(apt-get install chromium) or set $CHROMIUM"))
         try:
             from playwright.sync_api import Error, sync_playwright
         except ImportError:
-            raise ChromiumMissing("playwright is not installed: pip install playwright") from None
+            raise ChromiumMissing(_("playwright is not installed: pip install playwright")
+                                  ) from None
         self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
@@ -208,7 +212,8 @@ class Printer:
         except Error as exc:
             self._playwright.stop()
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ChromiumMissing(f"Chromium ({self.executable}) did not start: {first}") from None
+            raise ChromiumMissing(_("Chromium ({path}) did not start: {error}").format(
+                path=self.executable, error=first)) from None
         return self
 
     def __exit__(self, *exc) -> None:
@@ -261,5 +266,6 @@ def print_pages(jobs: Iterable[PdfJob], *, executable: str | None = None) -> lis
                 done.append(p.print_page(job.page, job.pdf, job.lang))
             except Error as exc:
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                raise PdfError(f"{job.page} could not be printed: {first}") from None
+                raise PdfError(_("{page} could not be printed: {error}").format(
+                    page=job.page, error=first)) from None
         return done

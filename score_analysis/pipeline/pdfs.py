@@ -30,10 +30,13 @@ class PdfOutcome:
     duration_s: float = 0.0
 
     def line(self) -> str:
+        """One line for the terminal, in the current language."""
+        from ..i18n import gettext as _
+
         if self.skipped:
-            return f"PDFs skipped: {self.skipped}"
-        return (f"PDFs: {self.printed} printed, {self.unchanged} unchanged "
-                f"({self.duration_s:.1f} s).")
+            return _("PDFs skipped: {reason}").format(reason=self.skipped)
+        return _("PDFs: {printed} printed, {unchanged} unchanged ({s} s).").format(
+            printed=self.printed, unchanged=self.unchanged, s=f"{self.duration_s:.1f}")
 
 
 def report_pages(outcomes: Mapping[str, object]) -> list[tuple[str, str]]:
