@@ -21,11 +21,13 @@ The keys are kept in ``reports/pdf/keys.json`` with the time the printing took.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -205,7 +207,12 @@ class Printer:
         except ImportError:
             raise ChromiumMissing(_("playwright is not installed: pip install playwright")
                                   ) from None
-        self._playwright = sync_playwright().start()
+        try:
+            self._playwright = sync_playwright().start()
+        except Error as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ChromiumMissing(_("playwright could not start: {error}").format(
+                error=first)) from None
         try:
             self._browser = self._playwright.chromium.launch(
                 executable_path=self.executable, args=list(CHROMIUM_ARGS))
@@ -247,16 +254,28 @@ class Printer:
 
 @contextmanager
 def printer(executable: str | None = None) -> Iterator[Printer]:
-    """A started :class:`Printer` (raises :class:`ChromiumMissing` when it cannot start)."""
+    """A started :class:`Printer` (raises :class:`ChromiumMissing` when it cannot start);
+    in a thread without a running asyncio loop (see :func:`print_pages`)."""
     with Printer(executable) as p:
         yield p
 
 
 def print_pages(jobs: Iterable[PdfJob], *, executable: str | None = None) -> list[Path]:
-    """Print every job with one browser; the PDFs written."""
+    """Print every job with one browser; the PDFs written.
+
+    The browser is driven from a thread of its own: playwright's synchronous API
+    refuses a thread whose asyncio loop runs (a Jupyter kernel, or another
+    playwright session of the caller).  The current language goes along.
+    """
     jobs = list(jobs)
     if not jobs:
         return []
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-analysis-pdf") as pool:
+        return pool.submit(context.run, _print_all, jobs, executable).result()
+
+
+def _print_all(jobs: list[PdfJob], executable: str | None) -> list[Path]:
     with printer(executable) as p:
         from playwright.sync_api import Error
 

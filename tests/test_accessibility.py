@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from score_analysis.pdf import CHROMIUM_ARGS, chromium_path
-
-pytestmark = pytest.mark.browser
+browser = pytest.mark.browser
 
 JS = Path(__file__).parent / "js"
 AXE = JS / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,20 +40,6 @@ def axe_script() -> Path:
         assert done.returncode == 0, f"npm ci in {JS} failed:\n{done.stderr}"
     assert AXE.exists(), f"{AXE} is missing after npm ci"
     return AXE
-
-
-@pytest.fixture(scope="session")
-def axe_browser():
-    exe = chromium_path()
-    if exe is None:
-        pytest.fail("Chromium is needed for the browser tests: run `make browser-deps` "
-                    "(Debian: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS))
-        yield browser
-        browser.close()
 
 
 def built_pages(reports: Path) -> list[Path]:
@@ -92,29 +76,59 @@ def blocking(found: list[dict]) -> list[str]:
     return lines
 
 
-def test_axe_flags_low_contrast_text(tmp_path, axe_browser, axe_script):
+@browser
+def test_axe_flags_low_contrast_text(tmp_path, in_browser, axe_script):
     """The harness can fail: white 8pt text on the old orange (3.86:1) is flagged."""
     bad = tmp_path / "bad.html"
     bad.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t'
                    '</title></head><body><main><p style="background:#D55E00;color:#fff;'
                    'font-size:11px">15</p></main></body></html>', encoding="utf-8")
-    found = violations(axe_browser, axe_script, bad)
+    found = in_browser(lambda browser: violations(browser, axe_script, bad))
     assert any(v["id"] == "color-contrast" for v in found), found
     assert blocking(found)
 
 
-def test_every_page_in_every_language_passes_wcag21_aa(built_reports, axe_browser,
-                                                       axe_script):
+@browser
+def test_every_page_in_every_language_passes_wcag21_aa(built_reports, in_browser, axe_script):
     pages = built_pages(built_reports)
     assert (built_reports / "index.html") in pages and (built_reports / "synthesis.html") in pages
     assert len(list((built_reports / "enterprises").glob("*.html"))) == 3
     twins = built_reports / "id"
     if twins.exists():  # the Indonesian pages, once they are built
         assert (twins / "index.html") in pages and (twins / "synthesis.html") in pages
-    problems = {}
-    for page in pages:
-        lines = blocking(violations(axe_browser, axe_script, page))
-        if lines:
-            problems[str(page.relative_to(built_reports))] = lines
+
+    def check(browser) -> dict[str, list[str]]:
+        found = {}
+        for page in pages:
+            lines = blocking(violations(browser, axe_script, page))
+            if lines:
+                found[str(page.relative_to(built_reports))] = lines
+        return found
+
+    problems = in_browser(check)
     report = "\n".join(f"{name}:\n  " + "\n  ".join(lines) for name, lines in problems.items())
     assert not problems, f"serious or critical WCAG 2.1 A/AA violations:\n{report}"
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two "#rrggbb" colours (computed here independently)."""
+    def lum(colour: str) -> float:
+        r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_numbers_on_every_likert_colour_reach_aa_contrast():
+    """The text on a Likert segment is white or black, whichever contrasts more: at
+    least 4.5:1 on every colour of every scale from 2 to 11 points."""
+    from score_analysis.charts import light_text, likert_colours
+
+    assert _contrast("#FFFFFF", "#D55E00") < 4.5  # white on this orange was the failure
+    assert light_text("#D55E00") is False and light_text("#004D7A") is True
+    for k in range(2, 12):
+        neg, pos = likert_colours(k)
+        for fill in neg + pos:
+            text = "#FFFFFF" if light_text(fill) else "#000000"
+            assert _contrast(text, fill) >= 4.5, (k, fill, text)
