@@ -159,12 +159,13 @@ def read_state(reports_dir: Path) -> dict:
 
 
 def write_state(keys: Mapping[str, str], out_dir: Path, *, printed: int = 0,
-                duration_s: float = 0.0) -> Path:
+                duration_s: float = 0.0, complete: bool = True) -> Path:
     """Write ``<out_dir>/pdf/keys.json``: the keys of every PDF now up to date, how many
-    were printed and how long it took; return its path."""
+    were printed and how long it took, and whether every wanted PDF is among them;
+    return its path."""
     path = out_dir / PDF_DIR / KEYS
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"complete": True, "printed": printed, "duration_s": round(duration_s, 3),
+    state = {"complete": complete, "printed": printed, "duration_s": round(duration_s, 3),
              "keys": dict(sorted(keys.items()))}
     path.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
     return path

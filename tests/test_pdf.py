@@ -257,7 +257,36 @@ def test_missing_chromium_skips_the_pdfs_in_one_line(built_reports, tmp_path, mo
                               echo=lines.append)
     assert outcome.skipped and outcome.printed == 0
     assert len(lines) == 1 and lines[0].startswith("PDFs skipped: ") and "\n" not in lines[0]
-    assert not list(stage.rglob("*"))
+    assert not list(stage.rglob("*.pdf"))
+    assert pdf.read_state(stage) == {"complete": False, "printed": 0, "duration_s": 0.0,
+                                     "keys": {}}
+    # without Chromium a rerun has nothing more to do for the PDFs
+    assert pdfs.up_to_date(empty, pipeline.Options(reports_dir=empty))
+
+
+def test_a_failed_print_is_done_by_the_next_run(tmp_path, monkeypatch):
+    reports, stage = tmp_path / "reports", tmp_path / "stage"
+    for rel in ("enterprises/a.html", "enterprises/b.html"):
+        (reports / rel).parent.mkdir(parents=True, exist_ok=True)
+        (reports / rel).write_text(f"<p>{rel}</p>", encoding="utf-8")
+    pages = [("a", "enterprises/a.html"), ("b", "enterprises/b.html")]
+    want = pdfs.wanted(reports, stage, pages, ("en",))
+    keys, _todo = pdf.stale(want, reports, {}, pdf.settings_key())
+    (reports / "pdf/en").mkdir(parents=True)
+    (reports / "pdf/en/a.pdf").write_bytes(b"%PDF a")  # a is printed and current
+    pdf.write_state({"pdf/en/a.pdf": keys["pdf/en/a.pdf"]}, reports)
+
+    def broken(jobs, **_):
+        raise pdf.PdfError("a page could not be printed: boom")
+
+    monkeypatch.setattr(pdf, "print_pages", broken)
+    monkeypatch.setenv("CHROMIUM", "/bin/sh")  # "a Chromium" is there
+    outcome = pdfs.stage_pdfs(reports, stage, pages, languages=("en",), echo=lambda _: None)
+    assert outcome.skipped == "a page could not be printed: boom"
+    state = pdf.read_state(stage)
+    assert state["complete"] is False and state["keys"] == {"pdf/en/a.pdf": keys["pdf/en/a.pdf"]}
+    shutil.copy(stage / "pdf/keys.json", reports / "pdf/keys.json")  # as the commit does
+    assert not pdfs.up_to_date(reports, pipeline.Options(reports_dir=reports))
 
 
 @browser
@@ -272,7 +301,8 @@ def test_missing_chromium_run_still_builds_the_pages(built_reports, tmp_path, mo
     assert [line for line in lines if "PDF" in line] == [
         line for line in lines if line.startswith("PDFs skipped: $CHROMIUM")]
     assert any(line.startswith("PDFs skipped: ") for line in lines), lines
-    assert not (options.reports_dir / "pdf").exists()
+    assert not list(options.reports_dir.rglob("*.pdf"))
+    assert pdf.read_state(options.reports_dir)["complete"] is False
     assert (options.reports_dir / "enterprises" / "tesena_inovindo.html").exists()
 
 

@@ -71,14 +71,16 @@ def wanted(reports: Path, stage: Path, pages: Iterable[tuple[str, str]],
 
 
 def up_to_date(reports: Path, options: Options) -> bool:
-    """Whether the PDFs of the last run are all there (always, with ``--no-pdf``)."""
+    """Whether the PDFs of the last run are all there, or cannot be printed here anyway
+    (no Chromium); always with ``--no-pdf``."""
     if not options.pdf:
         return True
-    from ..pdf import read_state
+    from ..pdf import chromium_path, read_state
 
     state = read_state(reports)
-    return bool(state.get("complete")) and all(
+    complete = bool(state.get("complete")) and all(
         (reports / name).is_file() for name in state.get("keys", {}))
+    return complete or chromium_path() is None
 
 
 def stage_pdfs(reports: Path, stage: Path, pages: Iterable[tuple[str, str]], *,
@@ -86,9 +88,10 @@ def stage_pdfs(reports: Path, stage: Path, pages: Iterable[tuple[str, str]], *,
                echo: Callable[[str], None] = print) -> PdfOutcome:
     """Print the PDFs whose page changed into ``stage/pdf/`` and write their keys.
 
-    The keys of every PDF that exists after the commit go to ``stage/pdf/keys.json``;
-    when Chromium cannot start nothing is printed, the previous keys stay, and the
-    reason is echoed in one line.  ``languages``: those of the run.
+    The keys of every PDF that exists after the commit go to ``stage/pdf/keys.json``.
+    When Chromium cannot start or a page cannot be printed, the reason is echoed in
+    one line and keys.json keeps only the PDFs that needed no printing, marked
+    incomplete: the next run prints the others.  ``languages``: those of the run.
     """
     from .. import pdf
 
@@ -101,6 +104,9 @@ def stage_pdfs(reports: Path, stage: Path, pages: Iterable[tuple[str, str]], *,
     try:
         pdf.print_pages(jobs)
     except pdf.PdfError as exc:
+        # the PDFs that needed no printing stay valid; the others are printed next time
+        kept = {name: key for name, key in keys.items() if name not in todo}
+        pdf.write_state(kept, stage, complete=False)
         outcome = PdfOutcome(skipped=str(exc))
         echo(outcome.line())
         return outcome
