@@ -142,10 +142,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cell-timeout", type=_positive, default=600, metavar="SECONDS",
                    help=_("time limit per notebook cell (default: %(default)s)"))
     r.add_argument("--quiet", action="store_true", help=_("no progress bar"))
-    _language_option(r, pages=True)
     r.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
                    help=_("build on this Dask scheduler's workers (default: "
                           "$SCORE_ANALYSIS_SCHEDULER, else this machine)"))
+    _language_option(r, pages=True)
     r.add_argument("--no-pdf", dest="pdf", action="store_false",
                    help=_("do not print the A4 PDFs of the reports (reports/pdf/)"))
 

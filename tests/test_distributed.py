@@ -1,13 +1,15 @@
 """End to end on a real Dask cluster: ``dask scheduler`` and two ``dask worker --nthreads 1``
 processes from this environment on 127.0.0.1, one of them killed with SIGKILL while it builds
 a report.  The run completes, and its pages and tables are those of a local run byte for
-byte, apart from the time stamps of the build."""
+byte, apart from the time stamps of the build; and Ctrl-C on the client cancels its jobs on the
+cluster."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +30,22 @@ STAMPS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00|Z)?"
 
 def _unstamped(data: bytes) -> bytes:
     return STAMPS.sub(b"<time>", data)
+
+
+def _running_jobs(address: str) -> int:
+    from distributed import Client
+
+    with Client(address, timeout=10, set_as_default=False) as client:
+        return sum(1 for keys in client.processing().values() for k in keys
+                   if "run_job" in str(k))
+
+
+def _tasks_on_the_scheduler(address: str) -> int:
+    from distributed import Client
+
+    with Client(address, timeout=10, set_as_default=False) as client:
+        return client.run_on_scheduler(lambda dask_scheduler: sum(
+            1 for key in dask_scheduler.tasks if "run_job" in str(key)))
 
 
 def _kill_a_worker_building_a_report(address: str, pids: dict[str, int],
@@ -82,3 +100,35 @@ def test_reports_built_on_a_cluster_that_loses_a_worker_equal_a_local_run(small_
         assert _unstamped(ours) == _unstamped(theirs), rel
     for name in ("results.csv", "pooled.csv", "quality_log.csv"):
         assert (out / "reports" / name).read_bytes() == (local.reports_dir / name).read_bytes()
+
+
+def test_ctrl_c_cancels_the_reports_on_the_cluster_and_keeps_the_previous_ones(
+        small_run, tmp_path):
+    local = small_run["options"]
+    reports = tmp_path / "reports"
+    shutil.copytree(local.reports_dir, reports)  # the previous reports
+    before = {p.relative_to(reports): p.read_bytes() for p in reports.rglob("*") if p.is_file()
+              and not p.name.startswith(".")}
+    with local_cluster(2, nthreads=1) as cluster:
+        run = subprocess.Popen(
+            [str(SCORE_ANALYSIS), "run", "--data-dir", str(local.data_dir), "--reports-dir",
+             str(reports), "--processed-dir", str(tmp_path / "processed"), "--force",
+             "--quiet", "--scheduler", cluster.address],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 240
+        while _running_jobs(cluster.address) == 0 and run.poll() is None:
+            assert time.monotonic() < deadline, "no notebook job was seen running"
+            time.sleep(0.1)
+        os.kill(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=120)
+        assert run.returncode == 130, stderr
+        assert "Interrupted: the previous reports are left as they were." in stderr
+        assert "Traceback" not in stderr
+        deadline = time.monotonic() + 30  # the scheduler forgets the cancelled jobs
+        while _tasks_on_the_scheduler(cluster.address) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _tasks_on_the_scheduler(cluster.address) == 0
+    after = {p.relative_to(reports): p.read_bytes() for p in reports.rglob("*") if p.is_file()
+             and not p.name.startswith(".")}
+    assert after == before

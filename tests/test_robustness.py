@@ -16,6 +16,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -413,12 +414,28 @@ def test_csv_text_cells_cannot_start_a_formula(built):
                     assert not row[column].startswith(("=", "+", "-", "@")), (name, row)
 
 
+#: The build's time stamps in pages: ISO date-times (provenance) and "29 Nov 2026 20:55".
+_STAMPS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00|Z)?"
+                     rb"|\b\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d\b")
+
+
 @pytest.mark.slow
-def test_same_inputs_give_byte_identical_tables(built, tmp_path):
+def test_same_inputs_give_byte_identical_tables_and_pages(built, tmp_path):
     assert run_cli(built["raw"], tmp_path, "--force") == 0
     for name in ("results.csv", "pooled.csv", "quality_log.csv"):
         assert ((tmp_path / "reports" / name).read_bytes()
                 == (built["root"] / "reports" / name).read_bytes()), name
+    pages = sorted(p.relative_to(tmp_path / "reports")
+                   for p in (tmp_path / "reports").rglob("*.html"))
+    assert len(pages) >= 3
+    for rel in pages:  # papermill's injected cell no longer gets a random id
+        ours = _STAMPS.sub(b"", (tmp_path / "reports" / rel).read_bytes())
+        theirs = _STAMPS.sub(b"", (built["root"] / "reports" / rel).read_bytes())
+        assert ours == theirs, rel
+    executed = nbformat.read(tmp_path / "reports" / "notebooks" / "synthesis.ipynb",
+                             as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert [c.id for c in injected] == ["injected-parameters"]
 
 
 @pytest.mark.slow

@@ -19,12 +19,12 @@ entry point; the names below are the package's public surface.
 """
 
 from .enterprises import (
-                          PARALLEL_ANALYSIS,
-                          _analyse_chunk,
-                          _analyse_enterprise,
-                          _by_enterprise,
-                          _gc_frozen,
-                          analyse,
+    PARALLEL_ANALYSIS,
+    _analyse_chunk,
+    _analyse_enterprise,
+    _by_enterprise,
+    _gc_frozen,
+    analyse,
 )
 from .executors import (
     DaskCluster,
@@ -39,14 +39,15 @@ from .executors import (
 )
 from .jobs import Inputs, JobResult, run_job
 from .keys import (
-                          ANALYSIS_CACHE,
-                          _previous_analysis,
-                          _sha,
-                          _write_analysis_cache,
-                          code_fingerprint,
-                          enterprise_slices,
-                          report_key,
-                          run_key,
+    _CACHED,
+    ANALYSIS_CACHE,
+    _previous_analysis,
+    _sha,
+    _write_analysis_cache,
+    code_fingerprint,
+    enterprise_slices,
+    report_key,
+    run_key,
 )
 from .manifest import _manifest, _provenance, _read_manifest
 from .notebooks import (
@@ -58,24 +59,24 @@ from .notebooks import (
     warm_up,
 )
 from .options import (
-                          COMPLETE,
-                          DEFAULT_DATA,
-                          DEFAULT_NOTEBOOKS,
-                          DEFAULT_PROCESSED,
-                          DEFAULT_REPORTS,
-                          ENTERPRISE_NOTEBOOK,
-                          MANIFEST,
-                          PACKAGES,
-                          REPO_ROOT,
-                          SCHEMA,
-                          SYNTHESIS_NOTEBOOK,
-                          InvalidInput,
-                          Options,
-                          ReportOutcome,
-                          Summary,
-                          UsageError,
-                          notebook_parameters,
-                          report_path,
+    COMPLETE,
+    DEFAULT_DATA,
+    DEFAULT_NOTEBOOKS,
+    DEFAULT_PROCESSED,
+    DEFAULT_REPORTS,
+    ENTERPRISE_NOTEBOOK,
+    MANIFEST,
+    PACKAGES,
+    REPO_ROOT,
+    SCHEMA,
+    SYNTHESIS_NOTEBOOK,
+    InvalidInput,
+    Options,
+    ReportOutcome,
+    Summary,
+    UsageError,
+    notebook_parameters,
+    report_path,
 )
 from .runner import _quality_log, _write_processed, run, validate_inputs
 from .staging import _interrupted_commit, _interrupts_deferred, _move_reports, _recover
@@ -83,7 +84,8 @@ from .staging import _interrupted_commit, _interrupts_deferred, _move_reports, _
 __all__ = [
     "DaskCluster", "Executor", "Inputs", "JobResult", "KernelStartError", "LocalPool",
     "dask_cluster", "retried", "run_job", "scheduler_address",
-    "ANALYSIS_CACHE", "COMPLETE", "DEFAULT_DATA", "DEFAULT_NOTEBOOKS", "DEFAULT_PROCESSED",
+    "ANALYSIS_CACHE", "COMPLETE", "_CACHED",
+    "DEFAULT_DATA", "DEFAULT_NOTEBOOKS", "DEFAULT_PROCESSED",
     "DEFAULT_REPORTS", "ENTERPRISE_NOTEBOOK", "MANIFEST", "PACKAGES", "PARALLEL_ANALYSIS",
     "REPO_ROOT", "SCHEMA", "SYNTHESIS_NOTEBOOK", "InvalidInput", "NotebookJob", "Options",
     "ReportOutcome", "Summary", "UsageError", "_analyse_chunk", "_analyse_enterprise",

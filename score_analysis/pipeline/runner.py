@@ -21,7 +21,9 @@ Parallel: ``--jobs`` spawned workers start before the analysis and import the
 notebook machinery meanwhile; they run the notebooks (and, with many
 enterprises to analyse, the analysis), the synthesis last.  Each kernel's own
 output goes to ``reports/logs/<id>.log``, not the terminal.  See
-``docs/performance.md``.
+``docs/performance.md``.  With ``--scheduler`` the same work runs on the
+workers of a Dask cluster, which return every output to this process
+(:mod:`.executors`, :mod:`.jobs`, ``docs/scaling.md``).
 
 Safe: invalid input is rejected before anything is written.  Outputs are
 built under ``<reports>/.staging-*``; once everything is built the staging tree
