@@ -133,13 +133,14 @@ def month_middle(months: pd.Series | list[str]) -> pd.DatetimeIndex:
     return month_start(months) + pd.Timedelta(days=14)
 
 
-def _month_axis(ax) -> None:
+def _month_axis(ax, *, numeric: bool = False) -> None:
     import matplotlib.dates as mdates
     from matplotlib.ticker import FuncFormatter
 
     locator = mdates.MonthLocator(bymonth=(1, 4, 7, 10))
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(FuncFormatter(_month_tick))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m") if numeric
+                                 else FuncFormatter(_month_tick))
 
 
 def _month_tick(value: float, _pos=None) -> str:
@@ -175,9 +176,9 @@ def kpi_key_labels() -> dict[str, str]:
     return {k: _(v) for k, v in KPI_KEY.items()}
 
 
-def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month: str,
-               lebaran_months: list[str] = (), visits: list[pd.Timestamp] = (),
-               legend: bool = True):
+def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
+               intervention_month: str, lebaran_months: list[str] = (),
+               visits: list[pd.Timestamp] = (), legend: bool = True):
     """Monthly values of one indicator as in Lopez Bernal et al. (2017, Fig. 2).
 
     Observed months as points; the fitted segmented trend as solid lines before
@@ -238,9 +239,13 @@ def kpi_figure(lines: pd.DataFrame, *, title: str, unit: str, intervention_month
                                    label=_(KPI_KEY["fitted"])),
                             Line2D([], [], color=PALETTE["counterfactual"], lw=1.6, ls="--",
                                    label=_(KPI_KEY["counterfactual"]))]
-        ax.set_title(literal(title))
-        ax.set_ylabel(literal(unit))
-        _month_axis(ax)
+        if title:
+            ax.set_title(literal(title))
+        if unit:
+            ax.set_ylabel(literal(unit))
+        # without a title and a unit the picture holds no words: numeric month ticks
+        # (2010-04) keep it the same in every language, so one drawing serves every page
+        _month_axis(ax, numeric=not (title or unit))
         observed = lines["observed"].to_numpy(float)
         low, high = np.nanmin(observed), np.nanmax(observed)
         if low >= 0 and low < 0.5 * high:  # near zero anyway: show the zero line

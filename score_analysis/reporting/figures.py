@@ -20,12 +20,21 @@ def figure_html(fig, alt: str, caption: str = "") -> Html:
     The image is declared at the figure's size in CSS pixels (96 per inch), so
     every chart shows its text at the same size; it shrinks on narrow screens.
     """
+    return picture_html(png_image(fig), alt, caption)
+
+
+def png_image(fig) -> dict:
+    """A figure drawn once as an embeddable PNG: ``src`` (data URI), ``width``, ``height``."""
     from ..charts import png_bytes
 
     data = base64.b64encode(png_bytes(fig)).decode("ascii")
     width, height = (round(v * 96) for v in fig.get_size_inches())
-    return render("figure.html", src="data:image/png;base64," + data, width=width,
-                  height=height, alt=alt, caption=caption)
+    return {"src": "data:image/png;base64," + data, "width": width, "height": height}
+
+
+def picture_html(image: dict, alt: str, caption: str = "") -> Html:
+    """The ``<figure>`` of an image made by :func:`png_image`, with alt text and caption."""
+    return render("figure.html", alt=alt, caption=caption, **image)
 
 
 def visits_of(milestones: pd.DataFrame) -> list[pd.Timestamp]:

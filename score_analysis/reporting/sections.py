@@ -16,7 +16,15 @@ import pandas as pd
 from ..contract import INDICATORS, QUALITATIVE_KINDS
 from ..i18n import current_language, ngettext
 from ..i18n import gettext as _
-from .figures import figure_html, kpi_alt, likert_alt, likert_chart, visits_of
+from .figures import (
+    figure_html,
+    kpi_alt,
+    likert_alt,
+    likert_chart,
+    picture_html,
+    png_image,
+    visits_of,
+)
 from .formatting import (
     day,
     fmt,
@@ -314,11 +322,33 @@ def kpi_key(*, lebaran: bool, visits: bool) -> Html:
     return render("sections/kpi_key.html", items=shown)
 
 
+#: Drawings of monthly charts by content (they hold no words, so every language shares one).
+_KPI_IMAGES: dict[tuple, dict] = {}
+
+
+def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
+               visits: list[pd.Timestamp]) -> dict:
+    """The PNG of one monthly chart, drawn once for all the languages of a page."""
+    from ..charts import kpi_figure
+
+    cols = ["month", "observed", "fitted", "counterfactual"]
+    key = (tuple(map(tuple, lines[cols].astype(str).to_numpy())), start, tuple(lebaran),
+           tuple(str(v) for v in visits))
+    if key not in _KPI_IMAGES:
+        if len(_KPI_IMAGES) > 64:
+            _KPI_IMAGES.clear()
+        _KPI_IMAGES[key] = png_image(kpi_figure(lines, title=None, unit=None,
+                                                intervention_month=start,
+                                                lebaran_months=lebaran, visits=visits,
+                                                legend=False))
+    return _KPI_IMAGES[key]
+
+
 @in_each_language
 def kpi_charts(data: EnterpriseData) -> Html:
     """Section 3: one chart per tracked KPI, as in Lopez Bernal et al. (2017), each with its
-    "How robust is this?" table."""
-    from ..charts import kpi_figure
+    "How robust is this?" table.  The charts hold no words (title and unit are above them
+    in the page), so one drawing serves every language."""
 
     start = data.enterprise["intervention_month"]
     visits = visits_of(data.milestones)
@@ -337,8 +367,7 @@ def kpi_charts(data: EnterpriseData) -> Html:
             else pd.DataFrame(columns=["month", "eid"])
         lebaran = sorted(monthly.loc[monthly["eid"] == 1, "month"]) if "eid" in monthly else []
         unit = indicator_unit(name, data.enterprise.get("output_unit"))
-        fig = kpi_figure(lines, title=label, unit=unit, intervention_month=start,
-                         lebaran_months=lebaran, visits=visits, legend=False)
+        image = _kpi_image(lines, start=start, lebaran=lebaran, visits=visits)
         own = prim[prim["indicator"] == name] if not prim.empty else prim
         row = own.iloc[0] if len(own) else None
         caption = (summary_sentence(row, output_unit=data.enterprise.get("output_unit"),
@@ -347,7 +376,8 @@ def kpi_charts(data: EnterpriseData) -> Html:
         primary_ok = row is not None and row["status"] == "ok"
         robust = robustness_rows(data.results, name) if primary_ok else []
         panels.append({"label": label,
-                       "figure": figure_html(fig, kpi_alt(
+                       "unit": unit,
+                       "figure": picture_html(image, kpi_alt(
                            lines, label=label.lower(), unit=unit, intervention_month=start,
                            lebaran=lebaran, visits=visits), caption),
                        "robust_cells": [[r["name"], r["change"], r["ci"], r["p"]]
