@@ -156,6 +156,52 @@ def _month_tick(value: float, _pos=None) -> str:
     return format_date(day, "MMM", locale=current_language())
 
 
+def locale_number(value: float, decimals: int | None = None) -> str:
+    """A tick value in the current language's notation (``12.5`` / ``12,5``; ``−`` for minus),
+    with ``decimals`` decimals or as few as it needs."""
+    from babel.numbers import format_decimal
+
+    from .i18n import current_language
+
+    pattern = "#,##0." + ("0" * decimals if decimals is not None else "###")
+    text = format_decimal(round(float(value), 6), format=pattern.rstrip("."),
+                          locale=current_language())
+    return text.replace("-", "−")
+
+
+def _tick_decimals(values) -> int:
+    """The fewest decimals that tell every tick value apart (at most 4)."""
+    out = 0
+    for v in values:
+        text = f"{float(v):.4f}".rstrip("0")
+        out = max(out, len(text.split(".")[1]) if "." in text else 0)
+    return out
+
+
+def locale_ticks():
+    """A tick formatter in the current language: every tick with the same number of
+    decimals, the language's decimal and grouping marks (read when the figure is drawn)."""
+    from matplotlib.ticker import Formatter
+
+    class LocaleNumbers(Formatter):
+        def format_ticks(self, values):
+            self.set_locs(values)
+            decimals = _tick_decimals(values)
+            return [locale_number(v, decimals) for v in values]
+
+        def __call__(self, x, pos=None):
+            return locale_number(x, _tick_decimals(self.locs) if len(self.locs) else None)
+
+    return LocaleNumbers()
+
+
+def tick_labels(axis) -> tuple[str, ...]:
+    """The labels of an axis's major ticks inside its view, as they will be drawn now."""
+    lo, hi = sorted(axis.get_view_interval())
+    values = [v for v in axis.get_major_locator()() if lo <= v <= hi]
+    return tuple(axis.get_major_formatter().format_ticks(values))
+
+
 def _short_day(date: object) -> str:
     from .reporting.formatting import day
 
@@ -243,6 +289,7 @@ def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
             ax.set_title(literal(title))
         if unit:
             ax.set_ylabel(literal(unit))
+        ax.yaxis.set_major_formatter(locale_ticks())
         # without a title and a unit the picture holds no words: numeric month ticks
         # (2010-04) keep it the same in every language, so one drawing serves every page
         _month_axis(ax, numeric=not (title or unit))
@@ -436,6 +483,7 @@ def construct_figure(rows: pd.DataFrame, *, scale: tuple[float, float]):
         a1.plot(rows["post_value"], y, "o", color=PALETTE["after"], ms=8,
                 label=_("After (follow-up)"), zorder=3)
         a1.set_xlim(scale[0], scale[1])
+        a1.xaxis.set_major_formatter(locale_ticks())
         a1.set_yticks(y, names)
         a1.set_title(_("Mean score"))
         a1.set_xlabel(_("Score ({low} = lowest, {high} = highest)").format(
@@ -448,6 +496,7 @@ def construct_figure(rows: pd.DataFrame, *, scale: tuple[float, float]):
         a2.set_title(_("Change (95% CI)"))
         a2.set_xlabel(_("After minus before (score points)"))
         a2.set_ylim(-0.7, len(rows) - 0.3)
+        a2.xaxis.set_major_formatter(locale_ticks())
     return fig
 
 
@@ -598,7 +647,7 @@ def _ratio_ticks(ax, lo: float, hi: float) -> None:
                 last = t
     ax.xaxis.set_major_locator(FixedLocator(sorted(chosen)))
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: locale_number(v)))
 
 
 def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None]]):
@@ -659,6 +708,7 @@ def survey_changes_figure(panels: list[tuple[str, pd.DataFrame, pd.Series | None
                 e, a, b = pooled["estimate"], pooled["ci_low"], pooled["ci_high"]
                 ax.fill([a, e, b, e], [0, half, 0, -half], color=PALETTE["pooled"])
             ax.set_xlim(lo, hi)
+            ax.xaxis.set_major_formatter(locale_ticks())
             ax.grid(axis="y", visible=False)
             ax.set_title(literal(title), fontsize=10.5)
             if k % ncols and not many:

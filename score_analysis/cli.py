@@ -247,7 +247,7 @@ def cmd_run(args) -> int:
     options = Options(languages=languages, data_dir=args.data_dir, reports_dir=args.reports_dir,
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
-                      cell_timeout=args.cell_timeout,
+                      cell_timeout=args.cell_timeout, appendices=True,
                       progress=not args.quiet and sys.stderr.isatty(),
                       scheduler=args.scheduler, pdf=args.pdf)
     try:

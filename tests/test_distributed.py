@@ -23,9 +23,10 @@ from benchmarks.cluster import local_cluster
 pytestmark = pytest.mark.slow
 
 SCORE_ANALYSIS = Path(sys.executable).parent / "score-analysis"
-#: The build's time stamps: ISO date-times (provenance, manifest) and "29 Nov 2026 20:55".
+#: The build's time stamps: ISO date-times (provenance, manifest), "29 Nov 2026 20:55" and,
+#: on the Indonesian pages, "29 November 2026 20.55".
 STAMPS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00|Z)?"
-                    rb"|\b\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d\b")
+                    rb"|\b\d{1,2} [A-Z][a-z]+ \d{4} \d\d[:.]\d\d\b")
 
 
 def _unstamped(data: bytes) -> bytes:
@@ -72,11 +73,11 @@ def test_reports_built_on_a_cluster_that_loses_a_worker_equal_a_local_run(small_
     with local_cluster(2, nthreads=1) as cluster:
         pids = cluster.worker_pids()
         assert len(pids) == 2
-        run = subprocess.Popen(
+        run = subprocess.Popen(  # the scheduler named by the environment this time
             [str(SCORE_ANALYSIS), "run", "--data-dir", str(local.data_dir), "--reports-dir",
-             str(out / "reports"), "--processed-dir", str(out / "processed"), "--quiet",
-             "--scheduler", cluster.address],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             str(out / "reports"), "--processed-dir", str(out / "processed"), "--quiet"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, SCORE_ANALYSIS_SCHEDULER=cluster.address))
         killed = _kill_a_worker_building_a_report(cluster.address, pids, run)
         stdout, stderr = run.communicate(timeout=600)
     assert killed is not None, "no notebook job was seen running"

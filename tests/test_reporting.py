@@ -927,3 +927,46 @@ def test_the_sentence_checker_catches_contradictions():
     assert _sentence_problems(good.replace("fell", "rose"), row)
     assert _sentence_problems("Reject rate: no clear change; could be chance.", row)
     assert _sentence_problems(good.replace("not significant", "unclear"), row)
+
+
+def test_each_page_has_its_twin_under_the_other_language():
+    from score_analysis.pipeline.runner import _language_pages
+
+    pages = _language_pages("enterprises/a.html", "PT A", "enterprise", ("en", "id"))
+    assert pages == [
+        ("en", "enterprises/a.html", "PT A — impact assessment", "../id/enterprises/a.html"),
+        ("id", "id/enterprises/a.html", "PT A — penilaian dampak", "../../enterprises/a.html"),
+    ]
+    index = _language_pages("index.html", "", "index", ("en", "id"))
+    assert [(p[1], p[3]) for p in index] == [("index.html", "id/index.html"),
+                                             ("id/index.html", "../index.html")]
+    assert _language_pages("synthesis.html", "", "synthesis", ("en",)) == [
+        ("en", "synthesis.html", "SCORE Module 1 — synthesis", None)]
+
+
+def test_chart_axes_use_the_page_notation():
+    from score_analysis.i18n import use_language
+
+    months = [f"2009-{m:02d}" for m in range(1, 13)] + [f"2010-{m:02d}" for m in range(1, 13)]
+    lines = pd.DataFrame({"month": months, "observed": np.linspace(1.2, 3.4, 24),
+                          "fitted": np.nan, "counterfactual": np.nan})
+    labels = {}
+    for lang in ("en", "id"):
+        with use_language(lang):
+            fig = charts.kpi_figure(lines, title=None, unit=None, intervention_month="2010-01",
+                                    legend=False)
+            labels[lang] = charts.tick_labels(fig.axes[0].yaxis)
+    assert any("." in t for t in labels["en"]) and not any("," in t for t in labels["en"])
+    assert labels["id"] == tuple(t.replace(".", ",") for t in labels["en"])
+    # a wordless chart: no title, no axis label, months as numbers
+    assert fig.axes[0].get_title(loc="left") == "" and fig.axes[0].get_ylabel() == ""
+
+
+def test_index_marks_entries_written_in_another_language():
+    entries = [{"path": "../appendix/a.html", "title": "Appendix: A", "status": "ok",
+                "data_source": "simulated", "built": "", "headline": "For reviewers.",
+                "lang": "en"}]
+    html = reporting.index_page(entries, run_date="", lang="id")
+    doc = parse(html[html.index("<body>"):])
+    marked = [a for t, a in doc.tags if a.get("lang") == "en" and t in ("th", "td")]
+    assert len(marked) == 2

@@ -611,7 +611,7 @@ def test_a_run_killed_while_moving_its_reports_is_finished_by_the_next_run(built
                            str(root / "processed"), "--quiet"], capture_output=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr
-    assert b"0 report(s) built, 2 unchanged" in proc.stdout  # finished, not rebuilt
+    assert b"0 reports built, 2 unchanged" in proc.stdout  # finished, not rebuilt
     assert not list(reports.glob(".staging-*"))
     assert_complete(reports)
     now = snapshot(reports)

@@ -70,11 +70,14 @@ def run_key(options: Options) -> str:
     run has nothing to do.
     """
     files = {p.name: _file_hash(p) for p in _raw_files(options.data_dir)}
-    notebooks = {n: _file_hash(options.notebooks_dir / n)
-                 for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)}
+    names = (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK,
+             *(("enterprise_appendix.ipynb", "synthesis_appendix.ipynb")
+               if getattr(options, "appendices", False) else ()))
+    notebooks = {n: _file_hash(options.notebooks_dir / n) for n in names}
     return _sha(files, notebooks, code_fingerprint(), options.analysis_parameters(),
                 sorted(options.enterprises), str(options.processed_dir.resolve()),
-                list(options.languages))
+                list(options.languages),
+                *(["appendices"] if getattr(options, "appendices", False) else []))
 
 
 def enterprise_slices(tables: dict) -> dict[str, str]:

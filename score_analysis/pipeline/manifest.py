@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from . import keys
+from .executors import scheduler_address
 from .options import PACKAGES, REPO_ROOT, SCHEMA, Options, notebook_parameters
 
 
@@ -112,7 +113,7 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
                                "processed_dir": str(options.processed_dir),
                                "reports_dir": str(options.reports_dir),
                                "enterprises": list(options.enterprises), "force": options.force,
-                               "jobs": options.jobs, "scheduler": options.scheduler,
+                               "jobs": options.jobs, "scheduler": scheduler_address(options),
                                **options.analysis_parameters()}},
         "inputs": validated.files,
         "analysis_keys": analysed["analysis_keys"],
@@ -123,13 +124,15 @@ def _manifest(options, validated, key, analysed, outcomes, report_keys, syn_outc
 
 def _all_ok(manifest: dict) -> bool:
     """Whether every report of a manifest was built (a failed one is retried)."""
-    entries = [*manifest.get("reports", {}).values(), manifest.get("synthesis") or {}]
+    entries = [*manifest.get("reports", {}).values(), manifest.get("synthesis") or {},
+               *manifest.get("appendices", {}).values()]
     return not any(e.get("status") == "failed" for e in entries)
 
 
 def _outputs_exist(reports: Path, manifest: dict) -> bool:
     paths = [r.get("path") for r in manifest.get("reports", {}).values()]
     paths += ["index.html", "results.csv", "pooled.csv", "pooled_inputs.csv", "quality_log.csv"]
+    paths += [a.get("path") for a in manifest.get("appendices", {}).values()]
     return all(p and (reports / p).exists() for p in paths)
 
 

@@ -219,10 +219,15 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
                 _settled_cell_ids(job.executed)
         if error is None:
             try:
-                for lang, path, title, twin in _pages(job):
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                    Path(path).write_text(page(notebook_html(job.executed, lang), title,
-                                               lang=lang, **twin), encoding="utf-8")
+                if job.kind == "appendix":  # the reviewer's pages show their code
+                    from .appendices import appendix_page
+
+                    Path(job.html).write_text(appendix_page(job), encoding="utf-8")
+                else:
+                    for lang, path, title, twin in _pages(job):
+                        Path(path).parent.mkdir(parents=True, exist_ok=True)
+                        Path(path).write_text(page(notebook_html(job.executed, lang), title,
+                                                   lang=lang, **twin), encoding="utf-8")
             except Exception as exc:
                 error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
         duration = time.perf_counter() - start

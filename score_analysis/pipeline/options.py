@@ -70,6 +70,7 @@ class Options:
     #: the languages of the pages, the first the main one (English pages where they always
     #: were, the others mirrored under reports/<lang>/)
     languages: tuple[str, ...] = ("en", "id")
+    appendices: bool = False  # the reviewer's appendix pages (the command line sets it)
     cell_timeout: int = 600
     progress: bool = True
     pdf: bool = True  # print the A4 PDFs (pipeline.pdfs); --no-pdf skips them

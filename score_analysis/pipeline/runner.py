@@ -48,7 +48,7 @@ from pathlib import Path
 
 from ..i18n import gettext as _
 from ..i18n import use_language
-from . import keys, pdfs
+from . import appendices, keys, pdfs
 from .enterprises import analyse
 from .executors import (
     Executor,
@@ -214,9 +214,13 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
     stage_p.mkdir(parents=True, exist_ok=True)
     stage_r.mkdir(parents=True, exist_ok=True)
     outcomes: dict[str, ReportOutcome] = {}
+    appendix_outcomes: list[ReportOutcome] = []
     syn_outcome = None
+    appendix_keys = appendices.appendix_keys(options, report_keys, syn_key)
+    appendix_todo = appendices.to_build(appendix_keys, previous, reports, force=options.force,
+                                        selected=selected)
     workers = (cluster.workers if cluster is not None
-               else _workers(options, len(to_build) + synthesis_needed))
+               else _workers(options, len(to_build) + synthesis_needed + len(appendix_todo)))
     try:
         # the workers start (and import the notebook machinery) during the analysis
         with (contextlib.nullcontext(cluster) if cluster is not None
@@ -239,7 +243,8 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             _write_analysis_cache(stage_p, analysed["analysis_keys"])
             replace_tree(stage_p, processed)
             inputs = (pool.ship(Inputs.of(processed, nb_dir, (ENTERPRISE_NOTEBOOK,
-                                                              SYNTHESIS_NOTEBOOK)))
+                                                              SYNTHESIS_NOTEBOOK,
+                                                              *appendices.NOTEBOOKS)))
                       if pool is not None and pool.ships_inputs else None)
 
             ents = tables["enterprises"].set_index("enterprise_id")
@@ -267,12 +272,17 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             synthesis_job = (_job("synthesis", "synthesis", "",
                                   nb_dir / SYNTHESIS_NOTEBOOK, "synthesis.html", stage_r,
                                   options, unbuilt=unbuilt) if synthesis_needed else None)
-            bar = _progress(len(jobs) + (synthesis_job is not None), options)
+            appendix_jobs = appendices.jobs(
+                [k for k in appendix_todo if k not in analysed["failed"]], options, stage_r,
+                {eid: str(ents.at[eid, "name"]) for eid in known})
+            bar = _progress(len(jobs) + (synthesis_job is not None) + len(appendix_jobs),
+                            options)
             try:
                 for outcome in _execute_all(jobs, pool, stage_r, bar, inputs):
                     outcomes[outcome.key] = outcome
                 if synthesis_job is not None:  # once every enterprise is done
                     syn_outcome = _execute_all([synthesis_job], pool, stage_r, bar, inputs)[0]
+                appendix_outcomes = _execute_all(appendix_jobs, pool, stage_r, bar, inputs)
             finally:
                 bar.close()
 
@@ -282,6 +292,9 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
                              syn_outcome, syn_key, previous, now, started, ents, results)
+        if appendix_keys:
+            manifest[appendices.MANIFEST_KEY] = appendices.manifest_entries(
+                appendix_keys, appendix_outcomes, previous, now)
         for lang, path, _title, twin in _language_pages("index.html", "", "index",
                                                         options.languages):
             with use_language(lang):
@@ -299,6 +312,10 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
                                        "status": s["status"], "data_source": _sources(ents),
                                        "built": s.get("built") or "",
                                        "headline": synthesis_headline(analysed["pooled"])})
+            # the appendix pages are in English only: linked from every index, marked English
+            up = "../" * path.count("/")
+            entries += [dict(e, path=up + e["path"]) | ({"lang": "en"} if lang != "en" else {})
+                        for e in appendices.index_entries(manifest, ents)]
             write_text(index_page(entries, run_date=now, lang=lang, alternate=twin,
                                   years=_years(tables)), stage_r / path)
         write_json(manifest, stage_r / MANIFEST)
@@ -311,6 +328,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             shutil.rmtree(stage_r, ignore_errors=True)
 
     failed = [k for k, o in outcomes.items() if o.status == "failed"]
+    failed += [o.key for o in appendix_outcomes if o.status == "failed"]
     if syn_outcome is not None and syn_outcome.status == "failed":
         failed.append("synthesis")
     return Summary(built=sum(o.status in ("ok", "failed") for o in outcomes.values()),

@@ -92,7 +92,8 @@ def index_page(entries: list[dict], *, run_date: str, lang: str | None = None,
                alternate: str | None = None, years: tuple[int, int] | None = None) -> str:
     """``reports/index.html``: every report with its status, data source, date, headline.
 
-    ``years``: the first and last year of the data (shown in the header).
+    ``years``: the first and last year of the data (shown in the header).  An entry with a
+    ``lang`` (a page in another language) has its title and headline marked with it.
     """
     lang = lang or current_language()
     with use_language(lang):
@@ -101,10 +102,11 @@ def index_page(entries: list[dict], *, run_date: str, lang: str | None = None,
             names = {"simulated": _("simulated"), "enterprise_records": _("enterprise records")}
             source = ", ".join(names.get(s.strip(), s.strip())
                                for s in str(e.get("data_source", "")).split(",") if s.strip())
+            other = e.get("lang") or ""  # an entry written in another language (English)
             rows.append([{"html": render("link.html", href=e["path"], text=e["title"]),
-                          "head": True}, _status_cell(e.get("status", "")), source,
-                         {"text": short_date(e.get("built", "")), "cls": "date"},
-                         e.get("headline", "")])
+                          "head": True, "lang": other}, _status_cell(e.get("status", "")),
+                         source, {"text": short_date(e.get("built", "")), "cls": "date"},
+                         {"text": e.get("headline", ""), "lang": other}])
         simulated = any("simulated" in str(e.get("data_source", "")) for e in entries)
         failed = sum(e.get("status") == "failed" for e in entries)
         kicker = _("ILO SCORE programme · Module 1 Workplace Cooperation · Indonesia")

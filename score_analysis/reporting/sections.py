@@ -328,19 +328,19 @@ _KPI_IMAGES: dict[tuple, dict] = {}
 
 def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
                visits: list[pd.Timestamp]) -> dict:
-    """The PNG of one monthly chart, drawn once for all the languages of a page."""
-    from ..charts import kpi_figure
+    """The PNG of one monthly chart, drawn once for all the languages whose numbers on the
+    axis read the same (``12`` does; ``12.5`` and ``12,5`` do not)."""
+    from ..charts import kpi_figure, tick_labels
 
+    fig = kpi_figure(lines, title=None, unit=None, intervention_month=start,
+                     lebaran_months=lebaran, visits=visits, legend=False)
     cols = ["month", "observed", "fitted", "counterfactual"]
     key = (tuple(map(tuple, lines[cols].astype(str).to_numpy())), start, tuple(lebaran),
-           tuple(str(v) for v in visits))
+           tuple(str(v) for v in visits), tick_labels(fig.axes[0].yaxis))
     if key not in _KPI_IMAGES:
         if len(_KPI_IMAGES) > 64:
             _KPI_IMAGES.clear()
-        _KPI_IMAGES[key] = png_image(kpi_figure(lines, title=None, unit=None,
-                                                intervention_month=start,
-                                                lebaran_months=lebaran, visits=visits,
-                                                legend=False))
+        _KPI_IMAGES[key] = png_image(fig)
     return _KPI_IMAGES[key]
 
 
@@ -398,7 +398,7 @@ def tests_rows(rows: pd.DataFrame) -> list[list]:
     body = []
     for _i, r in rows.iterrows():
         name = method_name(r["method"])
-        if r["primary"]:
+        if r["primary"] and r["direction"] != "not_tested":
             name = _("{name} (primary)").format(name=name)
         if r["status"] != "ok":
             note = r["note"] if isinstance(r["note"], str) and r["note"] else ""

@@ -136,10 +136,13 @@ def pooled_rows(pooled: pd.DataFrame) -> list[list]:
     return rows
 
 
-def pooled_sentences(pooled: pd.DataFrame) -> list[str]:
-    """One sentence per primary pooled estimate: the estimated mean effect for enterprises
-    like these, its interval and what a new enterprise could expect."""
+def pooled_sentences(pooled: pd.DataFrame, domain: str) -> list[str]:
+    """One sentence per primary pooled estimate of ``domain``: the estimated mean effect for
+    enterprises like these, its interval and what a new enterprise could expect."""
     out = []
+    if pooled.empty:
+        return out
+    pooled = pooled[pooled["domain"] == domain]
     prim = pooled[pooled["primary"].astype(bool)] if "primary" in pooled.columns else pooled
     for _i, r in _pooled_sorted(prim).iterrows():
         if missing(r["estimate"]):
@@ -270,7 +273,7 @@ def forest_plots(data: SynthesisData) -> Html:
         figures.append(figure_html(fig, forest_alt(label, rows, pooled, True)))
     return render("sections/forest.html", figures=figures, step=source != "rate_ratio_step",
                   many=many_note(len(data.enterprises)), note=small_k_note(data.pooled),
-                  sentences=pooled_sentences(data.pooled) if not data.pooled.empty else [],
+                  sentences=pooled_sentences(data.pooled, "kpi"),
                   table=pooled_rows(data.pooled) if not data.pooled.empty else [])
 
 
@@ -339,6 +342,7 @@ def survey_overview(data: SynthesisData) -> Html:
     fig = survey_changes_figure(panels)
     return render("sections/survey_overview.html", empty=False,
                   many=many_note(len(data.enterprises)), privacy=PRIVACY_MIN,
+                  sentences=pooled_sentences(data.pooled, "survey"),
                   figure=figure_html(fig, _("Survey construct changes side by side.") + " "
                                      + " ".join(alts)))
 
