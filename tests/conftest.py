@@ -27,8 +27,8 @@ def small_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def built_reports(tmp_path_factory) -> Path:
-    """The reports of tests/data/reports (pages and PDFs), built once per session by the
-    real pipeline; read-only for the tests (copy it to change it)."""
+    """The reports of tests/data/reports (pages, appendix pages and PDFs), built once per
+    session by the real pipeline; read-only for the tests (copy it to change it)."""
     import json
 
     from score_analysis import pipeline
@@ -37,7 +37,8 @@ def built_reports(tmp_path_factory) -> Path:
     raw = root / "raw"
     shutil.copytree(DATA / "reports", raw)
     options = pipeline.Options(data_dir=raw, reports_dir=root / "reports",
-                               processed_dir=root / "processed", jobs=2, progress=False)
+                               processed_dir=root / "processed", jobs=2, progress=False,
+                               appendices=True)  # every page, as the command line builds
     summary = pipeline.run(options, echo=lambda _: None)
     manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
     errors = {k: r.get("error") for k, r in manifest["reports"].items() if r["status"] != "ok"}
