@@ -58,8 +58,22 @@ def _style() -> Iterator[None]:
         yield
 
 
-#: Likert levels drawn in white text (dark fills).
-LIKERT_DARK = ("#A6440A", "#0072B2", "#004D7A", "#D55E00")
+def light_text(fill: str) -> bool:
+    """Whether white text contrasts more than black with the fill ``"#rrggbb"``.
+
+    WCAG 2.1 contrast ratio (L1 + 0.05) / (L2 + 0.05), with relative luminance
+    L = 0.2126 R + 0.7152 G + 0.0722 B of the linearised sRGB channels: white on
+    the fill gives 1.05 / (L + 0.05), black (L + 0.05) / 0.05.  The better of the
+    two is at least 4.58 for any fill, above the 4.5 of WCAG AA for small text.
+
+    References: W3C, Web Content Accessibility Guidelines 2.1, definitions of
+    "contrast ratio" and "relative luminance".
+    """
+    rgb = [int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05
+
 
 #: Resolution of the embedded PNG figures: 1.5 image pixels per CSS pixel (sharp on
 #: high-density screens and in print).

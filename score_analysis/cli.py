@@ -146,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
                    help=_("build on this Dask scheduler's workers (default: "
                           "$SCORE_ANALYSIS_SCHEDULER, else this machine)"))
     _language_option(r, pages=True)
+    r.add_argument("--no-pdf", dest="pdf", action="store_false",
+                   help=_("do not print the A4 PDFs of the reports (reports/pdf/)"))
 
     t = sub.add_parser("template", help=_("write a blank Excel workbook for data entry"),
                        description=_("Write a blank workbook: one sheet per table, drop-down "
@@ -247,7 +249,7 @@ def cmd_run(args) -> int:
                       enterprises=tuple(args.enterprise), force=args.force,
                       cell_timeout=args.cell_timeout, appendices=True,
                       progress=not args.quiet and sys.stderr.isatty(),
-                      scheduler=args.scheduler)
+                      scheduler=args.scheduler, pdf=args.pdf)
     try:
         summary = run(options)
     except InvalidInput as exc:

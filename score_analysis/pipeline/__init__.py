@@ -11,6 +11,7 @@ The package's rooms:
 - :mod:`.jobs`: what a notebook job receives and returns (no shared disk assumed);
 - :mod:`.staging`: the run lock, staging, the atomic commit and recovery;
 - :mod:`.manifest`: provenance of the run and of every report;
+- :mod:`.pdfs`: the A4 PDFs of the changed pages, printed into the staging tree;
 - :mod:`.runner`: the run itself (see its docstring for the whole flow).
 
 ``from score_analysis import pipeline; pipeline.run(pipeline.Options(...))`` is the

@@ -73,6 +73,7 @@ class Options:
     appendices: bool = False  # the reviewer's appendix pages (the command line sets it)
     cell_timeout: int = 600
     progress: bool = True
+    pdf: bool = True  # print the A4 PDFs (pipeline.pdfs); --no-pdf skips them
     scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT); None = the local pool
 
     def analysis_parameters(self) -> dict:

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from ..i18n import gettext as _
 from ..i18n import use_language
-from . import appendices, keys
+from . import appendices, keys, pdfs
 from .enterprises import analyse
 from .executors import (
     Executor,
@@ -147,7 +147,8 @@ def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None
     key = keys.run_key(options)
     if (not options.force and previous and previous.get("run_key") == key
             and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)
-            and _all_ok(previous) and not _interrupted_commit(reports)):
+            and _all_ok(previous) and not _interrupted_commit(reports)
+            and pdfs.up_to_date(reports, options)):
         return Summary(unchanged=len(previous.get("reports", {})), nothing_changed=True,
                        duration_s=time.perf_counter() - started)
     # validate before taking the lock: invalid input or usage writes nothing at all
@@ -285,6 +286,9 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             finally:
                 bar.close()
 
+        if options.pdf:  # from the pages of this run, committed with them
+            pdfs.stage_pdfs(reports, stage_r, pdfs.report_pages(outcomes),
+                            languages=options.languages, echo=echo)
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
                              syn_outcome, syn_key, previous, now, started, ents, results)

@@ -118,7 +118,7 @@ def likert_chart(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[
     panels : list of (wave label, shown)
         The waves in order (e.g. ``("Before", True)``).
     """
-    from ..charts import LIKERT_DARK, diverging_segments, likert_colours, likert_extent
+    from ..charts import diverging_segments, light_text, likert_colours, likert_extent
 
     levels = [c for c in shares.columns if c not in ("item", "panel")]
     k = len(levels)
@@ -144,7 +144,7 @@ def likert_chart(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[
             else:
                 bars.append({"wave": wave, "note": "", "segments": [
                     {"left": at(left), "width": f"{50.0 * width / extent:.3f}%",
-                     "colour": colours[i], "dark": colours[i] in LIKERT_DARK,
+                     "colour": colours[i], "dark": light_text(colours[i]),
                      "text": f"{width:.0f}" if width >= 12 else ""}
                     for i, left, width in diverging_segments(pct)]})
         rows.append({"item": item, "bars": bars})
