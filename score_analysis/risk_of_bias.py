@@ -46,6 +46,8 @@ import numpy as np
 import pandas as pd
 
 from .contract import INDICATORS
+from .i18n import N_
+from .i18n import gettext as _
 
 #: Columns of :func:`risk_of_bias`.
 RISK_COLUMNS = ("criterion", "question", "judgement", "support")
@@ -68,12 +70,12 @@ PLANNED_KPI_METHODS = ("its_level", "its_slope", "its_effect_end", "rate_ratio_s
 ALPHA = 0.05
 
 QUESTIONS = {
-    "independent": "Intervention independent of other changes",
-    "shape": "Shape of the intervention effect pre-specified",
-    "data_collection": "Intervention unlikely to affect data collection",
-    "blinding": "Knowledge of the allocated intervention adequately prevented",
-    "incomplete": "Incomplete outcome data adequately addressed",
-    "selective": "Free from selective outcome reporting",
+    "independent": N_("Intervention independent of other changes"),
+    "shape": N_("Shape of the intervention effect pre-specified"),
+    "data_collection": N_("Intervention unlikely to affect data collection"),
+    "blinding": N_("Knowledge of the allocated intervention adequately prevented"),
+    "incomplete": N_("Incomplete outcome data adequately addressed"),
+    "selective": N_("Free from selective outcome reporting"),
 }
 
 
@@ -145,14 +147,15 @@ def holm_adjusted(p) -> np.ndarray:
 def _independent(results: pd.DataFrame) -> tuple[str, str]:
     placebo = results[(results["method"] == "placebo_level") & (results["status"] == "ok")
                       & results["p_value"].notna()]
-    base = ("One series per indicator and no control series: other changes at the same time "
-            "(orders, staff, Idul Fitri, which the eid term absorbs) cannot be ruled out.")
+    base = _("One series per indicator and no control series: other changes at the same "
+             "time (orders, staff, Idul Fitri, which the eid term absorbs) cannot be ruled out.")
     if placebo.empty:
-        return "unclear", base + " No placebo step could be estimated."
+        return "unclear", base + " " + _("No placebo step could be estimated.")
     holm = holm_adjusted(placebo["p_value"].to_numpy(float))
     hits = placebo.loc[holm < ALPHA, "indicator"].tolist()
-    text = (f" Placebo step halfway through the months before the programme: "
-            f"{len(hits)} of {len(placebo)} indicators differ from 1 (p < {ALPHA:g}, Holm)")
+    text = " " + _("Placebo step halfway through the months before the programme: {hits} of "
+                   "{n} indicators differ from 1 (p < {alpha}, Holm)").format(
+        hits=len(hits), n=len(placebo), alpha=f"{ALPHA:g}")
     if hits:
         return "high", base + text + ": " + ", ".join(hits) + "."
     return "unclear", base + text + "."
@@ -162,74 +165,77 @@ def _shape(results: pd.DataFrame, tracked: list[str], intervention_month: str
            ) -> tuple[str, str]:
     have = set(results.loc[results["method"] == "its_level", "indicator"])
     lacking = [i for i in tracked if i not in have]
-    text = (f"Analysis plan version 2 fixes the model before the data are seen: a step "
-            f"(its_level) and a change of slope (its_slope) at the intervention month "
-            f"{intervention_month}, with a phase-in sensitivity row that leaves out its first "
-            f"three months.")
+    text = _("Analysis plan version 2 fixes the model before the data are seen: a step "
+             "(its_level) and a change of slope (its_slope) at the intervention month "
+             "{month}, with a phase-in sensitivity row that leaves out its first three "
+             "months.").format(month=intervention_month)
     if lacking or not tracked:
-        return "unclear", text + (" No indicator is tracked." if not tracked else
-                                  " No pre-specified step row for: " + ", ".join(lacking) + ".")
+        return "unclear", text + " " + (
+            _("No indicator is tracked.") if not tracked else
+            _("No pre-specified step row for: {names}.").format(names=", ".join(lacking)))
     return "low", text
 
 
 def _collection(kpi: pd.DataFrame, quality: pd.DataFrame, enterprise_id: str,
                 intervention_month: str) -> tuple[str, str]:
     gaps = missing_months(kpi, enterprise_id, intervention_month)
-    text = ("The programme itself teaches record-keeping, so the way months are recorded may "
-            "have changed with it.")
+    text = _("The programme itself teaches record-keeping, so the way months are recorded "
+             "may have changed with it.")
     own = quality[quality["enterprise_id"] == enterprise_id] if "enterprise_id" in quality \
         else quality.iloc[:0]
     flagged = own[own["severity"] == "warning"]
     cleaned = own[own["severity"] == "info"]
-    text += (f" Quality log: {len(flagged)} warning(s) and {len(cleaned)} cleaning note(s) "
-             f"for this enterprise.")
+    text += " " + _("Quality log: {warnings} warning(s) and {notes} cleaning note(s) for this "
+                    "enterprise.").format(warnings=len(flagged), notes=len(cleaned))
     if gaps.empty:
-        return "unclear", text + " No monthly KPI data."
+        return "unclear", text + " " + _("No monthly KPI data.")
     nb, na = int(gaps["n_before"].sum()), int(gaps["n_after"].sum())
     mb, ma = int(gaps["missing_before"].sum()), int(gaps["missing_after"].sum())
-    text += (f" Missing indicator-months: {mb} of {nb} before the programme, {ma} of {na} "
-             f"after.")
+    text += " " + _("Missing indicator-months: {mb} of {nb} before the programme, {ma} of "
+                    "{na} after.").format(mb=mb, nb=nb, ma=ma, na=na)
     before = gaps["missing_before"] / gaps["n_before"].where(gaps["n_before"] > 0)
     after = gaps["missing_after"] / gaps["n_after"].where(gaps["n_after"] > 0)
     gap = (after - before).abs().fillna(0.0)
     worst = gaps.assign(before=before, after=after, gap=gap).sort_values(
         "gap", ascending=False).iloc[0]
     if worst["gap"] > COLLECTION_GAP:
-        return "high", text + (f" Recording differs between the two periods: "
-                               f"{worst['indicator']} is missing in "
-                               f"{100 * worst['before']:.0f}% of the months before and "
-                               f"{100 * worst['after']:.0f}% after.")
+        return "high", text + " " + _(
+            "Recording differs between the two periods: {indicator} is missing in "
+            "{before}% of the months before and {after}% after.").format(
+            indicator=worst["indicator"], before=f"{100 * worst['before']:.0f}",
+            after=f"{100 * worst['after']:.0f}")
     return "unclear", text
 
 
 def _blinding() -> tuple[str, str]:
-    return "low", ("The KPIs are counts from the enterprise's own records (output, rejects, "
-                   "absences, accidents): objective outcomes. The 5S audits are scored by the "
-                   "programme's trainers and the survey is answered by workers who know the "
-                   "programme; those are described, not tested.")
+    return "low", _("The KPIs are counts from the enterprise's own records (output, rejects, "
+                     "absences, accidents): objective outcomes. The 5S audits are scored by the "
+                     "programme's trainers and the survey is answered by workers who know the "
+                     "programme; those are described, not tested.")
 
 
 def _incomplete(kpi: pd.DataFrame, enterprise_id: str, intervention_month: str,
                 not_reported: list[str]) -> tuple[str, str]:
     gaps = missing_months(kpi, enterprise_id, intervention_month)
-    untracked = (" Not tracked (no month recorded, outside the analysis): "
-                 + ", ".join(not_reported) + ".") if not_reported else ""
+    untracked = (" " + _("Not tracked (no month recorded, outside the analysis): {names}.")
+                 .format(names=", ".join(not_reported))) if not_reported else ""
     if gaps.empty:
-        return "unclear", "No monthly KPI data." + untracked
+        return "unclear", _("No monthly KPI data.") + untracked
     share = ((gaps["missing_before"] + gaps["missing_after"])
              / (gaps["n_before"] + gaps["n_after"]))
     worst = gaps.assign(share=share).sort_values("share", ascending=False).iloc[0]
     zero = int(gaps["zero_exposure"].sum())
-    zero_text = (f" {zero} indicator-month(s) with a recorded zero exposure have no rate "
-                 f"(not missing data)." if zero else "")
+    zero_text = (" " + _("{n} indicator-month(s) with a recorded zero exposure have no rate "
+                         "(not missing data).").format(n=zero) if zero else "")
     if worst["share"] == 0:
-        return "low", ("No month is missing in any tracked indicator." + zero_text
+        return "low", (_("No month is missing in any tracked indicator.") + zero_text
                        + untracked)
-    text = (f"Months are left out of a model when their numerator or exposure is missing, "
-            f"never imputed. Most incomplete tracked indicator: {worst['indicator']}, "
-            f"{int(worst['missing_before'] + worst['missing_after'])} of "
-            f"{int(worst['n_before'] + worst['n_after'])} months missing "
-            f"({100 * worst['share']:.0f}%).")
+    text = _("Months are left out of a model when their numerator or exposure is missing, "
+             "never imputed. Most incomplete tracked indicator: {indicator}, {missing} of "
+             "{months} months missing ({share}%).").format(
+        indicator=worst["indicator"],
+        missing=int(worst["missing_before"] + worst["missing_after"]),
+        months=int(worst["n_before"] + worst["n_after"]), share=f"{100 * worst['share']:.0f}")
     if worst["share"] > MISSING_HIGH:
         return "high", text + zero_text + untracked
     if worst["share"] <= MISSING_LOW:
@@ -242,10 +248,12 @@ def _selective(results: pd.DataFrame, tracked: list[str]) -> tuple[str, str]:
     lacking = [f"{i} {m}" for i in tracked for m in PLANNED_KPI_METHODS if (i, m) not in have]
     n_rows = len(tracked) * len(PLANNED_KPI_METHODS)
     if lacking:
-        return "high", ("Planned rows missing from the results: " + ", ".join(lacking) + ".")
-    return "low", (f"All {n_rows} planned KPI rows are reported ({len(PLANNED_KPI_METHODS)} "
-                   f"methods for each of {len(tracked)} tracked indicators), including those "
-                   f"with too little data, with one pre-specified primary row per indicator.")
+        return "high", _("Planned rows missing from the results: {rows}.").format(
+            rows=", ".join(lacking))
+    return "low", _("All {rows} planned KPI rows are reported ({methods} methods for each of "
+                    "{tracked} tracked indicators), including those with too little data, with "
+                    "one pre-specified primary row per indicator.").format(
+        rows=n_rows, methods=len(PLANNED_KPI_METHODS), tracked=len(tracked))
 
 
 def risk_of_bias(enterprise: pd.Series, *, results: pd.DataFrame, kpi: pd.DataFrame,
@@ -302,6 +310,6 @@ def risk_of_bias(enterprise: pd.Series, *, results: pd.DataFrame, kpi: pd.DataFr
         "incomplete": _incomplete(kpi, eid, month, not_reported),
         "selective": _selective(tracked_rows, tracked),
     }
-    rows = [{"criterion": key, "question": QUESTIONS[key], "judgement": judgement,
+    rows = [{"criterion": key, "question": _(QUESTIONS[key]), "judgement": judgement,
              "support": support} for key, (judgement, support) in answers.items()]
     return pd.DataFrame(rows, columns=list(RISK_COLUMNS))

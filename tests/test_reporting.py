@@ -986,3 +986,36 @@ def test_index_marks_entries_written_in_another_language():
     doc = parse(html[html.index("<body>"):])
     marked = [a for t, a in doc.tags if a.get("lang") == "en" and t in ("th", "td")]
     assert len(marked) == 2
+
+
+def test_methods_show_the_risk_of_bias_and_link_the_appendix(processed):
+    """The EPOC risk-of-bias table (six criteria) is in the methods section of every page,
+    in the page's language; the appendix is linked only when it is built, from the
+    Indonesian page one folder higher."""
+    from score_analysis.i18n import use_language
+
+    data = reporting.load_enterprise(XSS, processed_dir=str(processed), appendix=True)
+    with use_language("en"):
+        html = str(reporting.methods_section(data))
+    assert "Intervention independent of other changes" in html
+    assert len(re.findall(r"risk-(?:low|high|unclear)", html)) == 6
+    assert f'href="../appendix/{XSS}.html"' in html
+    with use_language("id"):
+        html_id = str(reporting.methods_section(data))
+    assert "Intervensi tidak bergantung pada perubahan lain" in html_id
+    assert f'href="../../appendix/{XSS}.html"' in html_id
+    without = reporting.load_enterprise(XSS, processed_dir=str(processed))
+    with use_language("en"):
+        assert "appendix/" not in str(reporting.methods_section(without))
+
+
+def test_notebook_defaults_resolve_from_the_repository_root(processed, monkeypatch):
+    """The report notebooks' default processed_dir ("data/processed") is found from the
+    repository root and from notebooks/ alike."""
+    from score_analysis.io import resolve_repo_path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root / "notebooks")
+    assert resolve_repo_path("data/processed") == (root / "data" / "processed").resolve()
+    monkeypatch.chdir(root)
+    assert resolve_repo_path("data/processed").resolve() == (root / "data" / "processed")

@@ -350,6 +350,8 @@ def _job(key: str, kind: str, name: str, notebook: Path, rel: str, stage: Path,
                   "language": ",".join(options.languages)}
     if kind == "synthesis":
         parameters["missing_pages"] = ",".join(unbuilt)
+    else:
+        parameters["appendix"] = bool(options.appendices)
     return NotebookJob(
         key=key, kind=kind, title=pages[0][2], notebook=str(notebook.resolve()),
         executed=str((stage / "notebooks" / f"{key}.ipynb").resolve()),

@@ -45,6 +45,12 @@ class EnterpriseData:
     #: findings of the data checks that name no enterprise (shown as a count)
     quality_unlinked: int = 0
     languages: tuple[str, ...] = ()
+    #: the rows the risk-of-bias table is judged from (this enterprise's KPI records, all
+    #: its results rows and the whole quality log)
+    kpi: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quality_log: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: whether the appendix page of this enterprise is built beside the report
+    appendix: bool = False
 
     @property
     def simulated(self) -> bool:
@@ -96,14 +102,18 @@ def read_table(processed: Path, name: str, enterprise_id: str | None = None) -> 
 
 
 def load_enterprise(enterprise_id: str, *, processed_dir: str,
-                    language: str | tuple[str, ...] | None = None) -> EnterpriseData:
+                    language: str | tuple[str, ...] | None = None,
+                    appendix: bool = False) -> EnterpriseData:
     """Read one enterprise's slice of the pipeline's outputs (no computation).
 
     ``language``: ``"en"``, ``"id"`` or ``"en,id"``, the languages the sections render in.
+    ``processed_dir`` may be relative to the working directory, the repository or
+    ``notebooks/`` (:func:`score_analysis.io.resolve_repo_path`).  ``appendix``: the
+    appendix page is built beside the report, so the methods section links it.
     """
-    from ..io import read_json
+    from ..io import read_json, resolve_repo_path
 
-    p = Path(processed_dir)
+    p = resolve_repo_path(processed_dir)
     everyone = read_table(p, "enterprises")
     ents = everyone[everyone["enterprise_id"] == enterprise_id] if not everyone.empty \
         else everyone
@@ -127,6 +137,9 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str,
         provenance=read_json(p / "provenance.json") or {},
         quality_unlinked=len(unlinked_findings(log, list(everyone["enterprise_id"]))),
         languages=languages_of(language),
+        kpi=read_table(p, "kpi_monthly", enterprise_id),
+        quality_log=log,
+        appendix=bool(appendix),
     )
 
 
@@ -137,9 +150,9 @@ def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None
     ``missing_pages``: the enterprises whose report page was not built (``"a,b"`` or a
     tuple); the synthesis names them instead of linking them.
     """
-    from ..io import read_json
+    from ..io import read_json, resolve_repo_path
 
-    p = Path(processed_dir)
+    p = resolve_repo_path(processed_dir)
     enterprises = read_table(p, "enterprises")
     if isinstance(missing_pages, str):
         missing_pages = tuple(m.strip() for m in missing_pages.split(",") if m.strip())

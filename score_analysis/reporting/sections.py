@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract import INDICATORS, QUALITATIVE_KINDS
-from ..i18n import current_language, ngettext
+from ..i18n import N_, current_language, ngettext
 from ..i18n import gettext as _
 from .figures import (
     figure_html,
@@ -758,11 +758,40 @@ def diagnostics_rows(results: pd.DataFrame) -> list[list]:
             for r in rows.itertuples(index=False)]
 
 
+RISK_JUDGEMENTS = {"low": N_("low risk"), "high": N_("high risk"),
+                   "unclear": N_("unclear risk")}
+
+
+def risk_rows(data: EnterpriseData) -> list[list]:
+    """The risk-of-bias table of the enterprise's interrupted time series (Cochrane EPOC
+    criteria), in the current language, from :func:`score_analysis.risk_of_bias`."""
+    from ..risk_of_bias import risk_of_bias
+
+    if data.results.empty or "domain" not in data.results:
+        return []
+    table = risk_of_bias(data.enterprise, results=data.results, kpi=data.kpi,
+                         quality_log=data.quality_log)
+    return [[{"text": r.question, "head": True},
+             {"text": _(RISK_JUDGEMENTS[r.judgement]), "cls": f"risk-{r.judgement}"},
+             r.support] for r in table.itertuples(index=False)]
+
+
+def appendix_href(data: EnterpriseData) -> str | None:
+    """The address of the enterprise's appendix page from this page, when it is built (the
+    appendix is in English only: the pages of other languages sit one folder deeper)."""
+    if not data.appendix:
+        return None
+    up = "../" if current_language() != "en" else ""
+    return f"{up}../appendix/{data.enterprise_id}.html"
+
+
 @in_each_language
 def methods_section(data: EnterpriseData) -> Html:
-    """Section 8 (collapsed): models, diagnostics, every results row and the analysis plan."""
+    """Section 8 (collapsed): risk of bias, models, diagnostics, every results row, the
+    appendix with the code, and the analysis plan."""
     return render("sections/methods.html", diagnostics=diagnostics_rows(data.results),
-                  results=results_rows(data.results), plan=analysis_plan())
+                  results=results_rows(data.results), plan=analysis_plan(),
+                  risk=risk_rows(data), appendix=appendix_href(data))
 
 
 # --------------------------------------------------------------------------- provenance
