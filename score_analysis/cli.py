@@ -148,6 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     _language_option(r, pages=True)
     r.add_argument("--no-pdf", dest="pdf", action="store_false",
                    help=_("do not print the A4 PDFs of the reports (reports/pdf/)"))
+    r.add_argument("--no-appendix", dest="appendices", action="store_false",
+                   help=_("do not build the reviewers' appendix pages (reports/appendix/)"))
 
     t = sub.add_parser("template", help=_("write a blank Excel workbook for data entry"),
                        description=_("Write a blank workbook: one sheet per table, drop-down "
@@ -247,7 +249,7 @@ def cmd_run(args) -> int:
     options = Options(languages=languages, data_dir=args.data_dir, reports_dir=args.reports_dir,
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
-                      cell_timeout=args.cell_timeout, appendices=True,
+                      cell_timeout=args.cell_timeout, appendices=args.appendices,
                       progress=not args.quiet and sys.stderr.isatty(),
                       scheduler=args.scheduler, pdf=args.pdf)
     try:

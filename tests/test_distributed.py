@@ -75,7 +75,8 @@ def test_reports_built_on_a_cluster_that_loses_a_worker_equal_a_local_run(small_
         assert len(pids) == 2
         run = subprocess.Popen(  # the scheduler named by the environment this time
             [str(SCORE_ANALYSIS), "run", "--data-dir", str(local.data_dir), "--reports-dir",
-             str(out / "reports"), "--processed-dir", str(out / "processed"), "--quiet"],
+             str(out / "reports"), "--processed-dir", str(out / "processed"), "--quiet",
+             "--no-appendix"],  # as the local run (the library's default)
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env=dict(os.environ, SCORE_ANALYSIS_SCHEDULER=cluster.address))
         killed = _kill_a_worker_building_a_report(cluster.address, pids, run)

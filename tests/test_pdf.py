@@ -232,12 +232,19 @@ def test_no_pdf_flag_reaches_the_run(monkeypatch, tmp_path):
 def test_prints_from_a_thread_whose_event_loop_runs(built_reports, tmp_path):
     """As from a Jupyter kernel: the caller's thread runs an asyncio loop."""
     import asyncio
+    import threading
 
     async def from_a_notebook():
         return pdf.print_pages([pdf.PdfJob(built_reports / "synthesis.html",
                                            tmp_path / "synthesis.pdf", "id")])
 
-    (done,) = asyncio.run(from_a_notebook())
+    # in a thread of its own: the session's browser fixture keeps playwright's own loop
+    # running in the main thread, where asyncio.run would refuse to start
+    outcome: dict = {}
+    worker = threading.Thread(target=lambda: outcome.update(done=asyncio.run(from_a_notebook())))
+    worker.start()
+    worker.join(timeout=300)
+    (done,) = outcome["done"]
     texts = pages_text(done)
     assert len(texts) >= 2 and PAGE_OF["id"].format(page=1, pages=len(texts)) in texts[0]
 

@@ -96,7 +96,9 @@ def assert_complete(reports: Path) -> dict:
     pages = [r["path"] for r in manifest["reports"].values()]
     if manifest.get("synthesis"):
         pages.append(manifest["synthesis"]["path"])
-    for rel in pages + ["index.html"]:
+    pages += [a["path"] for a in manifest.get("appendices", {}).values()]
+    twin = "id/index.html"  # the index in the other language, linked from this one
+    for rel in pages + ["index.html"] + ([twin] if (reports / twin).exists() else []):
         text = (reports / rel).read_text(encoding="utf-8")
         assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>"), rel
         assert (reports / rel).stat().st_mode & stat.S_IROTH, rel
@@ -105,7 +107,7 @@ def assert_complete(reports: Path) -> dict:
             nbformat.read(reports / r["notebook"], as_version=4)
     parser = _Links()
     parser.feed((reports / "index.html").read_text(encoding="utf-8"))
-    assert sorted(parser.links) == sorted(pages)
+    assert sorted(parser.links) == sorted(pages + ([twin] if (reports / twin).exists() else []))
     for name, columns in (("results.csv", RESULT_COLUMNS), ("pooled.csv", POOLED_COLUMNS),
                           ("quality_log.csv", QUALITY_COLUMNS)):
         assert list(pd.read_csv(reports / name).columns) == list(columns), name
@@ -382,7 +384,9 @@ def test_a_run_on_read_only_data_completes_and_writes_nothing_under_it(built):
 def test_names_are_escaped_in_every_page(built):
     reports = built["root"] / "reports"
     pages = list(reports.rglob("*.html"))
-    assert len(pages) == 4
+    # index, synthesis and two enterprises in two languages; two enterprise appendices and
+    # the synthesis appendix
+    assert len(pages) == 4 * 2 + 3
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "<script>alert" not in text and "<img src=x" not in text, page
@@ -414,9 +418,10 @@ def test_csv_text_cells_cannot_start_a_formula(built):
                     assert not row[column].startswith(("=", "+", "-", "@")), (name, row)
 
 
-#: The build's time stamps in pages: ISO date-times (provenance) and "29 Nov 2026 20:55".
+#: The build's time stamps in pages: ISO date-times (provenance), "29 Nov 2026 20:55" and, on
+#: the Indonesian pages, "29 November 2026 20.55".
 _STAMPS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00|Z)?"
-                     rb"|\b\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d\b")
+                     rb"|\b\d{1,2} [A-Z][a-z]+ \d{4} \d\d[:.]\d\d\b")
 
 
 @pytest.mark.slow
@@ -429,8 +434,11 @@ def test_same_inputs_give_byte_identical_tables_and_pages(built, tmp_path):
                    for p in (tmp_path / "reports").rglob("*.html"))
     assert len(pages) >= 3
     for rel in pages:  # papermill's injected cell no longer gets a random id
-        ours = _STAMPS.sub(b"", (tmp_path / "reports" / rel).read_bytes())
-        theirs = _STAMPS.sub(b"", (built["root"] / "reports" / rel).read_bytes())
+        # the appendix pages show their parameters, the run's own folders among them
+        ours = _STAMPS.sub(b"", (tmp_path / "reports" / rel).read_bytes()).replace(
+            str(tmp_path).encode(), b"<root>")
+        theirs = _STAMPS.sub(b"", (built["root"] / "reports" / rel).read_bytes()).replace(
+            str(built["root"]).encode(), b"<root>")
         assert ours == theirs, rel
     executed = nbformat.read(tmp_path / "reports" / "notebooks" / "synthesis.ipynb",
                              as_version=4)
