@@ -201,9 +201,9 @@ def _collection(kpi: pd.DataFrame, quality: pd.DataFrame, enterprise_id: str,
     if worst["gap"] > COLLECTION_GAP:
         return "high", text + " " + _(
             "Recording differs between the two periods: {indicator} is missing in "
-            "{before}% of the months before and {after}% after.").format(
-            indicator=worst["indicator"], before=f"{100 * worst['before']:.0f}",
-            after=f"{100 * worst['after']:.0f}")
+            "{before} of the months before and {after} after.").format(
+            indicator=worst["indicator"], before=f"{100 * worst['before']:.0f}%",
+            after=f"{100 * worst['after']:.0f}%")
     return "unclear", text
 
 

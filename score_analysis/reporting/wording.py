@@ -66,7 +66,6 @@ METHOD_NAMES = {
     "its_level_phase_in": N_("Step, leaving out the first three months of the programme"),
     "its_level_no_eid": N_("Step, without the Lebaran months"),
     "placebo_level": N_("Placebo: a pretend start halfway through the months before"),
-    "its_level_hac": N_("Step at programme start, Newey-West standard errors"),
     "five_s_change": N_("Change of the 5S index, first to last audit (described)"),
     "paired_t": N_("Paired t test (mean change, same workers or items)"),
     "wilcoxon_signed_rank": N_("Wilcoxon signed-rank test (median change)"),
@@ -77,7 +76,7 @@ METHOD_NAMES = {
 STATUS_NAMES = {"ok": N_("estimated"), "insufficient_data": N_("not enough data"),
                 "suppressed": N_("suppressed (privacy)"), "not_reported": N_("not tracked")}
 DIRECTION_NAMES = {"improved": N_("improved"), "worsened": N_("worsened"),
-                   "inconclusive": N_("not significant"), "not_tested": N_("not tested")}
+                   "inconclusive": N_("not significant"), "not_tested": N_("no verdict")}
 MILESTONE_LABELS = {"training": N_("Module 1 workshop"),
                     "final_workshop": N_("Final result workshop")}
 KIND_TITLES = {"good_practice": N_("Good practices"), "lesson_learned": N_("Lessons learned"),
