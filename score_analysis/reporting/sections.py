@@ -754,7 +754,7 @@ def diagnostics_rows(results: pd.DataFrame) -> list[list]:
         return []
     return [[{"text": indicator_label("kpi", r.indicator), "head": False}, r.method,
              {"html": render("code.html", text=r.terms)}, fmt(r.dispersion),
-             fmt(r.durbin_watson), fmt_p(r.ljung_box_p), fmt(r.hac_lag)]
+             fmt(r.durbin_watson), fmt_p(r.ljung_box_p), fmt_count(r.hac_lag)]
             for r in rows.itertuples(index=False)]
 
 
