@@ -8,14 +8,14 @@ as the report grows:
   pixel size, each with the elements of a report chart (points, a line, a
   dashed vertical line, a title; no legend: the report's monthly charts share one
   key in the page), drawn and saved as the report's
-  are (a constrained-layout ``Figure`` saved by :func:`score_analysis.charts.png_bytes`,
+  are (a constrained-layout ``Figure`` saved by :func:`score_analysis.report.charts.png_bytes`,
   PNG at the report's resolution);
 - its imports: exactly the modules that the enterprise notebook loads into
   its kernel, found by running the real notebook once with a cell before and
   after it that compare ``sys.modules`` (the package's own modules excluded).
 
 It is then executed and converted by the same function as every report,
-:func:`score_analysis.pipeline.execute_notebook` (papermill, a fresh kernel,
+:func:`score_analysis.build.execute_notebook` (papermill, a fresh kernel,
 nbconvert, the page shell): the floor is that cost alone.
 """
 
@@ -31,7 +31,8 @@ from pathlib import Path
 
 import nbformat
 
-from score_analysis import charts, pipeline
+from score_analysis import build
+from score_analysis.report import charts
 
 _IMG = re.compile(r'<img[^>]*\bsrc="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -81,7 +82,7 @@ def report_modules(notebook: Path, parameters: dict, workdir: Path) -> list[str]
                           " - _bench_before)))"))
     probe = workdir / "probe.ipynb"
     nbformat.write(nb, probe)
-    outcome = pipeline.execute_notebook(_job("probe", probe, workdir, parameters))
+    outcome = build.execute_notebook(_job("probe", probe, workdir, parameters))
     if outcome.status != "ok":
         raise RuntimeError(f"the probe of the report's imports failed: {outcome.error}")
     executed = nbformat.read(outcome.notebook, as_version=4)
@@ -111,7 +112,7 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
               "import numpy as np\n"
               "from IPython.display import HTML\n"
               "from matplotlib.figure import Figure\n\n"
-              "from score_analysis.charts import png_bytes  # the reports' own way to save\n\n"
+              "from score_analysis.report.charts import png_bytes  # the reports' own save\n\n"
               f"N, WIDTH, HEIGHT, DPI = {figures['count']}, {figures['width']}, "
               f"{figures['height']}, {DPI}\n"
               "parts = []\n"
@@ -133,8 +134,8 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
     return path
 
 
-def _job(key: str, notebook: Path, workdir: Path, parameters: dict) -> pipeline.NotebookJob:
-    return pipeline.NotebookJob(
+def _job(key: str, notebook: Path, workdir: Path, parameters: dict) -> build.NotebookJob:
+    return build.NotebookJob(
         key=key, kind="enterprise", title=f"Benchmark {key}", notebook=str(notebook),
         executed=str(workdir / "notebooks" / f"{key}.ipynb"),
         html=str(workdir / "pages" / f"{key}.html"), parameters=parameters,
@@ -151,14 +152,14 @@ def measure(notebook: Path, workdir: Path, *, parameters: dict, repeat: int = 3)
     """Execute and convert ``notebook`` with ``parameters`` ``repeat`` times (after one
     untimed run that loads the notebook machinery, as the pipeline's workers do
     before their first report): wall and CPU seconds of each run, and medians."""
-    pipeline.warm_up()
-    first = pipeline.execute_notebook(_job("floor-0", notebook, workdir, parameters))
+    build.warm_up()
+    first = build.execute_notebook(_job("floor-0", notebook, workdir, parameters))
     if first.status != "ok":
         raise RuntimeError(f"the floor notebook failed: {first.error}")
     walls, cpus = [], []
     for i in range(1, repeat + 1):
         cpu, start = _cpu(), time.perf_counter()
-        outcome = pipeline.execute_notebook(_job(f"floor-{i}", notebook, workdir, parameters))
+        outcome = build.execute_notebook(_job(f"floor-{i}", notebook, workdir, parameters))
         walls.append(time.perf_counter() - start)
         cpus.append(_cpu() - cpu)
         if outcome.status != "ok":

@@ -57,19 +57,19 @@ def _cpu_s() -> float:
 
 def library_run(data_dir: Path, jobs: int) -> dict:
     """Validate ``data_dir`` and analyse every enterprise with ``jobs`` processes."""
-    from score_analysis import pipeline
+    from score_analysis import build
 
     sampler = MemorySampler()
     sampler.start()
     start, cpu = time.perf_counter(), _cpu_s()
-    validated = pipeline.validate_inputs(data_dir)
+    validated = build.validate_inputs(data_dir)
     if not validated.ok:
         raise SystemExit(f"{data_dir}: {len(validated.errors)} validation error(s), first: "
                          f"{validated.errors[0].line()}")
     validated_s = time.perf_counter() - start
-    slices = pipeline.enterprise_slices(validated.tables)
-    with pipeline.worker_pool(jobs, notebooks=False) as pool:
-        analysed = pipeline.analyse(validated.tables, slices=slices, pool=pool, workers=jobs)
+    slices = build.enterprise_slices(validated.tables)
+    with build.worker_pool(jobs, notebooks=False) as pool:
+        analysed = build.analyse(validated.tables, slices=slices, pool=pool, workers=jobs)
     total_s, cpu_s = time.perf_counter() - start, _cpu_s() - cpu
     peak_mb = sampler.stop()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

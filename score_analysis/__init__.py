@@ -1,7 +1,7 @@
 """score-analysis: impact assessment of the ILO SCORE Module 1 pilot (Indonesia, 2010).
 
 The package holds the data contract, validation, indicators, statistics and
-report pieces; :mod:`score_analysis.pipeline` ties them together and
+report pieces; :mod:`score_analysis.build` ties them together and
 :mod:`score_analysis.cli` is the command line.
 """
 

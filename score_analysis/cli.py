@@ -28,9 +28,9 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def _defaults():
-    from . import pipeline
+    from . import build
 
-    return pipeline
+    return build
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -202,7 +202,7 @@ def _err(text: str) -> None:
 
 def _print_findings(findings, letters=None, workbook=None) -> None:
     """The findings on the standard output, one line per problem (grouped by cause)."""
-    from .validation import finding_lines
+    from .data.validation import finding_lines
 
     for line in finding_lines(findings, letters, workbook):
         print(line)
@@ -217,7 +217,7 @@ def _counts(errors: int, warnings: int) -> str:
 
 
 def cmd_validate(args) -> int:
-    from .pipeline import validate_inputs
+    from .build import validate_inputs
 
     if args.path is not None and args.data_dir is not None and args.path != args.data_dir:
         _err(_("score-analysis: give the data either as PATH or with --data-dir, not both"))
@@ -242,7 +242,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .pipeline import InvalidInput, Options, UsageError, run
+    from .build import InvalidInput, Options, UsageError, run
 
     # the pages: the languages listed with --language (already parsed), else both
     languages = tuple(args.language) if args.language else LANGUAGES
@@ -255,7 +255,7 @@ def cmd_run(args) -> int:
     try:
         summary = run(options)
     except InvalidInput as exc:
-        from .io import column_letters
+        from .data.readers import column_letters
 
         letters, workbook = column_letters(args.data_dir)
         _print_findings(exc.findings, letters, workbook)
@@ -328,7 +328,7 @@ def _top_warning(log: Path) -> str | None:
 
 
 def cmd_template(args) -> int:
-    from .template import write_template
+    from .data.template import write_template
 
     try:
         write_template(args.out)
@@ -340,9 +340,9 @@ def cmd_template(args) -> int:
 
 
 def cmd_demo_data(args) -> int:
-    from .demo import DEFAULT_SEED, demo_tables
+    from .data.demo import DEFAULT_SEED, demo_tables
+    from .files import write_tables_csv
     from .i18n import ngettext
-    from .io import write_tables_csv
 
     try:
         tables = demo_tables(args.enterprises,

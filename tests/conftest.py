@@ -14,14 +14,14 @@ SMALL = DATA / "small"
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory):
     """The whole pipeline run once on the two-enterprise fixture in tests/data/small."""
-    from score_analysis import pipeline
+    from score_analysis import build
 
     root = tmp_path_factory.mktemp("small_run")
     raw = root / "raw"
     shutil.copytree(SMALL, raw)
-    options = pipeline.Options(data_dir=raw, reports_dir=root / "reports",
+    options = build.Options(data_dir=raw, reports_dir=root / "reports",
                                processed_dir=root / "processed", jobs=2, progress=False)
-    summary = pipeline.run(options, echo=lambda _: None)
+    summary = build.run(options, echo=lambda _: None)
     return {"root": root, "options": options, "summary": summary}
 
 
@@ -31,15 +31,15 @@ def built_reports(tmp_path_factory) -> Path:
     session by the real pipeline; read-only for the tests (copy it to change it)."""
     import json
 
-    from score_analysis import pipeline
+    from score_analysis import build
 
     root = tmp_path_factory.mktemp("built_reports")
     raw = root / "raw"
     shutil.copytree(DATA / "reports", raw)
-    options = pipeline.Options(data_dir=raw, reports_dir=root / "reports",
+    options = build.Options(data_dir=raw, reports_dir=root / "reports",
                                processed_dir=root / "processed", jobs=2, progress=False,
                                appendices=True)  # every page, as the command line builds
-    summary = pipeline.run(options, echo=lambda _: None)
+    summary = build.run(options, echo=lambda _: None)
     manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
     errors = {k: r.get("error") for k, r in manifest["reports"].items() if r["status"] != "ok"}
     assert summary.failed == 0, errors or manifest.get("synthesis")
@@ -53,7 +53,7 @@ def in_browser():
     synchronous API allows one per thread)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from score_analysis.pdf import CHROMIUM_ARGS, chromium_path
+    from score_analysis.build.printing import CHROMIUM_ARGS, chromium_path
 
     exe = chromium_path()
     if exe is None:

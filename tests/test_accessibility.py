@@ -123,7 +123,7 @@ def _contrast(a: str, b: str) -> float:
 def test_numbers_on_every_likert_colour_reach_aa_contrast():
     """The text on a Likert segment is white or black, whichever contrasts more: at
     least 4.5:1 on every colour of every scale from 2 to 11 points."""
-    from score_analysis.charts import light_text, likert_colours
+    from score_analysis.report.charts import light_text, likert_colours
 
     assert _contrast("#FFFFFF", "#D55E00") < 4.5  # white on this orange was the failure
     assert light_text("#D55E00") is False and light_text("#004D7A") is True

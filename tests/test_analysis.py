@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 import reference_values as R
 
-from score_analysis import analysis
-from score_analysis.analysis import (
+from score_analysis.stats import analysis
+from score_analysis.stats.analysis import (
     ATTRITION_COLUMNS,
     FIVE_S_NOTE,
     INTERNAL_COLUMNS,
@@ -28,8 +28,9 @@ from score_analysis.analysis import (
     survey_reliability,
     survey_results,
 )
-from score_analysis.contract import DIRECTIONS, INDICATORS, RESULT_COLUMNS, STATUSES
-from score_analysis.models import KPI_METHODS
+from score_analysis.stats.indicators import INDICATORS
+from score_analysis.stats.models import KPI_METHODS
+from score_analysis.stats.outputs import DIRECTIONS, RESULT_COLUMNS, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -328,7 +329,7 @@ def test_five_s_secondary_tests_and_friedman():
 def test_five_s_change_is_the_descriptive_primary():
     """The 5S index (mean of the five pillar scores, each the mean over areas) of the last
     audit minus the first; no interval, no p-value."""
-    from score_analysis.contract import PILLARS
+    from score_analysis.data.contract import PILLARS
 
     first = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
     last = [50.0] * 9 + [75.0]
@@ -418,7 +419,7 @@ def test_months_left_out_are_counted_in_the_note():
 
 @pytest.fixture(scope="module")
 def shipped() -> pd.DataFrame:
-    from score_analysis.pipeline import analyse, validate_inputs
+    from score_analysis.build import analyse, validate_inputs
 
     validated = validate_inputs(ROOT / "data" / "raw")
     assert validated.ok
@@ -499,7 +500,7 @@ def test_the_shared_family_definition_reproduces_p_holm(shipped):
     estimable ones at p = 1, gives the stored p_holm."""
     from statsmodels.stats.multitest import multipletests
 
-    from score_analysis.contract import in_holm_family
+    from score_analysis.stats.decisions import in_holm_family
 
     res = shipped["results"]
     for _, own in res.groupby("enterprise_id"):

@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 import reference_values as R
 
-from score_analysis import appendix, models
-from score_analysis.appendix_page import appendix_html, appendix_path
-from score_analysis.risk_of_bias import (
+from score_analysis import appendix
+from score_analysis.appendix.page import appendix_html, appendix_path
+from score_analysis.stats import models
+from score_analysis.stats.risk_of_bias import (
     JUDGEMENTS,
     PLANNED_KPI_METHODS,
     RISK_COLUMNS,
@@ -306,7 +307,7 @@ def test_forest_rows_end_with_the_pooled_estimate_and_prediction_interval():
 def _kpi(months: list[str], **blank) -> pd.DataFrame:
     """Monthly KPI rows of enterprise ``e`` with every KPI column; ``blank`` names a
     column and the months where it is left empty."""
-    from score_analysis.contract import INDICATORS
+    from score_analysis.stats.indicators import INDICATORS
 
     frame = pd.DataFrame({"enterprise_id": "e", "month": months})
     for ind in INDICATORS.values():
@@ -318,7 +319,7 @@ def _kpi(months: list[str], **blank) -> pd.DataFrame:
 
 
 def _planned(p_placebo: float = 0.5, drop: tuple = ()) -> pd.DataFrame:
-    from score_analysis.contract import INDICATORS
+    from score_analysis.stats.indicators import INDICATORS
 
     rows = [{"enterprise_id": "e", "domain": "kpi", "indicator": ind, "method": m,
              "status": "ok", "p_value": p_placebo if m == "placebo_level" else 0.01}
@@ -431,14 +432,14 @@ def test_appendix_page_shows_code_escapes_text_and_forbids_scripts(tmp_path):
 @pytest.fixture(scope="module")
 def appendix_run(tmp_path_factory):
     """The three-enterprise browser fixture built by the pipeline with the appendices."""
-    from score_analysis import pipeline
+    from score_analysis import build
 
     root = tmp_path_factory.mktemp("appendix_run")
     shutil.copytree(DATA / "reports", root / "raw")
-    options = pipeline.Options(data_dir=root / "raw", reports_dir=root / "reports",
+    options = build.Options(data_dir=root / "raw", reports_dir=root / "reports",
                                processed_dir=root / "processed", jobs=2, progress=False,
                                appendices=True)
-    summary = pipeline.run(options, echo=lambda _: None)
+    summary = build.run(options, echo=lambda _: None)
     manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
     return root, options, summary, manifest
 
@@ -463,14 +464,14 @@ def test_pipeline_builds_every_appendix_with_its_check_passing(appendix_run):
 
 @pytest.mark.slow
 def test_appendices_are_rebuilt_only_when_their_inputs_change(appendix_run):
-    from score_analysis import pipeline
+    from score_analysis import build
 
     root, options, _, manifest = appendix_run
-    again = pipeline.run(options, echo=lambda _: None)
+    again = build.run(options, echo=lambda _: None)
     assert again.nothing_changed
     page = root / "reports" / manifest["appendices"]["tesena_inovindo"]["path"]
     page.unlink()
-    pipeline.run(options, echo=lambda _: None)
+    build.run(options, echo=lambda _: None)
     after = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
     rebuilt = {k for k, e in after["appendices"].items()
                if e["built"] != manifest["appendices"][k]["built"]}

@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from score_analysis import cli, pipeline
+from score_analysis import build, cli
+from score_analysis.build import validate_inputs
+from score_analysis.data.validation import finding_lines
 from score_analysis.i18n import use_language
-from score_analysis.pipeline import validate_inputs
-from score_analysis.validation import finding_lines
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 
@@ -532,7 +532,7 @@ def test_case(case: Case, language: str, tmp_path: Path, capsys, monkeypatch):
         seen.append(validate_inputs(*args, **kwargs))
         return seen[-1]
 
-    monkeypatch.setattr(pipeline, "validate_inputs", recording)
+    monkeypatch.setattr(build, "validate_inputs", recording)
     code = cli.main(["validate", "--language", language, str(data)])
     out, err = capsys.readouterr()
     (result,) = seen

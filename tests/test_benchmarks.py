@@ -137,7 +137,7 @@ def test_the_report_notebooks_start_without_the_statistics_stack():
     import subprocess
     import sys
 
-    script = ("import sys\nimport score_analysis.reporting\n"
+    script = ("import sys\nimport score_analysis.report\n"
               "print([m for m in ('scipy', 'statsmodels', 'pandera', 'papermill', 'nbconvert')"
               " if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from score_analysis import pipeline
-from score_analysis.reporting import SIMULATED_BANNER, esc
+from score_analysis import build
+from score_analysis.report import SIMULATED_BANNER, esc
 
 FIXTURE = Path(__file__).parent / "data" / "reports"
 XSS_NAME = "PT <script>alert(\"name\")</script> Probe <img src=x onerror=alert(1)>"
@@ -46,9 +46,9 @@ def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("built")
     data = root / "raw"
     shutil.copytree(FIXTURE, data)
-    options = pipeline.Options(data_dir=data, reports_dir=root / "reports",
+    options = build.Options(data_dir=data, reports_dir=root / "reports",
                                processed_dir=root / "processed", jobs=2, progress=False)
-    summary = pipeline.run(options, echo=lambda _: None)
+    summary = build.run(options, echo=lambda _: None)
     manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
     errors = {k: r.get("error") for k, r in manifest["reports"].items() if r["status"] != "ok"}
     assert summary.failed == 0, errors or manifest.get("synthesis")

@@ -11,8 +11,8 @@ import sys
 import pytest
 from conftest import SMALL
 
+from score_analysis.build import Summary
 from score_analysis.cli import main, message_language, run_summary
-from score_analysis.pipeline import Summary
 
 
 def _env(lang: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import reference_values as R
 
-from score_analysis.comparisons import (
+from score_analysis.stats.comparisons import (
     COMPARISON_COLUMNS,
     cronbach_alpha,
     friedman,

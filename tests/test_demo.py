@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from score_analysis.demo import DEFAULT_SEED, demo_tables
-from score_analysis.eid import eid_months
+from score_analysis.data.demo import DEFAULT_SEED, demo_tables
+from score_analysis.data.eid import eid_months
 
 PILOT_IDS = [
     "tjokro_bersaudara",

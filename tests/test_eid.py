@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from score_analysis.eid import (
+from score_analysis.data.eid import (
     FIRST_YEAR,
     IDUL_FITRI,
     LAST_YEAR,

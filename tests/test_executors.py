@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from score_analysis import cli, pipeline
-from score_analysis.demo import demo_tables
-from score_analysis.pipeline import enterprises, executors, jobs, notebooks
-from score_analysis.validation import validate
+from score_analysis import build, cli
+from score_analysis.build import enterprises, executors, jobs, notebooks
+from score_analysis.data.demo import demo_tables
+from score_analysis.data.validation import validate
 
 distributed = pytest.importorskip("distributed")
 
@@ -77,7 +77,8 @@ def test_ctrl_c_cancels_the_tasks_on_the_cluster(cluster):
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory) -> dict:
-    from score_analysis.io import read_raw, write_tables_csv
+    from score_analysis.data.readers import read_raw
+    from score_analysis.files import write_tables_csv
 
     raw = tmp_path_factory.mktemp("raw")
     write_tables_csv(demo_tables(4), raw)
@@ -87,9 +88,9 @@ def tables(tmp_path_factory) -> dict:
 
 
 def test_the_analysis_on_dask_gives_the_same_tables_as_here(tables, cluster, monkeypatch):
-    here = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables))
+    here = build.analyse(tables, slices=build.enterprise_slices(tables))
     monkeypatch.setattr(enterprises, "PARALLEL_ANALYSIS", 2)
-    there = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables), pool=cluster,
+    there = build.analyse(tables, slices=build.enterprise_slices(tables), pool=cluster,
                              workers=cluster.workers)
     assert there["failed"] == here["failed"] == {}
     assert there["analysis_keys"] == here["analysis_keys"]
@@ -100,7 +101,7 @@ def test_the_analysis_on_dask_gives_the_same_tables_as_here(tables, cluster, mon
 # --------------------------------------------------------------------------- notebook jobs
 
 
-def _fake_execute(job: notebooks.NotebookJob) -> pipeline.ReportOutcome:
+def _fake_execute(job: notebooks.NotebookJob) -> build.ReportOutcome:
     """Writes what the notebook saw (its notebook and processed table) into its outputs."""
     seen = (Path(job.parameters["processed_dir"]) / "results.parquet").read_text()
     nb = Path(job.notebook).read_text()
@@ -108,7 +109,7 @@ def _fake_execute(job: notebooks.NotebookJob) -> pipeline.ReportOutcome:
                        (job.log, "log\n")):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(text, encoding="utf-8")
-    return pipeline.ReportOutcome(key=job.key, kind=job.kind, status="ok", path=job.html,
+    return build.ReportOutcome(key=job.key, kind=job.kind, status="ok", path=job.html,
                                   title=job.title, notebook=job.executed, log=job.log,
                                   where=notebooks.where())
 
@@ -176,7 +177,7 @@ def test_a_job_on_the_local_pool_reads_the_clients_paths_and_runs_in_a_scratch_d
 def test_a_job_result_cannot_write_outside_the_staging_tree(tmp_path):
     stage = tmp_path / "stage"
     stage.mkdir()
-    outcome = pipeline.ReportOutcome(key="x", kind="enterprise", status="ok", path="a", title="x")
+    outcome = build.ReportOutcome(key="x", kind="enterprise", status="ok", path="a", title="x")
     jobs.written(jobs.JobResult(outcome, {"../escaped.html": b"x", "ok.html": b"y"}), stage)
     assert not (tmp_path / "escaped.html").exists()
     assert (stage / "ok.html").read_bytes() == b"y"
@@ -265,11 +266,11 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2_before_any_work(tmp_pat
 
 def test_the_scheduler_comes_from_the_option_or_the_environment(monkeypatch):
     monkeypatch.delenv(executors.SCHEDULER_VARIABLE, raising=False)
-    assert executors.scheduler_address(pipeline.Options()) is None
+    assert executors.scheduler_address(build.Options()) is None
     monkeypatch.setenv(executors.SCHEDULER_VARIABLE, "tcp://10.0.0.1:8786")
-    assert executors.scheduler_address(pipeline.Options()) == "tcp://10.0.0.1:8786"
+    assert executors.scheduler_address(build.Options()) == "tcp://10.0.0.1:8786"
     assert executors.scheduler_address(
-        pipeline.Options(scheduler="tcp://10.0.0.2:8786")) == "tcp://10.0.0.2:8786"
+        build.Options(scheduler="tcp://10.0.0.2:8786")) == "tcp://10.0.0.2:8786"
 
 
 class _FakeClient:
@@ -283,15 +284,15 @@ class _FakeClient:
 
 
 def test_workers_running_other_code_are_refused_before_any_work(cluster):
-    from score_analysis.pipeline import keys
+    from score_analysis.build import keys
 
     executors._check_workers(cluster.client)  # these run this very code
     ours = keys.code_fingerprint()
     executors._check_workers(_FakeClient({"tcp://10.0.0.1:1": ours}))
-    with pytest.raises(pipeline.UsageError, match=r"1 Dask worker\(s\) run other "
+    with pytest.raises(build.UsageError, match=r"1 Dask worker\(s\) run other "
                                                   r"score-analysis code .*tcp://10.0.0.2:1"):
         executors._check_workers(_FakeClient({"tcp://10.0.0.1:1": ours,
                                               "tcp://10.0.0.2:1": "0.0.9"}))
-    with pytest.raises(pipeline.UsageError, match="cannot run score-analysis .*No module named"):
+    with pytest.raises(build.UsageError, match="cannot run score-analysis .*No module named"):
         executors._check_workers(_FakeClient(ModuleNotFoundError(
             "No module named 'score_analysis'")))

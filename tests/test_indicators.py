@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from score_analysis.indicators import (
+from score_analysis.stats.indicators import (
     MONTHLY_COLUMNS,
     construct_scores,
     five_s_index,

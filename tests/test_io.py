@@ -1,4 +1,4 @@
-"""Reading and writing files (score_analysis.io)."""
+"""Reading and writing files (score_analysis.data.readers)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from score_analysis import io as sio
-from score_analysis.contract import TABLES
+from score_analysis import files
+from score_analysis.data import readers as sio
+from score_analysis.data.contract import TABLES
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 
@@ -32,7 +33,7 @@ def test_reads_every_table_as_text_with_spreadsheet_rows():
     assert kpi.drop(columns=[sio.ROW]).map(type).eq(str).all().all()
     assert kpi.loc[6, "output_units"] == ""  # blank stays blank text
     assert set(raw.files) == {f"{t}.csv" for t in TABLES}
-    assert raw.files["enterprises.csv"] == sio.sha256_file(MINIMAL / "enterprises.csv")
+    assert raw.files["enterprises.csv"] == files.sha256_file(MINIMAL / "enterprises.csv")
 
 
 def test_a_quoted_line_break_stays_in_one_row(tmp_path):
@@ -163,7 +164,7 @@ def test_a_formula_is_read_as_the_value_excel_saved_with_it(tmp_path):
 
 def test_a_formula_without_its_saved_value_is_an_error_naming_sheet_cell_and_formula(
         tmp_path):
-    from score_analysis.validation import finding_line, validate
+    from score_analysis.data.validation import finding_line, validate
 
     path = _enterprises_book(tmp_path / "data.xlsx",
                              ["a", "PT A", "garmen", "2010-04", "simulated", "=100+5"])
@@ -200,7 +201,7 @@ def test_an_excel_error_value_is_an_error_even_in_a_text_column(tmp_path, error)
 
 
 def test_merged_cells_are_an_error_and_their_blank_cells_are_not_reported_again(tmp_path):
-    from score_analysis.validation import validate
+    from score_analysis.data.validation import validate
 
     path = _enterprises_book(tmp_path / "data.xlsx",
                              ["a", "PT A", "garmen", "2010-04", "simulated", 5],
@@ -255,18 +256,18 @@ def test_column_letters_name_the_cells_of_a_workbook(tmp_path):
 
 def test_resolve_repo_path_tries_the_working_directory_then_the_repository(
         tmp_path, monkeypatch):
-    root = Path(sio.__file__).resolve().parent.parent
+    root = Path(files.__file__).resolve().parent.parent
     minimal = root / "tests" / "data" / "minimal"
     monkeypatch.chdir(tmp_path)
-    assert sio.resolve_repo_path("tests/data/minimal") == minimal
-    assert sio.resolve_repo_path("../tests/data/minimal") == minimal  # a notebook's default
-    assert sio.resolve_repo_path(str(minimal)) == minimal
+    assert files.resolve_repo_path("tests/data/minimal") == minimal
+    assert files.resolve_repo_path("../tests/data/minimal") == minimal  # a notebook's default
+    assert files.resolve_repo_path(str(minimal)) == minimal
     (tmp_path / "tests" / "data" / "minimal").mkdir(parents=True)
-    assert sio.resolve_repo_path("tests/data/minimal") == Path("tests/data/minimal")
+    assert files.resolve_repo_path("tests/data/minimal") == Path("tests/data/minimal")
     with pytest.raises(FileNotFoundError, match="data/processed_nowhere was not found in the "
                                                 "working directory"):
-        sio.resolve_repo_path("data/processed_nowhere")
-    assert sio.resolve_repo_path("reports_nowhere", must_exist=False) == root / "reports_nowhere"
+        files.resolve_repo_path("data/processed_nowhere")
+    assert files.resolve_repo_path("reports_nowhere", must_exist=False) == root / "reports_nowhere"
 
 
 @pytest.mark.parametrize("value, text", [
@@ -284,8 +285,8 @@ def test_workbook_cells_become_text(value, text):
 
 def test_atomic_write_is_all_or_nothing(tmp_path):
     target = tmp_path / "out" / "a.txt"
-    sio.write_text("first", target)
-    with pytest.raises(RuntimeError), sio.atomic_path(target) as tmp:
+    files.write_text("first", target)
+    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
         tmp.write_text("half")
         raise RuntimeError("stopped")
     assert target.read_text() == "first"
@@ -295,8 +296,8 @@ def test_atomic_write_is_all_or_nothing(tmp_path):
 def test_written_files_are_readable_by_others(tmp_path):
     old = os.umask(0o022)
     try:
-        sio.write_text("x", tmp_path / "a.txt")
-        sio.write_json({"b": 1}, tmp_path / "b.json")
+        files.write_text("x", tmp_path / "a.txt")
+        files.write_json({"b": 1}, tmp_path / "b.json")
     finally:
         os.umask(old)
     for name in ("a.txt", "b.json"):
@@ -304,12 +305,12 @@ def test_written_files_are_readable_by_others(tmp_path):
 
 
 def test_json_is_stable(tmp_path):
-    sio.write_json({"b": 1, "a": "é"}, tmp_path / "x.json")
+    files.write_json({"b": 1, "a": "é"}, tmp_path / "x.json")
     assert (tmp_path / "x.json").read_text(encoding="utf-8") == '{\n  "a": "é",\n  "b": 1\n}\n'
-    assert sio.read_json(tmp_path / "x.json") == {"a": "é", "b": 1}
+    assert files.read_json(tmp_path / "x.json") == {"a": "é", "b": 1}
     (tmp_path / "bad.json").write_text("{")
-    assert sio.read_json(tmp_path / "bad.json") is None
-    assert sio.read_json(tmp_path / "missing.json") is None
+    assert files.read_json(tmp_path / "bad.json") is None
+    assert files.read_json(tmp_path / "missing.json") is None
 
 
 @pytest.mark.parametrize("value, safe", [
@@ -317,14 +318,14 @@ def test_json_is_stable(tmp_path):
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("ok", "ok"), ("", ""), (-1.5, -1.5), (None, None),
 ])
 def test_formula_cells_are_neutralised(value, safe):
-    assert sio.safe_csv_text(value) == safe
+    assert files.safe_csv_text(value) == safe
 
 
 def test_write_csv_is_formula_safe_and_full_precision(tmp_path):
     frame = pd.DataFrame({"text": ["=HYPERLINK(1)", "plain"], "x": [0.1 + 0.2, -1 / 3],
                           "n": pd.array([1, None], dtype="Int64")})
     before = frame.copy()
-    sio.write_csv(frame, tmp_path / "t.csv")
+    files.write_csv(frame, tmp_path / "t.csv")
     pd.testing.assert_frame_equal(frame, before)  # the input is not changed
     assert (tmp_path / "t.csv").read_bytes() == (
         b"text,x,n\n'=HYPERLINK(1),0.30000000000000004,1\nplain,-0.33333333333333331,\n")
@@ -340,7 +341,7 @@ def test_replace_tree_moves_the_named_files_last(tmp_path, monkeypatch):
     order = []
     real = os.replace
     monkeypatch.setattr(os, "replace", lambda s, d: (order.append(Path(d).name), real(s, d)))
-    sio.replace_tree(stage, target, last=("index.html", "manifest.json"), skip=(".complete",))
+    files.replace_tree(stage, target, last=("index.html", "manifest.json"), skip=(".complete",))
     assert order == ["a.html", "z.csv", "index.html", "manifest.json"]
     assert not stage.exists() and not (target / ".complete").exists()
     assert (target / "sub" / "a.html").read_text() == "sub/a.html"
@@ -351,7 +352,7 @@ def test_workbook_is_written_atomically(tmp_path):
 
     book = Workbook()
     book.active["A1"] = "x"
-    sio.write_workbook(book, tmp_path / "b.xlsx")
+    files.write_workbook(book, tmp_path / "b.xlsx")
     assert load_workbook(tmp_path / "b.xlsx").active["A1"].value == "x"
     assert [p.name for p in tmp_path.iterdir()] == ["b.xlsx"]
 
@@ -360,10 +361,10 @@ def test_hash_of_several_files_ignores_their_order(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.write_text("1")
     b.write_text("2")
-    first = sio.sha256_files([a, b])
-    assert first == sio.sha256_files([b, a])
+    first = files.sha256_files([a, b])
+    assert first == files.sha256_files([b, a])
     b.write_text("3")
-    assert sio.sha256_files([a, b]) != first
+    assert files.sha256_files([a, b]) != first
 
 
 def test_a_file_that_cannot_be_read_is_a_finding(tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import reference_values as R
 
-from score_analysis.models import (
+from score_analysis.stats.models import (
     COEFFICIENT_COLUMNS,
     EFFECT_COLUMNS,
     KPI_METHODS,

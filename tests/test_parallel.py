@@ -11,17 +11,18 @@ import pandas as pd
 import pytest
 from jupyter_client import AsyncKernelManager
 
-from score_analysis import pipeline
-from score_analysis.demo import demo_tables
-from score_analysis.pipeline import enterprises, notebooks
-from score_analysis.validation import validate
+from score_analysis import build
+from score_analysis.build import enterprises, notebooks
+from score_analysis.data.demo import demo_tables
+from score_analysis.data.validation import validate
 
 TABLES = ("results", "kpi_lines", "survey_reliability", "pooled")
 
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory) -> dict:
-    from score_analysis.io import read_raw, write_tables_csv
+    from score_analysis.data.readers import read_raw
+    from score_analysis.files import write_tables_csv
 
     raw = tmp_path_factory.mktemp("raw")
     write_tables_csv(demo_tables(3), raw)
@@ -30,8 +31,8 @@ def tables(tmp_path_factory) -> dict:
     return validated.tables
 
 
-def _job(tmp_path: Path, key: str, notebook: Path) -> pipeline.NotebookJob:
-    return pipeline.NotebookJob(
+def _job(tmp_path: Path, key: str, notebook: Path) -> build.NotebookJob:
+    return build.NotebookJob(
         key=key, kind="enterprise", title=f"Report {key}", notebook=str(notebook),
         executed=str(tmp_path / "notebooks" / f"{key}.ipynb"),
         html=str(tmp_path / "enterprises" / f"{key}.html"), parameters={},
@@ -60,14 +61,14 @@ def _tiny_notebook(path: Path, source: str = "1 + 1") -> Path:
 def test_workers_are_bounded_by_jobs_and_notebooks(monkeypatch, jobs, notebooks, cpus,
                                                    expected):
     monkeypatch.setattr(os, "cpu_count", lambda: cpus)
-    assert pipeline._workers(pipeline.Options(jobs=jobs), notebooks) == expected
+    assert build._workers(build.Options(jobs=jobs), notebooks) == expected
 
 
 def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch):
-    here = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables))
+    here = build.analyse(tables, slices=build.enterprise_slices(tables))
     monkeypatch.setattr(enterprises, "PARALLEL_ANALYSIS", 2)
-    with pipeline.worker_pool(2, notebooks=False) as pool:
-        there = pipeline.analyse(tables, slices=pipeline.enterprise_slices(tables), pool=pool,
+    with build.worker_pool(2, notebooks=False) as pool:
+        there = build.analyse(tables, slices=build.enterprise_slices(tables), pool=pool,
                                  workers=2)
     assert there["failed"] == {} and here["failed"] == {}
     assert there["analysis_keys"] == here["analysis_keys"]
@@ -78,7 +79,7 @@ def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch)
 def test_the_garbage_collector_is_handed_its_objects_back():
     import gc
 
-    with pipeline._gc_frozen():
+    with build._gc_frozen():
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
 
@@ -109,7 +110,7 @@ def test_a_kernel_that_does_not_start_is_tried_once_more(tmp_path, monkeypatch):
     fake = FakePapermill(notebooks.KernelStartError("RuntimeError: Kernel didn't respond in 120 "
                                                     "seconds"))
     monkeypatch.setattr(papermill, "execute_notebook", fake)
-    outcome = pipeline.execute_notebook(_job(tmp_path, "a", tmp_path / "a.ipynb"))
+    outcome = build.execute_notebook(_job(tmp_path, "a", tmp_path / "a.ipynb"))
     assert (outcome.status, outcome.error, fake.calls) == ("ok", None, 2)
     log = Path(outcome.log).read_text()
     assert ("--- attempt 1 failed: KernelStartError: RuntimeError: Kernel didn't respond in 120 "
@@ -125,7 +126,7 @@ def test_a_kernel_that_fails_twice_fails_the_report_and_points_to_its_log(tmp_pa
     fake = FakePapermill(*[notebooks.KernelStartError("RuntimeError: Kernel died before "
                                                       "replying to kernel_info")] * 2)
     monkeypatch.setattr(papermill, "execute_notebook", fake)
-    outcome = pipeline.execute_notebook(_job(tmp_path, "b", tmp_path / "b.ipynb"))
+    outcome = build.execute_notebook(_job(tmp_path, "b", tmp_path / "b.ipynb"))
     assert (outcome.status, fake.calls) == ("failed", 2)
     assert outcome.error == ("KernelStartError: RuntimeError: Kernel died before replying to "
                              "kernel_info (the kernel's output is in logs/b.log in the reports "
@@ -140,7 +141,7 @@ def test_an_error_in_a_cell_is_not_retried(tmp_path, monkeypatch):
     fake = FakePapermill(PapermillExecutionError(1, 1, "x = 1 / 0", "ZeroDivisionError",
                                                  "division by zero", []))
     monkeypatch.setattr(papermill, "execute_notebook", fake)
-    outcome = pipeline.execute_notebook(_job(tmp_path, "c", tmp_path / "c.ipynb"))
+    outcome = build.execute_notebook(_job(tmp_path, "c", tmp_path / "c.ipynb"))
     assert (outcome.status, outcome.error, fake.calls) == (
         "failed", "ZeroDivisionError: division by zero", 1)
     assert "--- failed: ZeroDivisionError: division by zero" in Path(outcome.log).read_text()
@@ -156,8 +157,8 @@ def test_the_pool_runs_notebooks_with_their_own_logs_and_a_bad_one_fails_alone(t
     jobs = [_job(tmp_path, "good", good), _job(tmp_path, "missing", tmp_path / "none.ipynb")]
     from tqdm import tqdm
 
-    with pipeline.worker_pool(2) as pool, tqdm(total=2, disable=True) as bar:
-        outcomes = {o.key: o for o in pipeline._execute_all(jobs, pool, tmp_path, bar)}
+    with build.worker_pool(2) as pool, tqdm(total=2, disable=True) as bar:
+        outcomes = {o.key: o for o in build._execute_all(jobs, pool, tmp_path, bar)}
     assert outcomes["good"].status == "ok", outcomes["good"].error
     assert "hello from the kernel" in (tmp_path / "enterprises" / "good.html").read_text()
     assert outcomes["good"].log == "logs/good.log"
@@ -177,7 +178,7 @@ def test_a_real_cell_that_times_out_fails_after_one_attempt(tmp_path):
 
     nb = _tiny_notebook(tmp_path / "hung.ipynb", "import time\ntime.sleep(120)")
     job = replace(_job(tmp_path, "hung", nb), cell_timeout=2)
-    outcome = pipeline.execute_notebook(job)
+    outcome = build.execute_notebook(job)
     assert outcome.status == "failed"
     assert outcome.error.startswith("CellTimeoutError")
     log = Path(outcome.log).read_text()
@@ -202,7 +203,7 @@ def test_a_real_kernel_that_fails_to_bind_its_ports_is_started_again(tmp_path, m
 
     monkeypatch.setattr(AsyncKernelManager, "_async_launch_kernel", racing)
     nb = _tiny_notebook(tmp_path / "ok.ipynb", "print('started')")
-    outcome = pipeline.execute_notebook(_job(tmp_path, "ok", nb))
+    outcome = build.execute_notebook(_job(tmp_path, "ok", nb))
     assert (outcome.status, len(launches)) == ("ok", 2), outcome.error
     log = Path(outcome.log).read_text()
     assert ("--- attempt 1 failed: KernelStartError: ZMQError: Address already in use "

@@ -1,4 +1,4 @@
-"""The A4 PDFs of the reports (score_analysis.pdf, score_analysis.pipeline.pdfs).
+"""The A4 PDFs of the reports (score_analysis.build.printing, score_analysis.build.pdfs).
 
 The reports of ``tests/data/reports`` are built once per session (``built_reports``,
 PDFs included) and read with pypdf; the runs that change something work on a copy.
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from score_analysis import pdf, pipeline
-from score_analysis.pipeline import pdfs
+from score_analysis import build
+from score_analysis.build import pdfs
+from score_analysis.build import printing as pdf
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf is a dev dependency: make install")
 
@@ -79,12 +80,12 @@ def pages_text(path: Path) -> list[str]:
     return [_text(p.extract_text() or "") for p in pypdf.PdfReader(path).pages]
 
 
-def _copy_run(built: Path, dest: Path) -> pipeline.Options:
+def _copy_run(built: Path, dest: Path) -> build.Options:
     """A writable copy of the built fixture (raw data, processed tables, reports)."""
     root = built.parent
     for name in ("raw", "processed", "reports"):
         shutil.copytree(root / name, dest / name)
-    return pipeline.Options(data_dir=dest / "raw", reports_dir=dest / "reports",
+    return build.Options(data_dir=dest / "raw", reports_dir=dest / "reports",
                             processed_dir=dest / "processed", jobs=2, progress=False)
 
 
@@ -180,7 +181,7 @@ def test_an_unchanged_page_is_not_printed_again(built_reports, tmp_path):
     before = _stamps(reports)
     _change_enterprise(options.data_dir, "tesena_inovindo")
     lines: list[str] = []
-    summary = pipeline.run(options, echo=lines.append)
+    summary = build.run(options, echo=lines.append)
     assert summary.failed == 0 and summary.built == 1
     after = _stamps(reports)
     assert set(after) == set(before)
@@ -199,7 +200,7 @@ def test_no_pdf_writes_none(built_reports, tmp_path):
     shutil.rmtree(options.reports_dir / "pdf")
     _change_enterprise(options.data_dir, "xss-probe")
     lines: list[str] = []
-    summary = pipeline.run(pipeline.Options(**{**options.__dict__, "pdf": False}),
+    summary = build.run(build.Options(**{**options.__dict__, "pdf": False}),
                            echo=lines.append)
     assert summary.failed == 0 and summary.built == 1
     assert not (options.reports_dir / "pdf").exists()
@@ -214,9 +215,9 @@ def test_no_pdf_flag_reaches_the_run(monkeypatch, tmp_path):
 
     def fake_run(options, **_):
         seen["pdf"] = options.pdf
-        return pipeline.Summary(nothing_changed=True)
+        return build.Summary(nothing_changed=True)
 
-    monkeypatch.setattr(pipeline, "run", fake_run)
+    monkeypatch.setattr(build, "run", fake_run)
     args = ["run", "--data-dir", str(tmp_path), "--reports-dir", str(tmp_path / "r"),
             "--processed-dir", str(tmp_path / "p"), "--quiet"]
     cli.main([*args, "--no-pdf"])
@@ -268,7 +269,7 @@ def test_missing_chromium_skips_the_pdfs_in_one_line(built_reports, tmp_path, mo
     assert pdf.read_state(stage) == {"complete": False, "printed": 0, "duration_s": 0.0,
                                      "keys": {}}
     # without Chromium a rerun has nothing more to do for the PDFs
-    assert pdfs.up_to_date(empty, pipeline.Options(reports_dir=empty))
+    assert pdfs.up_to_date(empty, build.Options(reports_dir=empty))
 
 
 def test_a_failed_print_is_done_by_the_next_run(tmp_path, monkeypatch):
@@ -293,7 +294,7 @@ def test_a_failed_print_is_done_by_the_next_run(tmp_path, monkeypatch):
     state = pdf.read_state(stage)
     assert state["complete"] is False and state["keys"] == {"pdf/en/a.pdf": keys["pdf/en/a.pdf"]}
     shutil.copy(stage / "pdf/keys.json", reports / "pdf/keys.json")  # as the commit does
-    assert not pdfs.up_to_date(reports, pipeline.Options(reports_dir=reports))
+    assert not pdfs.up_to_date(reports, build.Options(reports_dir=reports))
 
 
 @browser
@@ -303,7 +304,7 @@ def test_missing_chromium_run_still_builds_the_pages(built_reports, tmp_path, mo
     shutil.rmtree(options.reports_dir / "pdf")
     _change_enterprise(options.data_dir, "tesena_inovindo")
     lines: list[str] = []
-    summary = pipeline.run(options, echo=lines.append)
+    summary = build.run(options, echo=lines.append)
     assert summary.failed == 0 and summary.built == 1 and summary.exit_code == 0
     assert [line for line in lines if "PDF" in line] == [
         line for line in lines if line.startswith("PDFs skipped: $CHROMIUM")]
@@ -419,7 +420,7 @@ def test_bench_ratio_of_pdfs_to_the_html_build(tmp_path):
 
 
 def test_every_report_page_that_exists_is_wanted_in_each_language(tmp_path):
-    from score_analysis.pipeline.options import ReportOutcome
+    from score_analysis.build.options import ReportOutcome
 
     reports, stage = tmp_path / "reports", tmp_path / "stage"
     outcomes = {e: ReportOutcome(key=e, kind="enterprise", status=s, path=f"enterprises/{e}.html",

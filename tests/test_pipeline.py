@@ -9,9 +9,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from score_analysis import pipeline
-from score_analysis.contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
-from score_analysis.io import sha256_file
+from score_analysis import build
+from score_analysis.data.findings import QUALITY_COLUMNS
+from score_analysis.files import sha256_file
+from score_analysis.stats.outputs import POOLED_COLUMNS, RESULT_COLUMNS
 
 pytestmark = pytest.mark.slow
 ENTERPRISES = ("tjokro_bersaudara", "trijaya_teknik")
@@ -87,7 +88,7 @@ def test_report_shows_banner_and_no_code(small_run):
 
 
 def test_second_run_with_nothing_changed_does_nothing(small_run):
-    summary = pipeline.run(small_run["options"], echo=lambda _: None)
+    summary = build.run(small_run["options"], echo=lambda _: None)
     assert summary.nothing_changed
     assert summary.exit_code == 0
     assert "Nothing changed" in summary.line()
@@ -95,5 +96,5 @@ def test_second_run_with_nothing_changed_does_nothing(small_run):
 
 def test_unknown_enterprise_selection_is_a_usage_error(small_run):
     options = replace(small_run["options"], enterprises=("nope",), force=True)
-    with pytest.raises(pipeline.UsageError, match="unknown enterprise"):
-        pipeline.run(options, echo=lambda _: None)
+    with pytest.raises(build.UsageError, match="unknown enterprise"):
+        build.run(options, echo=lambda _: None)

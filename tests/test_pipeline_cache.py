@@ -19,20 +19,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from score_analysis import pipeline
-from score_analysis.demo import demo_tables
-from score_analysis.io import write_tables_csv
-from score_analysis.pipeline import enterprises, keys, notebooks
+from score_analysis import build
+from score_analysis.build import enterprises, keys, notebooks
+from score_analysis.data.demo import demo_tables
+from score_analysis.files import write_tables_csv
 
 ENTERPRISES = ("lestari_dini_tunggul", "tjokro_bersaudara", "trijaya_teknik")
 CHANGED = "trijaya_teknik"
-REPO_NOTEBOOKS = pipeline.DEFAULT_NOTEBOOKS
+REPO_NOTEBOOKS = build.DEFAULT_NOTEBOOKS
 
 
 @dataclass
 class Workspace:
     root: Path
-    options: pipeline.Options
+    options: build.Options
 
     def manifest(self) -> dict:
         return json.loads((self.options.reports_dir / "manifest.json").read_text())
@@ -52,20 +52,20 @@ class Recorder:
         self.analysed: list[str] = []
         self.fail = set(fail)
 
-    def execute(self, job: pipeline.NotebookJob) -> pipeline.ReportOutcome:
+    def execute(self, job: build.NotebookJob) -> build.ReportOutcome:
         self.executed.append(job.key)
         failed = job.key in self.fail
         for path, text in ((job.html, f"<p>{job.key}</p>"), (job.executed, "{}"),
                            (job.log, "recorded\n")):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text(text, encoding="utf-8")
-        return pipeline.ReportOutcome(
+        return build.ReportOutcome(
             key=job.key, kind=job.kind, status="failed" if failed else "ok", path=job.html,
             title=job.title, duration_s=0.001, error="RuntimeError: boom" if failed else None,
             notebook=job.executed, log=job.log)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        analyse_one = pipeline._analyse_enterprise
+        analyse_one = build._analyse_enterprise
 
         def counted(enterprise, **kwargs):
             self.analysed.append(enterprise["enterprise_id"])
@@ -80,20 +80,20 @@ def _fresh_workspace(root: Path) -> Workspace:
     raw = root / "raw"
     write_tables_csv(demo_tables(3), raw)
     shutil.copytree(REPO_NOTEBOOKS, root / "notebooks")
-    options = pipeline.Options(data_dir=raw, reports_dir=root / "reports",
+    options = build.Options(data_dir=raw, reports_dir=root / "reports",
                                processed_dir=root / "processed",
                                notebooks_dir=root / "notebooks", jobs=1, progress=False)
     return Workspace(root, options)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Workspace, Recorder, pipeline.Summary]:
+def built(tmp_path_factory) -> tuple[Workspace, Recorder, build.Summary]:
     """Three enterprises, built once (notebooks recorded, not executed)."""
     ws = _fresh_workspace(tmp_path_factory.mktemp("built"))
     recorder = Recorder()
     with pytest.MonkeyPatch.context() as mp:
         recorder.install(mp)
-        summary = pipeline.run(ws.options)
+        summary = build.run(ws.options)
     return ws, recorder, summary
 
 
@@ -108,7 +108,7 @@ def ws(built, tmp_path) -> Workspace:
     moved = Recorder()
     with pytest.MonkeyPatch.context() as mp:
         moved.install(mp)
-        summary = pipeline.run(options)  # new paths: checked, but nothing to rebuild
+        summary = build.run(options)  # new paths: checked, but nothing to rebuild
     assert (moved.executed, moved.analysed, summary.built) == ([], [], 0)
     return Workspace(root, options)
 
@@ -157,7 +157,7 @@ def test_first_run_builds_every_report_then_the_synthesis(built):
 
 def test_nothing_changed_rebuilds_nothing_and_says_so(ws, recorder):
     before = ws.manifest()
-    summary = pipeline.run(ws.options)
+    summary = build.run(ws.options)
     assert summary.nothing_changed
     assert summary.line().startswith("Nothing changed since the last run: 3 report(s)")
     assert (recorder.executed, recorder.analysed) == ([], [])
@@ -171,12 +171,12 @@ def test_nothing_changed_does_not_import_the_scientific_stack(ws, tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from score_analysis import pipeline\n"
-        f"o = pipeline.Options(data_dir=Path({str(ws.options.data_dir)!r}),"
+        "from score_analysis import build\n"
+        f"o = build.Options(data_dir=Path({str(ws.options.data_dir)!r}),"
         f" reports_dir=Path({str(ws.options.reports_dir)!r}),"
         f" processed_dir=Path({str(ws.options.processed_dir)!r}),"
         f" notebooks_dir=Path({str(ws.options.notebooks_dir)!r}), jobs=1, progress=False)\n"
-        "s = pipeline.run(o)\n"
+        "s = build.run(o)\n"
         "heavy = sorted(m for m in ('pandas', 'numpy', 'scipy', 'statsmodels', 'papermill')"
         " if m in sys.modules)\n"
         "print(s.nothing_changed, heavy)\n")
@@ -211,7 +211,7 @@ def test_changing_one_enterprise_rebuilds_only_its_report_and_the_synthesis(ws, 
     before, pages = ws.manifest(), _pages(ws)
     column, change = EDITS[table]
     _edit_csv(ws.raw(table), CHANGED, column, change)
-    summary = pipeline.run(ws.options)
+    summary = build.run(ws.options)
     assert summary.exit_code == 0, summary.failures
     assert recorder.executed == [CHANGED, "synthesis"]
     assert recorder.analysed == [CHANGED]
@@ -231,7 +231,7 @@ def test_changing_one_enterprise_rebuilds_only_its_report_and_the_synthesis(ws, 
 def test_the_analysis_cache_keeps_the_rows_of_unchanged_enterprises(ws, recorder):
     old = ws.results()
     _edit_csv(ws.raw("kpi_monthly"), CHANGED, "units_rejected", lambda v: str(int(v or 0) // 2))
-    pipeline.run(ws.options)
+    build.run(ws.options)
     new = ws.results()
     assert recorder.analysed == [CHANGED]
     for eid in ENTERPRISES:
@@ -247,7 +247,7 @@ def test_a_new_enterprise_builds_only_its_report_and_the_synthesis(ws, recorder)
     four = demo_tables(4)
     new_id = sorted(set(four["enterprises"]["enterprise_id"]) - set(ENTERPRISES))[0]
     write_tables_csv({name: frame for name, frame in four.items()}, ws.options.data_dir)
-    summary = pipeline.run(ws.options)
+    summary = build.run(ws.options)
     assert recorder.executed == [new_id, "synthesis"]
     assert recorder.analysed == [new_id]
     assert summary.built == 1
@@ -255,7 +255,7 @@ def test_a_new_enterprise_builds_only_its_report_and_the_synthesis(ws, recorder)
 
 def test_a_missing_page_is_rebuilt_alone(ws, recorder):
     (ws.options.reports_dir / "enterprises" / f"{CHANGED}.html").unlink()
-    pipeline.run(ws.options)
+    build.run(ws.options)
     assert recorder.executed == [CHANGED]
     assert recorder.analysed == []
 
@@ -264,11 +264,11 @@ def test_a_failed_report_is_tried_again_on_the_next_run(ws, monkeypatch):
     failing = Recorder(fail=(CHANGED,))
     failing.install(monkeypatch)
     _edit_csv(ws.raw("kpi_monthly"), CHANGED, "output_units", lambda v: str(float(v or 0) + 2.0))
-    first = pipeline.run(ws.options)
+    first = build.run(ws.options)
     assert (first.failed, first.failures, first.exit_code) == (1, [CHANGED], 1)
     retry = Recorder()
     retry.install(monkeypatch)
-    second = pipeline.run(ws.options)  # the data did not change, the report failed
+    second = build.run(ws.options)  # the data did not change, the report failed
     assert not second.nothing_changed
     assert retry.executed == [CHANGED]
     assert retry.analysed == []
@@ -279,12 +279,12 @@ def test_selecting_enterprises_builds_only_those(ws, recorder):
     other = ENTERPRISES[0]
     for eid in (other, CHANGED):
         _edit_csv(ws.raw("kpi_monthly"), eid, "output_units", lambda v: str(float(v or 0) + 3.0))
-    pipeline.run(replace(ws.options, enterprises=(CHANGED,)))
+    build.run(replace(ws.options, enterprises=(CHANGED,)))
     assert recorder.executed == [CHANGED, "synthesis"]
     assert sorted(recorder.analysed) == sorted([other, CHANGED])  # all numbers stay current
     recorder.executed.clear()
     recorder.analysed.clear()
-    pipeline.run(ws.options)  # the stale report of the other enterprise is built now
+    build.run(ws.options)  # the stale report of the other enterprise is built now
     assert recorder.executed == [other]
     assert recorder.analysed == []
 
@@ -294,14 +294,14 @@ def test_a_first_run_of_selected_enterprises_lists_only_their_pages(ws, recorder
 
     options = replace(ws.options, enterprises=(CHANGED,), reports_dir=tmp_path / "reports",
                       processed_dir=tmp_path / "processed")
-    pipeline.run(options)
+    build.run(options)
     manifest = json.loads((options.reports_dir / "manifest.json").read_text())
     assert sorted(manifest["reports"]) == [CHANGED]
     index = (options.reports_dir / "index.html").read_text()
     links = re.findall(r"href='([^']+\.html)'", index)
     assert f"enterprises/{CHANGED}.html" in links
     assert all((options.reports_dir / link).is_file() for link in links)
-    again = pipeline.run(options)  # the same selection again: nothing to do
+    again = build.run(options)  # the same selection again: nothing to do
     assert again.nothing_changed
 
 
@@ -310,27 +310,27 @@ def test_a_first_run_of_selected_enterprises_lists_only_their_pages(ws, recorder
 
 def test_changing_the_shared_codebook_rebuilds_every_report(ws, recorder):
     _edit_csv(ws.raw("survey_items"), None, "text_en", lambda v: v + ".")
-    pipeline.run(ws.options)
+    build.run(ws.options)
     assert recorder.executed == [*ENTERPRISES, "synthesis"]
     assert sorted(recorder.analysed) == list(ENTERPRISES)
 
 
 def test_changing_the_enterprise_notebook_rebuilds_every_report_from_the_cached_analysis(
         ws, recorder):
-    nb = ws.options.notebooks_dir / pipeline.ENTERPRISE_NOTEBOOK
+    nb = ws.options.notebooks_dir / build.ENTERPRISE_NOTEBOOK
     content = json.loads(nb.read_text())
     content["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["Note."]})
     nb.write_text(json.dumps(content))
-    summary = pipeline.run(ws.options)
+    summary = build.run(ws.options)
     assert recorder.executed == [*ENTERPRISES, "synthesis"]
     assert recorder.analysed == []
     assert summary.built == 3
 
 
 def test_changing_only_the_synthesis_notebook_rebuilds_only_the_synthesis(ws, recorder):
-    nb = ws.options.notebooks_dir / pipeline.SYNTHESIS_NOTEBOOK
+    nb = ws.options.notebooks_dir / build.SYNTHESIS_NOTEBOOK
     nb.write_text(nb.read_text().replace("Parameters: papermill", "Parameters (edited): papermill"))
-    summary = pipeline.run(ws.options)
+    summary = build.run(ws.options)
     assert recorder.executed == ["synthesis"]
     assert recorder.analysed == []
     assert (summary.built, summary.unchanged) == (0, 3)
@@ -338,7 +338,7 @@ def test_changing_only_the_synthesis_notebook_rebuilds_only_the_synthesis(ws, re
 
 def test_a_code_change_rebuilds_and_reanalyses_everything(ws, recorder, monkeypatch):
     monkeypatch.setattr(keys, "code_fingerprint", lambda: "another version of the code")
-    pipeline.run(ws.options)
+    build.run(ws.options)
     assert recorder.executed == [*ENTERPRISES, "synthesis"]
     assert sorted(recorder.analysed) == list(ENTERPRISES)
 
@@ -348,14 +348,15 @@ def test_the_code_fingerprint_follows_the_package_source(tmp_path, monkeypatch):
     shutil.copytree(Path(keys.__file__).parent.parent, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(keys, "__file__", str(package / "pipeline" / "keys.py"))
-    first = pipeline.code_fingerprint()
-    assert pipeline.code_fingerprint() == first
-    (package / "models.py").write_text((package / "models.py").read_text() + "\n# edited\n")
-    assert pipeline.code_fingerprint() != first
+    first = build.code_fingerprint()
+    assert build.code_fingerprint() == first
+    models = package / "stats" / "models.py"
+    models.write_text(models.read_text() + "\n# edited\n")
+    assert build.code_fingerprint() != first
 
 
 def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
-    summary = pipeline.run(replace(ws.options, force=True))
+    summary = build.run(replace(ws.options, force=True))
     assert recorder.executed == [*ENTERPRISES, "synthesis"]
     assert sorted(recorder.analysed) == list(ENTERPRISES)
     assert summary.built == 3
@@ -368,9 +369,9 @@ def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
 def test_real_notebooks_change_one_enterprise(tmp_path, capfd):
     raw = tmp_path / "raw"
     write_tables_csv(demo_tables(2), raw)
-    options = pipeline.Options(data_dir=raw, reports_dir=tmp_path / "reports",
+    options = build.Options(data_dir=raw, reports_dir=tmp_path / "reports",
                                processed_dir=tmp_path / "processed", jobs=2, progress=False)
-    first = pipeline.run(options)
+    first = build.run(options)
     assert (first.built, first.failed) == (2, 0)
     reports = options.reports_dir
     pages = {p: (reports / p).stat().st_mtime_ns
@@ -381,11 +382,11 @@ def test_real_notebooks_change_one_enterprise(tmp_path, capfd):
     assert log.rstrip().splitlines()[-1].startswith("--- ok")
     _edit_csv(raw / "kpi_monthly.csv", "trijaya_teknik", "output_units",
               lambda v: str(float(v or 0) + 1.0))
-    second = pipeline.run(options)
+    second = build.run(options)
     assert (second.built, second.unchanged, second.failed) == (1, 1, 0)
     changed = {p for p, t in pages.items() if (reports / p).stat().st_mtime_ns != t}
     assert changed == {"enterprises/trijaya_teknik.html", "synthesis.html", "index.html"}
-    third = pipeline.run(options)
+    third = build.run(options)
     assert third.nothing_changed
     err = capfd.readouterr().err
     assert "Kernel is running over TCP" not in err

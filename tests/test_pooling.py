@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import reference_values as R
 
-from score_analysis.analysis import INTERNAL_COLUMNS
-from score_analysis.contract import POOLED_COLUMNS, POOLED_INPUT_COLUMNS
-from score_analysis.pooling import (
+from score_analysis.stats.analysis import INTERNAL_COLUMNS
+from score_analysis.stats.outputs import POOLED_COLUMNS, POOLED_INPUT_COLUMNS
+from score_analysis.stats.pooling import (
     LEAVE_ONE_OUT_COLUMNS,
     META_COLUMNS,
     POOLED_METHOD,

@@ -17,9 +17,10 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from score_analysis.contract import TABLES, Finding
-from score_analysis.io import ROW, RawData, RawTable, read_raw
-from score_analysis.validation import validate
+from score_analysis.data.contract import TABLES
+from score_analysis.data.findings import Finding
+from score_analysis.data.readers import ROW, RawData, RawTable, read_raw
+from score_analysis.data.validation import validate
 
 SETTINGS = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -1,4 +1,4 @@
-"""Tests of the report sections, their wording and the page shell (score_analysis.reporting).
+"""Tests of the report sections, their wording and the page shell (score_analysis.report).
 
 The fast tests here render every section in-process from the fixture in
 ``tests/data/reports`` (three enterprises, one of them with hostile text in
@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from score_analysis import charts, pipeline, reporting
-from score_analysis.reporting import (
+from score_analysis import build, report
+from score_analysis.report import (
     Html,
+    charts,
     esc,
     evidence,
     headline,
@@ -95,21 +96,21 @@ def primary_row(**values) -> pd.Series:
 def processed(tmp_path_factory) -> Path:
     """The fixture data validated, analysed and written as the pipeline writes it."""
     out = tmp_path_factory.mktemp("processed")
-    validated = pipeline.validate_inputs(FIXTURE)
+    validated = build.validate_inputs(FIXTURE)
     assert validated.ok, [f.line() for f in validated.errors]
-    analysed = pipeline.analyse(validated.tables)
-    pipeline._write_processed(validated.tables, analysed, out)
-    from score_analysis.io import write_json, write_parquet
+    analysed = build.analyse(validated.tables)
+    build._write_processed(validated.tables, analysed, out)
+    from score_analysis.files import write_json, write_parquet
 
-    write_parquet(pipeline._quality_log(validated.findings), out / "quality_log.parquet")
-    write_json(pipeline._provenance(pipeline.Options(data_dir=FIXTURE), validated, "test"),
+    write_parquet(build._quality_log(validated.findings), out / "quality_log.parquet")
+    write_json(build._provenance(build.Options(data_dir=FIXTURE), validated, "test"),
                out / "provenance.json")
     return out
 
 
 @pytest.fixture(scope="module")
-def xss(processed) -> reporting.EnterpriseData:
-    return reporting.load_enterprise(XSS, processed_dir=str(processed))
+def xss(processed) -> report.EnterpriseData:
+    return report.load_enterprise(XSS, processed_dir=str(processed))
 
 
 SECTIONS = ("header", "executive_summary", "kpi_charts", "five_s_section", "survey_section",
@@ -301,9 +302,9 @@ def test_enterprise_findings_match_whole_ids_or_the_id_column():
                         "value": ["abc 2009-11", "abcd 2009-11", "12"], "rule": ["r"] * 3,
                         "severity": ["warning"] * 3,
                         "message": ["abc: month missing", "abcd: month missing", "jump"]})
-    assert reporting.enterprise_findings(log, "abc")["value"].tolist() == ["abc 2009-11"]
+    assert report.enterprise_findings(log, "abc")["value"].tolist() == ["abc 2009-11"]
     tagged = log.assign(enterprise_id=["abcd", "abcd", "abc"])
-    assert reporting.enterprise_findings(tagged, "abc")["value"].tolist() == ["12"]
+    assert report.enterprise_findings(tagged, "abc")["value"].tolist() == ["12"]
 
 
 # --------------------------------------------------------------------------- charts
@@ -430,18 +431,18 @@ def test_five_s_index_figure_drops_the_legend_when_series_would_repeat():
 
 
 def test_pooling_caveat_speaks_of_few_enterprises_only_when_they_are_few():
-    few = reporting.small_k_note(pd.DataFrame({"k": [5, 4]}))
+    few = report.small_k_note(pd.DataFrame({"k": [5, 4]}))
     assert "What k = 5 can and cannot support" in few and "4 degrees of freedom" in few
-    many = reporting.small_k_note(pd.DataFrame({"k": [50]}))
+    many = report.small_k_note(pd.DataFrame({"k": [50]}))
     assert "so few" not in many and "not drawn at random" in many
-    assert reporting._many_note(charts.MANY_ROWS) == ""
-    assert "sorted by its estimate" in reporting._many_note(charts.MANY_ROWS + 1)
+    assert report._many_note(charts.MANY_ROWS) == ""
+    assert "sorted by its estimate" in report._many_note(charts.MANY_ROWS + 1)
 
 
 def test_forest_alt_text_keeps_the_capital_of_5s():
     studies = pd.DataFrame({"name": ["A"], "estimate": [1.5], "ci_low": [0.5],
                             "ci_high": [2.5], "note": [""]})
-    alt = reporting._forest_alt("5S mean change", studies, None, False)
+    alt = report._forest_alt("5S mean change", studies, None, False)
     assert alt.startswith("Forest plot of 5S mean change: ")
     assert alt.endswith("A: +1.5 (95% CI +0.50 to +2.5).")
 
@@ -451,31 +452,31 @@ def test_forest_alt_text_keeps_the_capital_of_5s():
 
 def test_every_enterprise_section_escapes_hostile_text(xss):
     for name in SECTIONS:
-        fragment = getattr(reporting, name)(xss)
+        fragment = getattr(report, name)(xss)
         assert isinstance(fragment, Html)
         assert_inert(fragment)
-    assert_inert(reporting.provenance_section(xss.provenance))
-    text = " ".join(parse(reporting.header(xss)).text)
+    assert_inert(report.provenance_section(xss.provenance))
+    text = " ".join(parse(report.header(xss)).text)
     assert "PT <script>alert(\"name\")</script> Probe <img src=x onerror=alert(1)>" in text
     assert "<script>alert('milestone')</script>" in text
-    notes = parse(reporting.qualitative_section(xss))
+    notes = parse(report.qualitative_section(xss))
     assert "</li></ul><a href=javascript:alert('link')>click</a>" in " ".join(notes.text)
     # an invalid language code gives no lang attribute at all
     assert all(a.get("lang") in (None, "en", "id") for _, a in notes.tags)
 
 
 def test_synthesis_sections_escape_hostile_text(processed):
-    data = reporting.load_synthesis(processed_dir=str(processed))
+    data = report.load_synthesis(processed_dir=str(processed))
     for name in ("synthesis_header", "synthesis_grid", "forest_plots", "five_s_overview",
                  "survey_overview", "qualitative_overview", "synthesis_quality"):
-        assert_inert(getattr(reporting, name)(data))
+        assert_inert(getattr(report, name)(data))
     assert "<img src=x onerror=alert('lesson')>" in " ".join(
-        parse(reporting.qualitative_overview(data)).text)
+        parse(report.qualitative_overview(data)).text)
 
 
 def test_enterprise_summary_has_one_sentence_and_row_per_primary_result(xss):
     prim = xss.results[xss.results["primary"]]
-    doc = parse(reporting.executive_summary(xss))
+    doc = parse(report.executive_summary(xss))
     items = [a for t, a in doc.tags if t == "li"]
     rows = [a for t, a in doc.tags if t == "tr"]
     assert len(items) == len(prim)
@@ -486,24 +487,24 @@ def test_enterprise_summary_has_one_sentence_and_row_per_primary_result(xss):
 def test_sentences_count_the_holm_family_not_the_descriptive_5s_row(xss):
     """"after adjusting for N indicators": N is the Holm family of the analysis plan, the
     primary tests (planned but not estimable ones included), not the 5S description."""
-    from score_analysis.contract import in_holm_family
-    from score_analysis.reporting.wording import family_size
+    from score_analysis.report.wording import family_size
+    from score_analysis.stats.decisions import in_holm_family
 
     res = xss.results
     n = int(in_holm_family(res).sum())
     assert family_size(res) == n
     assert n == int((res["primary"] & res["status"].isin(["ok", "insufficient_data"])
                      & (res["method"] != "five_s_change")).sum())
-    text = " ".join(parse(reporting.executive_summary(xss)).text)
+    text = " ".join(parse(report.executive_summary(xss)).text)
     counts = {int(m) for m in re.findall(r"after adjusting for (\d+) indicators", text)}
     assert counts == {n}
 
 
 def test_suppressed_survey_groups_show_no_numbers(processed):
-    data = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    data = report.load_enterprise("tesena_inovindo", processed_dir=str(processed))
     assert (data.results.loc[data.results["domain"] == "survey", "status"]
             == "suppressed").all()
-    html = reporting.survey_section(data)
+    html = report.survey_section(data)
     assert "fewer than 5" in html
     followup = data.survey[data.survey["wave"] == "followup"]
     assert 0 < len(followup) < 5
@@ -515,7 +516,7 @@ def test_suppressed_survey_groups_show_no_numbers(processed):
 
 
 def test_timeline_lists_milestones_audits_and_periods_in_order(xss):
-    events = reporting.timeline_events(xss)
+    events = report.timeline_events(xss)
     dates = [e[0] for e in events]
     assert dates == sorted(dates)
     whats = [e[2] for e in events]
@@ -526,8 +527,8 @@ def test_timeline_lists_milestones_audits_and_periods_in_order(xss):
 
 
 def test_kpi_charts_have_one_figure_per_tracked_indicator_with_alt_text(processed):
-    data = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
-    doc = assert_inert(reporting.kpi_charts(data))
+    data = report.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    doc = assert_inert(report.kpi_charts(data))
     imgs = [a for t, a in doc.tags if t == "img"]
     tracked = data.lines["indicator"].nunique()
     assert len(imgs) == tracked
@@ -536,21 +537,21 @@ def test_kpi_charts_have_one_figure_per_tracked_indicator_with_alt_text(processe
 
 
 def test_banner_only_for_simulated_data(processed):
-    real = reporting.load_enterprise("inprintama_asri", processed_dir=str(processed))
-    simulated = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
-    assert reporting.banner(real) == ""
-    assert reporting.SIMULATED_BANNER in reporting.banner(simulated)
+    real = report.load_enterprise("inprintama_asri", processed_dir=str(processed))
+    simulated = report.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    assert report.banner(real) == ""
+    assert report.SIMULATED_BANNER in report.banner(simulated)
 
 
 def test_data_quality_section_lists_this_enterprise_s_findings(xss, processed):
-    html = reporting.data_quality_section(xss)
+    html = report.data_quality_section(xss)
     assert "month 2009-11 is missing" in html
-    other = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed))
-    assert "2009-11" not in reporting.data_quality_section(other)
+    other = report.load_enterprise("tesena_inovindo", processed_dir=str(processed))
+    assert "2009-11" not in report.data_quality_section(other)
 
 
 def test_methods_are_collapsed_and_link_the_analysis_plan(xss):
-    html = reporting.methods_section(xss)
+    html = report.methods_section(xss)
     assert html.startswith("<details class='methods'>")
     assert "href='#analysis-plan'" in html and "id='analysis-plan'" in html
     assert "Durbin-Watson" in html
@@ -560,7 +561,7 @@ def test_methods_are_collapsed_and_link_the_analysis_plan(xss):
 
 
 def test_page_is_self_contained_and_forbids_scripts():
-    html = reporting.page("<p>body</p>", "T <b>")
+    html = report.page("<p>body</p>", "T <b>")
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
     assert "<title>T &lt;b&gt;</title>" in html
     assert "<script" not in html and "http://" not in html and "https://" not in html
@@ -573,15 +574,15 @@ def test_index_and_failed_pages_escape_what_they_show():
                 "headline": "<img src=x onerror=alert(1)>"},
                {"path": "enterprises/b.html", "title": "B", "status": "failed",
                 "data_source": "enterprise_records", "built": "", "headline": "Analysis failed."}]
-    html = reporting.index_page(entries, run_date="2026-01-01T00:00:00+00:00")
+    html = report.index_page(entries, run_date="2026-01-01T00:00:00+00:00")
     body = html[html.index("<body>"):]
     assert_inert(body)
-    assert reporting.SIMULATED_BANNER in body and "1 report could not be built" in body
-    failed = reporting.failed_page("<b>T</b>", "KeyError: '<script>'", "../notebooks/a.ipynb")
+    assert report.SIMULATED_BANNER in body and "1 report could not be built" in body
+    failed = report.failed_page("<b>T</b>", "KeyError: '<script>'", "../notebooks/a.ipynb")
     assert_inert(failed[failed.index("<body>"):])
     assert "KeyError: &#39;&lt;script&gt;&#39;" in failed
     assert "href=\"../index.html\"" in failed
-    assert "href=\"index.html\"" in reporting.failed_page("Synthesis", "x", home="index.html")
+    assert "href=\"index.html\"" in report.failed_page("Synthesis", "x", home="index.html")
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -609,7 +610,8 @@ def test_report_time_imports_stay_light():
     import subprocess
     import sys
 
-    code = ("import sys; from score_analysis import reporting, charts; "
+    code = ("import sys; from score_analysis import report; "
+            "from score_analysis.report import charts; "
             "print(','.join(m for m in ('statsmodels', 'scipy', 'pandera') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
@@ -617,12 +619,12 @@ def test_report_time_imports_stay_light():
 
 
 def test_fmt_rounds_for_reading():
-    assert reporting.fmt(16.4987) == "16.5"
-    assert reporting.fmt(-0.123456) == "−0.123"
-    assert reporting.fmt(1234.5) == "1,234"
-    assert reporting.fmt(math.inf) == "∞"
-    assert reporting.fmt_count(15.0) == "15"
-    assert reporting.fmt_p(0.0004) == "< 0.001"
+    assert report.fmt(16.4987) == "16.5"
+    assert report.fmt(-0.123456) == "−0.123"
+    assert report.fmt(1234.5) == "1,234"
+    assert report.fmt(math.inf) == "∞"
+    assert report.fmt_count(15.0) == "15"
+    assert report.fmt_p(0.0004) == "< 0.001"
 
 
 def test_unlinked_findings_are_those_no_enterprise_claims():
@@ -630,7 +632,7 @@ def test_unlinked_findings_are_those_no_enterprise_claims():
                         "value": ["abc 2009-11", "12", ""], "rule": ["r"] * 3,
                         "severity": ["warning"] * 3,
                         "message": ["abc: month missing", "jump", "cp1252 file"]})
-    assert reporting.unlinked_findings(log, ["abc", "xyz"])["message"].tolist() == [
+    assert report.unlinked_findings(log, ["abc", "xyz"])["message"].tolist() == [
         "jump", "cp1252 file"]
 
 
@@ -641,19 +643,19 @@ def test_sections_of_an_enterprise_with_only_monthly_records(xss):
     bare = replace(xss, milestones=empty, pillars=empty, five_s=empty, survey=empty,
                    qualitative=empty, reliability=empty, quality=xss.quality.iloc[0:0],
                    results=xss.results[xss.results["domain"] == "kpi"], provenance={})
-    assert "No 5S audit was recorded" in reporting.five_s_section(bare)
-    assert "No worker survey was recorded" in reporting.survey_section(bare)
-    assert "No notes were recorded" in reporting.qualitative_section(bare)
-    assert "found no missing months" in reporting.data_quality_section(bare)
-    assert "No provenance record" in reporting.provenance_section(bare.provenance)
+    assert "No 5S audit was recorded" in report.five_s_section(bare)
+    assert "No worker survey was recorded" in report.survey_section(bare)
+    assert "No notes were recorded" in report.qualitative_section(bare)
+    assert "found no missing months" in report.data_quality_section(bare)
+    assert "No provenance record" in report.provenance_section(bare.provenance)
     for name in SECTIONS:
-        assert_inert(getattr(reporting, name)(bare))
-    whats = [w for _, _, w in reporting.timeline_events(bare)]
+        assert_inert(getattr(report, name)(bare))
+    whats = [w for _, _, w in report.timeline_events(bare)]
     assert not any("visit" in w.lower() for w in whats)
 
 
 def test_one_key_serves_every_monthly_chart():
-    key = reporting.kpi_key(lebaran=True, visits=False)
+    key = report.kpi_key(lebaran=True, visits=False)
     assert re.findall(r"</span>([^<]+)</li>", key) == [
         "Observed month", "Fitted trend", "Trend without the programme", "Lebaran month",
         "Programme start"]
@@ -671,7 +673,7 @@ def test_likert_chart_places_segments_around_the_centre_and_escapes_text():
                            "panel": ["Before", "After"],
                            "1": [10.0, 0.0], "2": [20.0, 10.0], "3": [40.0, 20.0],
                            "4": [20.0, 40.0], "5": [10.0, 30.0]})
-    html = reporting.likert_chart(shares, labels=["SD", "D", "N", "A", "SA"],
+    html = report.likert_chart(shares, labels=["SD", "D", "N", "A", "SA"],
                                   panels=[("Before", True), ("After", True)],
                                   alt="A <chart>", caption="c")
     assert "<b>" not in html and "&lt;b&gt;Safe&lt;/b&gt; &amp; sound" in html
@@ -690,7 +692,7 @@ def test_likert_chart_places_segments_around_the_centre_and_escapes_text():
 def test_likert_chart_shows_only_the_privacy_note_for_small_groups():
     shares = pd.DataFrame({"item": ["Q", "Q"], "panel": ["Before", "After"],
                            "1": [50.0, np.nan], "2": [50.0, np.nan]})
-    html = reporting.likert_chart(shares, labels=["No", "Yes"],
+    html = report.likert_chart(shares, labels=["No", "Yes"],
                                   panels=[("Before", True), ("After", False)], alt="a")
     after = html.split("After</span>")[1].split("</div>")[0]
     assert "fewer than 5 respondents" in after and "seg" not in after
@@ -699,7 +701,7 @@ def test_likert_chart_shows_only_the_privacy_note_for_small_groups():
 # --------------------------------------------------------------------------- two languages
 
 
-LOCALE = Path(reporting.__file__).resolve().parent.parent / "locale"
+LOCALE = Path(report.__file__).resolve().parent.parent / "locale"
 ROOT = Path(__file__).resolve().parent.parent
 #: English words that never occur in Indonesian prose (whole words, any case).
 ENGLISH = re.compile(r"\b(the|and|of|with|was|were|is|are|before|after|could|which|this|that|"
@@ -745,7 +747,7 @@ def test_indonesian_catalog_is_complete_without_fuzzy_or_unused_messages():
 
 def test_numbers_and_dates_follow_the_page_locale():
     from score_analysis.i18n import use_language
-    from score_analysis.reporting import formatting
+    from score_analysis.report import formatting
 
     with use_language("id"):
         assert formatting.fmt(3.0812) == "3,08"
@@ -812,15 +814,15 @@ def test_indonesian_sections_leave_no_english_sentence(processed):
     data_text = _data_text(processed)
     with use_language("id"):
         for eid in ("xss-probe", "tesena_inovindo", "inprintama_asri"):
-            data = reporting.load_enterprise(eid, processed_dir=str(processed))
+            data = report.load_enterprise(eid, processed_dir=str(processed))
             for name in SECTIONS + ("provenance_section", "footer"):
-                text = _visible_text(getattr(reporting, name)(data), data_text)
+                text = _visible_text(getattr(report, name)(data), data_text)
                 found = ENGLISH.findall(text)
                 assert not found, (eid, name, found, text[:400])
-        syn = reporting.load_synthesis(processed_dir=str(processed))
+        syn = report.load_synthesis(processed_dir=str(processed))
         for name in ("synthesis_header", "synthesis_grid", "forest_plots", "five_s_overview",
                      "survey_overview", "qualitative_overview", "synthesis_quality"):
-            text = _visible_text(getattr(reporting, name)(syn), data_text)
+            text = _visible_text(getattr(report, name)(syn), data_text)
             assert not ENGLISH.findall(text), (name, ENGLISH.findall(text), text[:400])
 
 
@@ -828,7 +830,7 @@ def test_indonesian_pages_use_indonesian_separators(xss):
     from score_analysis.i18n import use_language
 
     with use_language("id"):
-        text = " ".join(parse(reporting.executive_summary(xss)).text)
+        text = " ".join(parse(report.executive_summary(xss)).text)
     # decimal commas in every estimate and p-value; no English decimal point
     assert re.search(r"\d,\d", text)
     assert not re.search(r"(?<![\d.])0\.\d", text), re.findall(r"\S*0\.\d\S*", text)
@@ -836,18 +838,18 @@ def test_indonesian_pages_use_indonesian_separators(xss):
 
 
 def test_a_report_renders_in_both_languages_from_one_call(processed):
-    data = reporting.load_enterprise("tesena_inovindo", processed_dir=str(processed),
+    data = report.load_enterprise("tesena_inovindo", processed_dir=str(processed),
                                      language="en,id")
-    both = reporting.executive_summary(data)
-    assert isinstance(both, reporting.Translated)
+    both = report.executive_summary(data)
+    assert isinstance(both, report.Translated)
     bundle = both._repr_mimebundle_()
     assert bundle["text/html"] == str(both["en"])
-    assert bundle[reporting.mime_type("id")] == str(both["id"])
+    assert bundle[report.mime_type("id")] == str(both["id"])
     assert "Ringkasan" in both["id"] and "Summary" in both["en"]
 
 
 def test_pages_name_their_language_and_link_their_twin():
-    html = reporting.page("<p>isi</p>", "Judul", lang="id",
+    html = report.page("<p>isi</p>", "Judul", lang="id",
                           alternate="../../enterprises/a.html")
     assert '<html lang="id">' in html
     assert '<link rel="alternate" hreflang="en" href="../../enterprises/a.html">' in html
@@ -861,15 +863,15 @@ def test_pages_name_their_language_and_link_their_twin():
 def test_index_header_takes_its_years_from_the_data():
     entries = [{"path": "enterprises/a.html", "title": "A", "status": "ok",
                 "data_source": "simulated", "built": "", "headline": "h"}]
-    html = reporting.index_page(entries, run_date="2026-01-01T00:00:00+00:00",
+    html = report.index_page(entries, run_date="2026-01-01T00:00:00+00:00",
                                 years=(2009, 2011))
     assert "Indonesia 2009–2011" in html and "Indonesia 2010<" not in html
-    assert "Indonesia ·" not in reporting.index_page(entries, run_date="", years=(2012, 2012))
+    assert "Indonesia ·" not in report.index_page(entries, run_date="", years=(2012, 2012))
 
 
 def test_synthesis_names_instead_of_links_the_pages_that_were_not_built(processed):
-    data = reporting.load_synthesis(processed_dir=str(processed), missing_pages="xss-probe")
-    html = reporting.synthesis_header(data) + reporting.synthesis_grid(data)
+    data = report.load_synthesis(processed_dir=str(processed), missing_pages="xss-probe")
+    html = report.synthesis_header(data) + report.synthesis_grid(data)
     assert "enterprises/xss-probe.html" not in html
     assert "enterprises/tesena_inovindo.html" in html
     assert "No report page was built for:" in html
@@ -914,8 +916,8 @@ def _sentence_problems(sentence: str, row: pd.Series) -> list[str]:
         problems.append("an adjusted p not labelled (Holm)")
     if row["domain"] == "survey":
         means = re.search(r"mean ([\d.−]+) before, ([\d.−]+) after", sentence)
-        if not means or means.groups() != (reporting.fmt(row["pre_value"]),
-                                           reporting.fmt(row["post_value"])):
+        if not means or means.groups() != (report.fmt(row["pre_value"]),
+                                           report.fmt(row["post_value"])):
             problems.append("survey sentence does not show the means of its own row")
     return problems
 
@@ -924,9 +926,9 @@ def test_every_summary_sentence_agrees_with_its_own_numbers(processed):
     """Walks the summary sentences of every enterprise of the fixture, as rendered."""
     checked = 0
     for eid in ("xss-probe", "tesena_inovindo", "inprintama_asri"):
-        data = reporting.load_enterprise(eid, processed_dir=str(processed))
-        doc = parse(reporting.executive_summary(data))
-        html = str(reporting.executive_summary(data))
+        data = report.load_enterprise(eid, processed_dir=str(processed))
+        doc = parse(report.executive_summary(data))
+        html = str(report.executive_summary(data))
         items = re.findall(r"<li class='s-[a-z]+'>(.*?)</li>", html, flags=re.S)
         prim = data.results[data.results["primary"]].reset_index(drop=True)
         assert len(items) == len(prim), eid
@@ -949,7 +951,7 @@ def test_the_sentence_checker_catches_contradictions():
 
 
 def test_each_page_has_its_twin_under_the_other_language():
-    from score_analysis.pipeline.runner import _language_pages
+    from score_analysis.build.runner import _language_pages
 
     pages = _language_pages("enterprises/a.html", "PT A", "enterprise", ("en", "id"))
     assert pages == [
@@ -985,7 +987,7 @@ def test_index_marks_entries_written_in_another_language():
     entries = [{"path": "../appendix/a.html", "title": "Appendix: A", "status": "ok",
                 "data_source": "simulated", "built": "", "headline": "For reviewers.",
                 "lang": "en"}]
-    html = reporting.index_page(entries, run_date="", lang="id")
+    html = report.index_page(entries, run_date="", lang="id")
     doc = parse(html[html.index("<body>"):])
     marked = [a for t, a in doc.tags if a.get("lang") == "en" and t in ("th", "td")]
     assert len(marked) == 2
@@ -997,25 +999,25 @@ def test_methods_show_the_risk_of_bias_and_link_the_appendix(processed):
     Indonesian page one folder higher."""
     from score_analysis.i18n import use_language
 
-    data = reporting.load_enterprise(XSS, processed_dir=str(processed), appendix=True)
+    data = report.load_enterprise(XSS, processed_dir=str(processed), appendix=True)
     with use_language("en"):
-        html = str(reporting.methods_section(data))
+        html = str(report.methods_section(data))
     assert "Intervention independent of other changes" in html
     assert len(re.findall(r"risk-(?:low|high|unclear)", html)) == 6
     assert f'href="../appendix/{XSS}.html"' in html
     with use_language("id"):
-        html_id = str(reporting.methods_section(data))
+        html_id = str(report.methods_section(data))
     assert "Intervensi tidak bergantung pada perubahan lain" in html_id
     assert f'href="../../appendix/{XSS}.html"' in html_id
-    without = reporting.load_enterprise(XSS, processed_dir=str(processed))
+    without = report.load_enterprise(XSS, processed_dir=str(processed))
     with use_language("en"):
-        assert "appendix/" not in str(reporting.methods_section(without))
+        assert "appendix/" not in str(report.methods_section(without))
 
 
 def test_notebook_defaults_resolve_from_the_repository_root(processed, monkeypatch):
     """The report notebooks' default processed_dir ("data/processed") is found from the
     repository root and from notebooks/ alike."""
-    from score_analysis.io import resolve_repo_path
+    from score_analysis.files import resolve_repo_path
 
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root / "notebooks")

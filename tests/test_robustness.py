@@ -30,13 +30,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from score_analysis import cli, pipeline
-from score_analysis.contract import POOLED_COLUMNS, QUALITY_COLUMNS, RESULT_COLUMNS
-from score_analysis.demo import demo_tables
-from score_analysis.io import write_tables_csv
+from score_analysis import build, cli
+from score_analysis.data.demo import demo_tables
+from score_analysis.data.findings import QUALITY_COLUMNS
+from score_analysis.files import write_tables_csv
+from score_analysis.stats.outputs import POOLED_COLUMNS, RESULT_COLUMNS
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
-NOTEBOOKS = pipeline.DEFAULT_NOTEBOOKS
+NOTEBOOKS = build.DEFAULT_NOTEBOOKS
 SCORE_ANALYSIS = Path(sys.executable).with_name("score-analysis")
 EVIL_NAME = 'PT <script>alert("x")</script> & Sons'
 EVIL_TEXT = "**Bold?** <img src=x onerror=alert(2)> [link](javascript:alert(3))"
@@ -139,7 +140,7 @@ def run_cli(data: Path, out: Path, *extra: str) -> int:
 
 
 def test_analysis_failure_is_isolated(monkeypatch):
-    from score_analysis import analysis
+    from score_analysis.stats import analysis
 
     real = analysis.enterprise_analysis
 
@@ -149,8 +150,8 @@ def test_analysis_failure_is_isolated(monkeypatch):
         return real(enterprise, **kwargs)
 
     monkeypatch.setattr(analysis, "enterprise_analysis", flaky)
-    tables = pipeline.validate_inputs(MINIMAL).tables
-    out = pipeline.analyse(tables)
+    tables = build.validate_inputs(MINIMAL).tables
+    out = build.analyse(tables)
     assert out["failed"] == {"beta": "the analysis failed: ZeroDivisionError: division by zero"}
     assert set(out["results"]["enterprise_id"]) == {"alpha"}
     assert set(out["analysis_keys"]) == {"alpha"}
@@ -159,21 +160,21 @@ def test_analysis_failure_is_isolated(monkeypatch):
 @pytest.mark.parametrize("bad", ["../x", "..", "a/b", "a b", "", "A", "x" * 41, "a\\b",
                                  "/etc/passwd", "alpha.html", None, 7])
 def test_enterprise_ids_cannot_leave_the_reports(bad):
-    with pytest.raises(pipeline.UsageError, match="invalid enterprise id"):
-        pipeline.report_path(bad)
+    with pytest.raises(build.UsageError, match="invalid enterprise id"):
+        build.report_path(bad)
     if bad is not None:  # None is the synthesis notebook's
-        with pytest.raises((pipeline.UsageError, TypeError)):
-            pipeline.notebook_parameters(bad, Path("p"), Path("r"))
+        with pytest.raises((build.UsageError, TypeError)):
+            build.notebook_parameters(bad, Path("p"), Path("r"))
 
 
 def test_valid_ids_stay_inside(tmp_path):
-    rel = pipeline.report_path("tjokro_bersaudara-2")
+    rel = build.report_path("tjokro_bersaudara-2")
     assert rel == "enterprises/tjokro_bersaudara-2.html"
     assert (tmp_path / rel).resolve().is_relative_to(tmp_path / "enterprises")
 
 
 def test_notebook_parameters_are_a_checked_typed_dict(tmp_path):
-    params = pipeline.notebook_parameters("alpha", tmp_path / "p", tmp_path / "r")
+    params = build.notebook_parameters("alpha", tmp_path / "p", tmp_path / "r")
     assert params == {"processed_dir": str((tmp_path / "p").resolve()),
                       "reports_dir": str((tmp_path / "r").resolve()),
                       "enterprise_id": "alpha"}
@@ -192,7 +193,7 @@ def test_unexpected_errors_are_one_plain_line(monkeypatch, tmp_path, capsys):
     def broken(options, **kwargs):
         raise RuntimeError("something inside broke")
 
-    monkeypatch.setattr(pipeline, "run", broken)
+    monkeypatch.setattr(build, "run", broken)
     assert run_cli(MINIMAL, tmp_path) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -212,7 +213,7 @@ def test_unwritable_reports_directory_is_a_plain_message(tmp_path, capsys):
 
 
 def test_a_failed_page_escapes_the_name_and_the_error():
-    from score_analysis.reporting import failed_page
+    from score_analysis.report import failed_page
 
     page = failed_page(EVIL_NAME, "ValueError: bad value '<img src=x onerror=alert(1)>'",
                        "../notebooks/a.ipynb")
@@ -227,7 +228,7 @@ def _stage(reports: Path, files: dict[str, str], complete: bool) -> Path:
         (stage / rel).parent.mkdir(parents=True, exist_ok=True)
         (stage / rel).write_text(text)
     if complete:
-        (stage / pipeline.COMPLETE).write_text("")
+        (stage / build.COMPLETE).write_text("")
     return stage
 
 
@@ -252,24 +253,24 @@ def test_a_move_stopped_halfway_is_finished_by_the_next_run(tmp_path, monkeypatc
 
     monkeypatch.setattr(os, "replace", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        pipeline._move_reports(stage, reports)
+        build._move_reports(stage, reports)
     monkeypatch.setattr(os, "replace", real_replace)
     # the index and manifest go last: the reader still sees the previous set's
     assert (reports / "manifest.json").read_text() == "old"
     assert (reports / "index.html").read_text() == "old"
-    assert pipeline._interrupted_commit(reports)
+    assert build._interrupted_commit(reports)
 
-    pipeline._recover(reports, tmp_path / "processed")
+    build._recover(reports, tmp_path / "processed")
     assert {rel: (reports / rel).read_text() for rel in NEW} == NEW
     assert not stage.exists()
-    assert not pipeline._interrupted_commit(reports)
+    assert not build._interrupted_commit(reports)
 
 
 def test_an_unfinished_build_is_discarded(tmp_path):
     reports = tmp_path / "reports"
     stage = _stage(reports, NEW, complete=False)
     (tmp_path / "processed" / ".staging-5").mkdir(parents=True)
-    pipeline._recover(reports, tmp_path / "processed")
+    build._recover(reports, tmp_path / "processed")
     assert not stage.exists() and not (tmp_path / "processed" / ".staging-5").exists()
     assert not (reports / "index.html").exists()
 
@@ -277,7 +278,7 @@ def test_an_unfinished_build_is_discarded(tmp_path):
 def test_ctrl_c_waits_for_the_move_to_finish():
     done = []
     with pytest.raises(KeyboardInterrupt):
-        with pipeline._interrupts_deferred():
+        with build._interrupts_deferred():
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)
             done.append("moved")
@@ -288,16 +289,16 @@ def test_ctrl_c_waits_for_the_move_to_finish():
 def test_a_second_run_on_the_same_reports_is_refused_at_once(tmp_path):
     from filelock import FileLock
 
-    from score_analysis.pipeline import staging
+    from score_analysis.build import staging
 
     reports = tmp_path / "reports"
     reports.mkdir()
     with FileLock(reports / ".lock"):  # another run (another lock object) holds it
-        with pytest.raises(pipeline.UsageError, match="another run is writing to"):
+        with pytest.raises(build.UsageError, match="another run is writing to"):
             with staging._lock(reports):
                 pass
     with staging._lock(reports):  # free again: taken, and released after the block
-        with pytest.raises(pipeline.UsageError):
+        with pytest.raises(build.UsageError):
             with staging._lock(reports):
                 pass
     with staging._lock(reports):
@@ -305,19 +306,19 @@ def test_a_second_run_on_the_same_reports_is_refused_at_once(tmp_path):
 
 
 def test_the_analysis_cache_is_reused_only_with_its_own_files(tmp_path):
-    tables = pipeline.validate_inputs(MINIMAL).tables
-    analysed = pipeline.analyse(tables)
-    for name in pipeline._CACHED:
+    tables = build.validate_inputs(MINIMAL).tables
+    analysed = build.analyse(tables)
+    for name in build._CACHED:
         analysed[name].to_parquet(tmp_path / f"{name}.parquet")
-    pipeline._write_analysis_cache(tmp_path, analysed["analysis_keys"])
-    cached = pipeline._previous_analysis(tmp_path)
+    build._write_analysis_cache(tmp_path, analysed["analysis_keys"])
+    cached = build._previous_analysis(tmp_path)
     assert cached["analysis_keys"] == analysed["analysis_keys"]
     pd.testing.assert_frame_equal(cached["results"], pd.read_parquet(tmp_path / "results.parquet"))
     # a run stopped after replacing results.parquet but not the cache record
     analysed["results"].head(3).to_parquet(tmp_path / "results.parquet")
-    assert pipeline._previous_analysis(tmp_path) == {}
+    assert build._previous_analysis(tmp_path) == {}
     (tmp_path / "results.parquet").unlink()
-    assert pipeline._previous_analysis(tmp_path) == {}
+    assert build._previous_analysis(tmp_path) == {}
 
 
 # --------------------------------------------------------------------------- slow: whole runs
@@ -452,16 +453,16 @@ def test_same_inputs_give_byte_identical_tables_and_pages(built, tmp_path):
 
 @pytest.mark.slow
 def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
-    from score_analysis import analysis
+    from score_analysis.stats import analysis
 
     raw = demo_dir(tmp_path / "raw", enterprises=3)
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, notebooks)
-    nb = nbformat.read(notebooks / pipeline.ENTERPRISE_NOTEBOOK, as_version=4)
+    nb = nbformat.read(notebooks / build.ENTERPRISE_NOTEBOOK, as_version=4)
     nb.cells.insert(2, nbformat.v4.new_code_cell(
         'if enterprise_id == "trijaya_teknik":\n'
         '    raise RuntimeError("the chart data of this enterprise is damaged")'))
-    nbformat.write(nb, notebooks / pipeline.ENTERPRISE_NOTEBOOK)
+    nbformat.write(nb, notebooks / build.ENTERPRISE_NOTEBOOK)
     real = analysis.enterprise_analysis
 
     def flaky(enterprise, **kwargs):
@@ -471,7 +472,7 @@ def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
 
     monkeypatch.setattr(analysis, "enterprise_analysis", flaky)
     reports = tmp_path / "reports"
-    summary = pipeline.run(pipeline.Options(
+    summary = build.run(build.Options(
         data_dir=raw, reports_dir=reports, processed_dir=tmp_path / "processed",
         notebooks_dir=notebooks, progress=False), echo=lambda text: None)
 
@@ -602,7 +603,7 @@ def test_a_run_killed_while_moving_its_reports_is_finished_by_the_next_run(built
     staged = None
     for _ in range(3):  # stop it between marking its set complete and the last rename
         proc = _start(data, root)
-        marker = reports / f".staging-{proc.pid}" / pipeline.COMPLETE
+        marker = reports / f".staging-{proc.pid}" / build.COMPLETE
         end = time.monotonic() + 300
         while not marker.exists() and proc.poll() is None and time.monotonic() < end:
             time.sleep(0.0005)  # the move takes milliseconds: look often

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from score_analysis import cli
-from score_analysis.contract import TABLES
-from score_analysis.pipeline import validate_inputs
-from score_analysis.template import codebook_rows, template_workbook, write_template
+from score_analysis.build import validate_inputs
+from score_analysis.data.contract import TABLES
+from score_analysis.data.template import codebook_rows, template_workbook, write_template
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 
@@ -170,7 +170,7 @@ def test_template_workbook_is_built_in_memory():
 
 @pytest.mark.slow
 def test_filled_template_runs(template: Path, tmp_path):
-    from score_analysis.demo import demo_tables
+    from score_analysis.data.demo import demo_tables
 
     tables = demo_tables(2)
     rows = {name: frame.astype(object).where(frame.notna(), "").astype(str)
@@ -189,7 +189,7 @@ def test_filled_template_runs(template: Path, tmp_path):
 
 
 def test_the_data_contract_page_agrees_with_the_contract():
-    from score_analysis.contract import rule_text
+    from score_analysis.data.contract import rule_text
 
     docs = (Path(__file__).parent.parent / "docs" / "data_contract.md").read_text(
         encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Validation and cleaning of the input tables (score_analysis.validation).
+"""Validation and cleaning of the input tables (score_analysis.data.validation).
 
 The corpus in test_bad_input.py checks the findings of broken files end to
 end; these tests check the parsing rules, the typed tables and the warnings.
@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from score_analysis.contract import TABLES, Finding
-from score_analysis.io import ROW, RawData, RawTable, read_raw
-from score_analysis.validation import JUMP_FACTOR, validate
+from score_analysis.data.contract import TABLES
+from score_analysis.data.findings import Finding
+from score_analysis.data.readers import ROW, RawData, RawTable, read_raw
+from score_analysis.data.validation import JUMP_FACTOR, validate
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
 TODAY = dt.date(2026, 1, 15)
@@ -242,13 +243,13 @@ def test_findings_name_the_enterprise_of_their_record():
     ("15/04/2010", "2010-04"), ("2010-13", None), ("lots", None), ("Foo 2010", None),
 ])
 def test_month_suggestion(text, month):
-    from score_analysis.validation import month_suggestion
+    from score_analysis.data.validation import month_suggestion
 
     assert month_suggestion(text) == month
 
 
 def test_month_suggestion_reads_an_excel_day_number_only_in_a_workbook():
-    from score_analysis.validation import month_suggestion
+    from score_analysis.data.validation import month_suggestion
 
     assert month_suggestion("40269", excel=True) == "2010-04"  # 2010-04-01
     assert month_suggestion("40269") is None
@@ -260,7 +261,7 @@ def test_month_suggestion_reads_an_excel_day_number_only_in_a_workbook():
     ("March 22, 2010", "2010-03-22"), ("2010-02-30", None), ("soon", None),
 ])
 def test_date_suggestion(text, date):
-    from score_analysis.validation import date_suggestion
+    from score_analysis.data.validation import date_suggestion
 
     assert date_suggestion(text) == date
 
@@ -270,7 +271,7 @@ def test_date_suggestion(text, date):
     ("sinar", None), ("maju_jaya", None),
 ])
 def test_enterprise_suggestion(value, suggestion):
-    from score_analysis.validation import enterprise_suggestion
+    from score_analysis.data.validation import enterprise_suggestion
 
     assert enterprise_suggestion(value, ["maju_jaya", "sinar_abadi"]) == suggestion
 
@@ -303,7 +304,7 @@ def _unknown_everywhere(n_kpi: int) -> list[Finding]:
 
 
 def test_one_missing_enterprise_is_one_line_however_many_rows_use_it():
-    from score_analysis.validation import finding_lines
+    from score_analysis.data.validation import finding_lines
 
     findings = _unknown_everywhere(87)
     assert len(findings) == 107
@@ -315,8 +316,8 @@ def test_one_missing_enterprise_is_one_line_however_many_rows_use_it():
 
 
 def test_a_missing_enterprise_in_csv_files_names_the_file():
+    from score_analysis.data.validation import finding_lines
     from score_analysis.i18n import use_language
-    from score_analysis.validation import finding_lines
 
     findings = [Finding(file, 2, "enterprise_id", "maju_jaia",
                         "enterprise listed in enterprises.csv", "error",
@@ -334,7 +335,7 @@ def test_a_missing_enterprise_in_csv_files_names_the_file():
 
 
 def test_repeated_findings_in_one_column_are_one_line_with_the_count_and_first_rows():
-    from score_analysis.validation import GROUP_FROM, finding_lines
+    from score_analysis.data.validation import GROUP_FROM, finding_lines
 
     findings = [Finding("kpi_monthly.csv", r, "month", f"2010/{r}", "month as YYYY-MM",
                         "error", "not a month in the form YYYY-MM") for r in range(2, 12)]
@@ -350,7 +351,7 @@ def test_repeated_findings_in_one_column_are_one_line_with_the_count_and_first_r
 
 
 def test_workbook_findings_name_the_sheet_and_cell():
-    from score_analysis.validation import finding_line
+    from score_analysis.data.validation import finding_line
 
     letters = {"book.xlsx[kpi_monthly]": {"enterprise_id": "A", "headcount": "C"}}
     f = Finding("book.xlsx[kpi_monthly]", 7, "headcount", "x", "number", "error",
@@ -369,7 +370,8 @@ def _rule_codes() -> list[str]:
     """Every rule code the readers and validation can write (read from the code)."""
     import re as _re
 
-    from score_analysis import io, validation
+    from score_analysis.data import readers as io
+    from score_analysis.data import validation
 
     source = Path(validation.__file__).read_text() + Path(io.__file__).read_text()
     codes = set(_re.findall(r'pgettext\("rule", "([^"]+)"\)', source))
@@ -377,8 +379,8 @@ def _rule_codes() -> list[str]:
 
 
 def test_every_rule_code_has_indonesian_words():
+    from score_analysis.data.validation import rule_label
     from score_analysis.i18n import use_language
-    from score_analysis.validation import rule_label
 
     codes = _rule_codes()
     assert len(codes) > 40
@@ -400,7 +402,9 @@ def test_the_catalog_translates_every_message_of_validation_and_the_command_line
     from babel.messages.extract import extract_from_file
     from babel.messages.pofile import read_po
 
-    from score_analysis import cli, demo, i18n, io, template, validation
+    from score_analysis import cli, i18n
+    from score_analysis.data import demo, template, validation
+    from score_analysis.data import readers as io
 
     po = Path(i18n.LOCALE_DIR) / "id" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as fh:

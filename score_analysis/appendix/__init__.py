@@ -1,0 +1,71 @@
+"""The reviewer's appendix: the analysis recomputed step by step, with its code visible.
+
+- :mod:`.tables` — the intermediate tables the appendix notebooks show (pure functions);
+- :mod:`.figures` — their seaborn figures;
+- :mod:`.page` — the appendix page (an autoescaping template around the executed notebook).
+
+The appendix notebooks call ``from score_analysis import appendix`` and use the table
+functions below.  May import every room but :mod:`score_analysis.build`.
+"""
+
+from .tables import (
+    AUTOCORRELATION_COLUMNS,
+    COMBINATION_COLUMNS,
+    COUNTERFACTUAL_COLUMNS,
+    DISTRIBUTION_COLUMNS,
+    FIT_SUMMARY_COLUMNS,
+    FOREST_COLUMNS,
+    HEATMAP_COLUMNS,
+    RESIDUAL_COLUMNS,
+    RESULT_KEY,
+    SENSITIVITY_COLUMNS,
+    SENSITIVITY_METHODS,
+    answer_distribution,
+    assert_same_results,
+    combination_table,
+    counterfactual_lines,
+    design_matrix,
+    fit_summary,
+    five_s_heatmap,
+    forest_rows,
+    leave_one_out_table,
+    model_formula,
+    model_terms,
+    pearson_residuals,
+    pooled_inputs,
+    residual_autocorrelation,
+    results_rows,
+    sensitivity_table,
+    series_of,
+)
+
+__all__ = [
+    "COMBINATION_COLUMNS",
+    "FIT_SUMMARY_COLUMNS",
+    "RESIDUAL_COLUMNS",
+    "AUTOCORRELATION_COLUMNS",
+    "COUNTERFACTUAL_COLUMNS",
+    "HEATMAP_COLUMNS",
+    "DISTRIBUTION_COLUMNS",
+    "FOREST_COLUMNS",
+    "SENSITIVITY_METHODS",
+    "SENSITIVITY_COLUMNS",
+    "RESULT_KEY",
+    "series_of",
+    "model_terms",
+    "model_formula",
+    "design_matrix",
+    "fit_summary",
+    "combination_table",
+    "pearson_residuals",
+    "residual_autocorrelation",
+    "counterfactual_lines",
+    "sensitivity_table",
+    "five_s_heatmap",
+    "answer_distribution",
+    "results_rows",
+    "assert_same_results",
+    "pooled_inputs",
+    "forest_rows",
+    "leave_one_out_table",
+]

@@ -1,0 +1,150 @@
+"""Content keys: what a run, an enterprise's analysis and a report depend on, and the
+analysis cache kept next to the processed tables.
+
+The no-op check (:func:`run_key`) stays free of the scientific stack."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .. import __version__
+from .options import ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK, Options
+
+#: In the processed directory: which enterprise keys the cached results hold.
+ANALYSIS_CACHE = "analysis_cache.json"
+
+
+_CACHED = ("results", "kpi_lines", "survey_reliability", "survey_attrition")
+
+
+def _sha(*parts: object) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, default=str).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """Hash of the package's source files and version: any code change rebuilds."""
+    h = hashlib.sha256(__version__.encode())
+    pkg = Path(__file__).resolve().parent.parent  # score_analysis/
+    for p in sorted(pkg.rglob("*")):
+        if (p.is_file() and p.suffix in (".py", ".css", ".j2", ".html")
+                and "__pycache__" not in p.parts):
+            h.update(p.relative_to(pkg).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _raw_files(data_dir: Path) -> list[Path]:
+    if data_dir.is_file():
+        return [data_dir]
+    if not data_dir.is_dir():
+        return []
+    return sorted(p for p in data_dir.iterdir()
+                  if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+
+
+def _file_hash(path: Path) -> str | None:
+    """SHA-256 of a file (``None`` when it does not exist), without importing pandas.
+
+    The same digest as :func:`score_analysis.files.sha256_file`; kept here so that the
+    no-op check of :func:`run` stays free of the scientific stack.
+    """
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def run_key(options: Options) -> str:
+    """Hash of everything a whole run depends on, computed without pandas.
+
+    The raw files' bytes, both notebooks, the code fingerprint, the analysis
+    parameters, the enterprise selection and the processed directory: when it
+    equals the previous manifest's ``run_key`` (and every output exists), the
+    run has nothing to do.
+    """
+    files = {p.name: _file_hash(p) for p in _raw_files(options.data_dir)}
+    names = (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK,
+             *(("enterprise_appendix.ipynb", "synthesis_appendix.ipynb")
+               if getattr(options, "appendices", False) else ()))
+    notebooks = {n: _file_hash(options.notebooks_dir / n) for n in names}
+    return _sha(files, notebooks, code_fingerprint(), options.analysis_parameters(),
+                sorted(options.enterprises), str(options.processed_dir.resolve()),
+                list(options.languages),
+                *(["appendices"] if getattr(options, "appendices", False) else []))
+
+
+def enterprise_slices(tables: dict) -> dict[str, str]:
+    """Content hash of each enterprise's rows across all cleaned tables (+ codebook)."""
+    import pandas as pd
+
+    ents = tables["enterprises"]
+    keys: dict[str, hashlib._Hash] = {e: hashlib.sha256() for e in ents["enterprise_id"]}
+    codebook = tables.get("survey_items")
+    shared = (pd.util.hash_pandas_object(codebook, index=False).to_numpy().tobytes()
+              if codebook is not None else b"")
+    for name in sorted(tables):
+        frame = tables[name]
+        if "enterprise_id" not in frame.columns or frame.empty:
+            continue
+        hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
+        for eid, part in hashed.groupby(frame["enterprise_id"].to_numpy(), sort=True):
+            if eid in keys:
+                keys[eid].update(name.encode())
+                keys[eid].update(part.to_numpy().tobytes())
+    return {e: _sha(h.hexdigest(), hashlib.sha256(shared).hexdigest()) for e, h in keys.items()}
+
+
+def report_key(data_slice: str, enterprise_id: str, *, notebook: str | None, code: str,
+               parameters: dict) -> str:
+    """The content key of one enterprise report: its slice of the cleaned data, the
+    notebook, the code fingerprint and the analysis parameters.  The report is
+    rebuilt exactly when this key changes (or its page is missing, or it failed)."""
+    return _sha(data_slice, notebook, code, parameters, enterprise_id)
+
+
+def _fresh(old: dict, key: str, page: Path) -> bool:
+    """Whether the previous build of a report can be kept."""
+    return old.get("key") == key and old.get("status") == "ok" and page.exists()
+
+
+def _write_analysis_cache(staging: Path, keys: dict[str, str]) -> None:
+    """Record which enterprise keys the staged results hold, with the files' hashes.
+
+    The cache lives with the files it describes (not in the reports' manifest):
+    a run stopped after moving the processed tables but before the reports
+    would otherwise pair new results with the previous keys.
+    """
+    from ..files import sha256_file, write_json
+
+    write_json({"analysis_keys": keys,
+                "files": {n: sha256_file(staging / f"{n}.parquet") for n in _CACHED}},
+               staging / ANALYSIS_CACHE)
+
+
+def _previous_analysis(processed: Path) -> dict:
+    """The previous run's per-enterprise results, when the files are intact and are those
+    the cache describes (else nothing is reused)."""
+    import pandas as pd
+
+    from ..files import read_json, sha256_file
+
+    cache = read_json(processed / ANALYSIS_CACHE)
+    if not isinstance(cache, dict) or not isinstance(cache.get("files"), dict):
+        return {}
+    out = {"analysis_keys": cache.get("analysis_keys", {})}
+    for name in _CACHED:
+        path = processed / f"{name}.parquet"
+        try:
+            if sha256_file(path) != cache["files"].get(name):
+                return {}
+            out[name] = pd.read_parquet(path)
+        except Exception:  # missing or damaged: recompute
+            return {}
+    return out

@@ -1,0 +1,124 @@
+"""Whole pages: the shell around a report's sections, the index and the failed page.
+
+Every page is self-contained: the stylesheet is inlined and a
+Content-Security-Policy forbids scripts and any network request, so a page
+opens the same from a USB stick.  Each page carries ``<html lang>``, and, when
+it has a twin in the other language, a ``<link rel="alternate" hreflang>`` and
+a visible link to it.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from markupsafe import Markup
+
+from ..i18n import current_language, use_language
+from ..i18n import gettext as _
+from .formatting import short_date
+from .rendering import Html, render
+from .wording import LANGUAGE_NAMES
+
+#: Content-Security-Policy of every page: no scripts, no network, only inline styles and
+#: embedded images (a second line of defence behind escaping).
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+       "form-action 'none'")
+
+
+def _package_text(name: str) -> str | None:
+    path = resources.files("score_analysis.report").joinpath(f"templates/{name}")
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def stylesheet() -> str:
+    """The reports' CSS (inlined into every page: no network needed)."""
+    return _package_text("report.css") or ""
+
+
+def print_stylesheet() -> str:
+    """The print stylesheet (``templates/print.css``), empty while there is none."""
+    return _package_text("print.css") or ""
+
+
+def twin_link(href: str | None, lang: str) -> dict | None:
+    """The alternate-language link of a page: its address, language and visible name."""
+    if not href:
+        return None
+    return {"href": href, "lang": lang, "name": LANGUAGE_NAMES.get(lang, lang)}
+
+
+def _shell(template: str, *, lang: str, twin: dict | None, **context) -> str:
+    with use_language(lang):
+        return str(render(template, csp=Markup(CSP), css=Markup(stylesheet()),
+                          print_css=Markup(print_stylesheet()), twin=twin, **context)) + "\n"
+
+
+def page(body: str, title: str, *, lang: str | None = None, alternate: str | None = None,
+         alternate_lang: str | None = None) -> str:
+    """A complete, self-contained HTML page around a body fragment (already safe HTML,
+    as converted from the executed notebook).
+
+    ``alternate``: the address of the same page in ``alternate_lang`` (from this page).
+    """
+    lang = lang or current_language()
+    other = alternate_lang or ("id" if lang == "en" else "en")
+    return _shell("page.html", lang=lang, twin=twin_link(alternate, other),
+                  body=Markup(body), title=title)
+
+
+def failed_page(title: str, error: str, notebook: str | None = None, *,
+                home: str = "../index.html", lang: str | None = None,
+                alternate: str | None = None) -> str:
+    """The page shown in place of a report whose analysis or notebook failed.
+
+    ``home`` is the index as seen from the page (``index.html`` for the synthesis).
+    """
+    lang = lang or current_language()
+    with use_language(lang):
+        full = _("{title} (failed)").format(title=title)
+    return _shell("failed.html", lang=lang, twin=twin_link(alternate, "id" if lang == "en"
+                                                           else "en"),
+                  title=full, heading=title, error=error, notebook=notebook, home=home)
+
+
+def _status_cell(status: str) -> dict:
+    cls = {"ok": "ok", "unchanged": "ok", "failed": "failed"}.get(status, "na")
+    shown = {"ok": _("ok"), "unchanged": _("ok"), "failed": _("failed"),
+             "skipped": _("not built")}.get(status, status)
+    return {"html": render("status.html", cls=cls, text=shown)}
+
+
+def index_page(entries: list[dict], *, run_date: str, lang: str | None = None,
+               alternate: str | None = None, years: tuple[int, int] | None = None) -> str:
+    """``reports/index.html``: every report with its status, data source, date, headline.
+
+    ``years``: the first and last year of the data (shown in the header).  An entry with a
+    ``lang`` (a page in another language) has its title and headline marked with it.
+    """
+    lang = lang or current_language()
+    with use_language(lang):
+        rows = []
+        for e in entries:
+            names = {"simulated": _("simulated"), "enterprise_records": _("enterprise records")}
+            source = ", ".join(names.get(s.strip(), s.strip())
+                               for s in str(e.get("data_source", "")).split(",") if s.strip())
+            other = e.get("lang") or ""  # an entry written in another language (English)
+            rows.append([{"html": render("link.html", href=e["path"], text=e["title"]),
+                          "head": True, "lang": other}, _status_cell(e.get("status", "")),
+                         source, {"text": short_date(e.get("built", "")), "cls": "date"},
+                         {"text": e.get("headline", ""), "lang": other}])
+        simulated = any("simulated" in str(e.get("data_source", "")) for e in entries)
+        failed = sum(e.get("status") == "failed" for e in entries)
+        kicker = _("ILO SCORE programme · Module 1 Workplace Cooperation · Indonesia")
+        if years:
+            first, last = years
+            kicker += f" {first}" if first == last else f" {first}–{last}"
+        html = _shell("index.html", lang=lang,
+                      twin=twin_link(alternate, "id" if lang == "en" else "en"),
+                      title=_("SCORE Module 1 — impact assessments"), rows=rows,
+                      simulated=simulated, failed=failed, kicker=kicker,
+                      date=short_date(run_date))
+    return html
+
+
+__all__ = ["CSP", "Html", "failed_page", "index_page", "page", "stylesheet"]

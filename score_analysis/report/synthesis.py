@@ -1,0 +1,364 @@
+"""The sections of the synthesis report across enterprises, one function per notebook cell."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import gettext as _
+from ..stats.indicators import INDICATORS
+from .figures import figure_html, forest_alt
+from .formatting import fmt, fmt_signed, missing, month_name, signed_percent
+from .loading import SynthesisData, primary_rows
+from .rendering import Html, in_each_language, render
+from .sections import findings_rows, marker, note_groups, short_note
+from .wording import PRIVACY_MIN, direction_name, indicator_label, pooled_direction
+
+
+def _enterprise_rows(data: SynthesisData) -> list[dict]:
+    return [{"id": e.enterprise_id, "name": e.name,
+             "href": None if e.enterprise_id in data.missing_pages
+             else f"enterprises/{e.enterprise_id}.html"}
+            for e in data.enterprises.itertuples(index=False)]
+
+
+@in_each_language
+def synthesis_header(data: SynthesisData) -> Html:
+    """Banner, title, the enterprises and what a before/after synthesis can show."""
+    rows = [[{"html": render("link.html", href=f"enterprises/{e.enterprise_id}.html",
+                             text=e.name) if e.enterprise_id not in data.missing_pages
+              else None, "text": e.name, "head": True},
+             e.sector, e.location, month_name(e.intervention_month)]
+            for e in data.enterprises.itertuples(index=False)]
+    missing_names = [e.name for e in data.enterprises.itertuples(index=False)
+                     if e.enterprise_id in data.missing_pages]
+    return render("sections/synthesis_header.html", simulated=data.simulated,
+                  n=len(data.enterprises), rows=rows, missing_names=missing_names)
+
+
+_GRID_SHORT = {"inconclusive": "○", "described": "·"}
+
+
+def _grid_cell(row) -> dict:
+    """A compact grid cell: the marker for clear results, a short sign with its words for
+    screen readers otherwise."""
+    cls, mark = marker(row)
+    if cls in ("improved", "worsened"):
+        return {"text": mark, "cls": "mark " + cls}
+    words = mark.lstrip("▲▼● ")
+    if cls == "na":
+        note = short_note(row)
+        short = {_("not tracked"): "n/t", _("no data"): "n/d"}.get(
+            note, f"<{PRIVACY_MIN}" if row["status"] == "suppressed" else "—")
+    else:
+        short = mark[:1] if cls == "described" else _GRID_SHORT.get(cls, "—")
+    return {"html": render("grid_cell.html", short=short, words=words), "cls": "mark " + cls}
+
+
+@in_each_language
+def synthesis_grid(data: SynthesisData) -> Html:
+    """Enterprise × indicator grid of the primary results' directions."""
+    prim = primary_rows(data.results)
+    if prim.empty:
+        return render("sections/grid.html", head=[], rows=[])
+    indicators = list(dict.fromkeys(zip(prim["domain"], prim["indicator"], strict=True)))
+    rows = []
+    for ent in _enterprise_rows(data):
+        own = prim[prim["enterprise_id"] == ent["id"]]
+        cells = [{"html": render("link.html", href=ent["href"], text=ent["name"])
+                  if ent["href"] else None, "text": ent["name"], "head": True}]
+        for d, i in indicators:
+            r = own[(own["domain"] == d) & (own["indicator"] == i)]
+            cells.append({"text": "—", "cls": "na"} if r.empty else _grid_cell(r.iloc[0]))
+        rows.append(cells)
+    return render("sections/grid.html", head=[indicator_label(d, i) for d, i in indicators],
+                  rows=rows, privacy=PRIVACY_MIN)
+
+
+def _pooled_sorted(pooled: pd.DataFrame) -> pd.DataFrame:
+    order = {name: i for i, name in enumerate(INDICATORS)}
+    if pooled.empty:
+        return pooled
+    primary = (pooled["primary"].astype(bool) if "primary" in pooled.columns
+               else pd.Series(True, index=pooled.index))
+    key = [((0, order.get(i, 99), i) if d == "kpi" else (1 if d == "five_s" else 2, 0, i))
+           + (0 if p else 1,)
+           for d, i, p in zip(pooled["domain"], pooled["indicator"], primary, strict=True)]
+    return pooled.assign(_order=key).sort_values("_order").drop(columns="_order")
+
+
+def _value(v, ratio: bool) -> str:
+    if missing(v):
+        return ""
+    return fmt(v) if ratio else fmt_signed(v)
+
+
+def pooled_table(data: SynthesisData) -> Html:
+    """The table of pooled estimates (also part of :func:`forest_plots`)."""
+    from .rendering import environment
+
+    macro = environment().get_template("macros.html").module.data_table
+    return Html(macro(_("Pooled estimates"), [_("Indicator"), "k", _("Estimated mean effect"),
+                                              _("95% CI"), _("Prediction interval"), "p", "τ²",
+                                              _("I² (%)"), _("Result")],
+                      pooled_rows(data.pooled)))
+
+
+def pooled_rows(pooled: pd.DataFrame) -> list[list]:
+    """Rows of the pooled table: estimated mean effect, CI, prediction interval, p (Holm)."""
+    from .wording import p_holm_text, p_text
+
+    rows = []
+    for _i, r in _pooled_sorted(pooled).iterrows():
+        ratio = r["estimate_scale"] == "rate_ratio"
+        primary = bool(r["primary"]) if "primary" in r else True
+        source = r["source_method"] if "source_method" in r else ""
+        name = indicator_label(r["domain"], r["indicator"])
+        analysis = (_("primary") if primary else _("sensitivity: naive step")
+                    if source == "rate_ratio_step" else _("sensitivity"))
+        if missing(r["estimate"]):
+            rows.append([{"text": name, "sub": analysis}, r["k"],
+                         {"text": _("not pooled (k = {k} < 3)").format(k=r["k"]),
+                          "colspan": 6}])
+            continue
+        est = _value(r["estimate"], ratio)
+        if ratio and r["estimate"] < 2:
+            est += f" ({signed_percent(r['estimate'])})"
+        ci = _("{a} to {b}").format(a=_value(r["ci_low"], ratio), b=_value(r["ci_high"], ratio))
+        pi = (_("{a} to {b}").format(a=_value(r.get("pi_low"), ratio),
+                                     b=_value(r.get("pi_high"), ratio))
+              if not missing(r.get("pi_low")) else "")
+        p = (p_holm_text(r["p_holm"]) if primary and not missing(r.get("p_holm"))
+             else p_text(r["p_value"]))
+        direction = (direction_name(pooled_direction(r)) if primary
+                     else _("no verdict (sensitivity)"))
+        rows.append([{"text": name, "sub": analysis}, r["k"], est, ci, pi, p,
+                     fmt(r["tau2"]), fmt(r["i2"], 2), direction])
+    return rows
+
+
+def pooled_sentences(pooled: pd.DataFrame, domain: str) -> list[str]:
+    """One sentence per primary pooled estimate of ``domain``: the estimated mean effect for
+    enterprises like these, its interval and what a new enterprise could expect."""
+    out = []
+    if pooled.empty:
+        return out
+    pooled = pooled[pooled["domain"] == domain]
+    prim = pooled[pooled["primary"].astype(bool)] if "primary" in pooled.columns else pooled
+    for _i, r in _pooled_sorted(prim).iterrows():
+        if missing(r["estimate"]):
+            continue
+        name = indicator_label(r["domain"], r["indicator"])
+        ratio = r["estimate_scale"] == "rate_ratio"
+        show = signed_percent if ratio else fmt_signed
+        text = _("{name}: the estimated mean effect for enterprises like these is {estimate} "
+                 "(95% CI {low} to {high})").format(name=name, estimate=show(r["estimate"]),
+                                                    low=show(r["ci_low"]), high=show(r["ci_high"]))
+        if not missing(r.get("pi_low")) and not missing(r.get("pi_high")):
+            text += _("; a new enterprise could expect between {low} and {high}").format(
+                low=show(r["pi_low"]), high=show(r["pi_high"]))
+        direction = pooled_direction(r)
+        if direction in ("improved", "worsened"):
+            text += _("; {direction} ({p}).").format(direction=direction_name(direction),
+                                                    p=_p_holm(r))
+        else:
+            text += _("; not significant after adjusting for the number of pooled indicators: "
+                      "{p}, so it could be chance.").format(p=_p_holm(r))
+        out.append(text)
+    return out
+
+
+def _p_holm(r) -> str:
+    from .wording import p_holm_text, p_text
+
+    if "p_holm" in r and not missing(r["p_holm"]):
+        return p_holm_text(r["p_holm"])
+    return p_text(r["p_value"])
+
+
+def small_k_note(pooled: pd.DataFrame) -> Html:
+    """What pooling over these enterprises can and cannot support (HTML).
+
+    Below 10 enterprises the note says what so few cannot support; from 10 on it
+    keeps only what holds for any number (the enterprises were not sampled).
+    """
+    k = int(pooled["k"].max()) if not pooled.empty else 0
+    return render("sections/small_k.html", k=k, df=max(k - 1, 1))
+
+
+def studies(data: SynthesisData, domain: str, indicator: str, methods: tuple[str, ...]
+            ) -> pd.DataFrame:
+    """One row per enterprise: name, estimate, ci_low, ci_high, note (for forest plots)."""
+    res = data.results
+    sub = res[(res["domain"] == domain) & (res["indicator"] == indicator)
+              & res["method"].isin(methods)].drop_duplicates("enterprise_id")
+    rows = []
+    by_id = dict(zip(sub["enterprise_id"], sub.to_dict("records"), strict=True))
+    for e in data.enterprises.itertuples(index=False):
+        r = by_id.get(e.enterprise_id)
+        if r is None:
+            rows.append({"name": e.name, "estimate": np.nan, "ci_low": np.nan,
+                         "ci_high": np.nan, "note": _("no data")})
+            continue
+        ok = r["status"] == "ok" and not missing(r["estimate"]) and np.isfinite(
+            float(r["estimate"]))
+        rows.append({"name": e.name, "estimate": float(r["estimate"]) if ok else np.nan,
+                     "ci_low": float(r["ci_low"]) if ok else np.nan,
+                     "ci_high": float(r["ci_high"]) if ok else np.nan,
+                     "note": "" if ok else short_note(r)})
+    return pd.DataFrame(rows, columns=["name", "estimate", "ci_low", "ci_high", "note"])
+
+
+def pooled_row(data: SynthesisData, domain: str, indicator: str,
+               method: str | None = None) -> pd.Series | None:
+    """The primary pooled row of an indicator (or that of ``method``), None if not pooled."""
+    p = data.pooled
+    if p.empty:
+        return None
+    sub = p[(p["domain"] == domain) & (p["indicator"] == indicator)]
+    if method is not None and "source_method" in sub.columns:
+        sub = sub[sub["source_method"] == method]
+    elif "primary" in sub.columns:
+        sub = sub[sub["primary"].astype(bool)]
+    if sub.empty or missing(sub.iloc[0]["estimate"]):
+        return None
+    return sub.iloc[0]
+
+
+def pool_subtitle(pooled: pd.Series | None, k_fallback: int) -> str:
+    """The subtitle of a forest plot: k, τ², I², or why it is not pooled."""
+    if pooled is None:
+        return _("Not pooled: k = {k} enterprises with an estimate (needs 3).").format(
+            k=k_fallback)
+    return f"k = {int(pooled['k'])}, τ² = {fmt(pooled['tau2'])}, I² = {fmt(pooled['i2'], 2)}%"
+
+
+def many_note(n: int) -> str:
+    """What the forest plots do with many enterprises (empty when each row is named)."""
+    from .charts import MANY_ROWS, many_rows
+
+    if not many_rows(n):
+        return ""
+    return _("With more than {n} enterprises the rows are not named: each line is one "
+             "enterprise, sorted by its estimate; every enterprise's figures are in its own "
+             "report and in results.csv.").format(n=MANY_ROWS)
+
+
+def _kpi_source(data: SynthesisData) -> str:
+    """The method whose estimates the primary KPI pooling uses (``its_level`` in version 2)."""
+    p = data.pooled
+    if not p.empty and "source_method" in p.columns:
+        prim = p[(p["domain"] == "kpi") & p["primary"].astype(bool)]
+        if not prim.empty and isinstance(prim["source_method"].iloc[0], str):
+            return prim["source_method"].iloc[0]
+    return "rate_ratio_step"
+
+
+@in_each_language
+def forest_plots(data: SynthesisData) -> Html:
+    """A forest plot per monthly indicator: each enterprise and the estimated mean effect."""
+    from .charts import forest_figure
+
+    source = _kpi_source(data)
+    figures = []
+    for name, ind in INDICATORS.items():
+        rows = studies(data, "kpi", name, (source,))
+        if rows["estimate"].notna().sum() == 0:
+            continue
+        pooled = pooled_row(data, "kpi", name)
+        label = indicator_label("kpi", name)
+        xlabel = (_("Rate ratio (lower is better)") if ind.good_direction < 0
+                  else _("Rate ratio (higher is better)"))
+        fig = forest_figure(rows, pooled, title=label, ratio=True, xlabel=xlabel,
+                            subtitle=pool_subtitle(pooled, int(rows["estimate"].notna().sum())))
+        figures.append(figure_html(fig, forest_alt(label, rows, pooled, True)))
+    return render("sections/forest.html", figures=figures, step=source != "rate_ratio_step",
+                  many=many_note(len(data.enterprises)), note=small_k_note(data.pooled),
+                  sentences=pooled_sentences(data.pooled, "kpi"),
+                  table=pooled_rows(data.pooled) if not data.pooled.empty else [])
+
+
+def five_s_rows(data: SynthesisData) -> list[list]:
+    """Each enterprise's 5S index at the first and last audit and the change (described)."""
+    res = data.results
+    sub = res[(res["domain"] == "five_s") & (res["method"] == "five_s_change")] \
+        if not res.empty else res
+    by_id = {r["enterprise_id"]: r for _i, r in sub.iterrows()} if not sub.empty else {}
+    rows = []
+    for e in data.enterprises.itertuples(index=False):
+        r = by_id.get(e.enterprise_id)
+        if r is None or r["status"] != "ok":
+            rows.append([e.name, {"text": short_note(r) if r is not None else _("no data"),
+                                  "colspan": 3}])
+            continue
+        rows.append([e.name, fmt(r["pre_value"], 2), fmt(r["post_value"], 2),
+                     fmt_signed(r["estimate"])])
+    return rows
+
+
+@in_each_language
+def five_s_overview(data: SynthesisData) -> Html:
+    """The 5S index of every enterprise across audits, side by side (described, not pooled)."""
+    from .charts import five_s_index_figure
+
+    if data.five_s.empty:
+        return render("sections/five_s_overview.html", empty=True)
+    idx = data.five_s.sort_values(["enterprise_id", "audit_date"])
+    names = data.names
+    alt = _("Line chart of the 5S index (0 to 100) at each audit, one line per enterprise.") \
+        + " " + " ".join(f"{names.get(e, e)}: " + ", ".join(
+            fmt(v, 2) for v in g["five_s_index"]) + "."
+            for e, g in idx.groupby("enterprise_id", sort=False))
+    changes = data.results[(data.results["domain"] == "five_s")
+                           & (data.results["method"] == "five_s_change")
+                           & (data.results["status"] == "ok")]["estimate"]
+    summary = ""
+    if len(changes):
+        summary = _("The 5S index changed by {mean} points on average (from {low} to {high} "
+                    "across {n} enterprises); 5S is described side by side, not pooled or "
+                    "tested.").format(mean=fmt_signed(changes.mean()),
+                                      low=fmt_signed(changes.min()),
+                                      high=fmt_signed(changes.max()), n=len(changes))
+    return render("sections/five_s_overview.html", empty=False,
+                  figure=figure_html(five_s_index_figure(idx, names), alt),
+                  rows=five_s_rows(data), summary=summary)
+
+
+@in_each_language
+def survey_overview(data: SynthesisData) -> Html:
+    """Survey construct changes side by side, each with the estimated mean effect."""
+    from .charts import survey_changes_figure
+
+    res = data.results[data.results["domain"] == "survey"] if not data.results.empty \
+        else data.results
+    if res.empty:
+        return render("sections/survey_overview.html", empty=True)
+    panels, alts = [], []
+    for construct in sorted(res["indicator"].unique()):
+        rows = studies(data, "survey", construct, ("welch_t",))
+        pooled = pooled_row(data, "survey", construct)
+        title = indicator_label("survey", construct)
+        panels.append((title, rows, pooled))
+        alts.append(forest_alt(title, rows, pooled, False))
+    fig = survey_changes_figure(panels)
+    return render("sections/survey_overview.html", empty=False,
+                  many=many_note(len(data.enterprises)), privacy=PRIVACY_MIN,
+                  sentences=pooled_sentences(data.pooled, "survey"),
+                  figure=figure_html(fig, _("Survey construct changes side by side.") + " "
+                                     + " ".join(alts)))
+
+
+@in_each_language
+def qualitative_overview(data: SynthesisData) -> Html:
+    """Good practices, lessons learned and constraints of every enterprise, by kind."""
+    groups = note_groups(data.qualitative, data.names) if not data.qualitative.empty else []
+    return render("sections/qualitative.html", groups=groups, synthesis=True)
+
+
+@in_each_language
+def synthesis_quality(data: SynthesisData) -> Html:
+    """Data-quality findings across enterprises, and the methods of the synthesis (collapsed)."""
+    from .sections import analysis_plan
+
+    return render("sections/synthesis_quality.html", findings=findings_rows(data.quality),
+                  plan=analysis_plan())
