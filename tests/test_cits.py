@@ -401,6 +401,30 @@ def test_inputs_are_not_changed(monthly, enterprises):
     pd.testing.assert_frame_equal(enterprises, before_e)
 
 
+def test_the_monthly_indicators_of_comparison_enterprises_feed_the_controlled_rows():
+    """From the KPI table: a comparison enterprise has no intervention month, none of its
+    months is "after", and its rates enter the comparison series."""
+    from score_analysis.stats.indicators import monthly_indicators
+
+    ent = pd.DataFrame({"enterprise_id": ["e1", "c1", "c2"],
+                        "intervention_month": ["2010-04", "", None],
+                        "role": ["", "comparison", "comparison"]})
+    panel = simulate(np.random.default_rng(7), enterprises=["e1", "c1", "c2"],
+                     months=month_range("2009-04", 25), indicator="reject_rate",
+                     base_rates={"e1": 0.02, "c1": 0.015, "c2": 0.025},
+                     exposure={"e1": 9000, "c1": 7000, "c2": 5000}, start="2010-04",
+                     shock=("2010-06", "2010-12", 0.3), level=-0.2, slope=0.0, size=100)
+    kpi = panel.rename(columns={"numerator": "units_rejected", "exposure": "units_produced"})
+    monthly = monthly_indicators(kpi.drop(columns="indicator"), ent)
+    comparison = monthly[monthly["enterprise_id"] != "e1"]
+    assert len(comparison) == 50 and (comparison[["post", "t_after"]] == 0).all().all()
+    got = cits.cits_rows(monthly, ent, "e1", "reject_rate", multiplier=100.0)
+    want = cits.cits_rows(panel, ent, "e1", "reject_rate", multiplier=100.0)
+    assert [r["estimate"] for r in got] == pytest.approx([r["estimate"] for r in want],
+                                                         rel=1e-12)
+    assert got[0]["status"] == "ok"
+
+
 # --------------------------------------------------------------------------- simulation
 
 
