@@ -387,10 +387,17 @@ def test_bad_monthly_input_is_a_clear_error(monthly, enterprises):
         cits.cits_rows(twice, enterprises, "e1", "reject_rate")
     with pytest.raises(ValueError, match="multiplier must be a positive number"):
         cits.cits_rows(monthly, enterprises, "e1", "reject_rate", multiplier=0)
-    with pytest.raises(ValueError, match="'zz' has no row in the monthly indicators"):
-        cits.cits_rows(monthly, enterprises.assign(enterprise_id=["zz", "c1", "c2", "p2",
-                                                                  "p3"]),
-                       "zz", "reject_rate")
+    with pytest.raises(ValueError, match="'zz' is not in the enterprises table"):
+        cits.cits_rows(monthly, enterprises, "zz", "reject_rate")
+
+
+def test_an_enterprise_without_any_kpi_month_gets_no_controlled_rows(monthly, enterprises):
+    survey_only = enterprises.assign(enterprise_id=["zz", "c1", "c2", "p2", "p3"])
+    assert cits.cits_rows(monthly, survey_only, "zz", "reject_rate") == []
+    assert cits.cits_results(monthly, survey_only, "zz",
+                             multipliers={"reject_rate": 100.0}) == {"reject_rate": []}
+    assert cits.comparison_series(monthly, survey_only, "zz", "reject_rate").empty
+    assert cits.comparison_lines(monthly, survey_only, "zz", "reject_rate").empty
 
 
 def test_inputs_are_not_changed(monthly, enterprises):

@@ -192,7 +192,8 @@ def cits_rows(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: s
         The enterprises table (``enterprise_id``, ``intervention_month``, optional
         ``role``).
     enterprise_id
-        A programme enterprise with at least one row in ``monthly``.
+        A programme enterprise (one without any row in ``monthly`` has no pool, so no
+        controlled rows).
     indicator
         The indicator's name.
     multiplier

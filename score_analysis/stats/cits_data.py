@@ -98,7 +98,11 @@ def comparison_pool(enterprises: pd.DataFrame, enterprise_id: str, *,
     later than ``e``'s last month (``last_month``): one that had not started the
     programme while ``e`` was observed (docs/analysis_plan.md, the controlled interrupted
     time series; Lopez Bernal, Cummins & Gasparrini 2018 call these "not yet treated"
-    controls).
+    controls).  An enterprise without any month has no last month and so no pool (the
+    analysis functions then give no controlled rows).
+    R: ``subset(enterprises, enterprise_id != e & (role == "comparison" |
+    intervention_month > last_month))$enterprise_id`` (months as ``YYYY-MM`` text compare
+    in time order).
 
     Parameters
     ----------
@@ -260,9 +264,13 @@ class ControlledData:
     def __init__(self, panel: CitsPanel, enterprise_id: str, indicator: str) -> None:
         table = panel.table
         months = table.month[table.ids == enterprise_id]
-        if not len(months):
-            raise ValueError(f"enterprise {enterprise_id!r} has no row in the monthly "
-                             f"indicators")
+        if not len(months):  # no KPI month at all: no last month, so no pool
+            _pool(panel.roles, panel.starts, enterprise_id, 0)  # still checks the id
+            empty = np.empty(0)
+            self.first = self.last = self.t0 = 0
+            self.calendar, self.pool, self.comparison = empty, (), None
+            self.own = _Series(empty.astype(int), empty, empty)
+            return
         #: e's calendar: its first and last month over every indicator, its months
         self.first, self.last = int(months.min()), int(months.max())
         self.calendar = np.unique(months)
