@@ -25,7 +25,7 @@ from .comparisons import (
 )
 from .decisions import DESCRIPTIVE_METHODS, in_holm_family
 from .indicators import INDICATORS
-from .models import LINE_COLUMNS, kpi_fit
+from .its import LINE_COLUMNS, kpi_fit
 from .outputs import RESULT_COLUMNS
 
 ALPHA = 0.05
