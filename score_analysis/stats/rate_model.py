@@ -3,10 +3,21 @@ model data, one fit with its two covariance matrices, and the inference on a coe
 a linear combination of coefficients.
 
 Every monthly KPI is a rate, numerator / exposure.  Every model is a GLM with a log link,
-quasi-Poisson family, the numerator as the response and ``log(exposure)`` as offset; the
-dispersion is the Pearson :math:`X^2/(n-p)` floored at 1 and the standard error of every
-coefficient and linear combination is the larger of the model-based one and the Newey-West
-one.  The rows of the results table built from these fits are in :mod:`.its`.
+quasi-Poisson family, the numerator as the response and ``log(exposure)`` as offset.  Plan
+version 3 fixes how uncertainty is measured (each choice a field of
+:class:`~score_analysis.settings.AnalysisSettings`):
+
+* the dispersion is the Pearson :math:`X^2/(n-p)` **floored at 1**, so an interval is
+  never narrower than the Poisson one;
+* the standard error of every coefficient and of every linear combination is the
+  **larger** of the model-based one (with that dispersion) and the Newey-West one
+  (``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)``,
+  :math:`L = \lfloor 4 (n/100)^{2/9} \rfloor`; ``settings.se_rule``);
+* intervals and p-values use the **t distribution with** :math:`n - p` **degrees of
+  freedom**, as R's ``summary.glm`` does for quasi-families (``settings.inference``).
+
+The rows of the results table built from these fits are in :mod:`.its`.  Warnings raised
+inside a fit are captured and kept with it (``RateFit.warnings``), never silenced.
 
 References
 ----------
@@ -29,34 +40,48 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-LJUNG_BOX_LAG = 6
+from ..settings import PLAN, AnalysisSettings
+from .notes import Note, note
 
 #: Terms a KPI model may contain besides the intercept and the harmonic pairs.
 MODEL_TERMS = ("t", "post", "t_after", "eid")
 
+#: The terms of the segmented model (the eid term is added by the eid rule).
+ITS_TERMS = ("t", "post", "t_after")
+
 #: Columns of the frame returned by :func:`rate_model_coefficients`.
 COEFFICIENT_COLUMNS = ("term", "coefficient", "se_model", "se_newey_west", "se", "se_used",
-                       "estimate", "ci_low", "ci_high", "p_value", "dispersion",
+                       "estimate", "ci_low", "ci_high", "p_value", "df", "dispersion",
                        "raw_dispersion", "hac_lag", "n")
+
+#: The keys of :func:`inference`.
+INFERENCE_KEYS = ("coefficient", "estimate", "ci_low", "ci_high", "p_value", "se", "se_model",
+                  "se_newey_west", "df", "dispersion", "raw_dispersion", "hac_lag")
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-class _NoFit(Exception):
-    """A model that the data cannot support; the message says why, in plain words."""
+class NotEstimable(ValueError):
+    """A model or an estimate that the data cannot support; ``note`` says why (a
+    :class:`~score_analysis.stats.notes.Note`, its English text is the message)."""
+
+    def __init__(self, why: Note) -> None:
+        super().__init__(why.text)
+        self.note = why
 
 
-def newey_west_lag(n: int) -> int:
-    """Newey-West truncation lag ``floor(4 * (n / 100) ** (2 / 9))`` (Newey & West 1994)."""
+def newey_west_lag(n: int, settings: AnalysisSettings = PLAN) -> int:
+    """Newey-West truncation lag for ``n`` months: ``floor(4 * (n / 100) ** (2 / 9))``
+    (Newey & West 1994), or the fixed lag of ``settings.newey_west_lag``."""
     if n < 1:
         raise ValueError(f"newey_west_lag needs at least one observation, got {n}")
-    return int(np.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
+    return settings.hac_lag(n)
 
 
 def harmonic_terms(calendar_month, pairs: int = 2, period: int = 12) -> pd.DataFrame:
@@ -195,15 +220,24 @@ def model_data(series: pd.DataFrame, intervention_month: str) -> pd.DataFrame:
     return _prepare(series, intervention_month)[0].frame()
 
 
-def _design(s: _Data, terms, *, harmonic: bool = False) -> tuple[np.ndarray, list[str]]:
+def _design(s: _Data, terms, *, harmonic_pairs: int = 0) -> tuple[np.ndarray, list[str]]:
     names = ["const", *terms]
     cols = [np.ones(len(s))] + [s[t] for t in terms]
-    if harmonic:
+    if harmonic_pairs:
         m = s["calendar_month"]
-        for k in (1, 2):
+        for k in range(1, harmonic_pairs + 1):
             names += [f"sin{k}", f"cos{k}"]
             cols += [np.sin(2 * np.pi * k * m / 12), np.cos(2 * np.pi * k * m / 12)]
     return np.column_stack(cols), names
+
+
+def eid_terms(s: _Data, settings: AnalysisSettings = PLAN) -> list[str]:
+    """The eid rule (docs/analysis_plan.md §3): ``["eid"]`` when ``settings.eid`` allows it
+    and the months of ``s`` include at least one Idul Fitri month and one other month."""
+    if not settings.eid or s.empty:
+        return []
+    flags = s["eid"]
+    return ["eid"] if (flags == 1).any() and (flags == 0).any() else []
 
 
 #: A fitted count below this fraction of the mean count has collapsed to zero.
@@ -212,15 +246,19 @@ _COLLAPSED = 1e-8
 
 @dataclass(frozen=True)
 class RateFit:
-    r"""One quasi-Poisson rate model with the standard errors of plan version 2.
+    r"""One quasi-Poisson rate model with the two covariance matrices of the plan.
 
     ``params`` are the log-scale coefficients (named by ``names``); ``cov_model`` is
     :math:`\phi (X^\top W X)^{-1}` with :math:`\phi = \max(1, X^2/(n-p))`
     (``dispersion``; ``raw_dispersion`` is :math:`X^2/(n-p)` itself) and
-    ``cov_newey_west`` the Newey-West covariance with lag ``lag``.  :meth:`combination`
-    gives the estimate and both standard errors of any :math:`c^\top\beta`.
-    ``dropped`` names a coefficient that is not estimable (the eid term when every Idul
-    Fitri month is zero) and is left out of the covariances.
+    ``cov_newey_west`` the Newey-West covariance with lag ``lag``.  ``n`` months and
+    ``df_resid`` = :math:`n - p` residual degrees of freedom (those of the t inference).
+    :meth:`combination` gives the estimate and the standard errors of any
+    :math:`c^\top\beta`.  ``notes`` say what the fit did beyond the plain model (the eid
+    term dropped when every Idul Fitri month is zero: its coefficient is not estimable and
+    those months are left out); ``warnings`` are the warnings raised while fitting
+    (``"Category: message"``), kept for the diagnostics; ``result`` is the statsmodels
+    results object (``GLMResults``) of the fit.
     """
 
     names: tuple[str, ...]
@@ -233,143 +271,226 @@ class RateFit:
     n: int
     fitted: np.ndarray
     pearson: np.ndarray
-    note: str = ""
+    notes: tuple[Note, ...] = ()
+    warnings: tuple[str, ...] = ()
+    result: object = field(default=None, repr=False, compare=False)
 
-    def combination(self, weights: dict[str, float]) -> dict:
-        """Estimate ``b`` and the standard errors of ``sum(w * beta)`` over ``weights``."""
+    @property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom :math:`n - p`."""
+        return self.n - len(self.names)
+
+    def contrast(self, weights: dict[str, float]) -> np.ndarray:
+        """The vector :math:`c` of ``weights`` (coefficient name → weight)."""
         c = np.zeros(len(self.names))
         for name, w in weights.items():
+            if name not in self.names:
+                raise ValueError(f"the model has no coefficient {name!r}; it has "
+                                 f"{', '.join(self.names)}")
             c[self.names.index(name)] = w
+        return c
+
+    def combination(self, weights: dict[str, float], *, se_rule: str = "max") -> dict:
+        """Estimate ``b`` and the standard errors of ``sum(w * beta)`` over ``weights``:
+        ``se_model``, ``se_newey_west`` and ``se``, the one ``se_rule`` uses (``max``: the
+        larger; ``model``; ``newey_west``)."""
+        c = self.contrast(weights)
         b = float(c @ self.params)
         se_m = float(np.sqrt(max(c @ self.cov_model @ c, 0.0)))
         se_nw = float(np.sqrt(max(c @ self.cov_newey_west @ c, 0.0)))
-        return {"coefficient": b, "se_model": se_m, "se_newey_west": se_nw,
-                "se": max(se_m, se_nw)}
+        se = {"max": max(se_m, se_nw), "model": se_m, "newey_west": se_nw}.get(se_rule)
+        if se is None:
+            raise ValueError(f"se_rule must be max, model or newey_west, got {se_rule!r}")
+        return {"coefficient": b, "se_model": se_m, "se_newey_west": se_nw, "se": se}
 
 
-def fit_rate_model(data: pd.DataFrame, terms, *, harmonic: bool = False) -> RateFit:
+def fit_rate_model(data: pd.DataFrame, terms, *, harmonic: bool = False,
+                   settings: AnalysisSettings = PLAN) -> RateFit:
     r"""Fit ``glm(numerator ~ <terms> [+ H] + offset(log(exposure)), quasipoisson)``.
 
     ``data`` is :func:`model_data` (or a subset of its rows); ``terms`` a list of its
-    columns.  The dispersion is floored at 1 and both covariances are returned (see
-    :class:`RateFit`).  The Newey-West covariance is statsmodels'
+    columns; ``harmonic`` adds ``settings.harmonic_pairs`` sine/cosine pairs of the
+    calendar month (H).  The dispersion is floored at 1 and both covariances are returned
+    (see :class:`RateFit`).  The Newey-West covariance is statsmodels'
     ``cov_hac(fit, nlags=L, use_correction=True)`` (Bartlett weights
     :math:`1 - j/(L+1)`, small-sample factor :math:`n/(n-p)`), which equals R's
-    ``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)``.
+    ``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)``; ``L`` is
+    ``settings.hac_lag(n)``.
 
     Raises
     ------
     ValueError
-        When the model cannot be estimated (the message says why in plain words).
+        When the model cannot be estimated (:class:`NotEstimable`, whose ``note`` says
+        why).
     """
-    try:
-        return _fit(_Data.of(data), list(terms), harmonic=harmonic)
-    except _NoFit as exc:
-        raise ValueError(str(exc)) from exc
+    return fit_model(_Data.of(data), list(terms),
+                     harmonic_pairs=settings.harmonic_pairs if harmonic else 0,
+                     settings=settings)
 
 
-def _fit(s: _Data, terms: list[str], *, harmonic: bool = False) -> RateFit:
+def _glm(y, X, offset, caught: list) -> object:
     import statsmodels.api as sm
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")  # record every warning of the fit (none is lost)
+        res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
+    caught += seen
+    return res
+
+
+def fit_model(s: _Data, terms: list[str], *, harmonic_pairs: int = 0,
+              settings: AnalysisSettings = PLAN) -> RateFit:
+    """:func:`fit_rate_model` on prepared months (:class:`_Data`); raises
+    :class:`NotEstimable`."""
     from statsmodels.stats.sandwich_covariance import cov_hac
     from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
-    X, names = _design(s, terms, harmonic=harmonic)
+    X, names = _design(s, terms, harmonic_pairs=harmonic_pairs)
     n, p = X.shape
     if p >= n:
-        raise _NoFit(f"{n} months are too few for the {p} model coefficients")
+        raise NotEstimable(note("too_few_months_for_model", months=n, coefficients=p))
     y = s["numerator"]
     offset = np.log(s["exposure"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
-        except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as exc:
-            raise _NoFit(f"the model could not be estimated ({exc})") from exc
-    note, keep = _check_usable(res, y, X, names)
+    caught: list = []
+    try:
+        res = _glm(y, X, offset, caught)
+    except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as exc:
+        raise NotEstimable(note("model_not_estimable")) from exc
+    notes, keep = _check_usable(res, y, X, names)
     if not keep.all():
         # the eid coefficient ran off to -inf: the limit of the model is the fit without
         # the (all-zero) Idul Fitri months and without the term, which is what R converges to
         rows = X[:, names.index("eid")] == 0
         X, names = X[rows][:, keep], [nm for nm, k in zip(names, keep, strict=True) if k]
         y, offset = y[rows], offset[rows]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
+        res = _glm(y, X, offset, caught)
         n, p = X.shape
     raw = float(res.scale)
     phi = max(1.0, raw)
-    lag = newey_west_lag(n)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    lag = settings.hac_lag(n)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
         nw = np.asarray(cov_hac(res, nlags=lag, use_correction=True), dtype=float)
+    caught += seen
     return RateFit(names=tuple(names), params=np.asarray(res.params, dtype=float),
                    cov_model=phi * np.asarray(res.normalized_cov_params, dtype=float),
                    cov_newey_west=nw, dispersion=phi, raw_dispersion=raw, lag=lag, n=n,
                    fitted=np.asarray(res.fittedvalues, dtype=float),
-                   pearson=np.asarray(res.resid_pearson, dtype=float), note=note)
+                   pearson=np.asarray(res.resid_pearson, dtype=float), notes=notes,
+                   warnings=warning_texts(caught), result=res)
 
 
-def _check_usable(res, y: np.ndarray, X: np.ndarray, names: list[str]) -> tuple[str, np.ndarray]:
-    """Raise :class:`_NoFit` when a fit has no finite, identifiable estimate.
+def warning_texts(caught) -> tuple[str, ...]:
+    """``"Category: message"`` of each distinct warning recorded, in order."""
+    out = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    return tuple(out)
+
+
+def _check_usable(res, y: np.ndarray, X: np.ndarray,
+                  names: list[str]) -> tuple[tuple[Note, ...], np.ndarray]:
+    """Raise :class:`NotEstimable` when a fit has no finite, identifiable estimate.
 
     Fitted counts that collapse to zero mean that a coefficient ran off to infinity
     (the events are confined to one part of the series).  The one harmless case is
     the eid term when every Idul Fitri month has no event: its coefficient diverges,
     those months carry no weight in the other estimates (as in R), and the term is
-    dropped with a note.  Returns the note and the mask of coefficients kept.
+    dropped with a note.  Returns the notes and the mask of coefficients kept.
     """
     keep = np.ones(len(names), dtype=bool)
     params = np.asarray(res.params, dtype=float)
     bse = np.asarray(res.bse, dtype=float)
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(bse))):
-        raise _NoFit("the model could not be estimated (non-finite coefficients)")
+        raise NotEstimable(note("model_not_estimable"))
     mu = np.asarray(res.fittedvalues, dtype=float)
     collapsed = mu < _COLLAPSED * max(float(np.mean(y)), 1e-300)
     eid_col = X[:, names.index("eid")] if "eid" in names else None
     eid_only = bool(collapsed.any() and eid_col is not None
                     and np.all((eid_col[collapsed] == 1) & (y[collapsed] == 0)))
     if collapsed.any() and not eid_only:
-        raise _NoFit("the events are confined to part of the series (fitted counts collapse "
-                     "to zero), so the model has no finite estimate")
+        raise NotEstimable(note("events_confined"))
     if not res.converged:
-        raise _NoFit("the model did not converge")
+        raise NotEstimable(note("not_converged"))
     if np.any(bse <= 0):
-        raise _NoFit("the model could not be estimated (zero standard error)")
+        raise NotEstimable(note("model_not_estimable"))
     if eid_only:
         keep[names.index("eid")] = False
-        return ("every Idul Fitri month is zero, so the eid effect is not estimable and "
-                "those months carry no weight"), keep
-    return "", keep
+        return (note("eid_all_zero"),), keep
+    return (), keep
 
 
-def _wald(fit: RateFit, weights: dict[str, float], alpha: float) -> dict:
-    """Exponentiated Wald estimate, CI and p of ``c'b`` with the larger standard error."""
-    comb = fit.combination(weights)
-    b, se = comb["coefficient"], comb["se"]
-    z = stats.norm.ppf(1 - alpha / 2)
+def t_inference(coefficient: float, se: float, df: float, *,
+                settings: AnalysisSettings = PLAN) -> dict:
+    r"""Interval and p of a log-scale estimate, exponentiated.
+
+    With ``settings.inference == "t"`` (the plan): :math:`\exp(b \pm t_{df, 1-\alpha/2}
+    \,\mathrm{se})` and :math:`p = 2\,P(T_{df} > |b/\mathrm{se}|)`; with ``"normal"``
+    the normal quantile instead.  R: ``exp(b + c(-1, 1) * qt(0.975, df) * se)``,
+    ``2 * pt(-abs(b / se), df)``.
+
+    Returns
+    -------
+    dict
+        ``estimate``, ``ci_low``, ``ci_high``, ``p_value``.
+
+    Raises
+    ------
+    NotEstimable
+        When the interval is unbounded on the ratio scale.
+    """
+    if not (np.isfinite(se) and se > 0):
+        raise NotEstimable(note("model_not_estimable"))
+    if settings.inference == "t":
+        if not df >= 1:
+            raise NotEstimable(note("model_not_estimable"))
+        q = float(stats.t.ppf(1 - settings.alpha / 2, df))
+        p = float(2 * stats.t.sf(abs(coefficient / se), df))
+    else:
+        q = float(stats.norm.ppf(1 - settings.alpha / 2))
+        p = float(2 * stats.norm.sf(abs(coefficient / se)))
     with np.errstate(over="ignore", under="ignore"):
-        est, lo, hi = np.exp([b, b - z * se, b + z * se])
+        est, lo, hi = np.exp([coefficient, coefficient - q * se, coefficient + q * se])
     if not (np.isfinite(hi) and lo > 0):
-        raise _NoFit("the interval is unbounded: the data cannot pin down this effect")
-    return {"estimate": float(est), "ci_low": float(lo), "ci_high": float(hi),
-            "p_value": float(2 * stats.norm.sf(abs(b / se))), "se": se,
+        raise NotEstimable(note("interval_unbounded"))
+    return {"estimate": float(est), "ci_low": float(lo), "ci_high": float(hi), "p_value": p}
+
+
+def inference(fit: RateFit, weights: dict[str, float], *,
+              settings: AnalysisSettings = PLAN) -> dict:
+    r"""The estimate, interval and p of :math:`\exp(c^\top\beta)` for one fit.
+
+    ``weights`` names the coefficients of :math:`c` (``{"post": 1, "t_after": 9}`` is the
+    effect at the last month, nine months after the start).  The standard error is the one
+    of ``settings.se_rule`` (the plan: the larger of the model-based and the Newey-West
+    one), the inference :func:`t_inference` on ``fit.df_resid`` degrees of freedom.
+    R: ``b <- sum(c * coef(fit))``; ``se <- max(sqrt(c %*% (vcov(fit) * max(1, phi) / phi)
+    %*% c), sqrt(c %*% NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE) %*% c))``;
+    ``exp(b + c(-1, 1) * qt(0.975, df.residual(fit)) * se)``.
+
+    Returns
+    -------
+    dict
+        The keys of :data:`INFERENCE_KEYS`.
+    """
+    comb = fit.combination(weights, se_rule=settings.se_rule)
+    out = t_inference(comb["coefficient"], comb["se"], fit.df_resid, settings=settings)
+    return {"coefficient": comb["coefficient"], **out, "se": comb["se"],
             "se_model": comb["se_model"], "se_newey_west": comb["se_newey_west"],
+            "df": float(fit.df_resid if settings.inference == "t" else np.inf),
             "dispersion": fit.dispersion, "raw_dispersion": fit.raw_dispersion,
             "hac_lag": fit.lag}
 
 
+def its_diagnostics(fit: RateFit, settings: AnalysisSettings = PLAN) -> dict:
+    r"""Durbin-Watson and Ljung-Box p of a fitted rate model (:class:`RateFit`).
 
-def its_diagnostics(fit: RateFit) -> dict:
-    r"""Durbin-Watson and Ljung-Box (lag 6) p of a fitted rate model (:class:`RateFit`).
-
-    Reported beside each segmented fit, never used to choose a model (plan v2).  On the
+    Reported beside each segmented fit, never used to choose a model.  On the
     Pearson residuals :math:`e_t = (y_t - \hat\mu_t)/\sqrt{\hat\mu_t}`, in month order (a
     gap in the series is not filled): Durbin-Watson
     :math:`d = \sum_{t\ge2} (e_t - e_{t-1})^2 / \sum_t e_t^2`; Ljung-Box
-    :math:`Q = n(n+2)\sum_{k=1}^{6} \hat\rho_k^2/(n-k)` against :math:`\chi^2_6`, with
-    :math:`\hat\rho_k` the autocorrelations of the mean-centred residuals (written out
-    with numpy: statsmodels' ``acorr_ljungbox`` gives the same value at twenty times the
-    cost, and the plan computes it for every fit).
+    :math:`Q = n(n+2)\sum_{k=1}^{h} \hat\rho_k^2/(n-k)` against :math:`\chi^2_h`
+    (:math:`h` = ``settings.ljung_box_lag``, 6 in the plan), with :math:`\hat\rho_k` the
+    autocorrelations of the mean-centred residuals (written out with numpy: statsmodels'
+    ``acorr_ljungbox`` gives the same value at twenty times the cost).
     R: ``sum(diff(e)^2)/sum(e^2)`` and
     ``Box.test(residuals(fit, "pearson"), lag = 6, type = "Ljung-Box")``.
 
@@ -378,30 +499,39 @@ def its_diagnostics(fit: RateFit) -> dict:
     Durbin J, Watson GS (1950) Biometrika 37:409-428;
     Ljung GM, Box GEP (1978) Biometrika 65:297-303.
     """
+    h = settings.ljung_box_lag
     resid = fit.pearson
     n = len(resid)
     lb = np.nan
     centred = resid - resid.mean()
     denom = float(centred @ centred)
-    if n > LJUNG_BOX_LAG and denom > 0:
-        lags = np.arange(1, LJUNG_BOX_LAG + 1)
+    if n > h and denom > 0:
+        lags = np.arange(1, h + 1)
         rho = np.array([centred[k:] @ centred[:-k] for k in lags]) / denom
         q = n * (n + 2) * np.sum(rho**2 / (n - lags))
-        lb = float(stats.chi2.sf(q, LJUNG_BOX_LAG))
+        lb = float(stats.chi2.sf(q, h))
     ss = float(resid @ resid)
     dw = float(np.sum(np.diff(resid) ** 2) / ss) if ss > 0 else np.nan
     return {"durbin_watson": dw, "ljung_box_p": lb}
 
 
+def published_terms(s: _Data, settings: AnalysisSettings = PLAN) -> list[str]:
+    """The terms of the published segmented model on the months ``s``: ``t``, ``post``,
+    ``t_after`` and ``eid`` when the eid rule lets it in."""
+    return [*ITS_TERMS, *eid_terms(s, settings)]
+
+
 def rate_model_coefficients(series: pd.DataFrame, intervention_month: str, *,
-                            terms=("t", "post", "t_after"), harmonic: bool = False,
-                            alpha: float = 0.05) -> pd.DataFrame:
+                            terms=None, harmonic: bool = False,
+                            settings: AnalysisSettings = PLAN) -> pd.DataFrame:
     r"""Every coefficient of one quasi-Poisson rate model, with both standard errors.
 
     A reviewer's table: it fits
     ``glm(numerator ~ <terms> [+ H] + offset(log(exposure)), family = quasipoisson)``
     for any subset of :data:`MODEL_TERMS` (``t``, ``post``, ``t_after``, ``eid``) with the
-    same data handling and standard-error rule as :func:`kpi_effects`.
+    same data handling, standard-error rule and inference as the results rows.  By
+    default (``terms=None``) it is the published segmented model: ``t + post + t_after``
+    and ``eid`` when the eid rule lets it in (the model of ``its_effect_end``).
 
     Returns
     -------
@@ -409,9 +539,10 @@ def rate_model_coefficients(series: pd.DataFrame, intervention_month: str, *,
         One row per coefficient, columns :data:`COEFFICIENT_COLUMNS`: ``coefficient`` is
         :math:`\hat\beta` (log scale), ``se_model`` its model-based standard error with the
         dispersion :math:`\max(1, X^2/(n-p))`, ``se_newey_west`` the Newey-West one,
-        ``se`` the larger (``se_used`` says which: ``model`` or ``newey_west``);
-        ``estimate`` and the interval are :math:`\exp(\hat\beta \pm z_{1-\alpha/2}\,
-        \mathrm{se})`, ``p_value`` the two-sided normal Wald p.
+        ``se`` the one ``settings.se_rule`` uses (``se_used`` says which: ``model`` or
+        ``newey_west``); ``estimate`` and the interval are
+        :math:`\exp(\hat\beta \pm t_{n-p,1-\alpha/2}\,\mathrm{se})`, ``p_value`` the
+        two-sided t p on ``df`` = :math:`n - p` (:func:`t_inference`).
 
     Raises
     ------
@@ -422,22 +553,17 @@ def rate_model_coefficients(series: pd.DataFrame, intervention_month: str, *,
     ----------
     Lopez Bernal J, Cummins S, Gasparrini A (2017) Int J Epidemiol 46:348-355.
     """
+    s, _ = _prepare(series, intervention_month)
+    terms = published_terms(s, settings) if terms is None else list(terms)
     unknown = [t for t in terms if t not in MODEL_TERMS]
     if unknown or len(set(terms)) != len(terms):
         raise ValueError(f"terms must be distinct names among {MODEL_TERMS}, got {list(terms)}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
-    s, _ = _prepare(series, intervention_month)
-    try:
-        fit = _fit(s, list(terms), harmonic=harmonic)
-        rows = []
-        for term in fit.names:
-            w = _wald(fit, {term: 1.0}, alpha)
-            rows.append({"term": term, "coefficient": float(np.log(w["estimate"])),
-                         "se_used": ("newey_west" if w["se_newey_west"] > w["se_model"]
-                                     else "model"), **w})
-    except _NoFit as exc:
-        raise ValueError(str(exc)) from exc
-    out = pd.DataFrame(rows).assign(n=fit.n)
-    out["coefficient"] = fit.params
-    return out[list(COEFFICIENT_COLUMNS)]
+    fit = fit_model(s, terms, harmonic_pairs=settings.harmonic_pairs if harmonic else 0,
+                    settings=settings)
+    rows = []
+    for term in fit.names:
+        w = inference(fit, {term: 1.0}, settings=settings)
+        rows.append({**w, "term": term,
+                     "se_used": "newey_west" if w["se"] == w["se_newey_west"]
+                     and w["se_newey_west"] != w["se_model"] else "model"})
+    return pd.DataFrame(rows).assign(n=fit.n)[list(COEFFICIENT_COLUMNS)]
