@@ -622,21 +622,20 @@ def test_harmonic_row_with_few_months():
 
 
 def test_warnings_of_a_fit_are_kept_not_silenced():
-    """A fit that warns keeps its warnings in ``fit_warnings`` (here statsmodels' perfect
-    prediction warning: the rate is exactly 0.001 before and 1 after, so the model does
-    not converge); a quiet fit has none."""
+    """A fit that warns keeps its warnings in ``fit_warnings``, as R's glm.fit gives them:
+    events confined to the last month before the programme make the fitted rates of the
+    other months numerically 0; a quiet fit has none."""
     quiet = kpi_effects(series_of(12, 12), "2010-04", settings=NO_EID)
     assert (quiet["fit_warnings"] == "").all()
-    months = pd.period_range("2009-04", periods=24, freq="M").strftime("%Y-%m")
-    perfect = pd.DataFrame({"month": months, "numerator": np.r_[np.full(12, 1.0),
-                                                                 np.full(12, 1000.0)],
-                            "exposure": 1000.0})
-    rows = by_method(kpi_effects(perfect, "2010-04", settings=NO_EID))
-    step = rows.loc["rate_ratio_step"]
-    assert step["status"] == "insufficient_data"
-    assert "PerfectSeparationWarning: Perfect separation" in step["fit_warnings"]
+    num = np.r_[np.zeros(11), 12.0, np.full(12, 3.0)]
+    rows = by_method(kpi_effects(series_of(12, 12, seed=3).assign(numerator=num), "2010-04",
+                                 settings=NO_EID))
+    its = rows.loc["its_effect_end"]
+    assert its["status"] == "insufficient_data"
+    assert "FitWarning: glm.fit: fitted rates numerically 0 occurred" in its["fit_warnings"]
     # each distinct warning once
-    assert step["fit_warnings"].count("PerfectSeparationWarning") == 1
+    assert its["fit_warnings"].count("numerically 0") == 1
+    assert rows.loc["rate_ratio_step", "fit_warnings"] == ""
 
 
 # --------------------------------------------------------------------------- bad input
