@@ -574,6 +574,28 @@ def test_exact_comparison_with_no_event_before():
     assert "no_event_before" in exact["note_code"]
 
 
+def test_exact_comparison_matches_poisson_test():
+    """reference-data README: poisson.test(c(67, 5), c(1720, 2520)) = 19.632558
+    (8.007579 - 62.425432), p 6.09599e-21; and the two edge cases."""
+    from score_analysis.stats.exact import poisson_rate_ratio
+
+    got = poisson_rate_ratio(67, 1720, 5, 2520)
+    check(pd.Series(got), R.POISSON_EXACT)
+    for key, value in (("estimate", 19.632558), ("ci_low", 8.007579), ("ci_high", 62.425432)):
+        assert got[key] == pytest.approx(value, abs=1e-6), key
+    assert got["p_value"] == pytest.approx(6.09599e-21, rel=1e-5)
+    none_before = poisson_rate_ratio(8, 1000, 0, 1200)
+    assert np.isinf(none_before["estimate"]) and np.isinf(none_before["ci_high"])
+    assert R.POISSON_EXACT_NONE_BEFORE["estimate_is_inf"]
+    check(pd.Series(none_before), R.POISSON_EXACT_NONE_BEFORE, ["ci_low", "p_value"])
+    check(pd.Series(poisson_rate_ratio(0, 1000, 3, 900)), R.POISSON_EXACT_NONE_AFTER,
+          ["ci_high", "p_value"])
+    assert poisson_rate_ratio(0, 1000, 3, 900)["estimate"] == 0
+    for bad in ((1.5, 10, 2, 10), (0, 10, 0, 10), (1, 0, 2, 10), (-1, 10, 2, 10)):
+        with pytest.raises(ValueError):
+            poisson_rate_ratio(*bad)
+
+
 def test_no_exact_row_when_the_primary_is_estimable(kpi):
     assert "rate_ratio_exact" not in set(kpi_effects(kpi, "2010-01")["method"])
 
