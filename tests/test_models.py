@@ -643,6 +643,20 @@ def test_harmonic_row_with_few_months():
     assert rows.loc["its_effect_end_harmonic", "df"] == 4
 
 
+def test_harmonic_pairs_and_minimum_months_of_the_settings():
+    rows = by_method(kpi_effects(series_of(12, 12), "2010-04",
+                                 settings=NO_EID.replace(harmonic_pairs=1)))
+    harmonic = rows.loc["its_effect_end_harmonic"]
+    assert harmonic["df"] == 24 - 6  # const, t, post, t_after, sin1, cos1
+    assert "sensitivity_harmonic(pairs=1)" in harmonic["note_code"]
+    rows = by_method(kpi_effects(series_of(4, 9), "2010-04",
+                                 settings=NO_EID.replace(min_months_step=5)))
+    assert rows.loc["rate_ratio_step", "status"] == "insufficient_data"
+    rows = by_method(kpi_effects(series_of(8, 8), "2010-04",
+                                 settings=NO_EID.replace(min_months_placebo=5)))
+    assert rows.loc["placebo_effect_end", "status"] == "insufficient_data"
+
+
 def test_warnings_of_a_fit_are_kept_not_silenced():
     """A fit that warns keeps its warnings in ``fit_warnings``, as R's glm.fit gives them:
     events confined to the last month before the programme make the fitted rates of the
