@@ -36,6 +36,7 @@ from .base import (
     month_axis,
     month_middle,
     month_start,
+    month_year_formatter,
     new_figure,
     png_bytes,
     tick_labels,
@@ -61,7 +62,7 @@ __all__ = [
     "MANY_ROWS", "MARKERS", "OKABE_ITO", "PALETTE", "PILLAR_LABELS", "SERIES", "STYLE",
     "chart_style", "construct_figure", "diverging_segments", "five_s_index_figure",
     "five_s_pillar_figure", "forest_figure", "kpi_figure", "kpi_key_labels", "light_text",
-    "likert_colours", "likert_extent", "literal", "locale_number", "locale_ticks",
-    "many_rows", "month_axis", "month_middle", "month_start", "new_figure", "pillar_name",
-    "png_bytes", "survey_changes_figure", "tick_labels", "wrap",
+    "likert_colours", "likert_extent", "literal", "locale_number", "locale_ticks", "many_rows",
+    "month_axis", "month_middle", "month_start", "month_year_formatter", "new_figure",
+    "pillar_name", "png_bytes", "survey_changes_figure", "tick_labels", "wrap",
 ]

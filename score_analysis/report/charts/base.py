@@ -117,27 +117,28 @@ def month_middle(months: pd.Series | list[str]) -> pd.DatetimeIndex:
     return month_start(months) + pd.Timedelta(days=14)
 
 
-def month_axis(ax, *, numeric: bool = False) -> None:
+def month_axis(ax) -> None:
+    """Month ticks every quarter, labelled ``Jan``/``2009`` in the page's language (its
+    month names: ``Okt`` and ``Des`` in Indonesian)."""
     import matplotlib.dates as mdates
-    from matplotlib.ticker import FuncFormatter
 
-    locator = mdates.MonthLocator(bymonth=(1, 4, 7, 10))
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m") if numeric
-                                 else FuncFormatter(_month_tick))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    ax.xaxis.set_major_formatter(month_year_formatter())
 
 
-def _month_tick(value: float, _pos=None) -> str:
-    """A month tick in the page's language: the year at January, else the short month."""
+def month_year_formatter():
+    """Tick labels ``Mar`` over ``2010`` in the page's language."""
     import matplotlib.dates as mdates
     from babel.dates import format_date
+    from matplotlib.ticker import FuncFormatter
 
     from ...i18n import current_language
 
-    day = mdates.num2date(value).date()
-    if day.month == 1:
-        return str(day.year)
-    return format_date(day, "MMM", locale=current_language())
+    def label(value, _pos=None):
+        date = mdates.num2date(value).date()
+        return format_date(date, "MMM", locale=current_language()) + f"\n{date.year}"
+
+    return FuncFormatter(label)
 
 
 def locale_number(value: float, decimals: int | None = None) -> str:

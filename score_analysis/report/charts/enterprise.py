@@ -21,6 +21,7 @@ from .base import (
     month_axis,
     month_middle,
     month_start,
+    month_year_formatter,
     new_figure,
     wrap,
 )
@@ -104,9 +105,7 @@ def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
         if unit:
             ax.set_ylabel(literal(unit))
         ax.yaxis.set_major_formatter(locale_ticks())
-        # without a title and a unit the picture holds no words: numeric month ticks
-        # (2010-04) keep it the same in every language, so one drawing serves every page
-        month_axis(ax, numeric=not (title or unit))
+        month_axis(ax)
         observed = lines["observed"].to_numpy(float)
         low, high = np.nanmin(observed), np.nanmax(observed)
         if low >= 0 and low < 0.5 * high:  # near zero anyway: show the zero line
@@ -129,8 +128,10 @@ def pillar_name(pillar: str) -> str:
 
 
 def _audit_label(visit: object, date: object) -> str:
+    from ..wording.names import visit_label
+
     when = day(date)
-    name = str(visit).replace("_", " ").capitalize() if isinstance(visit, str) and visit else ""
+    name = visit_label(visit)
     return f"{name}, {when}" if name else when
 
 
@@ -161,21 +162,6 @@ def five_s_pillar_figure(pillars: pd.DataFrame):
         ax.grid(axis="x", visible=False)
         fig.legend(loc="outside lower center", ncol=min(n, 2))
     return fig
-
-
-def _month_year_formatter():
-    """Tick labels ``Mar\\n2010`` in the page's language."""
-    import matplotlib.dates as mdates
-    from babel.dates import format_date
-    from matplotlib.ticker import FuncFormatter
-
-    from ...i18n import current_language
-
-    def label(value, _pos=None):
-        date = mdates.num2date(value).date()
-        return format_date(date, "MMM", locale=current_language()) + f"\n{date.year}"
-
-    return FuncFormatter(label)
 
 
 def _sequential(n: int) -> list[str]:
@@ -223,7 +209,7 @@ def five_s_index_figure(index: pd.DataFrame, names: dict[str, str] | None = None
             n=len(ents)) if many else _("5S index at each audit"))
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8)
                                    if many else mdates.MonthLocator(bymonth=(1, 3, 5, 7, 9, 11)))
-        ax.xaxis.set_major_formatter(_month_year_formatter())
+        ax.xaxis.set_major_formatter(month_year_formatter())
         if 1 < len(ents) and not many:
             fig.legend(loc="outside lower center", ncol=3)
     return fig

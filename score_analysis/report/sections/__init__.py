@@ -30,7 +30,15 @@ from .methods import (
 from .provenance import footer, provenance_section
 from .qualitative import note_groups, qualitative_section
 from .quality import coverage_rows, data_quality_section, findings_rows
-from .summary import executive_summary, marker, short_note, sign_of, summary_table
+from .summary import (
+    caveat_values,
+    executive_summary,
+    marker,
+    sentence_of,
+    short_note,
+    sign_of,
+    summary_table,
+)
 from .survey import (
     attrition_rows,
     construct_rows,
@@ -42,10 +50,11 @@ from .survey import (
 
 __all__ = [
     "RISK_JUDGEMENTS", "analysis_plan", "appendix_href", "attrition_rows", "banner",
-    "construct_rows", "coverage_rows", "data_quality_section", "diagnostics_rows",
-    "executive_summary", "findings_rows", "five_s_section", "footer", "header", "item_text",
-    "kpi_charts", "kpi_key", "likert_shares", "marker", "methods_section", "note_groups",
-    "provenance_section", "qualitative_section", "results_rows", "risk_rows",
-    "robustness_rows", "robustness_sentence", "short_note", "sign_of", "summary_table",
-    "survey_section", "tests_rows", "timeline_events", "wave_sizes",
+    "caveat_values", "construct_rows", "coverage_rows", "data_quality_section",
+    "diagnostics_rows", "executive_summary", "findings_rows", "five_s_section", "footer",
+    "header", "item_text", "kpi_charts", "kpi_key", "likert_shares", "marker",
+    "methods_section", "note_groups", "provenance_section", "qualitative_section",
+    "results_rows", "risk_rows", "robustness_rows", "robustness_sentence", "sentence_of",
+    "short_note", "sign_of", "summary_table", "survey_section", "tests_rows", "timeline_events",
+    "wave_sizes",
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...i18n import gettext as _
+from ...settings import PLAN, AnalysisSettings
 from ..figures import (
     figure_html,
 )
@@ -14,46 +14,50 @@ from ..formatting import (
     fmt,
     fmt_count,
     fmt_signed,
-    missing,
 )
 from ..loading import EnterpriseData
-from ..notes import note_cell, note_lang
+from ..notes import note_cell, note_words
 from ..rendering import Html, in_each_language, render
 from ..wording import (
     evidence,
+    finite,
+    is_confirmatory,
     method_name,
     p_holm_text,
     p_text,
+    p_unadjusted_text,
 )
 from .summary import short_note
 
 
-def tests_rows(rows: pd.DataFrame) -> list[list]:
-    """Rows of a table of tests: method, n, change, CI, p (Holm on primary rows), evidence."""
+def tests_rows(rows: pd.DataFrame, settings: AnalysisSettings = PLAN) -> list[list]:
+    """Rows of a table of tests: method, n, change, CI, p, evidence.  A confirmatory primary
+    row shows its adjusted p (Holm) and evidence; every other row its unadjusted p and no
+    verdict; the 5S change is described, not tested."""
     body = []
     for _i, r in rows.iterrows():
-        name = method_name(r["method"])
-        if r["primary"] and r["direction"] != "not_tested":
+        name = method_name(r["method"], settings)
+        if r["primary"] and r["method"] != "five_s_change":
             name = _("{name} (primary)").format(name=name)
         if r["status"] != "ok":
-            note = r["note"] if isinstance(r["note"], str) and r["note"] else ""
+            text, lang = note_words(r)
             body.append([{"text": name, "head": False},
-                         {"text": short_note(r), "colspan": 5, "sub": note,
-                          "sub_lang": note_lang()}])
+                         {"text": short_note(r, settings), "colspan": 5, "sub": text,
+                          "sub_lang": lang}])
             continue
-        finite = not missing(r["ci_low"]) and np.isfinite(float(r["ci_low"]))
         ci = _("{a} to {b}").format(a=fmt_signed(r["ci_low"]), b=fmt_signed(r["ci_high"])) \
-            if finite else "—"
-        if r["primary"]:
-            p, ev = p_holm_text(r["p_holm"]), evidence(r["p_holm"])
+            if finite(r["ci_low"]) and finite(r["ci_high"]) else "—"
+        if r["method"] == "five_s_change":
+            p, ev = "—", _("described, not tested")
+        elif r["primary"] and is_confirmatory(r, settings):
+            p, ev = p_holm_text(r["p_holm"]), evidence(r["p_holm"], settings)
+        elif r["primary"]:
+            p, ev = p_unadjusted_text(r["p_value"]), _("exploratory, no verdict")
         else:
             p, ev = p_text(r["p_value"]), _("no verdict (secondary)")
-        if r["direction"] == "not_tested" and r["primary"]:
-            p, ev = "—", _("described, not tested")
         note = note_cell(r) if r["method"] != "five_s_change" else {}
-        body.append([{"text": name, "head": False, **note},
-                     fmt_count(r["n_pre"]),
-            fmt_signed(r["estimate"]), ci, p, ev])
+        body.append([{"text": name, "head": False, **note}, fmt_count(r["n_pre"]),
+                     fmt_signed(r["estimate"]), ci, p, ev])
     return body
 
 
@@ -81,4 +85,4 @@ def five_s_section(data: EnterpriseData) -> Html:
     rows = data.results[data.results["domain"] == "five_s"] if not data.results.empty \
         else data.results
     return render("sections/five_s.html", empty=False, figures=figures,
-                  tests=tests_rows(rows) if not rows.empty else [])
+                  tests=tests_rows(rows, data.settings) if not rows.empty else [])

@@ -17,7 +17,9 @@ from ..formatting import (
 from ..loading import EnterpriseData
 from ..rendering import Html, in_each_language, render
 from ..wording import (
+    in_sentence,
     milestone_label,
+    visit_label,
 )
 
 
@@ -65,8 +67,8 @@ def timeline_events(data: EnterpriseData) -> list[tuple[pd.Timestamp, str, str]]
             events.append((when, day(when), what))
     for when, visit in audits.items():
         if when not in seen_audits:
-            what = (_("5S audit ({visit})").format(visit=str(visit).replace("_", " "))
-                    if isinstance(visit, str) and visit else _("5S audit"))
+            what = (_("5S audit ({visit})").format(visit=in_sentence(visit_label(visit)))
+                    if visit_label(visit) else _("5S audit"))
             events.append((when, day(when), what))
     return sorted(events, key=lambda e: e[0])
 

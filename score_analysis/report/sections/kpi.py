@@ -4,71 +4,56 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...i18n import current_language, ngettext
 from ...i18n import gettext as _
+from ...settings import PLAN, AnalysisSettings
 from ...stats.indicators import INDICATORS
-from ..figures import (
-    kpi_alt,
-    picture_html,
-    png_image,
-    visits_of,
-)
-from ..formatting import (
-    missing,
-    signed_percent,
-)
-from ..loading import EnterpriseData, primary_rows, result_row
+from ..answers import Robustness, robustness
+from ..figures import kpi_alt, picture_html, png_image, visits_of
+from ..formatting import join_words, signed_percent
+from ..loading import EnterpriseData, primary_rows
 from ..rendering import Html, in_each_language, render
 from ..wording import (
-    ROBUSTNESS_METHODS,
-    ROBUSTNESS_NAMES,
-    family_size,
+    estimated,
+    family_of,
     indicator_label,
     indicator_unit,
     p_text,
-    summary_sentence,
+    robustness_name,
+    robustness_sentence,
 )
-from .summary import short_note, sign_of
+from .summary import sentence_of, short_note
 
 
-def robustness_rows(results: pd.DataFrame, indicator: str) -> list[dict]:
-    """The "How robust is this?" rows of one monthly indicator (those in the results)."""
-    rows = []
-    for method in ROBUSTNESS_METHODS:
-        r = result_row(results, indicator, method)
-        if r is None:
-            continue
-        ok = r["status"] == "ok" and not missing(r["estimate"])
-        rows.append({"method": method, "name": _(ROBUSTNESS_NAMES[method]),
-                     "change": signed_percent(r["estimate"]) if ok else short_note(r),
-                     "ci": _("{a} to {b}").format(a=signed_percent(r["ci_low"]),
-                                                  b=signed_percent(r["ci_high"]))
-                     if ok and not missing(r["ci_low"]) else "",
-                     "p": p_text(r["p_value"]) if ok else "",
-                     "sign": sign_of(r) if ok else None})
-    return rows
+def robustness_rows(answer: Robustness | None, settings: AnalysisSettings = PLAN
+                    ) -> list[list]:
+    """The cells of one indicator's "How robust is this?" table: each analysis, its change
+    at the last month (or its naive step), interval, p and whether it has the primary's
+    sign (counted rows only)."""
+    if answer is None:
+        return []
+    body = []
+    for item in answer.rows:
+        r = item.row
+        ok = estimated(r)
+        same = ("" if item.primary else
+                _("not counted") if not item.counted else
+                "" if item.agrees is None else _("yes") if item.agrees else _("no"))
+        body.append([robustness_name(r["method"], item.primary, settings),
+                     signed_percent(r["estimate"]) if ok else short_note(r, settings),
+                     _("{a} to {b}").format(a=signed_percent(r["ci_low"]),
+                                            b=signed_percent(r["ci_high"]))
+                     if ok and signed_percent(r["ci_low"]) else "",
+                     p_text(r["p_value"]) if ok else "", same])
+    return body
 
 
-def robustness_sentence(rows: list[dict]) -> str:
-    """What agreement or disagreement of the sensitivity analyses means, in one sentence."""
-    primary = next((r for r in rows if r["method"] == "its_level"), None)
-    others = [r for r in rows if r["method"] not in ("its_level", "placebo_level")
-              and r["sign"] is not None]
-    if primary is None or primary["sign"] is None or not others:
-        return _("The other analyses of this indicator could not all be estimated, so its "
-                 "robustness cannot be judged from them.")
-    same = sum(r["sign"] == primary["sign"] for r in others)
-    return ngettext(
-        "{same} of {n} other analysis points the same way as the primary step: when they "
-        "agree, the result does not hinge on one modelling choice; when they disagree, read "
-        "the primary estimate with caution. The placebo step, at a pretend start before the "
-        "programme, should be close to no change; a large placebo step means the trend "
-        "before the programme was not stable.",
-        "{same} of {n} other analyses point the same way as the primary step: when they "
-        "agree, the result does not hinge on one modelling choice; when they disagree, read "
-        "the primary estimate with caution. The placebo step, at a pretend start before the "
-        "programme, should be close to no change; a large placebo step means the trend "
-        "before the programme was not stable.", len(others)).format(same=same, n=len(others))
+def robustness_verdict(answer: Robustness | None, settings: AnalysisSettings = PLAN) -> str:
+    """The sentence under one indicator's "How robust is this?" table."""
+    if answer is None:
+        return ""
+    return robustness_sentence(counted=answer.counted, agreeing=answer.agreeing,
+                               consistent=answer.consistent, placebo_p=answer.placebo_p,
+                               placebo_unstable=answer.placebo_unstable, settings=settings)
 
 
 def kpi_key(*, lebaran: bool, visits: bool) -> Html:
@@ -82,21 +67,23 @@ def kpi_key(*, lebaran: bool, visits: bool) -> Html:
     return render("sections/kpi_key.html", items=shown)
 
 
-#: Drawings of monthly charts by content (they hold no words, so every language shares one).
+#: Drawings of monthly charts by content and by the labels of their axes (months and numbers
+#: in the page's language): languages whose labels read the same share one drawing.
 _KPI_IMAGES: dict[tuple, dict] = {}
 
 
 def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
                visits: list[pd.Timestamp]) -> dict:
-    """The PNG of one monthly chart, drawn once for all the languages whose numbers on the
-    axis read the same (``12`` does; ``12.5`` and ``12,5`` do not)."""
+    """The PNG of one monthly chart, drawn once for all the languages whose axis labels read
+    the same (``12`` does; ``12.5`` and ``12,5`` do not, nor ``Oct`` and ``Okt``)."""
     from ..charts import kpi_figure, tick_labels
 
     fig = kpi_figure(lines, title=None, unit=None, intervention_month=start,
                      lebaran_months=lebaran, visits=visits, legend=False)
     cols = ["month", "observed", "fitted", "counterfactual"]
     key = (tuple(map(tuple, lines[cols].astype(str).to_numpy())), start, tuple(lebaran),
-           tuple(str(v) for v in visits), tick_labels(fig.axes[0].yaxis))
+           tuple(str(v) for v in visits), tick_labels(fig.axes[0].yaxis),
+           tick_labels(fig.axes[0].xaxis))
     if key not in _KPI_IMAGES:
         if len(_KPI_IMAGES) > 64:
             _KPI_IMAGES.clear()
@@ -107,14 +94,15 @@ def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
 @in_each_language
 def kpi_charts(data: EnterpriseData) -> Html:
     """Section 3: one chart per tracked KPI, as in Lopez Bernal et al. (2017), each with its
-    "How robust is this?" table.  The charts hold no words (title and unit are above them
-    in the page), so one drawing serves every language."""
+    "How robust is this?" table.  Title and unit are above each chart in the page, its
+    axes are labelled in the page's language."""
 
     start = data.enterprise["intervention_month"]
     visits = visits_of(data.milestones)
     lebaran_any = (not data.monthly.empty and "eid" in data.monthly
                    and bool((data.monthly["eid"] == 1).any()))
-    family = family_size(data.results)
+    settings = data.settings
+    family = family_of(data.results, settings)
     prim = primary_rows(data.results)
     panels, untracked = [], []
     for name in INDICATORS:
@@ -130,21 +118,14 @@ def kpi_charts(data: EnterpriseData) -> Html:
         image = _kpi_image(lines, start=start, lebaran=lebaran, visits=visits)
         own = prim[prim["indicator"] == name] if not prim.empty else prim
         row = own.iloc[0] if len(own) else None
-        caption = (summary_sentence(row, output_unit=data.enterprise.get("output_unit"),
-                                    family=family, with_note=current_language() == "en")
-                   if row is not None else "")
-        primary_ok = row is not None and row["status"] == "ok"
-        robust = robustness_rows(data.results, name) if primary_ok else []
+        caption = sentence_of(data, row, family=family) if row is not None else ""
+        answer = robustness(data.results, name, settings)
         panels.append({"label": label,
                        "unit": unit,
                        "figure": picture_html(image, kpi_alt(
                            lines, label=label.lower(), unit=unit, intervention_month=start,
                            lebaran=lebaran, visits=visits), caption),
-                       "robust_cells": [[r["name"], r["change"], r["ci"], r["p"]]
-                                        for r in robust],
-                       "robust_sentence": robustness_sentence(robust) if len(robust) > 1
-                       else ""})
-    from ..formatting import join_words
-
+                       "robust_cells": robustness_rows(answer, settings),
+                       "robust_sentence": robustness_verdict(answer, settings)})
     return render("sections/kpi.html", key=kpi_key(lebaran=lebaran_any, visits=bool(visits)),
                   panels=panels, untracked=join_words(untracked))

@@ -6,51 +6,158 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...i18n import N_, current_language
+from ...i18n import N_, current_language, ngettext
 from ...i18n import gettext as _
-from ..formatting import (
-    fmt,
-    fmt_count,
-    fmt_p,
-    missing,
-)
+from ...settings import PLAN, AnalysisSettings
+from ..formatting import day, fmt, fmt_count, fmt_p, join_words, missing
 from ..loading import EnterpriseData
 from ..notes import note_cell
 from ..rendering import Html, in_each_language, render
 from ..wording import (
     direction_name,
+    in_sentence,
     indicator_label,
+    indicator_name,
+    is_confirmatory,
+    method_name,
     status_name,
 )
 
 
-def analysis_plan() -> Html:
-    """The pre-specified analysis plan in the current language (from the package templates)."""
-    from ...i18n import current_language
+def plan_facts(settings: AnalysisSettings = PLAN) -> dict:
+    """The values of the run's settings that the plan's text and the methods name, formatted
+    for the page (numbers in its locale, the plan's date as a day)."""
+    return {
+        "version": settings.plan_version, "date": day(settings.plan_date),
+        "alpha": fmt(settings.alpha), "strong": fmt(settings.strong_evidence),
+        "confidence": _whole(100 * settings.confidence), "its": settings.min_months_its,
+        "step": settings.min_months_step, "placebo": settings.min_months_placebo,
+        "events": settings.min_events, "phase_in": settings.phase_in_months,
+        "pairs": settings.harmonic_pairs, "ljung_box": settings.ljung_box_lag,
+        "min_cell": settings.min_cell, "min_pooled": settings.min_pooled,
+        "pi_offset": settings.prediction_df_offset,
+        "attrition": _whole(100 * settings.attrition_high),
+        "confirmatory": join_words([in_sentence(indicator_name(i))
+                                    for i in settings.confirmatory]),
+        "n_confirmatory": len(settings.confirmatory),
+    }
 
-    return render(f"plan/analysis_plan.{current_language()}.html")
+
+def _whole(value: float) -> str:
+    """A percentage as a whole number when it is one (``95``, ``70``), else to 3 digits."""
+    return fmt_count(value) if float(value).is_integer() else fmt(value)
 
 
-def results_rows(results: pd.DataFrame) -> list[list]:
+def plan_statement(settings: AnalysisSettings = PLAN) -> str:
+    """Which plan the results follow (its version and date), and every setting of the run
+    that differs from the shipped plan."""
+    text = _("These results follow analysis plan version {version} of {date}, fixed before "
+             "the analysis (its log of versions and deviations is in "
+             "docs/analysis_plan.md).").format(version=settings.plan_version,
+                                               date=day(settings.plan_date))
+    changed = settings.differences()
+    if changed:
+        text += " " + _("This run changed the plan's settings: {changes}.").format(
+            changes="; ".join(_("{name} {value} instead of {plan}").format(
+                name=name, value=_setting_value(value), plan=_setting_value(plan))
+                for name, value, plan in changed))
+    return text
+
+
+def _setting_value(value: object) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if value is None:
+        return _("the plan's rule")
+    if isinstance(value, int | float):
+        return fmt(value)
+    return str(value)
+
+
+def methods_paragraphs(settings: AnalysisSettings = PLAN) -> list[str]:
+    """The methods in plain words, each number the value of the run's settings."""
+    f = plan_facts(settings)
+    se = {"max": _("every standard error is the larger of the model-based and the "
+                   "Newey-West one, which allows for months that resemble their neighbours"),
+          "model": _("standard errors are model-based"),
+          "newey_west": _("standard errors are Newey-West, which allows for months that "
+                          "resemble their neighbours")}[settings.se_rule]
+    inference = (_("intervals and p-values use the t distribution with the residual degrees "
+                   "of freedom") if settings.inference == "t" else
+                 _("intervals and p-values use the normal distribution"))
+    kpi = _("Monthly indicators are rates (numerator over exposure), modelled with a "
+            "quasi-Poisson GLM with log link and log(exposure) as offset; the dispersion is "
+            "never taken below 1, {se}, and {inference}.").format(se=se, inference=inference)
+    kpi += " " + _("The primary estimate is the effect at the last month: where the series "
+                   "ended, as a ratio to where the trend before the programme pointed, from a "
+                   "segmented model with a step and a change of trend at the programme start "
+                   "(at least {its} months before and {its} after); for shorter series, the "
+                   "after-versus-before rate ratio (at least {step} months on each side).").format(
+        **f)
+    if settings.eid:
+        kpi += " " + _("A Lebaran term enters when the months include Lebaran and other "
+                       "months.")
+    kpi += " " + _("A model needs at least {events} events before and {events} after; with "
+                   "fewer, the two rates are compared exactly, as a description, not a "
+                   "test.").format(**f)
+    kpi += " " + ngettext(
+        "Sensitivity analyses estimate the same effect allowing for seasons ({pairs} "
+        "sine/cosine pair of the calendar month), without the first {phase_in} months of the "
+        "programme, without the Lebaran months, and at a pretend start halfway through the "
+        "months before the programme (placebo, at least {placebo} months on each side).",
+        "Sensitivity analyses estimate the same effect allowing for seasons ({pairs} "
+        "sine/cosine pairs of the calendar month), without the first {phase_in} months of the "
+        "programme, without the Lebaran months, and at a pretend start halfway through the "
+        "months before the programme (placebo, at least {placebo} months on each side).",
+        settings.harmonic_pairs).format(**f)
+    rest = _("5S is described from the first to the last audit. Survey: the t test of the "
+             "mean change (paired on workers matched by code when at least {min_cell} can be "
+             "matched, otherwise Welch's test on all respondents), with rank tests as "
+             "secondary analyses; groups of fewer than {min_cell} respondents are not "
+             "shown.").format(**f)
+    family = _("The confirmatory outcomes, the programme's expected improvements, are {n}: "
+               "{confirmatory}. Holm's method adjusts their primary results together within "
+               "each enterprise (Benjamini-Hochberg q-values beside); a confirmatory result "
+               "is called improved or worsened when its adjusted p is below {alpha}, and the "
+               "evidence strong below {strong}. Every other indicator is an exploratory "
+               "estimate with its unadjusted p-value and no verdict.").format(
+        n=f["n_confirmatory"], confirmatory=f["confirmatory"], alpha=f["alpha"],
+        strong=f["strong"])
+    return [kpi, rest, family]
+
+
+def analysis_plan(settings: AnalysisSettings = PLAN) -> Html:
+    """The pre-specified analysis plan in the current language (from the package templates),
+    its numbers the run's settings."""
+    return render(f"plan/analysis_plan.{current_language()}.html", **plan_facts(settings),
+                  changed=plan_statement(settings) if not settings.is_plan else "")
+
+
+def results_rows(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> list[list]:
     """Every results row (numbers rounded for reading), sensitivity rows included."""
     body = []
-    for r in results.itertuples(index=False):
-        ci = (_("{a} to {b}").format(a=fmt(r.ci_low), b=fmt(r.ci_high))
-              if not missing(r.ci_low) and not missing(r.ci_high) else "")
-        n = (f"{fmt_count(r.n_pre)} / {fmt_count(r.n_post)}"
-             if not (missing(r.n_pre) and missing(r.n_post)) else "")
-        method = r.method + (" " + _("(primary)") if r.primary else "")
-        direction = r.direction if isinstance(r.direction, str) else ""
-        body.append([{"text": indicator_label(r.domain, r.indicator), "head": False},
-                     {"text": method, **note_cell({"note": r.note})},
-                     status_name(r.status), n, fmt(r.pre_value), fmt(r.post_value),
-                     {"text": fmt(r.estimate), "sub": ci}, fmt_p(r.p_value), fmt_p(r.p_holm),
-                     fmt_p(r.q_bh), fmt(r.effect_size),
+    for _i, r in results.iterrows():
+        ci = (_("{a} to {b}").format(a=fmt(r["ci_low"]), b=fmt(r["ci_high"]))
+              if not missing(r["ci_low"]) and not missing(r["ci_high"]) else "")
+        n = (f"{fmt_count(r['n_pre'])} / {fmt_count(r['n_post'])}"
+             if not (missing(r["n_pre"]) and missing(r["n_post"])) else "")
+        method = method_name(r["method"], settings)
+        if r["primary"]:
+            method = (_("{name} (primary, confirmatory)") if is_confirmatory(r, settings)
+                      else _("{name} (primary)")).format(name=method)
+        direction = r["direction"] if isinstance(r["direction"], str) else ""
+        body.append([{"text": indicator_label(r["domain"], r["indicator"]), "head": False},
+                     {"text": method, **note_cell(r)},
+                     status_name(r["status"]), n, fmt(r["pre_value"]), fmt(r["post_value"]),
+                     {"text": fmt(r["estimate"]), "sub": ci}, fmt_p(r["p_value"]),
+                     fmt_p(r["p_holm"]), fmt_p(r["q_bh"]), fmt(r["effect_size"]),
                      {"text": direction_name(direction), "cls": direction}])
     return body
 
 
-def diagnostics_rows(results: pd.DataFrame) -> list[list]:
+def diagnostics_rows(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> list[list]:
     """Model diagnostics of the KPI rows: dispersion, Durbin-Watson, Ljung-Box, HAC lag, terms."""
     rows = results[(results["domain"] == "kpi") & (results["status"] == "ok")] \
         if not results.empty else results
@@ -58,7 +165,8 @@ def diagnostics_rows(results: pd.DataFrame) -> list[list]:
             if c in rows.columns]
     if len(cols) < 5:
         return []
-    return [[{"text": indicator_label("kpi", r.indicator), "head": False}, r.method,
+    return [[{"text": indicator_label("kpi", r.indicator), "head": False},
+             method_name(r.method, settings),
              {"html": render("code.html", text=r.terms)}, fmt(r.dispersion),
              fmt(r.durbin_watson), fmt_p(r.ljung_box_p), fmt_count(r.hac_lag)]
             for r in rows.itertuples(index=False)]
@@ -95,6 +203,10 @@ def appendix_href(data: EnterpriseData) -> str | None:
 def methods_section(data: EnterpriseData) -> Html:
     """Section 8 (collapsed): risk of bias, models, diagnostics, every results row, the
     appendix with the code, and the analysis plan."""
-    return render("sections/methods.html", diagnostics=diagnostics_rows(data.results),
-                  results=results_rows(data.results), plan=analysis_plan(),
+    settings = data.settings
+    return render("sections/methods.html",
+                  diagnostics=diagnostics_rows(data.results, settings),
+                  results=results_rows(data.results, settings),
+                  plan=analysis_plan(settings), plan_statement=plan_statement(settings),
+                  methods=methods_paragraphs(settings), ljung_box=settings.ljung_box_lag,
                   risk=risk_rows(data), appendix=appendix_href(data))

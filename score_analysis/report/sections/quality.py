@@ -12,10 +12,9 @@ from ..formatting import (
     missing,
 )
 from ..loading import EnterpriseData
+from ..notes import note_lang
 from ..rendering import Html, in_each_language, render
-from ..wording import (
-    indicator_label,
-)
+from ..wording import indicator_label, severity_name
 
 
 def coverage_rows(results: pd.DataFrame, monthly: pd.DataFrame, start: str) -> list[list]:
@@ -32,9 +31,10 @@ def coverage_rows(results: pd.DataFrame, monthly: pd.DataFrame, start: str) -> l
             note = _("not tracked")
         elif months and pre + post < len(months) and ind is not None:
             gap = len(months) - pre - post
-            note = ngettext("{n} month without {numerator} or with no {exposure} left out",
-                            "{n} months without {numerator} or with no {exposure} left out",
-                            gap).format(n=gap, numerator=ind.numerator, exposure=ind.exposure)
+            note = ngettext("{n} month left out: its numerator is blank or its exposure "
+                            "blank or zero",
+                            "{n} months left out: their numerator is blank or their exposure "
+                            "blank or zero", gap).format(n=gap)
         else:
             note = ""
         body.append([indicator_label("kpi", r.indicator), pre, post, note])
@@ -43,9 +43,17 @@ def coverage_rows(results: pd.DataFrame, monthly: pd.DataFrame, start: str) -> l
 
 def findings_rows(findings: pd.DataFrame) -> list[list]:
     """The data-quality findings as table rows (the templates escape every cell)."""
-    return [[{"text": r.severity, "head": False}, r.file, r.row if not missing(r.row) else "",
-             r.column, r.value if not missing(r.value) else "", r.message]
+    return [[{"text": severity_name(r.severity), "head": False}, r.file,
+             r.row if not missing(r.row) else "", r.column,
+             r.value if not missing(r.value) else "", finding_message(r)]
             for r in findings.itertuples(index=False)]
+
+
+def finding_message(finding) -> dict:
+    """A data-check finding's message as a cell: in English as the checks wrote it (marked
+    ``lang="en"`` on a page in another language)."""
+    message = finding.message if isinstance(finding.message, str) else ""
+    return {"text": message, "lang": note_lang() if message else ""}
 
 
 @in_each_language

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ...i18n import current_language
 from ...i18n import gettext as _
+from ...settings import PLAN, AnalysisSettings
 from ..figures import (
     figure_html,
     likert_alt,
@@ -20,7 +21,7 @@ from ..formatting import (
     fmt_signed,
 )
 from ..loading import EnterpriseData
-from ..notes import note_lang
+from ..notes import note_words
 from ..rendering import Html, in_each_language, render
 from ..wording import (
     PRIVACY_MIN,
@@ -28,7 +29,9 @@ from ..wording import (
     agreement_labels,
     evidence,
     indicator_label,
+    is_confirmatory,
     p_holm_text,
+    p_unadjusted_text,
 )
 
 
@@ -81,13 +84,13 @@ def item_text(row, lang: str) -> str:
 
 
 def _likert_figures(data: EnterpriseData, sizes: dict[str, int]) -> list[Html]:
-
+    minimum = data.settings.min_cell
     codebook = data.codebook[data.codebook["item_id"].isin(data.survey.columns)]
     waves = [w for w in ("baseline", "followup") if w in sizes]
     out = []
     for (lo, hi), book in codebook.groupby(["scale_min", "scale_max"], sort=True):
         lo, hi = int(lo), int(hi)
-        shares = likert_shares(data.survey, book)
+        shares = likert_shares(data.survey, book, minimum=minimum)
         if shares.empty:
             continue
         labels = agreement_labels(hi - lo + 1, lo, hi)
@@ -98,8 +101,8 @@ def _likert_figures(data: EnterpriseData, sizes: dict[str, int]) -> list[Html]:
         plot = pd.DataFrame({"item": shares["item_id"].map(names),
                              "panel": shares["wave"].map(lambda w: _(WAVE_SHORT.get(w, w))),
                              **{lv: shares[lv] for lv in levels}})
-        panels = [(_(WAVE_SHORT[w]), sizes.get(w, 0) >= PRIVACY_MIN) for w in waves]
-        alt = likert_alt(shares, book, sizes, levels, labels)
+        panels = [(_(WAVE_SHORT[w]), sizes.get(w, 0) >= minimum) for w in waves]
+        alt = likert_alt(shares, book, sizes, levels, labels, minimum=minimum)
         caption = _("Answers to each question, in percent of the workers who answered it, from "
                     "{first} (left) to {last} (right), as worded (negatively worded questions "
                     "are not turned round here).").format(first=labels[0].lower(),
@@ -107,37 +110,41 @@ def _likert_figures(data: EnterpriseData, sizes: dict[str, int]) -> list[Html]:
         if hi - lo + 1 in (4, 5, 7):
             caption += " " + _("Labels assume the usual agreement scale.")
         caption += " " + _("Groups of fewer than {n} respondents are not shown.").format(
-            n=PRIVACY_MIN)
-        out.append(likert_chart(plot, labels=labels, panels=panels, alt=alt, caption=caption))
+            n=minimum)
+        out.append(likert_chart(plot, labels=labels, panels=panels, alt=alt, caption=caption,
+                                minimum=minimum))
     return out
 
 
-def _alpha_cell(rel: pd.DataFrame, construct: str, wave: str) -> str:
+def _alpha_cell(rel: pd.DataFrame, construct: str, wave: str,
+                settings: AnalysisSettings = PLAN) -> str:
     sub = rel[(rel["construct"] == construct) & (rel["wave"] == wave)] if not rel.empty else rel
     if sub.empty:
         return ""
     r = sub.iloc[0]
     if r["status"] != "ok":
-        return _("fewer than {n} respondents").format(n=PRIVACY_MIN)
+        return _("fewer than {n} respondents").format(n=settings.min_cell)
     return _("{alpha} (n = {n})").format(alpha=fmt(r["alpha"], 2), n=int(r["n_complete"]))
 
 
 def construct_rows(data: EnterpriseData, rows: pd.DataFrame) -> list[list]:
-    """Rows of the survey construct table: respondents, means, change, p (Holm), alpha."""
+    """Rows of the survey construct table: respondents, means, change, p, evidence, alpha.
+    A confirmatory construct shows its adjusted p (Holm) and the evidence; the others their
+    unadjusted p, as exploratory estimates."""
+    settings = data.settings
     body = []
     for construct in sorted(rows["indicator"].unique()):
         sub = rows[rows["indicator"] == construct]
         name = indicator_label("survey", construct)
         prim = sub[sub["primary"].astype(bool)]
         if (sub["status"] == "suppressed").any():
-            body.append([name, {"text": _("fewer than {n} respondents").format(n=PRIVACY_MIN),
-                                "colspan": 6}])
+            body.append([name, {"text": _("fewer than {n} respondents").format(
+                n=settings.min_cell), "colspan": 6}])
             continue
         if prim.empty or prim.iloc[0]["status"] != "ok":
-            note = prim.iloc[0]["note"] if not prim.empty else ""
-            body.append([name, {"text": _("not enough data"), "colspan": 6,
-                                "sub": note if isinstance(note, str) else "",
-                                "sub_lang": note_lang()}])
+            text, lang = note_words(prim.iloc[0]) if not prim.empty else ("", "")
+            body.append([name, {"text": _("not enough data"), "colspan": 6, "sub": text,
+                                "sub_lang": lang}])
             continue
         t = prim.iloc[0]
         n = (_("{n} matched").format(n=int(t["n_pre"])) if t["method"] == "paired_t"
@@ -145,11 +152,16 @@ def construct_rows(data: EnterpriseData, rows: pd.DataFrame) -> list[list]:
         change = _("{change} ({a} to {b})").format(change=fmt_signed(t["estimate"]),
                                                    a=fmt_signed(t["ci_low"]),
                                                    b=fmt_signed(t["ci_high"]))
-        alpha = (_("before {a}").format(a=_alpha_cell(data.reliability, construct, "baseline"))
+        alpha = (_("before {a}").format(a=_alpha_cell(data.reliability, construct, "baseline",
+                                                       settings))
                  + "; " + _("after {a}").format(
-                     a=_alpha_cell(data.reliability, construct, "followup")))
+                     a=_alpha_cell(data.reliability, construct, "followup", settings)))
+        if is_confirmatory(t, settings):
+            p, ev = p_holm_text(t["p_holm"]), evidence(t["p_holm"], settings)
+        else:
+            p, ev = p_unadjusted_text(t["p_value"]), _("exploratory, no verdict")
         body.append([name, n, f"{fmt(t['pre_value'])} → {fmt(t['post_value'])}", change,
-                     p_holm_text(t["p_holm"]), evidence(t["p_holm"]), alpha])
+                     p, ev, alpha])
     return body
 
 
@@ -159,11 +171,11 @@ def attrition_rows(attrition: pd.DataFrame) -> list[list]:
     if attrition.empty:
         return body
     for r in attrition.sort_values("construct").itertuples(index=False):
-        note = r.note if isinstance(r.note, str) else ""
+        text, lang = note_words(r)
         body.append([indicator_label("survey", r.construct), fmt_count(r.n_baseline),
                      fmt_count(r.n_followup), fmt_count(r.n_matched),
                      fmt(r.baseline_mean_stayed), fmt(r.baseline_mean_left),
-                     {"text": note, "lang": note_lang()}])
+                     {"text": text, "lang": lang}])
     return body
 
 
@@ -176,8 +188,9 @@ def survey_section(data: EnterpriseData) -> Html:
     if data.survey.empty or data.codebook.empty:
         return render("sections/survey.html", empty=True)
     sizes = wave_sizes(data.survey)
+    minimum = data.settings.min_cell
     counts = [(_(WAVE_SHORT.get(w, w)).lower(),
-               fmt_count(n) if n >= PRIVACY_MIN else _("fewer than {n}").format(n=PRIVACY_MIN))
+               fmt_count(n) if n >= minimum else _("fewer than {n}").format(n=minimum))
               for w, n in sizes.items()]
     rows = data.results[data.results["domain"] == "survey"]
     prim = rows[rows["primary"].astype(bool) & (rows["status"] == "ok")]
