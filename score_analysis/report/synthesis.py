@@ -9,7 +9,15 @@ from ..i18n import gettext as _
 from ..settings import PLAN, AnalysisSettings
 from ..stats.indicators import INDICATORS
 from .figures import figure_html, forest_alt
-from .formatting import fmt, fmt_count, fmt_signed, missing, month_name, signed_percent
+from .formatting import (
+    fmt,
+    fmt_count,
+    fmt_plain,
+    fmt_signed,
+    missing,
+    month_name,
+    signed_percent,
+)
 from .loading import SynthesisData, primary_rows
 from .rendering import Html, in_each_language, render
 from .sections import findings_rows, marker, note_groups, short_note
@@ -94,7 +102,7 @@ def synthesis_grid(data: SynthesisData) -> Html:
     conf = [indicator_label(d, i) for d, i in indicators
             if data.settings.is_confirmatory(i)]
     return render("sections/grid.html", head=[indicator_label(d, i) for d, i in indicators],
-                  rows=rows, privacy=data.settings.min_cell, alpha=fmt(data.settings.alpha),
+                  rows=rows, privacy=data.settings.min_cell, alpha=fmt_plain(data.settings.alpha),
                   confirmatory=", ".join(conf))
 
 

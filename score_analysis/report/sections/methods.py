@@ -9,7 +9,7 @@ import pandas as pd
 from ...i18n import N_, current_language, ngettext
 from ...i18n import gettext as _
 from ...settings import PLAN, AnalysisSettings
-from ..formatting import day, fmt, fmt_count, fmt_p, join_words, missing
+from ..formatting import day, fmt, fmt_count, fmt_p, fmt_plain, join_words, missing
 from ..loading import EnterpriseData
 from ..notes import note_cell
 from ..rendering import Html, in_each_language, render
@@ -29,7 +29,7 @@ def plan_facts(settings: AnalysisSettings = PLAN) -> dict:
     for the page (numbers in its locale, the plan's date as a day)."""
     return {
         "version": settings.plan_version, "date": day(settings.plan_date),
-        "alpha": fmt(settings.alpha), "strong": fmt(settings.strong_evidence),
+        "alpha": fmt_plain(settings.alpha), "strong": fmt_plain(settings.strong_evidence),
         "confidence": _whole(100 * settings.confidence), "its": settings.min_months_its,
         "step": settings.min_months_step, "placebo": settings.min_months_placebo,
         "events": settings.min_events, "phase_in": settings.phase_in_months,

@@ -12,7 +12,7 @@ import pandas as pd
 from ...i18n import gettext as _
 from ...settings import PLAN, AnalysisSettings
 from ..answers import robustness
-from ..formatting import fmt, fmt_signed, signed_percent
+from ..formatting import fmt, fmt_plain, fmt_signed, signed_percent
 from ..loading import EnterpriseData, primary_rows, result_row
 from ..rendering import Html, in_each_language, render
 from ..wording import (
@@ -31,6 +31,7 @@ from ..wording import (
     p_unadjusted_text,
     rate_text,
     summary_sentence,
+    times_text,
 )
 
 _ARROW = {1: "▲", -1: "▼", 0: "●"}
@@ -107,8 +108,9 @@ def _change_cells(row, unit: str, exact: pd.Series | None) -> tuple[str, str, st
         if exact is not None and exact["status"] == "ok" and finite(exact["ci_low"]):
             return (rate_text(exact["pre_value"], unit), rate_text(exact["post_value"], unit),
                     _("{change} (exact)").format(change=exact_short(exact)),
-                    _interval(exact["ci_low"], exact["ci_high"], signed_percent)
-                    if finite(exact["ci_high"]) else "")
+                    _interval(exact["ci_low"], exact["ci_high"], times_text)
+                    if finite(exact["ci_high"]) else
+                    _("from {low}").format(low=times_text(exact["ci_low"])))
         return before, after, "", ""
     if not estimated(row):
         return "", "", "", ""
@@ -116,11 +118,14 @@ def _change_cells(row, unit: str, exact: pd.Series | None) -> tuple[str, str, st
             _interval(row["ci_low"], row["ci_high"], fmt_signed) or "—")
 
 
-def _result_sub(row, settings) -> str:
+def _result_sub(row, settings, has_exact: bool = False) -> str:
     """The second line of the Result cell: the adjusted p of a confirmatory outcome with its
     evidence, the unadjusted p of an exploratory estimate."""
-    if not estimated(row) or row["domain"] == "five_s":
+    if row["domain"] == "five_s":
         return ""
+    if not estimated(row):
+        return (_("exact comparison of the rates: a description") if has_exact
+                else "")
     if not is_confirmatory(row, settings):
         return p_unadjusted_text(row["p_value"])
     p = row["p_holm"]
@@ -147,14 +152,15 @@ def _summary_rows(data: EnterpriseData) -> list[list]:
                      {"text": after, "label": _("After")},
                      {"text": change, "label": _("Change")},
                      {"text": ci, "label": _("95% CI")},
-                     {"text": mark, "cls": "mark " + cls, "sub": _result_sub(r, settings)}])
+                     {"text": mark, "cls": "mark " + cls,
+                      "sub": _result_sub(r, settings, bool(change))}])
     return rows
 
 
 def summary_table(data: EnterpriseData) -> Html:
     """The compact table of every primary result: before, after, change, CI, result."""
     return render("sections/summary_table.html", rows=_summary_rows(data),
-                  alpha=data.settings.alpha)
+                  alpha=fmt_plain(data.settings.alpha))
 
 
 def kpi_lines_end(lines: pd.DataFrame, indicator: str) -> tuple[str | None, float | None]:
@@ -213,5 +219,5 @@ def caveat_values(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> d
     controlled = (not results.empty and bool(
         (results["primary"].astype(bool) & results["method"].astype(str).str.startswith("cits_")
          & (results["status"] == "ok")).any()))
-    return {"alpha": fmt(settings.alpha), "strong": fmt(settings.strong_evidence),
+    return {"alpha": fmt_plain(settings.alpha), "strong": fmt_plain(settings.strong_evidence),
             "controlled": controlled}

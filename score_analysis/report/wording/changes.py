@@ -100,7 +100,8 @@ def times_text(ratio: object) -> str:
 def exact_change(row) -> str:
     """The estimate of a ``rate_ratio_exact`` row in words, never ``×inf``: a finite ratio
     with its exact interval (``×20, exact 95% CI ×7.3 to ×71``); with no event before (an
-    infinite ratio) only the exact lower limit (``at least ×15, the exact lower limit``)."""
+    infinite ratio) only the exact lower limit (``at least ×15, the exact lower limit``) or,
+    when that limit is below 1, the interval from it upwards."""
     est, low, high = row["estimate"], row["ci_low"], row["ci_high"]
     if finite(est):
         interval = (_("exact 95% CI {low} to {high}").format(low=times_text(low),
@@ -109,8 +110,11 @@ def exact_change(row) -> str:
                     _("exact 95% CI from {low}").format(low=times_text(low)) if finite(low)
                     else "")
         return times_text(est) + (", " + interval if interval else "")
-    if finite(low) and float(low) > 0:
+    if finite(low) and float(low) >= 1:
         return _("at least {low}, the exact lower limit").format(low=times_text(low))
+    if finite(low) and float(low) > 0:
+        return _("no finite ratio; exact 95% CI from {low} upwards").format(
+            low=times_text(low))
     return _("no finite estimate")
 
 
@@ -119,6 +123,6 @@ def exact_short(row) -> str:
     exact lower limit) when no event was recorded before."""
     if finite(row["estimate"]):
         return times_text(row["estimate"])
-    if finite(row["ci_low"]) and float(row["ci_low"]) > 0:
+    if finite(row["ci_low"]) and float(row["ci_low"]) >= 1:
         return "≥ " + times_text(row["ci_low"])
-    return ""
+    return "∞"

@@ -100,18 +100,23 @@ class Family:
 
 
 def family_of(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> Family:
-    """The confirmatory family of a results table (one enterprise's rows, or pooled rows)."""
+    """The confirmatory family of a results table (one enterprise's rows, or pooled rows):
+    ``planned`` are the plan's confirmatory indicators (``settings.confirmatory``) that have
+    a row, ``members`` those whose primary row is in the family
+    (:func:`is_confirmatory`: the ``confirmatory`` column the analysis wrote)."""
     if results.empty:
         return Family((), (), ())
     prim = results[results["primary"].astype(bool)]
-    conf = prim[[is_confirmatory(r, settings) for _i, r in prim.iterrows()]]
-    order = {name: i for i, name in enumerate(settings.confirmatory)}
-    conf = conf.assign(_o=conf["indicator"].map(lambda i: order.get(i, 99))).sort_values("_o")
-    planned = tuple(dict.fromkeys(conf["indicator"]))
-    inside = conf[conf["status"].isin(FAMILY_STATUSES)]
-    members = tuple(dict.fromkeys(inside["indicator"]))
-    left_out = tuple((r.indicator, r.status) for r in conf.itertuples(index=False)
-                     if r.indicator not in members)
+    planned = tuple(i for i in settings.confirmatory if i in set(results["indicator"]))
+    inside = {r["indicator"] for _i, r in prim.iterrows()
+              if r["indicator"] in planned and is_confirmatory(r, settings)
+              and r["status"] in FAMILY_STATUSES}
+    members = tuple(i for i in planned if i in inside)
+    # an indicator outside the family: why, from its primary row (or any row when none of
+    # its rows is primary, e.g. a KPI that is not tracked)
+    status = dict(zip(results["indicator"], results["status"], strict=False))
+    status.update(zip(prim["indicator"], prim["status"], strict=False))
+    left_out = tuple((i, status[i]) for i in planned if i not in inside)
     return Family(planned, members, left_out)
 
 

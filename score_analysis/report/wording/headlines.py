@@ -72,8 +72,7 @@ def headline(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> str:
     for _i, r in prim.iterrows():
         if r["indicator"] not in family.members or not change_words(r):
             continue
-        label = indicator_label(r["domain"], r["indicator"])
-        rows.append((in_sentence(label) if rows else label, change_words(r),
+        rows.append((in_sentence(indicator_label(r["domain"], r["indicator"])), change_words(r),
                      r["direction"] if isinstance(r["direction"], str) else ""))
     if not rows:
         return _("No confirmatory outcome could be estimated.")

@@ -14,6 +14,7 @@ from ...i18n import N_, ngettext
 from ...i18n import gettext as _
 from ...settings import PLAN, AnalysisSettings
 from .evidence import p_text
+from .names import in_sentence
 
 #: The rows of "How robust is this?", in their order on the page.
 ROBUSTNESS_METHODS = ("cits_effect_end", "its_effect_end", "its_effect_end_harmonic",
@@ -37,7 +38,7 @@ def robustness_name(method: str, primary: bool, settings: AnalysisSettings = PLA
     """The name of a row of "How robust is this?" (``Primary: …`` on the primary's row)."""
     name = _(ROBUSTNESS_NAMES[method]).format(months=settings.phase_in_months) \
         if method in ROBUSTNESS_NAMES else method
-    return _("Primary: {name}").format(name=name) if primary else name
+    return _("Primary: {name}").format(name=in_sentence(name)) if primary else name
 
 
 def robustness_sentence(*, counted: int, agreeing: int, consistent: bool | None,

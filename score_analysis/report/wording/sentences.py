@@ -154,7 +154,7 @@ def too_few_sentence(row, label: str, unit: str, family: Family | int | None, *,
     in their unit and, when the analysis wrote it, the exact comparison of the two rates
     (descriptive: it ignores the trend before the programme)."""
     note, _lang = note_words(row)
-    why = (_("not enough data for the trend model ({note})").format(note=note)
+    why = (_("not enough data for the trend model: {note}").format(note=note)
            if note and with_note else _("not enough data for the trend model"))
     text = _("{label}: {why}").format(label=label, why=why)
     before, after = row["pre_value"], row["post_value"]
