@@ -1,11 +1,7 @@
 """The analysis's answers that the pages show as they are: "How robust is this?" per
-monthly indicator, read from the results rows (never re-estimated).
-
-:func:`robustness` gathers the rows of one indicator's robustness table and the verdict of
-analysis plan version 3: the primary estimate is *consistent* when every estimated
-sensitivity row (seasons, phase-in, without the Lebaran months and, when the primary is the
-controlled estimate, the single series) has the primary's sign; the naive step and the
-placebo are shown but not counted; the placebo warns when its p is below the plan's alpha.
+monthly indicator (:mod:`score_analysis.stats.robustness`, the rule of analysis plan
+version 3) and the risk of bias (:mod:`score_analysis.stats.risk_of_bias`), read, never
+judged again here.
 """
 
 from __future__ import annotations
@@ -15,19 +11,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..settings import PLAN, AnalysisSettings
+from ..stats.robustness import robustness_table
 from .loading import result_row
-from .wording.changes import finite, ratio_sign
-from .wording.robustness import ROBUSTNESS_METHODS
-
-#: Rows shown in "How robust is this?" but never counted in its verdict.
-NOT_COUNTED = ("placebo_effect_end", "rate_ratio_step")
 
 
 @dataclass(frozen=True)
 class RobustRow:
     """One row of "How robust is this?": the results row, whether it is the primary,
-    whether it counts in the verdict and, when it does and is estimated, whether it has the
-    primary's sign."""
+    whether it counts in the verdict (a sensitivity estimate) and, when it counts and has
+    an estimate, whether it has the primary's sign."""
 
     row: pd.Series
     primary: bool
@@ -41,48 +33,44 @@ class Robustness:
 
     indicator: str
     rows: tuple[RobustRow, ...]
-    #: estimated sensitivity rows counted in the verdict, and those with the primary's sign
+    #: sensitivity estimates that could be compared with the primary, and those with its sign
     counted: int
     agreeing: int
+    #: every compared sensitivity estimate has the primary's sign (None: none compared)
+    consistent: bool | None
     placebo_p: float | None
     placebo_unstable: bool
 
-    @property
-    def consistent(self) -> bool | None:
-        """Every counted sensitivity estimate has the primary's sign (None: none counted)."""
-        return None if self.counted == 0 else self.agreeing == self.counted
 
-
-def _estimated(row: pd.Series | None) -> bool:
-    return row is not None and row["status"] == "ok" and finite(row["estimate"])
+def _value(v):
+    return None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v
 
 
 def robustness(results: pd.DataFrame, indicator: str,
                settings: AnalysisSettings = PLAN) -> Robustness | None:
-    """The robustness answer of one monthly indicator, None when its primary row is not an
-    estimated effect at the last month (nothing to check)."""
-    prim = results[(results["indicator"] == indicator) & results["primary"].astype(bool)] \
-        if not results.empty else results
-    if prim.empty or not _estimated(prim.iloc[0]) \
-            or prim.iloc[0]["method"] not in ("its_effect_end", "cits_effect_end"):
+    """The robustness answer of one monthly indicator of one enterprise, None when its
+    primary row has no estimate (nothing to check)."""
+    if results.empty:
         return None
-    primary = prim.iloc[0]
-    sign = ratio_sign(primary["estimate"])
-    rows, counted, agreeing = [], 0, 0
-    for method in ROBUSTNESS_METHODS:
-        r = result_row(results, indicator, method)
-        if r is None:
-            continue
-        is_primary = method == primary["method"]
-        counts = not is_primary and method not in NOT_COUNTED
-        agrees = None
-        if counts and _estimated(r):
-            agrees = ratio_sign(r["estimate"]) == sign
-            counted += 1
-            agreeing += int(agrees)
-        rows.append(RobustRow(r, is_primary, counts, agrees))
-    placebo = result_row(results, indicator, "placebo_effect_end")
-    placebo_p = (float(placebo["p_value"]) if _estimated(placebo)
-                 and finite(placebo["p_value"]) else None)
-    return Robustness(indicator, tuple(rows), counted, agreeing, placebo_p,
-                      placebo_p is not None and placebo_p < settings.alpha)
+    own = results[results["indicator"] == indicator]
+    table = robustness_table(own, settings=settings)
+    if table.empty:
+        return None
+    primary = table[table["role"] == "primary"].iloc[0]
+    if primary["status"] != "ok":
+        return None
+    rows = []
+    for r in table.itertuples(index=False):
+        full = result_row(own, indicator, r.method)
+        counted = r.role == "sensitivity"
+        rows.append(RobustRow(full, r.role == "primary", counted,
+                              _value(r.same_sign) if counted else None))
+    compared = [x.agrees for x in rows if x.counted and x.agrees is not None]
+    placebo = table[table["role"] == "placebo"]
+    placebo_p = (float(placebo["p_value"].iloc[0]) if len(placebo)
+                 and placebo["status"].iloc[0] == "ok" and placebo["p_value"].notna().iloc[0]
+                 else None)
+    consistent = _value(primary["consistent"])
+    return Robustness(indicator, tuple(rows), len(compared), sum(bool(x) for x in compared),
+                      None if consistent is None else bool(consistent), placebo_p,
+                      bool(primary["placebo_warning"]))

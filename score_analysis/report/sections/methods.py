@@ -9,9 +9,10 @@ import pandas as pd
 from ...i18n import N_, current_language, ngettext
 from ...i18n import gettext as _
 from ...settings import PLAN, AnalysisSettings
+from ...stats.notes import parse_note_codes
 from ..formatting import day, fmt, fmt_count, fmt_p, fmt_plain, join_words, missing
 from ..loading import EnterpriseData
-from ..notes import note_cell
+from ..notes import note_cell, note_lang
 from ..rendering import Html, in_each_language, render
 from ..wording import (
     direction_name,
@@ -174,20 +175,39 @@ def diagnostics_rows(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -
 
 RISK_JUDGEMENTS = {"low": N_("low risk"), "high": N_("high risk"),
                    "unclear": N_("unclear risk")}
+RISK_OUTCOMES = {"kpi": N_("monthly indicators"), "survey": N_("worker survey")}
 
 
 def risk_rows(data: EnterpriseData) -> list[list]:
-    """The risk-of-bias table of the enterprise's interrupted time series (Cochrane EPOC
-    criteria), in the current language, from :func:`score_analysis.stats.risk_of_bias`."""
-    from ...stats.risk_of_bias import risk_of_bias
+    """The risk-of-bias table (Cochrane EPOC's seven criteria for interrupted time series),
+    answered from the data by :func:`score_analysis.stats.risk_of_bias.risk_of_bias` as
+    codes, and worded here in the page's language: the criterion's question, the
+    outcomes it judges, the judgement and its reasons (note codes, values in the page's
+    locale)."""
+    from ...stats.notes import NOTE_TEXTS
+    from ...stats.risk_of_bias import CRITERIA, risk_of_bias
+    from ..notes import note_sentence
 
     if data.results.empty or "domain" not in data.results:
         return []
     table = risk_of_bias(data.enterprise, results=data.results, kpi=data.kpi,
-                         quality_log=data.quality_log)
-    return [[{"text": r.question, "head": True},
-             {"text": _(RISK_JUDGEMENTS[r.judgement]), "cls": f"risk-{r.judgement}"},
-             r.support] for r in table.itertuples(index=False)]
+                         quality_log=data.quality_log, attrition=data.attrition,
+                         settings=data.settings)
+    body = []
+    for r in table.itertuples(index=False):
+        question = _(CRITERIA[r.criterion]) if r.criterion in CRITERIA else r.question
+        if r.outcome in RISK_OUTCOMES:
+            question = _("{question} ({outcomes})").format(question=question,
+                                                          outcomes=_(RISK_OUTCOMES[r.outcome]))
+        try:
+            reasons = [n for n in parse_note_codes(r.reason_code) if n.code in NOTE_TEXTS]
+            why, lang = "; ".join(note_sentence(n) for n in reasons), ""
+        except ValueError:
+            why, lang = r.support, note_lang()
+        body.append([{"text": question, "head": True},
+                     {"text": _(RISK_JUDGEMENTS[r.judgement]), "cls": f"risk-{r.judgement}"},
+                     {"text": why[:1].upper() + why[1:] if why else "", "lang": lang}])
+    return body
 
 
 def appendix_href(data: EnterpriseData) -> str | None:
