@@ -82,12 +82,14 @@ def assert_inert(fragment: str) -> Elements:
 
 
 def primary_row(**values) -> pd.Series:
+    """A primary results row of plan version 3 (a confirmatory KPI's effect at the last
+    month, by default), with ``values`` changed."""
     row = {"enterprise_id": "e", "domain": "kpi", "indicator": "reject_rate",
-           "method": "rate_ratio_step", "primary": True, "status": "ok", "n_pre": 12,
-           "n_post": 12, "pre_value": 3.0, "post_value": 2.0, "estimate": 0.66,
+           "method": "its_effect_end", "primary": True, "confirmatory": True, "status": "ok",
+           "n_pre": 12, "n_post": 12, "pre_value": 3.0, "post_value": 2.0, "estimate": 0.66,
            "estimate_scale": "rate_ratio", "ci_low": 0.55, "ci_high": 0.79, "p_value": 0.0004,
            "p_holm": 0.002, "q_bh": 0.002, "effect_size": np.nan, "direction": "improved",
-           "note": ""}
+           "note": "", "note_code": ""}
     row.update(values)
     return pd.Series(row)
 
@@ -168,55 +170,137 @@ def test_evidence_wording_thresholds(p, word):
     assert evidence(p) == word
 
 
-def test_kpi_sentence_for_a_clear_fall_matches_the_estimate():
-    text = summary_sentence(primary_row())
-    assert text.startswith("Reject rate fell by 34% after the programme (95% CI 21% to 45% fall)")
-    assert "3.00% before and 2.00% after" in text
-    assert text.endswith("the evidence is strong.")
+def test_kpi_sentence_leads_with_the_effect_at_the_last_month():
+    text = summary_sentence(primary_row(), family=6, last_month="2011-01")
+    assert text.startswith("Reject rate: at the last month (Jan 2011), 34% below where the "
+                           "trend before the programme pointed (95% CI 21% to 45% fall)")
+    assert "it averaged 3.00% before and 2.00% after" in text
+    assert text.endswith("the evidence is strong after adjusting for the 6 confirmatory "
+                         "outcomes (Holm): p (Holm) = 0.002.")
     # the words follow the numbers: another estimate, another sentence
-    other = summary_sentence(primary_row(estimate=0.9, ci_low=0.85, ci_high=0.95, p_holm=0.03))
-    assert "fell by 10%" in other and "5.0% to 15% fall" in other
-    assert other.endswith("the evidence is moderate.")
+    other = summary_sentence(primary_row(estimate=1.1, ci_low=1.05, ci_high=1.15, p_holm=0.03,
+                                         pre_value=2.0, post_value=3.0), family=6)
+    assert "10% above where the trend" in other and "5.0% to 15% rise" in other
+    assert "the evidence is moderate after adjusting for the 6 confirmatory outcomes" in other
 
 
-def test_kpi_sentence_for_an_its_step_says_compared_with_the_trend():
-    text = summary_sentence(primary_row(method="its_level", estimate=1.25, ci_low=1.1,
+def test_kpi_sentence_says_both_directions_when_the_averages_moved_the_other_way():
+    """Plan v3: the rate rose on average while the primary estimate is below the earlier
+    trend: the sentence says both, never "fell" next to a rising average."""
+    row = primary_row(estimate=0.87, ci_low=0.7, ci_high=1.08, pre_value=3.08, post_value=4.41,
+                      p_holm=0.4, p_value=0.2, direction="inconclusive")
+    text = summary_sentence(row, family=6, trend_end=5.0)
+    assert text.startswith("Reject rate rose from 3.08% before to 4.41% after on average, but "
+                           "less than the trend before the programme predicted: at the last "
+                           "month it was 13% below that trend (95% CI")
+    assert "fell" not in text
+    # where the earlier trend did not point above the average after, no such claim
+    plain = summary_sentence(row, family=6, trend_end=4.0)
+    assert "less than the trend" not in plain and "but at the last month it was 13% below" \
+        in plain
+
+
+def test_naive_step_primary_says_it_ignores_the_trend():
+    text = summary_sentence(primary_row(method="rate_ratio_step", estimate=1.25, ci_low=1.1,
                                         ci_high=1.42, indicator="labour_productivity",
-                                        pre_value=16.5, post_value=18.2),
-                            output_unit="pcs")
-    assert text.startswith("Labour productivity rose by 25% at the programme start, "
-                           "compared with its trend before (95% CI 10% to 42% rise)")
+                                        pre_value=16.5, post_value=18.2, direction="improved"),
+                            output_unit="pcs", family=4)
+    assert text.startswith("Labour productivity was 25% higher after the programme than before "
+                           "(95% CI 10% to 42% rise; the series is too short for the trend "
+                           "model, so this ignores any trend)")
     assert "16.5 pcs per worker-hour before" in text
 
 
 def test_unclear_results_say_they_could_be_chance():
-    """Analysis plan v2: a result that is not significant after the Holm adjustment is
-    worded as such, with its estimate, never as "no change"."""
+    """A confirmatory result that is not significant after the Holm adjustment is worded as
+    such, with its estimate and the size of its family, never as "no change"."""
     text = summary_sentence(primary_row(estimate=0.8, ci_low=0.6, ci_high=1.07, p_value=0.13,
-                                        p_holm=0.4, direction="inconclusive"), family=5)
-    assert text.startswith("Reject rate fell by 20% after the programme "
-                           "(95% CI 40% fall to 7.0% rise)")
-    assert "not significant after adjusting for 5 indicators: p (Holm) = 0.400" in text
+                                        p_holm=0.4, direction="inconclusive", pre_value=3.0,
+                                        post_value=2.5), family=5)
+    assert text.startswith("Reject rate: at the last month, 20% below where the trend before "
+                           "the programme pointed (95% CI 40% fall to 7.0% rise)")
+    assert ("not significant after adjusting for the 5 confirmatory outcomes (Holm): "
+            "p (Holm) = 0.400") in text
     assert "no change" not in text and "no clear change" not in text
     assert text.endswith("could be chance.")
     adjusted = summary_sentence(primary_row(estimate=0.8, ci_low=0.65, ci_high=0.98,
-                                            p_value=0.03, p_holm=0.2))
-    assert "significant on its own (p = 0.030) but not after adjusting for the number of " \
-        "indicators tested: p (Holm) = 0.200" in adjusted
+                                            p_value=0.03, p_holm=0.2, post_value=2.5))
+    assert "significant on its own (p = 0.030) but not after adjusting for the confirmatory " \
+        "outcomes (Holm): p (Holm) = 0.200" in adjusted
 
 
-def test_rows_without_an_estimate_say_why_and_show_no_numbers():
+def test_exploratory_results_show_their_unadjusted_p_and_no_verdict():
+    text = summary_sentence(primary_row(indicator="turnover_rate", confirmatory=False,
+                                        p_holm=np.nan, p_value=0.04, direction="not_tested",
+                                        estimate=0.8, ci_low=0.65, ci_high=0.98,
+                                        pre_value=3.0, post_value=2.5), family=6)
+    assert text.endswith("an exploratory estimate, outside the confirmatory outcomes: "
+                         "p = 0.040, not adjusted for multiple testing.")
+    assert "Holm" not in text and "evidence" not in text
+
+
+def test_sparse_counts_show_the_rates_and_the_exact_comparison_never_inf():
+    """Plan v3: with too few events for the model, the rates in their unit and the exact
+    comparison (descriptive); no event before: the exact lower limit, never ×inf."""
+    row = primary_row(indicator="suggestion_rate", confirmatory=False, status="insufficient_data",
+                      estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan,
+                      p_holm=np.nan, pre_value=0.0, post_value=8.1, direction="not_tested",
+                      note_code="too_few_events(before=0,after=67,needed=10)")
+    exact = primary_row(indicator="suggestion_rate", method="rate_ratio_exact", primary=False,
+                        confirmatory=False, estimate=np.inf, ci_low=15.2, ci_high=np.inf,
+                        p_value=1e-9, pre_value=0.0, post_value=8.1)
+    text = summary_sentence(row, exact=exact)
+    assert ("from none before to 8.10 per 100 workers per month after (at least ×15, the "
+            "exact lower limit)") in text
+    assert "a description" in text and "not evidence of an effect" in text
+    assert "too few events (0 before, 67 after; a model needs 10 on each side)" in text
+    assert "inf" not in text.replace("infinite", "")
+    finite_exact = exact.copy()
+    finite_exact[["estimate", "ci_low", "ci_high", "pre_value"]] = [19.7, 7.9, 62.0, 0.198]
+    text = summary_sentence(row.copy().replace({0.0: 0.198}), exact=finite_exact)
+    assert "(×20, exact 95% CI ×7.9 to ×62)" in text
+
+
+def test_the_placebo_warning_is_carried_into_the_sentence():
+    text = summary_sentence(primary_row(), family=6, placebo_p=0.008)
+    assert "Caution: at a pretend start before the programme (the placebo) the series already " \
+        "changed (p = 0.008)" in text
+
+
+def test_rows_without_an_estimate_say_why_with_their_rates():
     assert summary_sentence(primary_row(status="not_reported", estimate=np.nan)) == (
         "Reject rate: not tracked by the enterprise.")
     short = summary_sentence(primary_row(status="insufficient_data", estimate=np.nan,
-                                         note="needs at least 3 months before"))
-    assert short == ("Reject rate: not enough data to estimate a change (needs at least 3 "
-                     "months before).")
+                                         note_code="too_few_months(needed=6,before=3,after=5)",
+                                         note="needs at least 6 months before and 6 after; "
+                                              "has 3 before and 5 after"), family=6)
+    assert short == ("Reject rate: not enough data for the trend model: needs at least 6 "
+                     "months before and 6 after; has 3 before and 5 after; it averaged 3.00% "
+                     "before and 2.00% after; counted with p = 1 after adjusting for the 6 "
+                     "confirmatory outcomes (Holm).")
     hidden = summary_sentence(primary_row(domain="survey", indicator="communication",
                                           method="mann_whitney", status="suppressed",
                                           estimate=3.0, pre_value=3.2, post_value=4.1))
     assert "fewer than 5 respondents" in hidden
     assert not any(ch.isdigit() for ch in hidden.replace("5 respondents", ""))
+
+
+def test_notes_render_from_their_code_in_the_page_language():
+    from score_analysis.i18n import use_language
+
+    row = primary_row(status="insufficient_data", estimate=np.nan,
+                      note="an English note nobody should see",
+                      note_code="too_few_events(before=5,after=1234,needed=10)")
+    assert report.note_words(row) == ("too few events (5 before, 1,234 after; a model needs "
+                                      "10 on each side)", "")
+    with use_language("id"):
+        text, lang = report.note_words(row)
+    assert (text, lang) == ("kejadian terlalu sedikit (5 sebelum, 1.234 sesudah; model "
+                            "memerlukan 10 di setiap sisi)", "")
+    # a row without a readable code falls back to the English note, marked as English
+    with use_language("id"):
+        assert report.note_words(primary_row(note="as written", note_code="((")) == (
+            "as written", "en")
 
 
 def test_five_s_and_survey_sentences_use_points():
@@ -241,38 +325,48 @@ def test_five_s_and_survey_sentences_use_points():
                              "0.50 points on the 1 to 5 scale (mean 3.50 before, 3.00 after")
 
 
-def test_headline_names_improved_and_worsened_indicators():
+def test_headline_leads_with_what_changed_not_a_count_of_verdicts():
     rows = pd.DataFrame([
         primary_row(indicator="reject_rate", direction="improved"),
-        primary_row(indicator="absenteeism_rate", direction="worsened"),
-        primary_row(indicator="turnover_rate", direction="inconclusive"),
-        primary_row(indicator="rework_rate", status="not_reported", direction=np.nan),
+        primary_row(indicator="absenteeism_rate", direction="worsened", estimate=1.2),
+        primary_row(indicator="labour_productivity", direction="inconclusive", estimate=1.041),
+        primary_row(indicator="rework_rate", status="not_reported", direction=np.nan,
+                    confirmatory=False),
+        primary_row(indicator="turnover_rate", confirmatory=False, direction="not_tested"),
         primary_row(indicator="accident_frequency", primary=False, direction="improved"),
     ])
-    assert headline(rows) == ("Improved: Reject rate; worsened: Absenteeism; not significant "
-                              "(Holm): 1 of 3.")
-    assert headline(rows.iloc[3:4]) == "No tested result."
+    assert headline(rows) == ("Reject rate −34% (improved after adjustment); absenteeism +20% "
+                              "(worsened after adjustment); labour productivity +4.1% (could "
+                              "be chance). Monthly indicators at the last month, against the "
+                              "trend before the programme.")
+    assert headline(rows.iloc[3:4]) == "No confirmatory outcome could be estimated."
 
 
-def test_synthesis_headline_judges_pooled_rows_by_good_direction():
+def test_synthesis_headline_reads_the_pooled_direction():
     pooled = pd.DataFrame([
-        {"domain": "kpi", "indicator": "reject_rate", "primary": True, "k": 5,
-         "estimate": 0.8, "estimate_scale": "rate_ratio", "p_value": 0.005, "p_holm": 0.01},
-        {"domain": "kpi", "indicator": "labour_productivity", "primary": True, "k": 5,
-         "estimate": 0.9, "estimate_scale": "rate_ratio", "p_value": 0.01, "p_holm": 0.02},
-        {"domain": "survey", "indicator": "cooperation", "primary": True, "k": 4,
-         "estimate": 0.2, "estimate_scale": "difference", "p_value": 0.2, "p_holm": 0.4},
-        {"domain": "kpi", "indicator": "rework_rate", "primary": True, "k": 2,
-         "estimate": np.nan, "estimate_scale": "rate_ratio", "p_value": np.nan,
-         "p_holm": np.nan},
+        {"domain": "kpi", "indicator": "reject_rate", "primary": True, "confirmatory": True,
+         "status": "ok", "k": 5, "estimate": 0.8, "estimate_scale": "rate_ratio",
+         "p_value": 0.005, "p_holm": 0.01, "direction": "improved"},
+        # the verdict is read, never recomputed: a table that says worsened is shown so
+        {"domain": "kpi", "indicator": "labour_productivity", "primary": True,
+         "confirmatory": True, "status": "ok", "k": 5, "estimate": 0.9,
+         "estimate_scale": "rate_ratio", "p_value": 0.01, "p_holm": 0.02,
+         "direction": "worsened"},
+        {"domain": "survey", "indicator": "cooperation", "primary": True, "confirmatory": False,
+         "status": "ok", "k": 4, "estimate": 0.2, "estimate_scale": "difference",
+         "p_value": 0.2, "p_holm": np.nan, "direction": "not_tested"},
+        {"domain": "kpi", "indicator": "rework_rate", "primary": True, "confirmatory": True,
+         "status": "insufficient_data", "k": 2, "estimate": np.nan,
+         "estimate_scale": "rate_ratio", "p_value": np.nan, "p_holm": np.nan,
+         "direction": "inconclusive"},
         # a sensitivity row is not part of the headline
-        {"domain": "kpi", "indicator": "reject_rate", "primary": False, "k": 5,
-         "estimate": 0.5, "estimate_scale": "rate_ratio", "p_value": 0.001,
-         "p_holm": np.nan},
+        {"domain": "kpi", "indicator": "reject_rate", "primary": False, "confirmatory": False,
+         "status": "ok", "k": 5, "estimate": 0.5, "estimate_scale": "rate_ratio",
+         "p_value": 0.001, "p_holm": np.nan, "direction": "not_tested"},
     ])
-    assert synthesis_headline(pooled) == ("Pooled over up to 5 enterprises: 1 of 3 estimated "
-                                          "mean effects improved (Reject rate), 1 worsened "
-                                          "(Labour productivity).")
+    assert synthesis_headline(pooled) == ("Mean change across 5 enterprises: reject rate −20% "
+                                          "(improved after adjustment); labour productivity "
+                                          "−10% (worsened after adjustment).")
 
 
 # --------------------------------------------------------------------------- tables
@@ -484,20 +578,23 @@ def test_enterprise_summary_has_one_sentence_and_row_per_primary_result(xss):
     assert ("table", {"class": "summary"}) in doc.tags
 
 
-def test_sentences_count_the_holm_family_not_the_descriptive_5s_row(xss):
-    """"after adjusting for N indicators": N is the Holm family of the analysis plan, the
-    primary tests (planned but not estimable ones included), not the 5S description."""
+def test_sentences_count_the_confirmatory_family_not_every_primary_row(xss):
+    """"after adjusting for the N confirmatory outcomes": N is the family the analysis
+    adjusted (stats.decisions.in_holm_family: the confirmatory primaries, planned but not
+    estimable ones included), not every primary row; the lead states the plan's six."""
     from score_analysis.report.wording import family_size
     from score_analysis.stats.decisions import in_holm_family
 
     res = xss.results
     n = int(in_holm_family(res).sum())
-    assert family_size(res) == n
-    assert n == int((res["primary"] & res["status"].isin(["ok", "insufficient_data"])
-                     & (res["method"] != "five_s_change")).sum())
+    assert family_size(res) == n == int(res["confirmatory"].sum())
+    assert n < int((res["primary"] & res["status"].isin(["ok", "insufficient_data"])).sum())
     text = " ".join(parse(report.executive_summary(xss)).text)
-    counts = {int(m) for m in re.findall(r"after adjusting for (\d+) indicators", text)}
+    counts = {int(m) for m in re.findall(r"adjusting for the (\d+) confirmatory outcomes", text)}
     assert counts == {n}
+    assert f"Of the 6 confirmatory outcomes of the plan (the programme's expected " \
+        f"improvements), {n} could be judged here" in text
+    assert "exploratory estimates with their unadjusted p-values" in text
 
 
 def test_suppressed_survey_groups_show_no_numbers(processed):
@@ -877,79 +974,6 @@ def test_synthesis_names_instead_of_links_the_pages_that_were_not_built(processe
     assert "No report page was built for:" in html
 
 
-# --------------------------------------------------------------------------- words vs numbers
-
-
-_FELL = re.compile(r"\b(fell|turun)\b")
-_ROSE = re.compile(r"\b(rose|naik)\b")
-
-
-def _sentence_problems(sentence: str, row: pd.Series) -> list[str]:
-    """What is wrong with one summary sentence against its own row (empty: nothing)."""
-    problems = []
-    if re.search(r"no (clear )?change", sentence) and not (
-            row["status"] == "ok" and float(row["estimate"]) == (
-                1.0 if row["estimate_scale"] == "rate_ratio" else 0.0)):
-        problems.append("says 'no change'")
-    if row["status"] != "ok" or pd.isna(row["estimate"]):
-        if re.search(r"\d+(\.\d+)?%", sentence) and row["domain"] != "kpi":
-            problems.append("numbers without an estimate")
-        return problems
-    est = float(row["estimate"])
-    sign = np.sign(math.log(est)) if row["estimate_scale"] in ("rate_ratio",) else np.sign(est)
-    head = re.split(r" \((?:95% CI|mean|SK 95%|rata-rata)", sentence)[0]  # the claim
-    if sign < 0 and (not _FELL.search(head) or _ROSE.search(head)):
-        problems.append("estimate fell but the sentence does not say so")
-    if sign > 0 and (not _ROSE.search(head) or _FELL.search(head)):
-        problems.append("estimate rose but the sentence does not say so")
-    p = row["p_holm"]
-    if row["direction"] == "not_tested" or row["domain"] == "five_s":
-        if "not a test" not in sentence:
-            problems.append("a described result reads as a test")
-    elif pd.notna(p) and float(p) >= 0.05:
-        if not re.search(r"not significant|but not after adjusting", sentence) \
-                or "(Holm)" not in sentence:
-            problems.append("a non-significant result is not said to be so (Holm)")
-    elif pd.notna(p) and "evidence is" not in sentence:
-        problems.append("a significant result without its evidence")
-    if "Holm-adjusted" in sentence or re.search(r"p = [\d.]+\)?, Holm", sentence):
-        problems.append("an adjusted p not labelled (Holm)")
-    if row["domain"] == "survey":
-        means = re.search(r"mean ([\d.−]+) before, ([\d.−]+) after", sentence)
-        if not means or means.groups() != (report.fmt(row["pre_value"]),
-                                           report.fmt(row["post_value"])):
-            problems.append("survey sentence does not show the means of its own row")
-    return problems
-
-
-def test_every_summary_sentence_agrees_with_its_own_numbers(processed):
-    """Walks the summary sentences of every enterprise of the fixture, as rendered."""
-    checked = 0
-    for eid in ("xss-probe", "tesena_inovindo", "inprintama_asri"):
-        data = report.load_enterprise(eid, processed_dir=str(processed))
-        doc = parse(report.executive_summary(data))
-        html = str(report.executive_summary(data))
-        items = re.findall(r"<li class='s-[a-z]+'>(.*?)</li>", html, flags=re.S)
-        prim = data.results[data.results["primary"]].reset_index(drop=True)
-        assert len(items) == len(prim), eid
-        for raw, (_i, row) in zip(items, prim.iterrows(), strict=True):
-            sentence = " ".join(parse(raw).text)
-            assert _sentence_problems(sentence, row) == [], (eid, sentence)
-            checked += 1
-        assert doc.text
-    assert checked >= 20
-
-
-def test_the_sentence_checker_catches_contradictions():
-    row = primary_row(estimate=0.8, ci_low=0.6, ci_high=1.07, p_value=0.13, p_holm=0.4,
-                      direction="inconclusive")
-    good = summary_sentence(row, family=5)
-    assert _sentence_problems(good, row) == []
-    assert _sentence_problems(good.replace("fell", "rose"), row)
-    assert _sentence_problems("Reject rate: no clear change; could be chance.", row)
-    assert _sentence_problems(good.replace("not significant", "unclear"), row)
-
-
 def test_each_page_has_its_twin_under_the_other_language():
     from score_analysis.build.runner import _language_pages
 
@@ -994,20 +1018,26 @@ def test_index_marks_entries_written_in_another_language():
 
 
 def test_methods_show_the_risk_of_bias_and_link_the_appendix(processed):
-    """The EPOC risk-of-bias table (six criteria) is in the methods section of every page,
-    in the page's language; the appendix is linked only when it is built, from the
-    Indonesian page one folder higher."""
+    """The EPOC risk-of-bias table (seven criteria, the blinding and incomplete-data ones
+    for the monthly indicators and the survey apart) is in the methods section of every
+    page, worded from the analysis's codes in the page's language; the plan's version and
+    date are printed; the appendix is linked only when it is built, from the Indonesian page
+    one folder higher."""
     from score_analysis.i18n import use_language
 
     data = report.load_enterprise(XSS, processed_dir=str(processed), appendix=True)
     with use_language("en"):
         html = str(report.methods_section(data))
     assert "Intervention independent of other changes" in html
-    assert len(re.findall(r"risk-(?:low|high|unclear)", html)) == 6
+    assert "Free from other risks of bias" in html
+    assert len(re.findall(r"risk-(?:low|high|unclear)", html)) == 9
+    assert "analysis plan version 3 of 6 Dec 2026" in html
     assert f'href="../appendix/{XSS}.html"' in html
     with use_language("id"):
         html_id = str(report.methods_section(data))
     assert "Intervensi tidak bergantung pada perubahan lain" in html_id
+    assert "rencana analisis versi 3 tanggal 6 Desember 2026" in html_id
+    assert "one series per indicator" not in html_id.lower()
     assert f'href="../../appendix/{XSS}.html"' in html_id
     without = report.load_enterprise(XSS, processed_dir=str(processed))
     with use_language("en"):

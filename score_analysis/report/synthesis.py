@@ -34,6 +34,7 @@ from .wording import (
     p_text,
     p_unadjusted_text,
     pooled_direction,
+    ratio_interval,
 )
 
 
@@ -225,11 +226,12 @@ def pooled_verdict(row, family: Family, settings: AnalysisSettings = PLAN) -> st
 
 
 def pooled_sentences(pooled: pd.DataFrame, domain: str,
-                     settings: AnalysisSettings = PLAN) -> list[str]:
+                     settings: AnalysisSettings = PLAN) -> list[dict]:
     """One sentence per primary pooled estimate of ``domain``: the estimated mean change for
     enterprises like these, its interval and verdict, and the prediction interval: where the
     change of a further enterprise like these would lie (never what it "could expect" from
-    the programme, which a before/after design cannot promise)."""
+    the programme, which a before/after design cannot promise); each as ``{"text",
+    "indicator"}``."""
     out = []
     if pooled.empty:
         return out
@@ -256,11 +258,12 @@ def pooled_sentences(pooled: pd.DataFrame, domain: str,
                             "wider than the confidence interval; this does not show that the "
                             "enterprises changed alike.").format(k=k)
         elif not missing(r.get("pi_low")) and not missing(r.get("pi_high")):
-            text += " " + _("In a further enterprise like these, the change would lie between "
-                            "{low} and {high} (95% prediction interval), if it followed the "
-                            "same pattern as these {k}.").format(
-                low=show(r["pi_low"]), high=show(r["pi_high"]), k=k)
-        out.append(text)
+            interval = (ratio_interval(r["pi_low"], r["pi_high"]) if ratio else
+                        _("{a} to {b}").format(a=_points(r["pi_low"]), b=_points(r["pi_high"])))
+            text += " " + _("In a further enterprise like these, the change would lie in the "
+                            "range {interval} (95% prediction interval), if it followed the "
+                            "same pattern as these {k}.").format(interval=interval, k=k)
+        out.append({"text": text, "indicator": r["indicator"]})
     return out
 
 

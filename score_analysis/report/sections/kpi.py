@@ -120,7 +120,7 @@ def kpi_charts(data: EnterpriseData) -> Html:
         row = own.iloc[0] if len(own) else None
         caption = sentence_of(data, row, family=family) if row is not None else ""
         answer = robustness(data.results, name, settings)
-        panels.append({"label": label,
+        panels.append({"label": label, "indicator": name,
                        "unit": unit,
                        "figure": picture_html(image, kpi_alt(
                            lines, label=label.lower(), unit=unit, intervention_month=start,

@@ -200,7 +200,8 @@ def _sentences(data: EnterpriseData) -> list[dict]:
     out = []
     for _i, r in primary_rows(data.results).iterrows():
         cls, _m = marker(r, data.settings)
-        out.append({"cls": cls, "text": sentence_of(data, r, family=family)})
+        out.append({"cls": cls, "text": sentence_of(data, r, family=family),
+                    "indicator": r["indicator"]})
     return out
 
 
