@@ -826,6 +826,63 @@ def _extracted() -> set:
     return ids
 
 
+def _page_messages() -> set:
+    """The msgids shown on the pages: extracted from score_analysis/report (code and
+    templates) and from the analysis's notes (score_analysis/stats)."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    ids = set()
+    for filename, _l, message, _c, context in extract_from_dir(ROOT, method_map, options_map):
+        if filename.startswith(("score_analysis/report/", "score_analysis/stats/")):
+            ids.add((context, message if isinstance(message, str) else message[0]))
+    return ids
+
+
+def _glossary_tables() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(required, rejected) term pairs of docs/glossary.md's "Terms checked" section."""
+    text = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    section = text[text.index("## Terms checked in the catalog"):]
+    tables, current = [], []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 2 and not set(cells[0]) <= {"-"}:
+            current.append((cells[0], cells[1]))
+        elif current and not line.startswith("|"):
+            tables.append(current[1:])  # without the header row
+            current = []
+    if current:
+        tables.append(current[1:])
+    return tables[0], tables[1]
+
+
+def test_the_catalog_keeps_one_glossary_term_per_concept():
+    """issue: one Indonesian term per concept (docs/glossary.md): every page message whose
+    English holds a checked term says it with the glossary's Indonesian, and no Indonesian
+    message uses a rejected alternative (deret waktu terputus, indeks 5S...)."""
+    required, rejected = _glossary_tables()
+    assert len(required) >= 10 and len(rejected) >= 5
+    mine = _page_messages()
+    problems = []
+    for m in _catalog():
+        if not m.id:
+            continue
+        english = m.id if isinstance(m.id, str) else " ".join(m.id)
+        indonesian = m.string if isinstance(m.string, str) else " ".join(m.string)
+        for bad, good in rejected:
+            if bad.lower() in indonesian.lower():
+                problems.append((indonesian[:60], f"uses {bad!r}, not {good!r}"))
+        key = (m.context, m.id if isinstance(m.id, str) else m.id[0])
+        if key not in mine:
+            continue
+        for term, term_id in required:
+            if term.lower() in english.lower() and term_id.lower() not in indonesian.lower():
+                problems.append((english[:60], f"{term!r} is not {term_id!r}"))
+    assert problems == []
+
+
 def test_indonesian_catalog_is_complete_without_fuzzy_or_unused_messages():
     catalog = _catalog()
     entries = [m for m in catalog if m.id]
@@ -987,6 +1044,28 @@ def test_each_page_has_its_twin_under_the_other_language():
                                              ("id/index.html", "../index.html")]
     assert _language_pages("synthesis.html", "", "synthesis", ("en",)) == [
         ("en", "synthesis.html", "SCORE Module 1 — synthesis", None)]
+
+
+def test_visits_severities_and_chart_months_in_the_page_language():
+    """issue: "baseline"/"Visit 1" in the 5S timeline and legend, the severity of a finding
+    and the months of the chart axes in the page's language."""
+    from score_analysis.i18n import use_language
+    from score_analysis.report.wording import severity_name, visit_label
+
+    months = [f"2009-{m:02d}" for m in range(1, 13)] + [f"2010-{m:02d}" for m in range(1, 13)]
+    lines = pd.DataFrame({"month": months, "observed": np.linspace(1.2, 3.4, 24),
+                          "fitted": np.nan, "counterfactual": np.nan})
+    seen = {}
+    for lang in ("en", "id"):
+        with use_language(lang):
+            fig = charts.kpi_figure(lines, title=None, unit=None, intervention_month="2010-01",
+                                    legend=False)
+            seen[lang] = (visit_label("baseline"), visit_label("visit_2"),
+                          severity_name("warning"), charts.tick_labels(fig.axes[0].xaxis))
+    assert seen["en"][:3] == ("Baseline", "Visit 2", "warning")
+    assert seen["id"][:3] == ("Awal", "Kunjungan 2", "peringatan")
+    assert "Oct\n2009" in seen["en"][3] and "Okt\n2009" in seen["id"][3]
+    assert not any(re.fullmatch(r"\d{4}-\d{2}", t) for t in seen["id"][3])
 
 
 def test_chart_axes_use_the_page_notation():

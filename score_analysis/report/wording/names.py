@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ...data.contract import MIN_CELL
-from ...i18n import N_
+from ...i18n import N_, pgettext
 from ...i18n import gettext as _
 from ...settings import PLAN, AnalysisSettings
 from ...stats.indicators import INDICATORS
@@ -84,8 +84,6 @@ DIRECTION_NAMES = {"improved": N_("improved"), "worsened": N_("worsened"),
                    "inconclusive": N_("not significant"), "not_tested": N_("no verdict")}
 MILESTONE_LABELS = {"training": N_("Module 1 workshop"),
                     "final_workshop": N_("Final result workshop")}
-VISIT_LABELS = {"baseline": N_("Baseline"), "final_workshop": N_("Final result workshop"),
-                "followup": N_("Follow-up")}
 SEVERITY_NAMES = {"error": N_("error"), "warning": N_("warning"), "info": N_("correction")}
 KIND_TITLES = {"good_practice": N_("Good practices"), "lesson_learned": N_("Lessons learned"),
                "constraint": N_("Constraints")}
@@ -189,8 +187,12 @@ def visit_label(visit: object) -> str:
     if missing(visit) or not str(visit):
         return ""
     visit = str(visit)
-    if visit in VISIT_LABELS:
-        return _(VISIT_LABELS[visit])
+    if visit == "baseline":
+        return pgettext("visit", "Baseline")
+    if visit == "followup":
+        return pgettext("visit", "Follow-up")
+    if visit == "final_workshop":
+        return pgettext("visit", "Final result workshop")
     m = re.fullmatch(r"visit_(\d+)", visit)
     if m:
         return _("Visit {n}").format(n=m.group(1))
