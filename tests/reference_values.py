@@ -1455,6 +1455,35 @@ KACKER_V3 = {
 }
 
 
+# Kacker data, plan v3: the k - 2 prediction interval of each leave-one-out refit (metafor's
+# leave1out() gives the k - 1 one).
+# R> loo_pi <- sapply(seq_along(y), function(i)
+# R>   unlist(meta3(rma(y[-i], v[-i], method = "REML", test = "adhoc", control = ctl))[
+# R>     c("pi_low", "pi_high")]))
+# R> as.list(c(setNames(loo_pi["pi_low", ], paste0("pi_low_", seq_along(y))),
+# R>           setNames(loo_pi["pi_high", ], paste0("pi_high_", seq_along(y)))))
+KACKER_LOO_V3_PI = {
+    "pi_low_1": 62.020675919279789,
+    "pi_low_2": 60.867369645897021,
+    "pi_low_3": 60.592867334821563,
+    "pi_low_4": 60.610048775536264,
+    "pi_low_5": 60.663068393605222,
+    "pi_low_6": 60.690444556608185,
+    "pi_low_7": 60.56329501322719,
+    "pi_low_8": 60.675691199954947,
+    "pi_low_9": 60.986890085644561,
+    "pi_high_1": 63.230336612829042,
+    "pi_high_2": 63.998788152965624,
+    "pi_high_3": 64.258782162523758,
+    "pi_high_4": 64.200722855706516,
+    "pi_high_5": 64.130083566654648,
+    "pi_high_6": 64.056250885248843,
+    "pi_high_7": 64.100903201793471,
+    "pi_high_8": 63.89329311571985,
+    "pi_high_9": 63.612577243081475,
+}
+
+
 # Five log rate ratios, plan v3 (k - 2 = 3 df).
 # R> s <- pool[pool$set == "log_rate_ratio", ]
 # R> meta3(rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl))

@@ -626,6 +626,14 @@ block("KACKER_V3", '
 meta3(kacker)
 ', "Kacker data, plan v3: rma(REML, test = adhoc), prediction interval on k - 2 = 7 df.")
 
+block("KACKER_LOO_V3_PI", '
+loo_pi <- sapply(seq_along(y), function(i)
+  unlist(meta3(rma(y[-i], v[-i], method = "REML", test = "adhoc", control = ctl))[
+    c("pi_low", "pi_high")]))
+as.list(c(setNames(loo_pi["pi_low", ], paste0("pi_low_", seq_along(y))),
+          setNames(loo_pi["pi_high", ], paste0("pi_high_", seq_along(y)))))
+', "Kacker data, plan v3: the k - 2 prediction interval of each leave-one-out refit (metafor's leave1out() gives the k - 1 one).")
+
 block("LOG_RR_V3", '
 s <- pool[pool$set == "log_rate_ratio", ]
 meta3(rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl))
