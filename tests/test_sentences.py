@@ -573,7 +573,8 @@ def pooled_problems(text: str, row: pd.Series, family: int, lang: str) -> list[s
             problems.append(f"pooled verdict {says!r}, pooled.csv {direction!r}")
     elif not re.search(ph["exploratory"], verdict):
         problems.append("an exploratory pooled row is not called exploratory")
-    zero = finite(row["tau2"]) and float(row["tau2"]) == 0.0
+    zero = (finite(row["tau2"]) and float(row["tau2"]) == 0.0) or "tau2_zero" in str(
+        row.get("note_code", ""))
     if (ph["tau0"] in text) != zero:
         problems.append(f"τ² sentence {'shown' if ph['tau0'] in text else 'missing'} for "
                         f"τ² = {row['tau2']}")

@@ -50,8 +50,19 @@ def findings_rows(findings: pd.DataFrame) -> list[list]:
 
 
 def finding_message(finding) -> dict:
-    """A data-check finding's message as a cell: in English as the checks wrote it (marked
-    ``lang="en"`` on a page in another language)."""
+    """A data-check finding's message as a cell: rendered in the page's language from the
+    rule's code and values when the quality log records them (``rule`` and ``params``, see
+    :func:`score_analysis.data.findings.logged_message`); else as the checks wrote it,
+    marked ``lang="en"`` on a page in another language."""
+    params = getattr(finding, "params", None)
+    if isinstance(params, str):
+        from ...data.findings import logged_message
+
+        try:
+            return {"text": logged_message(finding.rule, "" if missing(finding.value)
+                                           else str(finding.value), params), "lang": ""}
+        except (ValueError, KeyError):
+            pass
     message = finding.message if isinstance(finding.message, str) else ""
     return {"text": message, "lang": note_lang() if message else ""}
 
