@@ -13,6 +13,7 @@ from ..formatting import join_words, signed_percent
 from ..loading import EnterpriseData, primary_rows
 from ..rendering import Html, in_each_language, render
 from ..wording import (
+    EXPLANATIONS,
     estimated,
     family_of,
     indicator_label,
@@ -118,7 +119,10 @@ def kpi_charts(data: EnterpriseData) -> Html:
         image = _kpi_image(lines, start=start, lebaran=lebaran, visits=visits)
         own = prim[prim["indicator"] == name] if not prim.empty else prim
         row = own.iloc[0] if len(own) else None
-        caption = sentence_of(data, row, family=family) if row is not None else ""
+        # the summary above explains the family, the exact comparison and what is
+        # exploratory: the captions say each briefly
+        caption = (sentence_of(data, row, family=family, said=set(EXPLANATIONS))
+                   if row is not None else "")
         answer = robustness(data.results, name, settings)
         panels.append({"label": label, "indicator": name,
                        "unit": unit,

@@ -176,7 +176,8 @@ def kpi_lines_end(lines: pd.DataFrame, indicator: str) -> tuple[str | None, floa
     return str(last["month"]), (float(trend) if finite(trend) else None)
 
 
-def sentence_of(data: EnterpriseData, row, *, family=None, with_note: bool = True) -> str:
+def sentence_of(data: EnterpriseData, row, *, family=None, with_note: bool = True,
+                said: set | None = None) -> str:
     """The summary sentence of one primary row, with everything the sentence needs from the
     enterprise's tables: the confirmatory family, the exact comparison of sparse counts,
     the placebo warning, the last month and where the earlier trend pointed then."""
@@ -192,15 +193,16 @@ def sentence_of(data: EnterpriseData, row, *, family=None, with_note: bool = Tru
                      else None, trend_end=trend_end)
     return summary_sentence(row, output_unit=data.enterprise.get("output_unit"),
                             codebook=data.codebook, five_s=data.five_s, family=family,
-                            settings=settings, with_note=with_note, **extra)
+                            settings=settings, with_note=with_note, said=said, **extra)
 
 
 def _sentences(data: EnterpriseData) -> list[dict]:
     family = family_of(data.results, data.settings)
+    said: set = set()  # each explanation in full once on the page, then briefly
     out = []
     for _i, r in primary_rows(data.results).iterrows():
         cls, _m = marker(r, data.settings)
-        out.append({"cls": cls, "text": sentence_of(data, r, family=family),
+        out.append({"cls": cls, "text": sentence_of(data, r, family=family, said=said),
                     "indicator": r["indicator"]})
     return out
 

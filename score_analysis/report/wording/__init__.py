@@ -26,6 +26,7 @@ from .changes import (
     times_text,
 )
 from .evidence import (
+    EXPLANATIONS,
     Family,
     adjusting_for,
     evidence,
@@ -34,6 +35,7 @@ from .evidence import (
     family_of,
     family_sentence,
     family_size,
+    first_time,
     is_confirmatory,
     p_holm_text,
     p_text,
@@ -97,18 +99,18 @@ from .sentences import (
 )
 
 __all__ = [
-    "AGREEMENT_LABELS", "CONSTRUCT_LABELS", "DIRECTION_NAMES", "EFFECT_END", "Family",
-    "INDICATOR_LABELS", "INDICATOR_UNITS", "KIND_TITLES", "LANGUAGE_NAMES", "METHOD_NAMES",
-    "MILESTONE_LABELS", "PRIVACY_MIN", "ROBUSTNESS_METHODS", "ROBUSTNESS_NAMES",
+    "AGREEMENT_LABELS", "CONSTRUCT_LABELS", "DIRECTION_NAMES", "EFFECT_END", "EXPLANATIONS",
+    "Family", "INDICATOR_LABELS", "INDICATOR_UNITS", "KIND_TITLES", "LANGUAGE_NAMES",
+    "METHOD_NAMES", "MILESTONE_LABELS", "PRIVACY_MIN", "ROBUSTNESS_METHODS", "ROBUSTNESS_NAMES",
     "SEVERITY_NAMES", "SIMULATED_BANNER", "STATUS_NAMES", "WAVE_SHORT", "WAVE_TITLES",
     "adjusting_for", "agreement_labels", "amount", "change_words", "column_label",
     "direction_name", "estimated", "evidence", "evidence_level", "exact_change", "exact_short",
     "exploratory_sentence", "family_of", "family_sentence", "family_size", "finite",
-    "five_s_sentence", "good_direction", "headline", "in_sentence", "indicator_label",
-    "indicator_name", "indicator_unit", "is_confirmatory", "kpi_sentence", "lead_sentence",
-    "method_name", "milestone_label", "p_holm_text", "p_text", "p_unadjusted_text",
-    "placebo_warning", "pooled_direction", "rate_text", "rates_moved", "ratio_change",
-    "ratio_interval", "ratio_sign", "robustness_name", "robustness_sentence", "scale_of",
-    "severity_name", "significance_clause", "status_name", "summary_sentence",
+    "first_time", "five_s_sentence", "good_direction", "headline", "in_sentence",
+    "indicator_label", "indicator_name", "indicator_unit", "is_confirmatory", "kpi_sentence",
+    "lead_sentence", "method_name", "milestone_label", "p_holm_text", "p_text",
+    "p_unadjusted_text", "placebo_warning", "pooled_direction", "rate_text", "rates_moved",
+    "ratio_change", "ratio_interval", "ratio_sign", "robustness_name", "robustness_sentence",
+    "scale_of", "severity_name", "significance_clause", "status_name", "summary_sentence",
     "survey_sentence", "synthesis_headline", "times_text", "verdict_words", "visit_label",
 ]

@@ -134,20 +134,42 @@ def adjusting_for(family: Family | int | None) -> str:
                     "after adjusting for the {n} confirmatory outcomes (Holm)", n).format(n=n)
 
 
+def first_time(said: set | None, key: str) -> bool:
+    """Whether an explanation is given here in full: always without a record of what the
+    page has said (``said`` None), else only the first time (and recorded)."""
+    if said is None:
+        return True
+    if key in said:
+        return False
+    said.add(key)
+    return True
+
+
+#: The explanations a page gives once in full (then briefly): the size of the family, "so it
+#: could be chance", what an exploratory estimate is, what the exact comparison is.
+EXPLANATIONS = frozenset({"family", "exploratory", "exact"})
+
+
 def significance_clause(row, family: Family | int | None,
-                        settings: AnalysisSettings = PLAN) -> str:
+                        settings: AnalysisSettings = PLAN, *, said: set | None = None) -> str:
     """How the evidence of a primary row reads: for a confirmatory outcome from its
-    Holm-adjusted p (labelled adjusted, with the size of the family); for any other row
-    as an exploratory estimate with its unadjusted p."""
+    Holm-adjusted p (labelled adjusted; the first time on a page with the size of the
+    family and "so it could be chance"); for any other row as an exploratory estimate with
+    its unadjusted p (explained the first time).  ``said`` records what the page has
+    explained already (see :func:`first_time`)."""
     if not is_confirmatory(row, settings):
         p = p_text(row["p_value"])
+        if not first_time(said, "exploratory"):
+            return (_("exploratory: {p} (unadjusted).").format(p=p) if p else
+                    _("exploratory, no p-value."))
         if not p:
             return _("an exploratory estimate, outside the confirmatory outcomes.")
         return _("an exploratory estimate, outside the confirmatory outcomes: {p}, not "
                  "adjusted for multiple testing.").format(p=p)
     p_holm = row["p_holm"]
     level = evidence_level(p_holm, settings)
-    adjusting = adjusting_for(family)
+    full = first_time(said, "family")
+    adjusting = adjusting_for(family) if full else _("after adjustment (Holm)")
     if level == "strong":
         return _("the evidence is strong {adjusting}: {p_holm}.").format(
             adjusting=adjusting, p_holm=p_holm_text(p_holm))
@@ -156,9 +178,15 @@ def significance_clause(row, family: Family | int | None,
             adjusting=adjusting, p_holm=p_holm_text(p_holm))
     raw = float(row["p_value"]) if not missing(row["p_value"]) else float("nan")
     if np.isfinite(raw) and raw < settings.alpha:
+        if not full:
+            return _("significant on its own ({p}) but not {adjusting}: {p_holm}.").format(
+                p=p_text(raw), adjusting=adjusting, p_holm=p_holm_text(p_holm))
         return _("this is significant on its own ({p}) but not {adjusting}: {p_holm}, so it "
                  "could be chance.").format(p=p_text(raw), adjusting=adjusting,
                                             p_holm=p_holm_text(p_holm))
+    if not full:
+        return _("not significant {adjusting}: {p_holm}.").format(adjusting=adjusting,
+                                                                 p_holm=p_holm_text(p_holm))
     return _("this is not significant {adjusting}: {p_holm}, so it could be chance.").format(
         adjusting=adjusting, p_holm=p_holm_text(p_holm))
 

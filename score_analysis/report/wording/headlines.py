@@ -100,6 +100,9 @@ def synthesis_headline(pooled: pd.DataFrame, settings: AnalysisSettings = PLAN) 
     if pooled.empty or "estimate" not in pooled or pooled["estimate"].isna().all():
         return _("Too few enterprises to pool any indicator.")
     prim = pooled[pooled["primary"].astype(bool)] if "primary" in pooled else pooled
+    order = {name: i for i, name in enumerate(settings.confirmatory)}
+    prim = prim.iloc[sorted(range(len(prim)),
+                            key=lambda i: order.get(prim["indicator"].iloc[i], len(order)))]
     rows = []
     for _i, r in prim.iterrows():
         if not change_words(r) or not is_confirmatory(r, settings):

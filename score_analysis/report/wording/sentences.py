@@ -27,7 +27,14 @@ from ...settings import PLAN, AnalysisSettings
 from ..formatting import day, fmt, fmt_signed, missing, month_name
 from ..notes import note_words
 from .changes import amount, exact_change, finite, rate_text, ratio_interval, ratio_sign
-from .evidence import Family, adjusting_for, is_confirmatory, p_text, significance_clause
+from .evidence import (
+    Family,
+    adjusting_for,
+    first_time,
+    is_confirmatory,
+    p_text,
+    significance_clause,
+)
 from .names import indicator_label, indicator_unit
 
 #: The primary methods that estimate the effect at the last month against a trend.
@@ -80,7 +87,7 @@ def _where(row) -> str:
 
 def effect_end_sentence(row, label: str, unit: str, family: Family | int | None, *,
                         settings: AnalysisSettings = PLAN, last_month: str | None = None,
-                        trend_end: object = None) -> str:
+                        trend_end: object = None, said: set | None = None) -> str:
     """The sentence of a monthly indicator whose primary row is the effect at the last month.
 
     ``last_month`` (``YYYY-MM``) names the last month of the series; ``trend_end`` is the
@@ -98,7 +105,7 @@ def effect_end_sentence(row, label: str, unit: str, family: Family | int | None,
                   ci=ratio_interval(row["ci_low"], row["ci_high"]),
                   before=rate_text(row["pre_value"], unit),
                   after=rate_text(row["post_value"], unit))
-    evidence = significance_clause(row, family, settings)
+    evidence = significance_clause(row, family, settings, said=said)
     if sign == 0:
         return _("{label}: {at_end}, at the level {where} (95% CI {ci}); {averages}; "
                  "{evidence}").format(**values, averages=averages(row, unit),
@@ -126,7 +133,7 @@ def effect_end_sentence(row, label: str, unit: str, family: Family | int | None,
 
 
 def step_sentence(row, label: str, unit: str, family: Family | int | None, *,
-                  settings: AnalysisSettings = PLAN) -> str:
+                  settings: AnalysisSettings = PLAN, said: set | None = None) -> str:
     """The sentence of a monthly indicator whose primary row is the naive step (a series too
     short for the trend model): after compared with before."""
     rr = float(row["estimate"])
@@ -144,12 +151,12 @@ def step_sentence(row, label: str, unit: str, family: Family | int | None, *,
     return _("{change} (95% CI {ci}; the series is too short for the trend model, so this "
              "ignores any trend); {averages}; {evidence}").format(
         change=change, ci=values["ci"], averages=averages(row, unit),
-        evidence=significance_clause(row, family, settings))
+        evidence=significance_clause(row, family, settings, said=said))
 
 
 def too_few_sentence(row, label: str, unit: str, family: Family | int | None, *,
                      exact: pd.Series | None = None, with_note: bool = True,
-                     settings: AnalysisSettings = PLAN) -> str:
+                     settings: AnalysisSettings = PLAN, said: set | None = None) -> str:
     """A monthly indicator without enough data for its primary estimate: why, the two rates
     in their unit and, when the analysis wrote it, the exact comparison of the two rates
     (descriptive: it ignores the trend before the programme)."""
@@ -159,33 +166,37 @@ def too_few_sentence(row, label: str, unit: str, family: Family | int | None, *,
     text = _("{label}: {why}").format(label=label, why=why)
     before, after = row["pre_value"], row["post_value"]
     if exact is not None and exact["status"] == "ok" and not missing(exact["ci_low"]):
-        text += "; " + _("it went from {before} before to {after} after ({change}): an "
-                         "exact comparison of the two rates, a description that ignores the "
-                         "trend before the programme, not evidence of an effect").format(
-            before=rate_text(exact["pre_value"], unit), after=rate_text(exact["post_value"],
-                                                                         unit),
-            change=exact_change(exact))
+        values = dict(before=rate_text(exact["pre_value"], unit),
+                      after=rate_text(exact["post_value"], unit), change=exact_change(exact))
+        text += "; " + (_("it went from {before} before to {after} after ({change}): an "
+                          "exact comparison of the two rates, a description that ignores the "
+                          "trend before the programme, not evidence of an effect")
+                        if first_time(said, "exact") else
+                        _("it went from {before} before to {after} after ({change}; exact "
+                          "comparison, descriptive)")).format(**values)
     elif finite(before) and finite(after):
         text += "; " + averages(row, unit)
     if is_confirmatory(row, settings):
         text += "; " + _("counted with p = 1 {adjusting}").format(
-            adjusting=adjusting_for(family))
+            adjusting=adjusting_for(family) if first_time(said, "family")
+            else _("after adjustment (Holm)"))
     return text + "."
 
 
 def kpi_sentence(row, label: str, unit: str, family: Family | int | None = None, *,
                  settings: AnalysisSettings = PLAN, exact: pd.Series | None = None,
                  placebo_p: object = None, last_month: str | None = None,
-                 trend_end: object = None, with_note: bool = True) -> str:
+                 trend_end: object = None, with_note: bool = True,
+                 said: set | None = None) -> str:
     """The sentence of a monthly indicator's primary row (see the module docstring)."""
     if not estimated(row):
         return too_few_sentence(row, label, unit, family, exact=exact, with_note=with_note,
-                                settings=settings)
+                                settings=settings, said=said)
     if row["method"] in EFFECT_END:
         text = effect_end_sentence(row, label, unit, family, settings=settings,
-                                   last_month=last_month, trend_end=trend_end)
+                                   last_month=last_month, trend_end=trend_end, said=said)
     else:
-        text = step_sentence(row, label, unit, family, settings=settings)
+        text = step_sentence(row, label, unit, family, settings=settings, said=said)
     return text + placebo_warning(placebo_p)
 
 
@@ -223,7 +234,7 @@ def _scale_end(v: float) -> str:
 
 def survey_sentence(row, label: str, scale: tuple[float, float],
                     family: Family | int | None = None, *,
-                    settings: AnalysisSettings = PLAN) -> str:
+                    settings: AnalysisSettings = PLAN, said: set | None = None) -> str:
     """The sentence of a survey construct's primary row: the mean change of the t test."""
     est = float(row["estimate"])
     paired = row["method"] == "paired_t"
@@ -244,7 +255,7 @@ def survey_sentence(row, label: str, scale: tuple[float, float],
              _("mean {before} before, {after} after, all respondents of each survey; "
                "95% CI {ci}"))
     return (text.format(**values) + " (" + means.format(**values) + "); "
-            + significance_clause(row, family, settings))
+            + significance_clause(row, family, settings, said=said))
 
 
 def summary_sentence(row: pd.Series, *, output_unit: object = None,
@@ -252,14 +263,17 @@ def summary_sentence(row: pd.Series, *, output_unit: object = None,
                      five_s: pd.DataFrame | None = None, family: Family | int | None = None,
                      settings: AnalysisSettings = PLAN, exact: pd.Series | None = None,
                      placebo_p: object = None, last_month: str | None = None,
-                     trend_end: object = None, with_note: bool = True) -> str:
+                     trend_end: object = None, with_note: bool = True,
+                     said: set | None = None) -> str:
     """One plain-language sentence (plain text, not yet escaped) for a primary result row.
 
     ``family``: the enterprise's confirmatory family (its size is said with every adjusted
     p); ``exact``: the indicator's ``rate_ratio_exact`` row; ``placebo_p``: the placebo's p
     when it is below the plan's alpha (the warning); ``last_month``/``trend_end``: the last
     month of the series and where the earlier trend pointed then (from the chart's lines).
-    ``with_note=False`` leaves the analysis's note out of the sentence.
+    ``with_note=False`` leaves the analysis's note out of the sentence.  ``said``: what
+    the page has explained already (the size of the family, what an exploratory estimate
+    or the exact comparison is), said in full only the first time; None: always in full.
     """
     domain, indicator = row["domain"], row["indicator"]
     label = indicator_label(domain, indicator)
@@ -276,7 +290,8 @@ def summary_sentence(row: pd.Series, *, output_unit: object = None,
     if domain == "kpi":
         return kpi_sentence(row, label, indicator_unit(indicator, output_unit), family,
                             settings=settings, exact=exact, placebo_p=placebo_p,
-                            last_month=last_month, trend_end=trend_end, with_note=with_note)
+                            last_month=last_month, trend_end=trend_end, with_note=with_note,
+                            said=said)
     if not estimated(row):
         note, _lang = note_words(row)
         if note and with_note:
@@ -287,7 +302,7 @@ def summary_sentence(row: pd.Series, *, output_unit: object = None,
         return five_s_sentence(row, five_s)
     return survey_sentence(row, label, scale_of(codebook if codebook is not None
                                                 else pd.DataFrame(), indicator), family,
-                           settings=settings)
+                           settings=settings, said=said)
 
 
 __all__ = ["EFFECT_END", "averages", "effect_end_sentence", "estimated", "five_s_sentence",
