@@ -526,7 +526,10 @@ def test_five_s_index_figure_drops_the_legend_when_series_would_repeat():
 
 def test_pooling_caveat_speaks_of_few_enterprises_only_when_they_are_few():
     few = report.small_k_note(pd.DataFrame({"k": [5, 4]}))
-    assert "What k = 5 can and cannot support" in few and "4 degrees of freedom" in few
+    assert "What can and cannot be concluded from 5 enterprises" in few
+    # the Knapp-Hartung interval on k - 1, the prediction interval on k - 2 (plan v3)
+    assert "4 degrees of freedom and the prediction interval one with 3" in few
+    assert "could expect" not in few
     many = report.small_k_note(pd.DataFrame({"k": [50]}))
     assert "so few" not in many and "not drawn at random" in many
     assert report._many_note(charts.MANY_ROWS) == ""
