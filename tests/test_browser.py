@@ -180,7 +180,8 @@ def test_banner_and_summary_table_on_enterprise_pages(built, browser):
             assert page.locator("ul.sentences li").count() == summary.locator(
                 "tbody tr").count()
             assert page.locator("details.methods").get_attribute("open") is None
-            for title in ("Summary", "Monthly indicators", "5S", "Worker survey",
+            for title in ("Summary", "Monthly indicators",
+                          "5S: Sort, Set in order, Shine, Standardize, Sustain", "Worker survey",
                           "Good practices, lessons learned and constraints", "Data quality",
                           "Methods and diagnostics", "Provenance"):
                 assert page.get_by_role("heading", name=title, exact=True).count() == 1, title
@@ -193,11 +194,11 @@ def test_synthesis_and_index_show_their_tables(built, browser):
         grid = page.locator("table.grid tbody tr")
         assert grid.count() == 3
         # one forest plot per monthly indicator that some enterprise could estimate (analysis
-        # plan v2: the step its_level), the 5S index lines and the survey changes
+        # plan v3: the effect at the last month), the 5S index lines and the survey changes
         import pandas as pd
 
         res = pd.read_csv(built / "results.csv")
-        kpis = res[(res["method"] == "its_level") & (res["status"] == "ok")]["indicator"]
+        kpis = res[(res["method"] == "its_effect_end") & (res["status"] == "ok")]["indicator"]
         assert page.locator("figure img").count() == kpis.nunique() + 2
     with _opened(browser, built / "index.html") as (page, _, _):
         rows = page.locator("table.index tbody tr")
@@ -274,7 +275,8 @@ def test_indonesian_pages_link_their_twin_and_speak_indonesian(built, browser):
             assert target.exists() and "/id/" not in str(target), target
             assert page.locator("table").count() >= 1
     with _opened(browser, built / "id" / "enterprises" / "tesena_inovindo.html") as (page, _, _):
-        for title in ("Ringkasan", "Indikator bulanan", "5S", "Survei pekerja",
+        for title in ("Ringkasan", "Indikator bulanan", "5R: Ringkas, Rapi, Resik, Rawat, Rajin",
+                      "Survei pekerja",
                       "Praktik baik, pelajaran yang dipetik, dan kendala", "Kualitas data",
                       "Metode dan diagnostik", "Asal-usul"):
             assert page.get_by_role("heading", name=title, exact=True).count() == 1, title
