@@ -1136,3 +1136,105 @@ def test_notebook_defaults_resolve_from_the_repository_root(processed, monkeypat
     assert resolve_repo_path("data/processed") == (root / "data" / "processed").resolve()
     monkeypatch.chdir(root)
     assert resolve_repo_path("data/processed").resolve() == (root / "data" / "processed")
+
+
+# --------------------------------------------------------------------------- plan version 3
+
+
+def _kpi_rows(**estimates) -> pd.DataFrame:
+    """One indicator's KPI rows of plan v3: the primary and its sensitivity rows with the
+    given estimates (``method=(estimate, p)``)."""
+    rows = []
+    for method, (est, p) in estimates.items():
+        rows.append(primary_row(method=method, primary=method == "its_effect_end",
+                                confirmatory=method == "its_effect_end", estimate=est,
+                                ci_low=est * 0.8, ci_high=est * 1.2, p_value=p,
+                                p_holm=p if method == "its_effect_end" else np.nan,
+                                direction="inconclusive" if method == "its_effect_end"
+                                else "not_tested"))
+    return pd.DataFrame(rows)
+
+
+def test_robustness_verdict_follows_the_v3_rule_and_the_placebo_warns():
+    """Consistent only when every sensitivity estimate has the primary's sign (the naive
+    step and the placebo not counted); a placebo p below alpha warns, in the table's note and
+    in the indicator's sentence."""
+    from score_analysis.report.answers import robustness
+    from score_analysis.report.sections.kpi import robustness_rows, robustness_verdict
+
+    rows = _kpi_rows(its_effect_end=(0.8, 0.01), its_effect_end_harmonic=(1.1, 0.5),
+                     its_effect_end_phase_in=(0.9, 0.2), its_effect_end_no_eid=(0.85, 0.1),
+                     placebo_effect_end=(0.6, 0.01), rate_ratio_step=(1.3, 0.01))
+    answer = robustness(rows, "reject_rate")
+    assert (answer.counted, answer.agreeing, answer.consistent) == (3, 2, False)
+    assert answer.placebo_unstable and answer.placebo_p == 0.01
+    verdict = robustness_verdict(answer)
+    assert verdict.startswith("Not consistent: 2 of 3 sensitivity analyses point the same way")
+    assert "shows a change (p = 0.010): the trend before the programme was not stable" in verdict
+    cells = robustness_rows(answer)
+    assert [c[0] for c in cells][0] == "Primary: against the trend before the programme"
+    assert [c[-1] for c in cells] == ["", "no", "yes", "yes", "not counted", "not counted"]
+    # the naive step pointing the other way does not count; agreeing sensitivity rows do
+    fine = _kpi_rows(its_effect_end=(0.8, 0.01), its_effect_end_harmonic=(0.7, 0.5),
+                     placebo_effect_end=(1.0, 0.9), rate_ratio_step=(1.3, 0.01))
+    good = robustness(fine, "reject_rate")
+    assert good.consistent and not good.placebo_unstable
+    assert robustness_verdict(good).startswith("Consistent: the 1 sensitivity analysis")
+    sentence = summary_sentence(rows.iloc[0], family=6, placebo_p=answer.placebo_p)
+    assert "Caution: at a pretend start before the programme" in sentence
+
+
+def test_pages_print_the_settings_the_run_used(processed, tmp_path):
+    """The plan's version and date and every setting a sentence mentions come from the
+    settings recorded with the run (provenance.json), never from a constant."""
+    import shutil
+
+    from score_analysis.files import read_json, write_json
+    from score_analysis.i18n import use_language
+
+    run = tmp_path / "processed"
+    shutil.copytree(processed, run)
+    provenance = read_json(run / "provenance.json")
+    provenance["settings"] = {"phase_in_months": 6, "min_events": 12, "alpha": 0.1}
+    write_json(provenance, run / "provenance.json")
+    data = report.load_enterprise("inprintama_asri", processed_dir=str(run))
+    assert data.settings.phase_in_months == 6 and data.settings.alpha == 0.1
+    with use_language("en"):
+        methods = str(report.methods_section(data))
+        kpi = str(report.kpi_charts(data))
+        summary = str(report.executive_summary(data))
+    assert "without the first 6 months of the programme" in methods
+    assert "at least 12 events before and 12 after" in methods
+    assert "This run changed the plan&#39;s settings:" in methods
+    assert "phase-in months left out 6 instead of 3" in methods
+    assert "Leaving out the first 6 months (phase-in)" in kpi
+    assert "moderate when it is below 0.1;" in summary
+    with use_language("id"):
+        methods_id = str(report.methods_section(data))
+    assert "tanpa 6 bulan pertama program" in methods_id
+    assert "0,1, bukan 0,05" in methods_id
+
+
+def test_pooled_sentences_say_when_the_spread_could_not_be_estimated():
+    from score_analysis.report.synthesis import pooled_sentences
+
+    base = {"domain": "kpi", "indicator": "reject_rate", "source_method": "its_effect_end",
+            "primary": True, "confirmatory": True, "status": "ok", "k": 4, "estimate": 0.8,
+            "estimate_scale": "rate_ratio", "ci_low": 0.7, "ci_high": 0.92, "pi_low": 0.6,
+            "pi_high": 1.07, "p_value": 0.004, "p_holm": 0.02, "direction": "improved",
+            "tau2": 0.01, "i2": 30.0, "q": 4.0, "note_code": ""}
+    spread = pooled_sentences(pd.DataFrame([base]), "kpi")[0]["text"]
+    assert "estimated mean change at the last month against each enterprise's trend" in spread
+    assert "−20% (95% CI −30% to −8.0%); improved after adjusting for the 1 confirmatory " \
+        "outcome (Holm), moderate evidence: p (Holm) = 0.020" in spread
+    assert "in the range 40% fall to 7.0% rise (95% prediction interval)" in spread
+    assert "expect" not in spread
+    zero = pooled_sentences(pd.DataFrame([{**base, "tau2": 0.0, "pi_low": 0.7,
+                                           "pi_high": 0.92, "note_code": "tau2_zero(k=4)"}]),
+                            "kpi")[0]["text"]
+    assert "could not be estimated from 4 enterprises (τ² estimated as 0)" in zero
+    assert "does not show that the enterprises changed alike" in zero
+    assert "prediction interval)" not in zero
+    # the verdict is read from pooled.csv, never recomputed
+    read = pooled_sentences(pd.DataFrame([{**base, "direction": "inconclusive"}]), "kpi")
+    assert "not significant after adjusting" in read[0]["text"]

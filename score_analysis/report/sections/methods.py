@@ -60,20 +60,46 @@ def plan_statement(settings: AnalysisSettings = PLAN) -> str:
     if changed:
         text += " " + _("This run changed the plan's settings: {changes}.").format(
             changes="; ".join(_("{name} {value} instead of {plan}").format(
-                name=name, value=_setting_value(value), plan=_setting_value(plan))
-                for name, value, plan in changed))
+                name=_setting_name(name), value=_setting_value(name, value),
+                plan=_setting_value(name, plan)) for name, value, plan in changed))
     return text
 
 
-def _setting_value(value: object) -> str:
+#: The settings of the plan in words (``score_analysis.settings.AnalysisSettings``).
+SETTING_NAMES = {
+    "plan_version": N_("plan version"), "plan_date": N_("plan date"),
+    "alpha": N_("significance level"), "strong_evidence": N_("threshold of strong evidence"),
+    "confirmatory": N_("confirmatory outcomes"),
+    "min_months_its": N_("months needed on each side for the trend model"),
+    "min_months_step": N_("months needed on each side for the naive step"),
+    "min_months_placebo": N_("months needed on each side of the placebo"),
+    "min_events": N_("events needed on each side"),
+    "phase_in_months": N_("phase-in months left out"),
+    "eid": N_("Lebaran term"), "harmonic_pairs": N_("sine/cosine pairs for seasons"),
+    "newey_west_lag": N_("Newey-West lag"), "se_rule": N_("rule for standard errors"),
+    "inference": N_("distribution of intervals and p-values"),
+    "ljung_box_lag": N_("Ljung-Box lag"), "comparison_group": N_("comparison group used"),
+    "min_cell": N_("smallest group of respondents shown"),
+    "min_pooled": N_("enterprises needed to pool"),
+    "prediction_df_offset": N_("degrees of freedom taken from k for the prediction interval"),
+    "attrition_high": N_("share of baseline respondents below which attrition is high risk"),
+}
+
+
+def _setting_name(name: str) -> str:
+    return _(SETTING_NAMES[name]) if name in SETTING_NAMES else name
+
+
+def _setting_value(name: str, value: object) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return join_words([in_sentence(indicator_name(str(v))) for v in value]) \
+            if name == "confirmatory" else ", ".join(str(v) for v in value)
     if value is None:
         return _("the plan's rule")
     if isinstance(value, int | float):
-        return fmt(value)
+        return fmt_plain(value)
     return str(value)
 
 
