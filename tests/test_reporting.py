@@ -1067,8 +1067,15 @@ def test_visits_severities_and_chart_months_in_the_page_language():
                           severity_name("warning"), charts.tick_labels(fig.axes[0].xaxis))
     assert seen["en"][:3] == ("Baseline", "Visit 2", "warning")
     assert seen["id"][:3] == ("Awal", "Kunjungan 2", "peringatan")
-    assert "Oct\n2009" in seen["en"][3] and "Okt\n2009" in seen["id"][3]
+    assert "Jul\n2009" in seen["en"][3] and "Jan\n2010" in seen["id"][3]
     assert not any(re.fullmatch(r"\d{4}-\d{2}", t) for t in seen["id"][3])
+    # the month names are the page's (Okt, Des in Indonesian), whichever months are ticked
+    import matplotlib.dates as mdates
+
+    october = mdates.date2num(pd.Timestamp("2010-10-15"))
+    for lang, name in (("en", "Oct\n2010"), ("id", "Okt\n2010")):
+        with use_language(lang):
+            assert charts.month_year_formatter()(october) == name
 
 
 def test_chart_axes_use_the_page_notation():

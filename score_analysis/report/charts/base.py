@@ -118,11 +118,13 @@ def month_middle(months: pd.Series | list[str]) -> pd.DatetimeIndex:
 
 
 def month_axis(ax) -> None:
-    """Month ticks every quarter, labelled ``Jan``/``2009`` in the page's language (its
-    month names: ``Okt`` and ``Des`` in Indonesian)."""
+    """Month ticks labelled ``Jan``/``2009`` and ``Jul``/``2009`` in the page's language, with
+    unlabelled ticks at April and October.  January and July are spelled alike in English
+    and Indonesian, so the pages of both languages share one drawing."""
     import matplotlib.dates as mdates
 
-    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 10)))
     ax.xaxis.set_major_formatter(month_year_formatter())
 
 
