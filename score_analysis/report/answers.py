@@ -61,6 +61,8 @@ def robustness(results: pd.DataFrame, indicator: str,
         return None
     rows = []
     for r in table.itertuples(index=False):
+        if r.method == primary["method"] and r.role != "primary":
+            continue  # a short series: the naive step is the primary itself
         full = result_row(own, indicator, r.method)
         counted = r.role == "sensitivity"
         rows.append(RobustRow(full, r.role == "primary", counted,

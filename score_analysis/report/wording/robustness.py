@@ -36,6 +36,9 @@ ROBUSTNESS_NAMES = {
 
 def robustness_name(method: str, primary: bool, settings: AnalysisSettings = PLAN) -> str:
     """The name of a row of "How robust is this?" (``Primary: …`` on the primary's row)."""
+    if primary and method == "rate_ratio_step":
+        return _("Primary: after against before (the series is too short for the trend "
+                 "model)")
     name = _(ROBUSTNESS_NAMES[method]).format(months=settings.phase_in_months) \
         if method in ROBUSTNESS_NAMES else method
     return _("Primary: {name}").format(name=in_sentence(name)) if primary else name
