@@ -815,6 +815,18 @@ def test_risk_of_bias_names_a_missing_column():
                      quality_log=NO_FINDINGS)
 
 
+def test_the_plan_document_is_the_version_of_the_settings():
+    """docs/analysis_plan.md states the version and date that the settings carry (and that
+    reports and manifest.json print), and logs every version up to it."""
+    text = (ROOT / "docs" / "analysis_plan.md").read_text(encoding="utf-8")
+    assert text.startswith(f"# Statistical analysis plan, version {PLAN.plan_version}\n")
+    assert f"**Version {PLAN.plan_version}, {PLAN.plan_date}.**" in text
+    log = text[text.index("## 15. Versions and deviations"):]
+    for version in range(1, PLAN.plan_version + 1):
+        assert f"\n| {version} | 20" in log, version
+    assert f"| {PLAN.plan_version} | {PLAN.plan_date} |" in log
+
+
 def test_the_statistics_room_translates_nothing():
     """No gettext in stats: the risk of bias returns codes and English only."""
     import ast

@@ -574,6 +574,28 @@ def test_exact_comparison_with_no_event_before():
     assert "no_event_before" in exact["note_code"]
 
 
+def test_exact_comparison_matches_poisson_test():
+    """reference-data README: poisson.test(c(67, 5), c(1720, 2520)) = 19.632558
+    (8.007579 - 62.425432), p 6.09599e-21; and the two edge cases."""
+    from score_analysis.stats.exact import poisson_rate_ratio
+
+    got = poisson_rate_ratio(67, 1720, 5, 2520)
+    check(pd.Series(got), R.POISSON_EXACT)
+    for key, value in (("estimate", 19.632558), ("ci_low", 8.007579), ("ci_high", 62.425432)):
+        assert got[key] == pytest.approx(value, abs=1e-6), key
+    assert got["p_value"] == pytest.approx(6.09599e-21, rel=1e-5)
+    none_before = poisson_rate_ratio(8, 1000, 0, 1200)
+    assert np.isinf(none_before["estimate"]) and np.isinf(none_before["ci_high"])
+    assert R.POISSON_EXACT_NONE_BEFORE["estimate_is_inf"]
+    check(pd.Series(none_before), R.POISSON_EXACT_NONE_BEFORE, ["ci_low", "p_value"])
+    check(pd.Series(poisson_rate_ratio(0, 1000, 3, 900)), R.POISSON_EXACT_NONE_AFTER,
+          ["ci_high", "p_value"])
+    assert poisson_rate_ratio(0, 1000, 3, 900)["estimate"] == 0
+    for bad in ((1.5, 10, 2, 10), (0, 10, 0, 10), (1, 0, 2, 10), (-1, 10, 2, 10)):
+        with pytest.raises(ValueError):
+            poisson_rate_ratio(*bad)
+
+
 def test_no_exact_row_when_the_primary_is_estimable(kpi):
     assert "rate_ratio_exact" not in set(kpi_effects(kpi, "2010-01")["method"])
 
@@ -622,21 +644,20 @@ def test_harmonic_row_with_few_months():
 
 
 def test_warnings_of_a_fit_are_kept_not_silenced():
-    """A fit that warns keeps its warnings in ``fit_warnings`` (here statsmodels' perfect
-    prediction warning: the rate is exactly 0.001 before and 1 after, so the model does
-    not converge); a quiet fit has none."""
+    """A fit that warns keeps its warnings in ``fit_warnings``, as R's glm.fit gives them:
+    events confined to the last month before the programme make the fitted rates of the
+    other months numerically 0; a quiet fit has none."""
     quiet = kpi_effects(series_of(12, 12), "2010-04", settings=NO_EID)
     assert (quiet["fit_warnings"] == "").all()
-    months = pd.period_range("2009-04", periods=24, freq="M").strftime("%Y-%m")
-    perfect = pd.DataFrame({"month": months, "numerator": np.r_[np.full(12, 1.0),
-                                                                 np.full(12, 1000.0)],
-                            "exposure": 1000.0})
-    rows = by_method(kpi_effects(perfect, "2010-04", settings=NO_EID))
-    step = rows.loc["rate_ratio_step"]
-    assert step["status"] == "insufficient_data"
-    assert "PerfectSeparationWarning: Perfect separation" in step["fit_warnings"]
+    num = np.r_[np.zeros(11), 12.0, np.full(12, 3.0)]
+    rows = by_method(kpi_effects(series_of(12, 12, seed=3).assign(numerator=num), "2010-04",
+                                 settings=NO_EID))
+    its = rows.loc["its_effect_end"]
+    assert its["status"] == "insufficient_data"
+    assert "FitWarning: glm.fit: fitted rates numerically 0 occurred" in its["fit_warnings"]
     # each distinct warning once
-    assert step["fit_warnings"].count("PerfectSeparationWarning") == 1
+    assert its["fit_warnings"].count("numerically 0") == 1
+    assert rows.loc["rate_ratio_step", "fit_warnings"] == ""
 
 
 # --------------------------------------------------------------------------- bad input
