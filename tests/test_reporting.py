@@ -705,13 +705,19 @@ def test_notebooks_are_thin_and_output_free(name):
         assert len([ln for ln in "".join(cell["source"]).splitlines() if ln.strip()]) == 1
 
 
-def test_report_time_imports_stay_light():
-    """The notebooks import only reporting: no statsmodels, scipy or pandera at report time."""
+def test_report_time_imports_stay_light(processed):
+    """The notebooks import only reporting: no statsmodels, scipy or pandera at report time,
+    even when the sections read the analysis's answers (robustness, risk of bias) and the
+    synthesis its verdicts."""
     import subprocess
     import sys
 
     code = ("import sys; from score_analysis import report; "
             "from score_analysis.report import charts; "
+            f"d = report.load_enterprise('tesena_inovindo', processed_dir={str(processed)!r}); "
+            "report.kpi_charts(d); report.methods_section(d); report.executive_summary(d); "
+            f"s = report.load_synthesis(processed_dir={str(processed)!r}); "
+            "report.forest_plots(s); report.synthesis_grid(s); "
             "print(','.join(m for m in ('statsmodels', 'scipy', 'pandera') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
