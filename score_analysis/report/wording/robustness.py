@@ -16,11 +16,9 @@ from ...settings import PLAN, AnalysisSettings
 from .evidence import p_text
 from .names import in_sentence
 
-#: The rows of "How robust is this?", in their order on the page.
-ROBUSTNESS_METHODS = ("cits_effect_end", "its_effect_end", "its_effect_end_harmonic",
-                      "its_effect_end_phase_in", "its_effect_end_no_eid",
-                      "placebo_effect_end", "rate_ratio_step")
-#: Their names in the table (``{months}``: the phase-in months of the run).
+#: The names of the rows of "How robust is this?" (which rows, and in which order, is the
+#: analysis's answer: :func:`score_analysis.stats.robustness.robustness_table`);
+#: ``{months}``: the phase-in months of the run.
 ROBUSTNESS_NAMES = {
     "cits_effect_end": N_("Against the trend before and the comparison enterprises"),
     "its_effect_end": N_("Against the trend before the programme"),
@@ -36,6 +34,8 @@ ROBUSTNESS_NAMES = {
 
 def robustness_name(method: str, primary: bool, settings: AnalysisSettings = PLAN) -> str:
     """The name of a row of "How robust is this?" (``Primary: …`` on the primary's row)."""
+    if not primary and method == "its_effect_end":  # the controlled estimate is primary
+        return _("Without the comparison enterprises (the single series)")
     if primary and method == "rate_ratio_step":
         return _("Primary: after against before (the series is too short for the trend "
                  "model)")
