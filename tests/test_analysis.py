@@ -827,6 +827,23 @@ def test_the_plan_document_is_the_version_of_the_settings():
     assert f"| {PLAN.plan_version} | {PLAN.plan_date} |" in log
 
 
+def test_what_the_pages_may_call_imports_no_scipy():
+    """The decisions, notes, outputs, robustness and risk of bias are light: the pages may
+    call them at page time without importing scipy or statsmodels."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import score_analysis.stats.decisions, score_analysis.stats.notes\n"
+            "import score_analysis.stats.outputs, score_analysis.stats.robustness\n"
+            "import score_analysis.stats.risk_of_bias\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('scipy', 'statsmodels')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_statistics_room_translates_nothing():
     """No gettext in stats: the risk of bias returns codes and English only."""
     import ast

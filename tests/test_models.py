@@ -643,6 +643,20 @@ def test_harmonic_row_with_few_months():
     assert rows.loc["its_effect_end_harmonic", "df"] == 4
 
 
+def test_harmonic_pairs_and_minimum_months_of_the_settings():
+    rows = by_method(kpi_effects(series_of(12, 12), "2010-04",
+                                 settings=NO_EID.replace(harmonic_pairs=1)))
+    harmonic = rows.loc["its_effect_end_harmonic"]
+    assert harmonic["df"] == 24 - 6  # const, t, post, t_after, sin1, cos1
+    assert "sensitivity_harmonic(pairs=1)" in harmonic["note_code"]
+    rows = by_method(kpi_effects(series_of(4, 9), "2010-04",
+                                 settings=NO_EID.replace(min_months_step=5)))
+    assert rows.loc["rate_ratio_step", "status"] == "insufficient_data"
+    rows = by_method(kpi_effects(series_of(8, 8), "2010-04",
+                                 settings=NO_EID.replace(min_months_placebo=5)))
+    assert rows.loc["placebo_effect_end", "status"] == "insufficient_data"
+
+
 def test_warnings_of_a_fit_are_kept_not_silenced():
     """A fit that warns keeps its warnings in ``fit_warnings``, as R's glm.fit gives them:
     events confined to the last month before the programme make the fitted rates of the
@@ -741,6 +755,28 @@ def test_lines_empty_when_the_model_cannot_be_fitted():
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def test_the_numpy_fit_equals_statsmodels(kpi):
+    """The IRLS and the Newey-West covariance written in numpy give statsmodels'
+    ``GLM.fit`` and ``cov_hac(..., use_correction=True)`` (both pinned to R above)."""
+    import statsmodels.api as sm
+    from statsmodels.stats.sandwich_covariance import cov_hac
+
+    from score_analysis.stats.glm import irls, newey_west_covariance
+
+    data = model_data(kpi, "2010-01")
+    X = data[["t", "post", "t_after", "eid"]].assign(const=1.0)[
+        ["const", "t", "post", "t_after", "eid"]].to_numpy(float)
+    y, offset = data["numerator"].to_numpy(float), np.log(data["exposure"].to_numpy(float))
+    mine = irls(y, X, offset)
+    theirs = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2",
+                                                                          tol=1e-12)
+    np.testing.assert_allclose(mine.params, theirs.params, rtol=1e-10)
+    np.testing.assert_allclose(mine.cov_unscaled, theirs.normalized_cov_params, rtol=1e-8)
+    for lag in (1, 3):
+        np.testing.assert_allclose(newey_west_covariance(X, y, mine.mu, mine.cov_unscaled, lag),
+                                   cov_hac(theirs, nlags=lag, use_correction=True), rtol=1e-8)
 
 
 @pytest.mark.parametrize("n, lag", [(12, 2), (28, 3), (59, 3), (100, 4), (1000, 6)])

@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import special
 
 from ..settings import PLAN, AnalysisSettings
+from .glm import Poisson, irls, newey_west_covariance
 from .notes import Note, note
 
 #: Terms a KPI model may contain besides the intercept and the harmonic pairs.
@@ -316,7 +317,7 @@ def fit_rate_model(data: pd.DataFrame, terms, *, harmonic: bool = False,
     columns; ``harmonic`` adds ``settings.harmonic_pairs`` sine/cosine pairs of the
     calendar month (H).  The dispersion is floored at 1 and both covariances are returned
     (see :class:`RateFit`).  The fit is R's ``glm.fit`` IRLS iterated to convergence
-    (:func:`_irls`); the Newey-West covariance (:func:`newey_west_covariance`: Bartlett
+    (:func:`~.glm.irls`); the Newey-West covariance (:func:`~.glm.newey_west_covariance`: Bartlett
     weights :math:`1 - j/(L+1)`, small-sample factor :math:`n/(n-p)`) equals R's
     ``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)`` and statsmodels'
     ``cov_hac(fit, nlags=L, use_correction=True)``; ``L`` is ``settings.hac_lag(n)``.
@@ -332,98 +333,11 @@ def fit_rate_model(data: pd.DataFrame, terms, *, harmonic: bool = False,
                      settings=settings)
 
 
-class FitWarning(UserWarning):
-    """A warning of the rate model's fit (as R's ``glm.fit`` gives them)."""
-
-
-#: The IRLS stops when the deviance changes by less than this, relatively (R's rule,
-#: ``abs(dev - devold) / (abs(dev) + 0.1) < epsilon``, with ``glm.control(epsilon = 1e-12)``
-#: instead of R's default 1e-8: the maximum-likelihood fit itself).
-IRLS_TOLERANCE = 1e-12
-IRLS_MAX_ITER = 100
-_EPS = 10 * np.finfo(float).eps
-
-
-@dataclass(frozen=True)
-class _Poisson:
-    """A converged Poisson GLM fit: coefficients, fitted means and the unscaled covariance
-    :math:`(X^\top W X)^{-1}`."""
-
-    params: np.ndarray
-    mu: np.ndarray
-    cov_unscaled: np.ndarray
-    converged: bool
-
-
-def _irls(y: np.ndarray, X: np.ndarray, offset: np.ndarray) -> _Poisson:
-    r"""Iteratively reweighted least squares of a Poisson GLM with log link and offset, as
-    R's ``glm.fit``: start :math:`\mu = y + 0.1`, working response
-    :math:`z = \eta - o + (y - \mu)/\mu`, weights :math:`\mu`, until the deviance changes by
-    less than :data:`IRLS_TOLERANCE` (relative).  Warns (:class:`FitWarning`) as R does when
-    the algorithm does not converge or fitted rates are numerically 0.  Written with numpy:
-    statsmodels' ``GLM.fit`` gives the same estimates (to 1e-13 on the test fixtures) at
-    eight times the cost, and the plan fits some forty models per enterprise."""
-    n, p = X.shape
-    mu = y + 0.1
-    eta = np.log(mu)
-    dev_old = np.inf
-    converged = False
-    beta = np.zeros(p)
-    for _ in range(IRLS_MAX_ITER):
-        sw = np.sqrt(mu)
-        z = eta - offset + (y - mu) / mu
-        beta, _, rank, _ = np.linalg.lstsq(X * sw[:, None], z * sw, rcond=None)
-        if rank < p:
-            raise np.linalg.LinAlgError("the design matrix is rank deficient")
-        eta = X @ beta + offset
-        mu = np.exp(eta)
-        if not np.all(np.isfinite(mu)):
-            raise np.linalg.LinAlgError("the fitted means are not finite")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dev = 2.0 * float(np.sum(np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)))
-        if abs(dev - dev_old) / (abs(dev) + 0.1) < IRLS_TOLERANCE:
-            converged = True
-            break
-        dev_old = dev
-    if not converged:
-        warnings.warn(f"glm.fit: algorithm did not converge in {IRLS_MAX_ITER} iterations",
-                      FitWarning, stacklevel=2)
-    if np.any(mu < _EPS):
-        warnings.warn("glm.fit: fitted rates numerically 0 occurred", FitWarning,
-                      stacklevel=2)
-    cov = np.linalg.inv((X * mu[:, None]).T @ X)
-    return _Poisson(beta, mu, cov, converged)
-
-
-def newey_west_covariance(X: np.ndarray, y: np.ndarray, mu: np.ndarray,
-                          cov_unscaled: np.ndarray, lag: int) -> np.ndarray:
-    r"""The Newey-West covariance of a Poisson/quasi-Poisson GLM (log link).
-
-    With scores :math:`s_t = x_t (y_t - \mu_t)` in month order, Bartlett weights
-    :math:`w_j = 1 - j/(L+1)` and :math:`\Gamma_j = \sum_{t>j} s_t s_{t-j}^\top`:
-    :math:`V = B\,(\Gamma_0 + \sum_{j=1}^{L} w_j (\Gamma_j + \Gamma_j^\top))\,B \cdot
-    n/(n-p)` with :math:`B = (X^\top W X)^{-1}`; the dispersion cancels.  R:
-    ``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)``; statsmodels:
-    ``cov_hac(fit, nlags=L, use_correction=True)``.
-
-    References
-    ----------
-    Newey WK, West KD (1987) Econometrica 55:703-708; Zeileis A (2004) J Stat Softw 11(10).
-    """
-    n, p = X.shape
-    s = X * (y - mu)[:, None]
-    meat = s.T @ s
-    for j in range(1, min(lag, n - 1) + 1):
-        g = s[j:].T @ s[:-j]
-        meat = meat + (1.0 - j / (lag + 1.0)) * (g + g.T)
-    return cov_unscaled @ meat @ cov_unscaled * (n / (n - p))
-
-
-def _poisson(y, X, offset, caught: list) -> _Poisson:
+def _poisson(y, X, offset, caught: list) -> Poisson:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")  # record every warning of the fit (none is lost)
         try:
-            return _irls(y, X, offset)
+            return irls(y, X, offset)
         finally:
             caught += seen
 
@@ -473,7 +387,7 @@ def warning_texts(caught) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_usable(res: _Poisson, y: np.ndarray, X: np.ndarray,
+def _check_usable(res: Poisson, y: np.ndarray, X: np.ndarray,
                   names: list[str]) -> tuple[tuple[Note, ...], np.ndarray]:
     """Raise :class:`NotEstimable` when a fit has no finite, identifiable estimate.
 
