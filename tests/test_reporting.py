@@ -82,12 +82,14 @@ def assert_inert(fragment: str) -> Elements:
 
 
 def primary_row(**values) -> pd.Series:
+    """A primary results row of plan version 3 (a confirmatory KPI's effect at the last
+    month, by default), with ``values`` changed."""
     row = {"enterprise_id": "e", "domain": "kpi", "indicator": "reject_rate",
-           "method": "rate_ratio_step", "primary": True, "status": "ok", "n_pre": 12,
-           "n_post": 12, "pre_value": 3.0, "post_value": 2.0, "estimate": 0.66,
+           "method": "its_effect_end", "primary": True, "confirmatory": True, "status": "ok",
+           "n_pre": 12, "n_post": 12, "pre_value": 3.0, "post_value": 2.0, "estimate": 0.66,
            "estimate_scale": "rate_ratio", "ci_low": 0.55, "ci_high": 0.79, "p_value": 0.0004,
            "p_holm": 0.002, "q_bh": 0.002, "effect_size": np.nan, "direction": "improved",
-           "note": ""}
+           "note": "", "note_code": ""}
     row.update(values)
     return pd.Series(row)
 
@@ -168,55 +170,137 @@ def test_evidence_wording_thresholds(p, word):
     assert evidence(p) == word
 
 
-def test_kpi_sentence_for_a_clear_fall_matches_the_estimate():
-    text = summary_sentence(primary_row())
-    assert text.startswith("Reject rate fell by 34% after the programme (95% CI 21% to 45% fall)")
-    assert "3.00% before and 2.00% after" in text
-    assert text.endswith("the evidence is strong.")
+def test_kpi_sentence_leads_with_the_effect_at_the_last_month():
+    text = summary_sentence(primary_row(), family=6, last_month="2011-01")
+    assert text.startswith("Reject rate: at the last month (Jan 2011), 34% below where the "
+                           "trend before the programme pointed (95% CI 21% to 45% fall)")
+    assert "it averaged 3.00% before and 2.00% after" in text
+    assert text.endswith("the evidence is strong after adjusting for the 6 confirmatory "
+                         "outcomes (Holm): p (Holm) = 0.002.")
     # the words follow the numbers: another estimate, another sentence
-    other = summary_sentence(primary_row(estimate=0.9, ci_low=0.85, ci_high=0.95, p_holm=0.03))
-    assert "fell by 10%" in other and "5.0% to 15% fall" in other
-    assert other.endswith("the evidence is moderate.")
+    other = summary_sentence(primary_row(estimate=1.1, ci_low=1.05, ci_high=1.15, p_holm=0.03,
+                                         pre_value=2.0, post_value=3.0), family=6)
+    assert "10% above where the trend" in other and "5.0% to 15% rise" in other
+    assert "the evidence is moderate after adjusting for the 6 confirmatory outcomes" in other
 
 
-def test_kpi_sentence_for_an_its_step_says_compared_with_the_trend():
-    text = summary_sentence(primary_row(method="its_level", estimate=1.25, ci_low=1.1,
+def test_kpi_sentence_says_both_directions_when_the_averages_moved_the_other_way():
+    """Plan v3: the rate rose on average while the primary estimate is below the earlier
+    trend: the sentence says both, never "fell" next to a rising average."""
+    row = primary_row(estimate=0.87, ci_low=0.7, ci_high=1.08, pre_value=3.08, post_value=4.41,
+                      p_holm=0.4, p_value=0.2, direction="inconclusive")
+    text = summary_sentence(row, family=6, trend_end=5.0)
+    assert text.startswith("Reject rate rose from 3.08% before to 4.41% after on average, but "
+                           "less than the trend before the programme predicted: at the last "
+                           "month it was 13% below that trend (95% CI")
+    assert "fell" not in text
+    # where the earlier trend did not point above the average after, no such claim
+    plain = summary_sentence(row, family=6, trend_end=4.0)
+    assert "less than the trend" not in plain and "but at the last month it was 13% below" \
+        in plain
+
+
+def test_naive_step_primary_says_it_ignores_the_trend():
+    text = summary_sentence(primary_row(method="rate_ratio_step", estimate=1.25, ci_low=1.1,
                                         ci_high=1.42, indicator="labour_productivity",
-                                        pre_value=16.5, post_value=18.2),
-                            output_unit="pcs")
-    assert text.startswith("Labour productivity rose by 25% at the programme start, "
-                           "compared with its trend before (95% CI 10% to 42% rise)")
+                                        pre_value=16.5, post_value=18.2, direction="improved"),
+                            output_unit="pcs", family=4)
+    assert text.startswith("Labour productivity was 25% higher after the programme than before "
+                           "(95% CI 10% to 42% rise; the series is too short for the trend "
+                           "model, so this ignores any trend)")
     assert "16.5 pcs per worker-hour before" in text
 
 
 def test_unclear_results_say_they_could_be_chance():
-    """Analysis plan v2: a result that is not significant after the Holm adjustment is
-    worded as such, with its estimate, never as "no change"."""
+    """A confirmatory result that is not significant after the Holm adjustment is worded as
+    such, with its estimate and the size of its family, never as "no change"."""
     text = summary_sentence(primary_row(estimate=0.8, ci_low=0.6, ci_high=1.07, p_value=0.13,
-                                        p_holm=0.4, direction="inconclusive"), family=5)
-    assert text.startswith("Reject rate fell by 20% after the programme "
-                           "(95% CI 40% fall to 7.0% rise)")
-    assert "not significant after adjusting for 5 indicators: p (Holm) = 0.400" in text
+                                        p_holm=0.4, direction="inconclusive", pre_value=3.0,
+                                        post_value=2.5), family=5)
+    assert text.startswith("Reject rate: at the last month, 20% below where the trend before "
+                           "the programme pointed (95% CI 40% fall to 7.0% rise)")
+    assert ("not significant after adjusting for the 5 confirmatory outcomes (Holm): "
+            "p (Holm) = 0.400") in text
     assert "no change" not in text and "no clear change" not in text
     assert text.endswith("could be chance.")
     adjusted = summary_sentence(primary_row(estimate=0.8, ci_low=0.65, ci_high=0.98,
-                                            p_value=0.03, p_holm=0.2))
-    assert "significant on its own (p = 0.030) but not after adjusting for the number of " \
-        "indicators tested: p (Holm) = 0.200" in adjusted
+                                            p_value=0.03, p_holm=0.2, post_value=2.5))
+    assert "significant on its own (p = 0.030) but not after adjusting for the confirmatory " \
+        "outcomes (Holm): p (Holm) = 0.200" in adjusted
 
 
-def test_rows_without_an_estimate_say_why_and_show_no_numbers():
+def test_exploratory_results_show_their_unadjusted_p_and_no_verdict():
+    text = summary_sentence(primary_row(indicator="turnover_rate", confirmatory=False,
+                                        p_holm=np.nan, p_value=0.04, direction="not_tested",
+                                        estimate=0.8, ci_low=0.65, ci_high=0.98,
+                                        pre_value=3.0, post_value=2.5), family=6)
+    assert text.endswith("an exploratory estimate, outside the confirmatory outcomes: "
+                         "p = 0.040, not adjusted for multiple testing.")
+    assert "Holm" not in text and "evidence" not in text
+
+
+def test_sparse_counts_show_the_rates_and_the_exact_comparison_never_inf():
+    """Plan v3: with too few events for the model, the rates in their unit and the exact
+    comparison (descriptive); no event before: the exact lower limit, never ×inf."""
+    row = primary_row(indicator="suggestion_rate", confirmatory=False, status="insufficient_data",
+                      estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan,
+                      p_holm=np.nan, pre_value=0.0, post_value=8.1, direction="not_tested",
+                      note_code="too_few_events(before=0,after=67,needed=10)")
+    exact = primary_row(indicator="suggestion_rate", method="rate_ratio_exact", primary=False,
+                        confirmatory=False, estimate=np.inf, ci_low=15.2, ci_high=np.inf,
+                        p_value=1e-9, pre_value=0.0, post_value=8.1)
+    text = summary_sentence(row, exact=exact)
+    assert ("from none before to 8.10 per 100 workers per month after (at least ×15, the "
+            "exact lower limit)") in text
+    assert "a description" in text and "not evidence of an effect" in text
+    assert "too few events (0 before, 67 after; a model needs 10 on each side)" in text
+    assert "inf" not in text.replace("infinite", "")
+    finite_exact = exact.copy()
+    finite_exact[["estimate", "ci_low", "ci_high", "pre_value"]] = [19.7, 7.9, 62.0, 0.198]
+    text = summary_sentence(row.copy().replace({0.0: 0.198}), exact=finite_exact)
+    assert "(×20, exact 95% CI ×7.9 to ×62)" in text
+
+
+def test_the_placebo_warning_is_carried_into_the_sentence():
+    text = summary_sentence(primary_row(), family=6, placebo_p=0.008)
+    assert "Caution: at a pretend start before the programme (the placebo) the series already " \
+        "changed (p = 0.008)" in text
+
+
+def test_rows_without_an_estimate_say_why_with_their_rates():
     assert summary_sentence(primary_row(status="not_reported", estimate=np.nan)) == (
         "Reject rate: not tracked by the enterprise.")
     short = summary_sentence(primary_row(status="insufficient_data", estimate=np.nan,
-                                         note="needs at least 3 months before"))
-    assert short == ("Reject rate: not enough data to estimate a change (needs at least 3 "
-                     "months before).")
+                                         note_code="too_few_months(needed=6,before=3,after=5)",
+                                         note="needs at least 6 months before and 6 after; "
+                                              "has 3 before and 5 after"), family=6)
+    assert short == ("Reject rate: not enough data for the trend model: needs at least 6 "
+                     "months before and 6 after; has 3 before and 5 after; it averaged 3.00% "
+                     "before and 2.00% after; counted with p = 1 after adjusting for the 6 "
+                     "confirmatory outcomes (Holm).")
     hidden = summary_sentence(primary_row(domain="survey", indicator="communication",
                                           method="mann_whitney", status="suppressed",
                                           estimate=3.0, pre_value=3.2, post_value=4.1))
     assert "fewer than 5 respondents" in hidden
     assert not any(ch.isdigit() for ch in hidden.replace("5 respondents", ""))
+
+
+def test_notes_render_from_their_code_in_the_page_language():
+    from score_analysis.i18n import use_language
+
+    row = primary_row(status="insufficient_data", estimate=np.nan,
+                      note="an English note nobody should see",
+                      note_code="too_few_events(before=5,after=1234,needed=10)")
+    assert report.note_words(row) == ("too few events (5 before, 1,234 after; a model needs "
+                                      "10 on each side)", "")
+    with use_language("id"):
+        text, lang = report.note_words(row)
+    assert (text, lang) == ("kejadian terlalu sedikit (5 sebelum, 1.234 sesudah; model "
+                            "memerlukan 10 di setiap sisi)", "")
+    # a row without a readable code falls back to the English note, marked as English
+    with use_language("id"):
+        assert report.note_words(primary_row(note="as written", note_code="((")) == (
+            "as written", "en")
 
 
 def test_five_s_and_survey_sentences_use_points():
@@ -241,38 +325,48 @@ def test_five_s_and_survey_sentences_use_points():
                              "0.50 points on the 1 to 5 scale (mean 3.50 before, 3.00 after")
 
 
-def test_headline_names_improved_and_worsened_indicators():
+def test_headline_leads_with_what_changed_not_a_count_of_verdicts():
     rows = pd.DataFrame([
         primary_row(indicator="reject_rate", direction="improved"),
-        primary_row(indicator="absenteeism_rate", direction="worsened"),
-        primary_row(indicator="turnover_rate", direction="inconclusive"),
-        primary_row(indicator="rework_rate", status="not_reported", direction=np.nan),
+        primary_row(indicator="absenteeism_rate", direction="worsened", estimate=1.2),
+        primary_row(indicator="labour_productivity", direction="inconclusive", estimate=1.041),
+        primary_row(indicator="rework_rate", status="not_reported", direction=np.nan,
+                    confirmatory=False),
+        primary_row(indicator="turnover_rate", confirmatory=False, direction="not_tested"),
         primary_row(indicator="accident_frequency", primary=False, direction="improved"),
     ])
-    assert headline(rows) == ("Improved: Reject rate; worsened: Absenteeism; not significant "
-                              "(Holm): 1 of 3.")
-    assert headline(rows.iloc[3:4]) == "No tested result."
+    assert headline(rows) == ("Reject rate −34% (improved after adjustment); absenteeism +20% "
+                              "(worsened after adjustment); labour productivity +4.1% (could "
+                              "be chance). Monthly indicators at the last month, against the "
+                              "trend before the programme.")
+    assert headline(rows.iloc[3:4]) == "No confirmatory outcome could be estimated."
 
 
-def test_synthesis_headline_judges_pooled_rows_by_good_direction():
+def test_synthesis_headline_reads_the_pooled_direction():
     pooled = pd.DataFrame([
-        {"domain": "kpi", "indicator": "reject_rate", "primary": True, "k": 5,
-         "estimate": 0.8, "estimate_scale": "rate_ratio", "p_value": 0.005, "p_holm": 0.01},
-        {"domain": "kpi", "indicator": "labour_productivity", "primary": True, "k": 5,
-         "estimate": 0.9, "estimate_scale": "rate_ratio", "p_value": 0.01, "p_holm": 0.02},
-        {"domain": "survey", "indicator": "cooperation", "primary": True, "k": 4,
-         "estimate": 0.2, "estimate_scale": "difference", "p_value": 0.2, "p_holm": 0.4},
-        {"domain": "kpi", "indicator": "rework_rate", "primary": True, "k": 2,
-         "estimate": np.nan, "estimate_scale": "rate_ratio", "p_value": np.nan,
-         "p_holm": np.nan},
+        {"domain": "kpi", "indicator": "reject_rate", "primary": True, "confirmatory": True,
+         "status": "ok", "k": 5, "estimate": 0.8, "estimate_scale": "rate_ratio",
+         "p_value": 0.005, "p_holm": 0.01, "direction": "improved"},
+        # the verdict is read, never recomputed: a table that says worsened is shown so
+        {"domain": "kpi", "indicator": "labour_productivity", "primary": True,
+         "confirmatory": True, "status": "ok", "k": 5, "estimate": 0.9,
+         "estimate_scale": "rate_ratio", "p_value": 0.01, "p_holm": 0.02,
+         "direction": "worsened"},
+        {"domain": "survey", "indicator": "cooperation", "primary": True, "confirmatory": False,
+         "status": "ok", "k": 4, "estimate": 0.2, "estimate_scale": "difference",
+         "p_value": 0.2, "p_holm": np.nan, "direction": "not_tested"},
+        {"domain": "kpi", "indicator": "rework_rate", "primary": True, "confirmatory": True,
+         "status": "insufficient_data", "k": 2, "estimate": np.nan,
+         "estimate_scale": "rate_ratio", "p_value": np.nan, "p_holm": np.nan,
+         "direction": "inconclusive"},
         # a sensitivity row is not part of the headline
-        {"domain": "kpi", "indicator": "reject_rate", "primary": False, "k": 5,
-         "estimate": 0.5, "estimate_scale": "rate_ratio", "p_value": 0.001,
-         "p_holm": np.nan},
+        {"domain": "kpi", "indicator": "reject_rate", "primary": False, "confirmatory": False,
+         "status": "ok", "k": 5, "estimate": 0.5, "estimate_scale": "rate_ratio",
+         "p_value": 0.001, "p_holm": np.nan, "direction": "not_tested"},
     ])
-    assert synthesis_headline(pooled) == ("Pooled over up to 5 enterprises: 1 of 3 estimated "
-                                          "mean effects improved (Reject rate), 1 worsened "
-                                          "(Labour productivity).")
+    assert synthesis_headline(pooled) == ("Mean change across 5 enterprises: reject rate −20% "
+                                          "(improved after adjustment); labour productivity "
+                                          "−10% (worsened after adjustment).")
 
 
 # --------------------------------------------------------------------------- tables
@@ -432,7 +526,10 @@ def test_five_s_index_figure_drops_the_legend_when_series_would_repeat():
 
 def test_pooling_caveat_speaks_of_few_enterprises_only_when_they_are_few():
     few = report.small_k_note(pd.DataFrame({"k": [5, 4]}))
-    assert "What k = 5 can and cannot support" in few and "4 degrees of freedom" in few
+    assert "What can and cannot be concluded from 5 enterprises" in few
+    # the Knapp-Hartung interval on k - 1, the prediction interval on k - 2 (plan v3)
+    assert "4 degrees of freedom and the prediction interval one with 3" in few
+    assert "could expect" not in few
     many = report.small_k_note(pd.DataFrame({"k": [50]}))
     assert "so few" not in many and "not drawn at random" in many
     assert report._many_note(charts.MANY_ROWS) == ""
@@ -484,20 +581,23 @@ def test_enterprise_summary_has_one_sentence_and_row_per_primary_result(xss):
     assert ("table", {"class": "summary"}) in doc.tags
 
 
-def test_sentences_count_the_holm_family_not_the_descriptive_5s_row(xss):
-    """"after adjusting for N indicators": N is the Holm family of the analysis plan, the
-    primary tests (planned but not estimable ones included), not the 5S description."""
+def test_sentences_count_the_confirmatory_family_not_every_primary_row(xss):
+    """"after adjusting for the N confirmatory outcomes": N is the family the analysis
+    adjusted (stats.decisions.in_holm_family: the confirmatory primaries, planned but not
+    estimable ones included), not every primary row; the lead states the plan's six."""
     from score_analysis.report.wording import family_size
     from score_analysis.stats.decisions import in_holm_family
 
     res = xss.results
     n = int(in_holm_family(res).sum())
-    assert family_size(res) == n
-    assert n == int((res["primary"] & res["status"].isin(["ok", "insufficient_data"])
-                     & (res["method"] != "five_s_change")).sum())
+    assert family_size(res) == n == int(res["confirmatory"].sum())
+    assert n < int((res["primary"] & res["status"].isin(["ok", "insufficient_data"])).sum())
     text = " ".join(parse(report.executive_summary(xss)).text)
-    counts = {int(m) for m in re.findall(r"after adjusting for (\d+) indicators", text)}
+    counts = {int(m) for m in re.findall(r"adjusting for the (\d+) confirmatory outcomes", text)}
     assert counts == {n}
+    assert f"Of the 6 confirmatory outcomes of the plan (the programme's expected " \
+        f"improvements), {n} could be judged here" in text
+    assert "exploratory estimates with their unadjusted p-values" in text
 
 
 def test_suppressed_survey_groups_show_no_numbers(processed):
@@ -605,13 +705,19 @@ def test_notebooks_are_thin_and_output_free(name):
         assert len([ln for ln in "".join(cell["source"]).splitlines() if ln.strip()]) == 1
 
 
-def test_report_time_imports_stay_light():
-    """The notebooks import only reporting: no statsmodels, scipy or pandera at report time."""
+def test_report_time_imports_stay_light(processed):
+    """The notebooks import only reporting: no statsmodels, scipy or pandera at report time,
+    even when the sections read the analysis's answers (robustness, risk of bias) and the
+    synthesis its verdicts."""
     import subprocess
     import sys
 
     code = ("import sys; from score_analysis import report; "
             "from score_analysis.report import charts; "
+            f"d = report.load_enterprise('tesena_inovindo', processed_dir={str(processed)!r}); "
+            "report.kpi_charts(d); report.methods_section(d); report.executive_summary(d); "
+            f"s = report.load_synthesis(processed_dir={str(processed)!r}); "
+            "report.forest_plots(s); report.synthesis_grid(s); "
             "print(','.join(m for m in ('statsmodels', 'scipy', 'pandera') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
@@ -727,6 +833,63 @@ def _extracted() -> set:
         key = message if isinstance(message, str) else message[0]
         ids.add((context, key))
     return ids
+
+
+def _page_messages() -> set:
+    """The msgids shown on the pages: extracted from score_analysis/report (code and
+    templates) and from the analysis's notes (score_analysis/stats)."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    ids = set()
+    for filename, _l, message, _c, context in extract_from_dir(ROOT, method_map, options_map):
+        if filename.startswith(("score_analysis/report/", "score_analysis/stats/")):
+            ids.add((context, message if isinstance(message, str) else message[0]))
+    return ids
+
+
+def _glossary_tables() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(required, rejected) term pairs of docs/glossary.md's "Terms checked" section."""
+    text = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    section = text[text.index("## Terms checked in the catalog"):]
+    tables, current = [], []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 2 and not set(cells[0]) <= {"-"}:
+            current.append((cells[0], cells[1]))
+        elif current and not line.startswith("|"):
+            tables.append(current[1:])  # without the header row
+            current = []
+    if current:
+        tables.append(current[1:])
+    return tables[0], tables[1]
+
+
+def test_the_catalog_keeps_one_glossary_term_per_concept():
+    """issue: one Indonesian term per concept (docs/glossary.md): every page message whose
+    English holds a checked term says it with the glossary's Indonesian, and no Indonesian
+    message uses a rejected alternative (deret waktu terputus, indeks 5S...)."""
+    required, rejected = _glossary_tables()
+    assert len(required) >= 10 and len(rejected) >= 5
+    mine = _page_messages()
+    problems = []
+    for m in _catalog():
+        if not m.id:
+            continue
+        english = m.id if isinstance(m.id, str) else " ".join(m.id)
+        indonesian = m.string if isinstance(m.string, str) else " ".join(m.string)
+        for bad, good in rejected:
+            if bad.lower() in indonesian.lower():
+                problems.append((indonesian[:60], f"uses {bad!r}, not {good!r}"))
+        key = (m.context, m.id if isinstance(m.id, str) else m.id[0])
+        if key not in mine:
+            continue
+        for term, term_id in required:
+            if term.lower() in english.lower() and term_id.lower() not in indonesian.lower():
+                problems.append((english[:60], f"{term!r} is not {term_id!r}"))
+    assert problems == []
 
 
 def test_indonesian_catalog_is_complete_without_fuzzy_or_unused_messages():
@@ -877,79 +1040,6 @@ def test_synthesis_names_instead_of_links_the_pages_that_were_not_built(processe
     assert "No report page was built for:" in html
 
 
-# --------------------------------------------------------------------------- words vs numbers
-
-
-_FELL = re.compile(r"\b(fell|turun)\b")
-_ROSE = re.compile(r"\b(rose|naik)\b")
-
-
-def _sentence_problems(sentence: str, row: pd.Series) -> list[str]:
-    """What is wrong with one summary sentence against its own row (empty: nothing)."""
-    problems = []
-    if re.search(r"no (clear )?change", sentence) and not (
-            row["status"] == "ok" and float(row["estimate"]) == (
-                1.0 if row["estimate_scale"] == "rate_ratio" else 0.0)):
-        problems.append("says 'no change'")
-    if row["status"] != "ok" or pd.isna(row["estimate"]):
-        if re.search(r"\d+(\.\d+)?%", sentence) and row["domain"] != "kpi":
-            problems.append("numbers without an estimate")
-        return problems
-    est = float(row["estimate"])
-    sign = np.sign(math.log(est)) if row["estimate_scale"] in ("rate_ratio",) else np.sign(est)
-    head = re.split(r" \((?:95% CI|mean|SK 95%|rata-rata)", sentence)[0]  # the claim
-    if sign < 0 and (not _FELL.search(head) or _ROSE.search(head)):
-        problems.append("estimate fell but the sentence does not say so")
-    if sign > 0 and (not _ROSE.search(head) or _FELL.search(head)):
-        problems.append("estimate rose but the sentence does not say so")
-    p = row["p_holm"]
-    if row["direction"] == "not_tested" or row["domain"] == "five_s":
-        if "not a test" not in sentence:
-            problems.append("a described result reads as a test")
-    elif pd.notna(p) and float(p) >= 0.05:
-        if not re.search(r"not significant|but not after adjusting", sentence) \
-                or "(Holm)" not in sentence:
-            problems.append("a non-significant result is not said to be so (Holm)")
-    elif pd.notna(p) and "evidence is" not in sentence:
-        problems.append("a significant result without its evidence")
-    if "Holm-adjusted" in sentence or re.search(r"p = [\d.]+\)?, Holm", sentence):
-        problems.append("an adjusted p not labelled (Holm)")
-    if row["domain"] == "survey":
-        means = re.search(r"mean ([\d.−]+) before, ([\d.−]+) after", sentence)
-        if not means or means.groups() != (report.fmt(row["pre_value"]),
-                                           report.fmt(row["post_value"])):
-            problems.append("survey sentence does not show the means of its own row")
-    return problems
-
-
-def test_every_summary_sentence_agrees_with_its_own_numbers(processed):
-    """Walks the summary sentences of every enterprise of the fixture, as rendered."""
-    checked = 0
-    for eid in ("xss-probe", "tesena_inovindo", "inprintama_asri"):
-        data = report.load_enterprise(eid, processed_dir=str(processed))
-        doc = parse(report.executive_summary(data))
-        html = str(report.executive_summary(data))
-        items = re.findall(r"<li class='s-[a-z]+'>(.*?)</li>", html, flags=re.S)
-        prim = data.results[data.results["primary"]].reset_index(drop=True)
-        assert len(items) == len(prim), eid
-        for raw, (_i, row) in zip(items, prim.iterrows(), strict=True):
-            sentence = " ".join(parse(raw).text)
-            assert _sentence_problems(sentence, row) == [], (eid, sentence)
-            checked += 1
-        assert doc.text
-    assert checked >= 20
-
-
-def test_the_sentence_checker_catches_contradictions():
-    row = primary_row(estimate=0.8, ci_low=0.6, ci_high=1.07, p_value=0.13, p_holm=0.4,
-                      direction="inconclusive")
-    good = summary_sentence(row, family=5)
-    assert _sentence_problems(good, row) == []
-    assert _sentence_problems(good.replace("fell", "rose"), row)
-    assert _sentence_problems("Reject rate: no clear change; could be chance.", row)
-    assert _sentence_problems(good.replace("not significant", "unclear"), row)
-
-
 def test_each_page_has_its_twin_under_the_other_language():
     from score_analysis.build.runner import _language_pages
 
@@ -963,6 +1053,35 @@ def test_each_page_has_its_twin_under_the_other_language():
                                              ("id/index.html", "../index.html")]
     assert _language_pages("synthesis.html", "", "synthesis", ("en",)) == [
         ("en", "synthesis.html", "SCORE Module 1 — synthesis", None)]
+
+
+def test_visits_severities_and_chart_months_in_the_page_language():
+    """issue: "baseline"/"Visit 1" in the 5S timeline and legend, the severity of a finding
+    and the months of the chart axes in the page's language."""
+    from score_analysis.i18n import use_language
+    from score_analysis.report.wording import severity_name, visit_label
+
+    months = [f"2009-{m:02d}" for m in range(1, 13)] + [f"2010-{m:02d}" for m in range(1, 13)]
+    lines = pd.DataFrame({"month": months, "observed": np.linspace(1.2, 3.4, 24),
+                          "fitted": np.nan, "counterfactual": np.nan})
+    seen = {}
+    for lang in ("en", "id"):
+        with use_language(lang):
+            fig = charts.kpi_figure(lines, title=None, unit=None, intervention_month="2010-01",
+                                    legend=False)
+            seen[lang] = (visit_label("baseline"), visit_label("visit_2"),
+                          severity_name("warning"), charts.tick_labels(fig.axes[0].xaxis))
+    assert seen["en"][:3] == ("Baseline", "Visit 2", "warning")
+    assert seen["id"][:3] == ("Awal", "Kunjungan 2", "peringatan")
+    assert "Jul\n2009" in seen["en"][3] and "Jan\n2010" in seen["id"][3]
+    assert not any(re.fullmatch(r"\d{4}-\d{2}", t) for t in seen["id"][3])
+    # the month names are the page's (Okt, Des in Indonesian), whichever months are ticked
+    import matplotlib.dates as mdates
+
+    october = mdates.date2num(pd.Timestamp("2010-10-15"))
+    for lang, name in (("en", "Oct\n2010"), ("id", "Okt\n2010")):
+        with use_language(lang):
+            assert charts.month_year_formatter()(october) == name
 
 
 def test_chart_axes_use_the_page_notation():
@@ -994,20 +1113,26 @@ def test_index_marks_entries_written_in_another_language():
 
 
 def test_methods_show_the_risk_of_bias_and_link_the_appendix(processed):
-    """The EPOC risk-of-bias table (six criteria) is in the methods section of every page,
-    in the page's language; the appendix is linked only when it is built, from the
-    Indonesian page one folder higher."""
+    """The EPOC risk-of-bias table (seven criteria, the blinding and incomplete-data ones
+    for the monthly indicators and the survey apart) is in the methods section of every
+    page, worded from the analysis's codes in the page's language; the plan's version and
+    date are printed; the appendix is linked only when it is built, from the Indonesian page
+    one folder higher."""
     from score_analysis.i18n import use_language
 
     data = report.load_enterprise(XSS, processed_dir=str(processed), appendix=True)
     with use_language("en"):
         html = str(report.methods_section(data))
     assert "Intervention independent of other changes" in html
-    assert len(re.findall(r"risk-(?:low|high|unclear)", html)) == 6
+    assert "Free from other risks of bias" in html
+    assert len(re.findall(r"risk-(?:low|high|unclear)", html)) == 9
+    assert "analysis plan version 3 of 6 Dec 2026" in html
     assert f'href="../appendix/{XSS}.html"' in html
     with use_language("id"):
         html_id = str(report.methods_section(data))
     assert "Intervensi tidak bergantung pada perubahan lain" in html_id
+    assert "rencana analisis versi 3 tanggal 6 Desember 2026" in html_id
+    assert "one series per indicator" not in html_id.lower()
     assert f'href="../../appendix/{XSS}.html"' in html_id
     without = report.load_enterprise(XSS, processed_dir=str(processed))
     with use_language("en"):
@@ -1024,3 +1149,105 @@ def test_notebook_defaults_resolve_from_the_repository_root(processed, monkeypat
     assert resolve_repo_path("data/processed") == (root / "data" / "processed").resolve()
     monkeypatch.chdir(root)
     assert resolve_repo_path("data/processed").resolve() == (root / "data" / "processed")
+
+
+# --------------------------------------------------------------------------- plan version 3
+
+
+def _kpi_rows(**estimates) -> pd.DataFrame:
+    """One indicator's KPI rows of plan v3: the primary and its sensitivity rows with the
+    given estimates (``method=(estimate, p)``)."""
+    rows = []
+    for method, (est, p) in estimates.items():
+        rows.append(primary_row(method=method, primary=method == "its_effect_end",
+                                confirmatory=method == "its_effect_end", estimate=est,
+                                ci_low=est * 0.8, ci_high=est * 1.2, p_value=p,
+                                p_holm=p if method == "its_effect_end" else np.nan,
+                                direction="inconclusive" if method == "its_effect_end"
+                                else "not_tested"))
+    return pd.DataFrame(rows)
+
+
+def test_robustness_verdict_follows_the_v3_rule_and_the_placebo_warns():
+    """Consistent only when every sensitivity estimate has the primary's sign (the naive
+    step and the placebo not counted); a placebo p below alpha warns, in the table's note and
+    in the indicator's sentence."""
+    from score_analysis.report.answers import robustness
+    from score_analysis.report.sections.kpi import robustness_rows, robustness_verdict
+
+    rows = _kpi_rows(its_effect_end=(0.8, 0.01), its_effect_end_harmonic=(1.1, 0.5),
+                     its_effect_end_phase_in=(0.9, 0.2), its_effect_end_no_eid=(0.85, 0.1),
+                     placebo_effect_end=(0.6, 0.01), rate_ratio_step=(1.3, 0.01))
+    answer = robustness(rows, "reject_rate")
+    assert (answer.counted, answer.agreeing, answer.consistent) == (3, 2, False)
+    assert answer.placebo_unstable and answer.placebo_p == 0.01
+    verdict = robustness_verdict(answer)
+    assert verdict.startswith("Not consistent: 2 of 3 sensitivity analyses point the same way")
+    assert "shows a change (p = 0.010): the trend before the programme was not stable" in verdict
+    cells = robustness_rows(answer)
+    assert [c[0] for c in cells][0] == "Primary: against the trend before the programme"
+    assert [c[-1] for c in cells] == ["", "no", "yes", "yes", "not counted", "not counted"]
+    # the naive step pointing the other way does not count; agreeing sensitivity rows do
+    fine = _kpi_rows(its_effect_end=(0.8, 0.01), its_effect_end_harmonic=(0.7, 0.5),
+                     placebo_effect_end=(1.0, 0.9), rate_ratio_step=(1.3, 0.01))
+    good = robustness(fine, "reject_rate")
+    assert good.consistent and not good.placebo_unstable
+    assert robustness_verdict(good).startswith("Consistent: the 1 sensitivity analysis")
+    sentence = summary_sentence(rows.iloc[0], family=6, placebo_p=answer.placebo_p)
+    assert "Caution: at a pretend start before the programme" in sentence
+
+
+def test_pages_print_the_settings_the_run_used(processed, tmp_path):
+    """The plan's version and date and every setting a sentence mentions come from the
+    settings recorded with the run (provenance.json), never from a constant."""
+    import shutil
+
+    from score_analysis.files import read_json, write_json
+    from score_analysis.i18n import use_language
+
+    run = tmp_path / "processed"
+    shutil.copytree(processed, run)
+    provenance = read_json(run / "provenance.json")
+    provenance["settings"] = {"phase_in_months": 6, "min_events": 12, "alpha": 0.1}
+    write_json(provenance, run / "provenance.json")
+    data = report.load_enterprise("inprintama_asri", processed_dir=str(run))
+    assert data.settings.phase_in_months == 6 and data.settings.alpha == 0.1
+    with use_language("en"):
+        methods = str(report.methods_section(data))
+        kpi = str(report.kpi_charts(data))
+        summary = str(report.executive_summary(data))
+    assert "without the first 6 months of the programme" in methods
+    assert "at least 12 events before and 12 after" in methods
+    assert "This run changed the plan&#39;s settings:" in methods
+    assert "phase-in months left out 6 instead of 3" in methods
+    assert "Leaving out the first 6 months (phase-in)" in kpi
+    assert "moderate when it is below 0.1;" in summary
+    with use_language("id"):
+        methods_id = str(report.methods_section(data))
+    assert "tanpa 6 bulan pertama program" in methods_id
+    assert "0,1, bukan 0,05" in methods_id
+
+
+def test_pooled_sentences_say_when_the_spread_could_not_be_estimated():
+    from score_analysis.report.synthesis import pooled_sentences
+
+    base = {"domain": "kpi", "indicator": "reject_rate", "source_method": "its_effect_end",
+            "primary": True, "confirmatory": True, "status": "ok", "k": 4, "estimate": 0.8,
+            "estimate_scale": "rate_ratio", "ci_low": 0.7, "ci_high": 0.92, "pi_low": 0.6,
+            "pi_high": 1.07, "p_value": 0.004, "p_holm": 0.02, "direction": "improved",
+            "tau2": 0.01, "i2": 30.0, "q": 4.0, "note_code": ""}
+    spread = pooled_sentences(pd.DataFrame([base]), "kpi")[0]["text"]
+    assert "estimated mean change at the last month against each enterprise's trend" in spread
+    assert "−20% (95% CI −30% to −8.0%); improved after adjusting for the 1 confirmatory " \
+        "outcome (Holm), moderate evidence: p (Holm) = 0.020" in spread
+    assert "in the range 40% fall to 7.0% rise (95% prediction interval)" in spread
+    assert "expect" not in spread
+    zero = pooled_sentences(pd.DataFrame([{**base, "tau2": 0.0, "pi_low": 0.7,
+                                           "pi_high": 0.92, "note_code": "tau2_zero(k=4)"}]),
+                            "kpi")[0]["text"]
+    assert "could not be estimated from 4 enterprises (τ² estimated as 0)" in zero
+    assert "does not show that the enterprises changed alike" in zero
+    assert "prediction interval)" not in zero
+    # the verdict is read from pooled.csv, never recomputed
+    read = pooled_sentences(pd.DataFrame([{**base, "direction": "inconclusive"}]), "kpi")
+    assert "not significant after adjusting" in read[0]["text"]

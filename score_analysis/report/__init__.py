@@ -11,8 +11,11 @@ Rooms:
 - :mod:`.loading` — the tables a report shows (read, never recomputed);
 - :mod:`.formatting` — numbers, percentages and dates in the page's locale (Babel);
 - :mod:`.wording` — names, sentences and headlines, through gettext;
+- :mod:`.notes` — the analysis's notes rendered from their codes in the page's language;
+- :mod:`.answers` — "How robust is this?" read from the results rows;
 - :mod:`.figures` — charts embedded as PNG with alt text, the HTML Likert chart;
-- :mod:`.sections` / :mod:`.synthesis` — the sections of the two kinds of report;
+- :mod:`.sections` (a package, one module per section) / :mod:`.synthesis` — the sections
+  of the two kinds of report; :mod:`.charts` (a package) — the matplotlib figures;
 - :mod:`.pages` — the page shell, the index and the failed page;
 - :mod:`.rendering` — the Jinja2 environment (autoescaping, gettext).
 
@@ -31,8 +34,10 @@ from .loading import (
     enterprise_findings,
     load_enterprise,
     load_synthesis,
+    run_settings,
     unlinked_findings,
 )
+from .notes import note_words
 from .pages import CSP, failed_page, index_page, page, stylesheet
 from .rendering import Html, Translated, mime_type, render
 from .sections import (
@@ -67,14 +72,15 @@ from .synthesis import (
     synthesis_quality,
 )
 from .wording import (
-    ALPHA,
     PRIVACY_MIN,
     SIMULATED_BANNER,
     evidence,
+    family_of,
     good_direction,
     headline,
     indicator_label,
     indicator_unit,
+    lead_sentence,
     ratio_change,
     ratio_interval,
     summary_sentence,
@@ -86,16 +92,17 @@ _many_note = many_note
 _forest_alt = forest_alt
 
 __all__ = [
-    "ALPHA", "CSP", "PRIVACY_MIN", "SIMULATED_BANNER", "EnterpriseData", "Html",
-    "SynthesisData", "Translated", "analysis_plan", "banner", "data_quality_section", "esc",
-    "enterprise_findings", "evidence", "executive_summary", "failed_page", "figure_html",
+    "CSP", "EnterpriseData", "Html", "PRIVACY_MIN", "SIMULATED_BANNER", "SynthesisData",
+    "Translated", "analysis_plan", "banner", "data_quality_section", "enterprise_findings",
+    "esc", "evidence", "executive_summary", "failed_page", "family_of", "figure_html",
     "five_s_overview", "five_s_section", "fmt", "fmt_count", "fmt_p", "fmt_signed", "footer",
     "forest_alt", "forest_plots", "good_direction", "header", "headline", "index_page",
-    "indicator_label", "indicator_unit", "kpi_alt", "kpi_charts", "kpi_key", "likert_alt",
-    "likert_chart", "likert_shares", "load_enterprise", "load_synthesis", "methods_section",
-    "mime_type", "page", "pooled_table", "provenance_section", "qualitative_overview",
-    "qualitative_section", "ratio_change", "ratio_interval", "render", "signed_percent",
-    "small_k_note", "stylesheet", "summary_sentence", "summary_table", "survey_overview",
-    "survey_section", "synthesis_grid", "synthesis_header", "synthesis_headline",
-    "synthesis_quality", "timeline_events", "unlinked_findings", "wave_sizes", "with_unit",
+    "indicator_label", "indicator_unit", "kpi_alt", "kpi_charts", "kpi_key", "lead_sentence",
+    "likert_alt", "likert_chart", "likert_shares", "load_enterprise", "load_synthesis",
+    "methods_section", "mime_type", "note_words", "page", "pooled_table", "provenance_section",
+    "qualitative_overview", "qualitative_section", "ratio_change", "ratio_interval", "render",
+    "run_settings", "signed_percent", "small_k_note", "stylesheet", "summary_sentence",
+    "summary_table", "survey_overview", "survey_section", "synthesis_grid", "synthesis_header",
+    "synthesis_headline", "synthesis_quality", "timeline_events", "unlinked_findings",
+    "wave_sizes", "with_unit",
 ]

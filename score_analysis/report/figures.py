@@ -98,7 +98,7 @@ def forest_alt(title: str, studies: pd.DataFrame, pooled: pd.Series | None, rati
 
 
 def likert_chart(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[str, bool]],
-                 alt: str, caption: str = "") -> Html:
+                 alt: str, caption: str = "", minimum: int = PRIVACY_MIN) -> Html:
     """Diverging stacked bars of Likert answers, drawn in HTML and CSS (no image).
 
     One row per item (in order of first appearance), one bar per survey wave;
@@ -137,10 +137,10 @@ def likert_chart(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[
             pct = sub[levels].to_numpy(float)[0] if len(sub) else np.full(k, np.nan)
             if not shown:
                 bars.append({"wave": wave, "note": _("fewer than {n} respondents").format(
-                    n=PRIVACY_MIN), "segments": []})
+                    n=minimum), "segments": []})
             elif not np.isfinite(pct).all():
                 bars.append({"wave": wave, "note": _("fewer than {n} answers").format(
-                    n=PRIVACY_MIN), "segments": []})
+                    n=minimum), "segments": []})
             else:
                 bars.append({"wave": wave, "note": "", "segments": [
                     {"left": at(left), "width": f"{50.0 * width / extent:.3f}%",
@@ -157,16 +157,16 @@ def likert_chart(shares: pd.DataFrame, *, labels: list[str], panels: list[tuple[
 
 
 def likert_alt(shares: pd.DataFrame, book: pd.DataFrame, sizes: dict[str, int],
-               levels: list[str], labels: list[str]) -> str:
+               levels: list[str], labels: list[str], *, minimum: int = PRIVACY_MIN) -> str:
     """Alt text of a Likert chart: how many agreed, per wave."""
     half = len(levels) // 2
     parts = [_("Diverging bar chart of {n} survey questions answered on a {points}-point "
                "scale, one panel per survey wave.").format(n=len(book), points=len(levels))]
     for wave, size in sizes.items():
         title = _(WAVE_TITLES[wave]) if wave in WAVE_TITLES else wave
-        if size < PRIVACY_MIN:
+        if size < minimum:
             parts.append(_("{wave}: fewer than {n} respondents, not shown.").format(
-                wave=title, n=PRIVACY_MIN))
+                wave=title, n=minimum))
             continue
         sub = shares[(shares["wave"] == wave) & shares["n"].notna()]
         if sub.empty:

@@ -82,6 +82,14 @@ def fmt(x: object, digits: int = 3) -> str:
     return decimal(v, decimals)
 
 
+def fmt_plain(x: object) -> str:
+    """A setting's value as written, in the page's locale, without padding zeros
+    (``0.05`` / ``0,05``, ``0.01``, ``1,000``)."""
+    if missing(x):
+        return ""
+    return _minus(format_decimal(float(x), format="#,##0.######", locale=locale()))
+
+
 def fmt_p(p: object) -> str:
     """A p-value for people: three decimals, ``< 0.001`` below that (``< 0,001``)."""
     try:

@@ -9,6 +9,31 @@ from pathlib import Path
 import pandas as pd
 
 from ..i18n import parse_languages
+from ..settings import PLAN, AnalysisSettings
+
+
+def run_settings(provenance: dict | None) -> AnalysisSettings:
+    """The analysis settings a run used, as recorded in its provenance.
+
+    ``provenance["settings"]`` holds every setting by name
+    (:meth:`AnalysisSettings.as_dict`); settings also found among the run's
+    ``parameters`` are taken from there.  Without a record the run used the
+    shipped plan (:data:`score_analysis.settings.PLAN`).
+
+    Raises
+    ------
+    ValueError
+        When the record names an unknown setting or a value of the wrong type.
+    """
+    from dataclasses import fields
+
+    provenance = provenance or {}
+    known = {f.name for f in fields(AnalysisSettings)}
+    values = {k: v for k, v in (provenance.get("parameters") or {}).items() if k in known}
+    values.update(provenance.get("settings") or {})
+    if not values:
+        return PLAN
+    return AnalysisSettings.from_mapping(values, source="provenance.json")
 
 
 def languages_of(language: str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -57,6 +82,11 @@ class EnterpriseData:
         return self.enterprise["data_source"] == "simulated"
 
     @property
+    def settings(self) -> AnalysisSettings:
+        """The analysis settings of the run that wrote these tables."""
+        return run_settings(self.provenance)
+
+    @property
     def enterprise_id(self) -> str:
         return str(self.enterprise["enterprise_id"])
 
@@ -81,6 +111,11 @@ class SynthesisData:
     @property
     def simulated(self) -> bool:
         return bool((self.enterprises["data_source"] == "simulated").any())
+
+    @property
+    def settings(self) -> AnalysisSettings:
+        """The analysis settings of the run that wrote these tables."""
+        return run_settings(self.provenance)
 
     @property
     def names(self) -> dict[str, str]:

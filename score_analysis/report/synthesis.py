@@ -6,13 +6,36 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import gettext as _
+from ..settings import PLAN, AnalysisSettings
 from ..stats.indicators import INDICATORS
 from .figures import figure_html, forest_alt
-from .formatting import fmt, fmt_signed, missing, month_name, signed_percent
+from .formatting import (
+    fmt,
+    fmt_count,
+    fmt_plain,
+    fmt_signed,
+    missing,
+    month_name,
+    signed_percent,
+)
 from .loading import SynthesisData, primary_rows
 from .rendering import Html, in_each_language, render
 from .sections import findings_rows, marker, note_groups, short_note
-from .wording import PRIVACY_MIN, direction_name, indicator_label, pooled_direction
+from .wording import (
+    Family,
+    adjusting_for,
+    direction_name,
+    evidence_level,
+    family_of,
+    finite,
+    indicator_label,
+    is_confirmatory,
+    p_holm_text,
+    p_text,
+    p_unadjusted_text,
+    pooled_direction,
+    ratio_interval,
+)
 
 
 def _enterprise_rows(data: SynthesisData) -> list[dict]:
@@ -32,26 +55,31 @@ def synthesis_header(data: SynthesisData) -> Html:
             for e in data.enterprises.itertuples(index=False)]
     missing_names = [e.name for e in data.enterprises.itertuples(index=False)
                      if e.enterprise_id in data.missing_pages]
+    from .sections.summary import caveat_values
+
     return render("sections/synthesis_header.html", simulated=data.simulated,
-                  n=len(data.enterprises), rows=rows, missing_names=missing_names)
+                  n=len(data.enterprises), rows=rows, missing_names=missing_names,
+                  **caveat_values(data.results, data.settings))
 
 
 _GRID_SHORT = {"inconclusive": "○", "described": "·"}
 
 
-def _grid_cell(row) -> dict:
+def _grid_cell(row, settings: AnalysisSettings = PLAN) -> dict:
     """A compact grid cell: the marker for clear results, a short sign with its words for
-    screen readers otherwise."""
-    cls, mark = marker(row)
+    screen readers otherwise (an exploratory estimate: its arrow, no verdict)."""
+    cls, mark = marker(row, settings)
     if cls in ("improved", "worsened"):
         return {"text": mark, "cls": "mark " + cls}
     words = mark.lstrip("▲▼● ")
     if cls == "na":
-        note = short_note(row)
+        note = short_note(row, settings)
         short = {_("not tracked"): "n/t", _("no data"): "n/d"}.get(
-            note, f"<{PRIVACY_MIN}" if row["status"] == "suppressed" else "—")
+            note, f"<{settings.min_cell}" if row["status"] == "suppressed" else "—")
+    elif cls in ("described", "exploratory"):
+        short = mark[:1]
     else:
-        short = mark[:1] if cls == "described" else _GRID_SHORT.get(cls, "—")
+        short = _GRID_SHORT.get(cls, "—")
     return {"html": render("grid_cell.html", short=short, words=words), "cls": "mark " + cls}
 
 
@@ -69,10 +97,14 @@ def synthesis_grid(data: SynthesisData) -> Html:
                   if ent["href"] else None, "text": ent["name"], "head": True}]
         for d, i in indicators:
             r = own[(own["domain"] == d) & (own["indicator"] == i)]
-            cells.append({"text": "—", "cls": "na"} if r.empty else _grid_cell(r.iloc[0]))
+            cells.append({"text": "—", "cls": "na"} if r.empty
+                         else _grid_cell(r.iloc[0], data.settings))
         rows.append(cells)
+    conf = [indicator_label(d, i) for d, i in indicators
+            if data.settings.is_confirmatory(i)]
     return render("sections/grid.html", head=[indicator_label(d, i) for d, i in indicators],
-                  rows=rows, privacy=PRIVACY_MIN)
+                  rows=rows, privacy=data.settings.min_cell, alpha=fmt_plain(data.settings.alpha),
+                  confirmatory=", ".join(conf))
 
 
 def _pooled_sorted(pooled: pd.DataFrame) -> pd.DataFrame:
@@ -93,6 +125,27 @@ def _value(v, ratio: bool) -> str:
     return fmt(v) if ratio else fmt_signed(v)
 
 
+def pooled_family(pooled: pd.DataFrame, settings: AnalysisSettings = PLAN) -> Family:
+    """The confirmatory pooled outcomes adjusted together (Holm)."""
+    if pooled.empty:
+        return Family((), (), ())
+    rows = pooled.copy()
+    if "status" not in rows:
+        rows["status"] = np.where(rows["estimate"].notna(), "ok", "insufficient_data")
+    if "primary" not in rows:
+        rows["primary"] = True
+    return family_of(rows, settings)
+
+
+def tau2_zero(row) -> bool:
+    """Whether the pooling estimated the variance between enterprises as 0 (read from
+    ``tau2``, or from the ``tau2_zero`` note the pooling wrote)."""
+    code = row.get("note_code") if hasattr(row, "get") else None
+    if isinstance(code, str) and "tau2_zero" in code:
+        return True
+    return finite(row.get("tau2")) and float(row["tau2"]) == 0.0
+
+
 def pooled_table(data: SynthesisData) -> Html:
     """The table of pooled estimates (also part of :func:`forest_plots`)."""
     from .rendering import environment
@@ -101,25 +154,39 @@ def pooled_table(data: SynthesisData) -> Html:
     return Html(macro(_("Pooled estimates"), [_("Indicator"), "k", _("Estimated mean effect"),
                                               _("95% CI"), _("Prediction interval"), "p", "τ²",
                                               _("I² (%)"), _("Result")],
-                      pooled_rows(data.pooled)))
+                      pooled_rows(data.pooled, data.settings)))
 
 
-def pooled_rows(pooled: pd.DataFrame) -> list[list]:
-    """Rows of the pooled table: estimated mean effect, CI, prediction interval, p (Holm)."""
-    from .wording import p_holm_text, p_text
+def _analysis_name(source: str, primary: bool, confirmatory: bool) -> str:
+    if primary:
+        return _("primary, confirmatory") if confirmatory else _("primary, exploratory")
+    if source == "rate_ratio_step":
+        return _("sensitivity: naive step")
+    if source == "its_level":
+        return _("sensitivity: step at the programme start")
+    if source == "welch_t":
+        return _("sensitivity: all respondents (Welch)")
+    if source == "its_effect_end":
+        return _("sensitivity: without the comparison group")
+    return _("sensitivity")
 
+
+def pooled_rows(pooled: pd.DataFrame, settings: AnalysisSettings = PLAN) -> list[list]:
+    """Rows of the pooled table: estimated mean effect, CI, prediction interval, p (adjusted
+    for the confirmatory outcomes, unadjusted for the others), τ², I² and the verdict read
+    from ``pooled.csv``."""
     rows = []
     for _i, r in _pooled_sorted(pooled).iterrows():
         ratio = r["estimate_scale"] == "rate_ratio"
         primary = bool(r["primary"]) if "primary" in r else True
         source = r["source_method"] if "source_method" in r else ""
+        confirmatory = primary and is_confirmatory(r, settings)
         name = indicator_label(r["domain"], r["indicator"])
-        analysis = (_("primary") if primary else _("sensitivity: naive step")
-                    if source == "rate_ratio_step" else _("sensitivity"))
+        analysis = _analysis_name(source, primary, confirmatory)
         if missing(r["estimate"]):
             rows.append([{"text": name, "sub": analysis}, r["k"],
-                         {"text": _("not pooled (k = {k} < 3)").format(k=r["k"]),
-                          "colspan": 6}])
+                         {"text": _("not pooled (k = {k}, fewer than {n})").format(
+                             k=fmt_count(r["k"]), n=settings.min_pooled), "colspan": 7}])
             continue
         est = _value(r["estimate"], ratio)
         if ratio and r["estimate"] < 2:
@@ -128,21 +195,47 @@ def pooled_rows(pooled: pd.DataFrame) -> list[list]:
         pi = (_("{a} to {b}").format(a=_value(r.get("pi_low"), ratio),
                                      b=_value(r.get("pi_high"), ratio))
               if not missing(r.get("pi_low")) else "")
-        p = (p_holm_text(r["p_holm"]) if primary and not missing(r.get("p_holm"))
-             else p_text(r["p_value"]))
-        direction = (direction_name(pooled_direction(r)) if primary
+        pi_cell = {"text": pi, "sub": _("τ² estimated as 0") if tau2_zero(r) else ""}
+        p = (p_holm_text(r["p_holm"]) if confirmatory and not missing(r.get("p_holm"))
+             else p_unadjusted_text(r["p_value"]))
+        direction = (direction_name(pooled_direction(r)) if confirmatory
+                     else _("exploratory, no verdict") if primary
                      else _("no verdict (sensitivity)"))
-        rows.append([{"text": name, "sub": analysis}, r["k"], est, ci, pi, p,
+        rows.append([{"text": name, "sub": analysis}, r["k"], est, ci, pi_cell, p,
                      fmt(r["tau2"]), fmt(r["i2"], 2), direction])
     return rows
 
 
-def pooled_sentences(pooled: pd.DataFrame, domain: str) -> list[str]:
-    """One sentence per primary pooled estimate of ``domain``: the estimated mean effect for
-    enterprises like these, its interval and what a new enterprise could expect."""
+def pooled_verdict(row, family: Family, settings: AnalysisSettings = PLAN) -> str:
+    """The verdict clause of a pooled sentence: the adjusted p of a confirmatory outcome
+    (with the size of the family and the direction read from ``pooled.csv``), or the
+    unadjusted p of an exploratory one."""
+    if not is_confirmatory(row, settings):
+        return _("an exploratory estimate: {p}, not adjusted for multiple testing").format(
+            p=p_text(row["p_value"]))
+    direction = pooled_direction(row)
+    adjusting = adjusting_for(family)
+    if direction in ("improved", "worsened"):
+        level = evidence_level(row["p_holm"], settings)
+        return (_("{direction} {adjusting}, strong evidence: {p}") if level == "strong" else
+                _("{direction} {adjusting}, moderate evidence: {p}")).format(
+            direction=direction_name(direction), adjusting=adjusting,
+            p=p_holm_text(row["p_holm"]))
+    return _("not significant {adjusting}: {p}, so it could be chance").format(
+        adjusting=adjusting, p=p_holm_text(row["p_holm"]))
+
+
+def pooled_sentences(pooled: pd.DataFrame, domain: str,
+                     settings: AnalysisSettings = PLAN) -> list[dict]:
+    """One sentence per primary pooled estimate of ``domain``: the estimated mean change for
+    enterprises like these, its interval and verdict, and the prediction interval: where the
+    change of a further enterprise like these would lie (never what it "could expect" from
+    the programme, which a before/after design cannot promise); each as ``{"text",
+    "indicator"}``."""
     out = []
     if pooled.empty:
         return out
+    family = pooled_family(pooled, settings)
     pooled = pooled[pooled["domain"] == domain]
     prim = pooled[pooled["primary"].astype(bool)] if "primary" in pooled.columns else pooled
     for _i, r in _pooled_sorted(prim).iterrows():
@@ -150,48 +243,55 @@ def pooled_sentences(pooled: pd.DataFrame, domain: str) -> list[str]:
             continue
         name = indicator_label(r["domain"], r["indicator"])
         ratio = r["estimate_scale"] == "rate_ratio"
-        show = signed_percent if ratio else fmt_signed
-        text = _("{name}: the estimated mean effect for enterprises like these is {estimate} "
-                 "(95% CI {low} to {high})").format(name=name, estimate=show(r["estimate"]),
-                                                    low=show(r["ci_low"]), high=show(r["ci_high"]))
-        if not missing(r.get("pi_low")) and not missing(r.get("pi_high")):
-            text += _("; a new enterprise could expect between {low} and {high}").format(
-                low=show(r["pi_low"]), high=show(r["pi_high"]))
-        direction = pooled_direction(r)
-        if direction in ("improved", "worsened"):
-            text += _("; {direction} ({p}).").format(direction=direction_name(direction),
-                                                    p=_p_holm(r))
-        else:
-            text += _("; not significant after adjusting for the number of pooled indicators: "
-                      "{p}, so it could be chance.").format(p=_p_holm(r))
-        out.append(text)
+        show = signed_percent if ratio else _points
+        k = int(r["k"])
+        text = (_("{name}: across the {k} enterprises, the estimated mean change at the last "
+                  "month against each enterprise's trend before the programme is {estimate} "
+                  "(95% CI {low} to {high}); {verdict}.") if ratio else
+                _("{name}: across the {k} enterprises, the estimated mean change is {estimate} "
+                  "(95% CI {low} to {high}); {verdict}.")).format(
+            name=name, k=k, estimate=show(r["estimate"]), low=show(r["ci_low"]),
+            high=show(r["ci_high"]), verdict=pooled_verdict(r, family, settings))
+        if tau2_zero(r):
+            text += " " + _("The spread between enterprises could not be estimated from {k} "
+                            "enterprises (τ² estimated as 0), so the prediction interval is no "
+                            "wider than the confidence interval; this does not show that the "
+                            "enterprises changed alike.").format(k=k)
+        elif not missing(r.get("pi_low")) and not missing(r.get("pi_high")):
+            interval = (ratio_interval(r["pi_low"], r["pi_high"]) if ratio else
+                        _("{a} to {b}").format(a=_points(r["pi_low"]), b=_points(r["pi_high"])))
+            text += " " + _("In a further enterprise like these, the change would lie in the "
+                            "range {interval} (95% prediction interval), if it followed the "
+                            "same pattern as these {k}.").format(interval=interval, k=k)
+        out.append({"text": text, "indicator": r["indicator"]})
     return out
 
 
-def _p_holm(r) -> str:
-    from .wording import p_holm_text, p_text
-
-    if "p_holm" in r and not missing(r["p_holm"]):
-        return p_holm_text(r["p_holm"])
-    return p_text(r["p_value"])
+def _points(value) -> str:
+    return _("{change} points").format(change=fmt_signed(value))
 
 
-def small_k_note(pooled: pd.DataFrame) -> Html:
+def small_k_note(pooled: pd.DataFrame, settings: AnalysisSettings = PLAN) -> Html:
     """What pooling over these enterprises can and cannot support (HTML).
 
     Below 10 enterprises the note says what so few cannot support; from 10 on it
     keeps only what holds for any number (the enterprises were not sampled).
     """
     k = int(pooled["k"].max()) if not pooled.empty else 0
-    return render("sections/small_k.html", k=k, df=max(k - 1, 1))
+    return render("sections/small_k.html", k=k, df=max(k - 1, 1),
+                  pi_df=max(k - settings.prediction_df_offset, 1), min_pooled=settings.min_pooled)
 
 
-def studies(data: SynthesisData, domain: str, indicator: str, methods: tuple[str, ...]
-            ) -> pd.DataFrame:
-    """One row per enterprise: name, estimate, ci_low, ci_high, note (for forest plots)."""
+def studies(data: SynthesisData, domain: str, indicator: str, methods: tuple[str, ...], *,
+            primary_only: bool = False) -> pd.DataFrame:
+    """One row per enterprise: name, estimate, ci_low, ci_high, note (for forest plots), from
+    the rows of ``methods`` (only the primary ones with ``primary_only``)."""
     res = data.results
     sub = res[(res["domain"] == domain) & (res["indicator"] == indicator)
-              & res["method"].isin(methods)].drop_duplicates("enterprise_id")
+              & res["method"].isin(methods)]
+    if primary_only:
+        sub = sub[sub["primary"].astype(bool)]
+    sub = sub.drop_duplicates("enterprise_id")
     rows = []
     by_id = dict(zip(sub["enterprise_id"], sub.to_dict("records"), strict=True))
     for e in data.enterprises.itertuples(index=False):
@@ -205,7 +305,7 @@ def studies(data: SynthesisData, domain: str, indicator: str, methods: tuple[str
         rows.append({"name": e.name, "estimate": float(r["estimate"]) if ok else np.nan,
                      "ci_low": float(r["ci_low"]) if ok else np.nan,
                      "ci_high": float(r["ci_high"]) if ok else np.nan,
-                     "note": "" if ok else short_note(r)})
+                     "note": "" if ok else short_note(r, data.settings)})
     return pd.DataFrame(rows, columns=["name", "estimate", "ci_low", "ci_high", "note"])
 
 
@@ -225,11 +325,12 @@ def pooled_row(data: SynthesisData, domain: str, indicator: str,
     return sub.iloc[0]
 
 
-def pool_subtitle(pooled: pd.Series | None, k_fallback: int) -> str:
+def pool_subtitle(pooled: pd.Series | None, k_fallback: int,
+                  settings: AnalysisSettings = PLAN) -> str:
     """The subtitle of a forest plot: k, τ², I², or why it is not pooled."""
     if pooled is None:
-        return _("Not pooled: k = {k} enterprises with an estimate (needs 3).").format(
-            k=k_fallback)
+        return _("Not pooled: k = {k} enterprises with an estimate (needs {n}).").format(
+            k=k_fallback, n=settings.min_pooled)
     return f"k = {int(pooled['k'])}, τ² = {fmt(pooled['tau2'])}, I² = {fmt(pooled['i2'], 2)}%"
 
 
@@ -245,13 +346,14 @@ def many_note(n: int) -> str:
 
 
 def _kpi_source(data: SynthesisData) -> str:
-    """The method whose estimates the primary KPI pooling uses (``its_level`` in version 2)."""
+    """The method whose estimates the primary KPI pooling uses (``its_effect_end`` in plan
+    version 3, ``cits_effect_end`` with enough comparison groups)."""
     p = data.pooled
     if not p.empty and "source_method" in p.columns:
         prim = p[(p["domain"] == "kpi") & p["primary"].astype(bool)]
         if not prim.empty and isinstance(prim["source_method"].iloc[0], str):
             return prim["source_method"].iloc[0]
-    return "rate_ratio_step"
+    return "its_effect_end"
 
 
 @in_each_language
@@ -270,12 +372,15 @@ def forest_plots(data: SynthesisData) -> Html:
         xlabel = (_("Rate ratio (lower is better)") if ind.good_direction < 0
                   else _("Rate ratio (higher is better)"))
         fig = forest_figure(rows, pooled, title=label, ratio=True, xlabel=xlabel,
-                            subtitle=pool_subtitle(pooled, int(rows["estimate"].notna().sum())))
+                            subtitle=pool_subtitle(pooled, int(rows["estimate"].notna().sum()),
+                                                   data.settings))
         figures.append(figure_html(fig, forest_alt(label, rows, pooled, True)))
-    return render("sections/forest.html", figures=figures, step=source != "rate_ratio_step",
-                  many=many_note(len(data.enterprises)), note=small_k_note(data.pooled),
-                  sentences=pooled_sentences(data.pooled, "kpi"),
-                  table=pooled_rows(data.pooled) if not data.pooled.empty else [])
+    return render("sections/forest.html", figures=figures, source=source,
+                  many=many_note(len(data.enterprises)),
+                  note=small_k_note(data.pooled, data.settings),
+                  sentences=pooled_sentences(data.pooled, "kpi", data.settings),
+                  table=pooled_rows(data.pooled, data.settings) if not data.pooled.empty
+                  else [])
 
 
 def five_s_rows(data: SynthesisData) -> list[list]:
@@ -288,7 +393,8 @@ def five_s_rows(data: SynthesisData) -> list[list]:
     for e in data.enterprises.itertuples(index=False):
         r = by_id.get(e.enterprise_id)
         if r is None or r["status"] != "ok":
-            rows.append([e.name, {"text": short_note(r) if r is not None else _("no data"),
+            rows.append([e.name, {"text": short_note(r, data.settings) if r is not None
+                                  else _("no data"),
                                   "colspan": 3}])
             continue
         rows.append([e.name, fmt(r["pre_value"], 2), fmt(r["post_value"], 2),
@@ -335,15 +441,15 @@ def survey_overview(data: SynthesisData) -> Html:
         return render("sections/survey_overview.html", empty=True)
     panels, alts = [], []
     for construct in sorted(res["indicator"].unique()):
-        rows = studies(data, "survey", construct, ("welch_t",))
+        rows = studies(data, "survey", construct, ("paired_t", "welch_t"), primary_only=True)
         pooled = pooled_row(data, "survey", construct)
         title = indicator_label("survey", construct)
         panels.append((title, rows, pooled))
         alts.append(forest_alt(title, rows, pooled, False))
     fig = survey_changes_figure(panels)
     return render("sections/survey_overview.html", empty=False,
-                  many=many_note(len(data.enterprises)), privacy=PRIVACY_MIN,
-                  sentences=pooled_sentences(data.pooled, "survey"),
+                  many=many_note(len(data.enterprises)), privacy=data.settings.min_cell,
+                  sentences=pooled_sentences(data.pooled, "survey", data.settings),
                   figure=figure_html(fig, _("Survey construct changes side by side.") + " "
                                      + " ".join(alts)))
 
@@ -359,6 +465,25 @@ def qualitative_overview(data: SynthesisData) -> Html:
 def synthesis_quality(data: SynthesisData) -> Html:
     """Data-quality findings across enterprises, and the methods of the synthesis (collapsed)."""
     from .sections import analysis_plan
+    from .sections.methods import methods_paragraphs, plan_statement
 
+    settings = data.settings
     return render("sections/synthesis_quality.html", findings=findings_rows(data.quality),
-                  plan=analysis_plan())
+                  plan=analysis_plan(settings), plan_statement=plan_statement(settings),
+                  methods=methods_paragraphs(settings), pooling=pooling_paragraph(settings))
+
+
+def pooling_paragraph(settings: AnalysisSettings = PLAN) -> str:
+    """How the synthesis pools, each number the run's setting."""
+    return _("Pooling: random-effects meta-analysis, with REML τ² and the Knapp-Hartung "
+             "interval, never narrower than the standard one, as {call}, of each monthly "
+             "indicator's effect at the last month (log rate ratio, variance = squared standard "
+             "error) and of each enterprise's primary survey mean change with its own standard "
+             "error, over at least {min_pooled} enterprises. The prediction interval uses "
+             "k − {offset} degrees of freedom; where τ² is estimated as 0 the spread between "
+             "enterprises could not be estimated. The step at the programme start and the "
+             "naive step (monthly indicators) and Welch's differences of all respondents "
+             "(survey) are pooled as sensitivity analyses; 5S is not pooled. Holm's method "
+             "adjusts the confirmatory pooled outcomes together.").format(
+        call='metafor::rma(yi, vi, method = "REML", test = "adhoc")',
+        min_pooled=settings.min_pooled, offset=settings.prediction_df_offset)

@@ -1,0 +1,135 @@
+"""The monthly indicators: one chart per tracked KPI with its "How robust is this?" table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...i18n import gettext as _
+from ...settings import PLAN, AnalysisSettings
+from ...stats.indicators import INDICATORS
+from ..answers import Robustness, robustness
+from ..figures import kpi_alt, picture_html, png_image, visits_of
+from ..formatting import join_words, signed_percent
+from ..loading import EnterpriseData, primary_rows
+from ..rendering import Html, in_each_language, render
+from ..wording import (
+    EXPLANATIONS,
+    estimated,
+    family_of,
+    indicator_label,
+    indicator_unit,
+    p_text,
+    robustness_name,
+    robustness_sentence,
+)
+from .summary import sentence_of, short_note
+
+
+def robustness_rows(answer: Robustness | None, settings: AnalysisSettings = PLAN
+                    ) -> list[list]:
+    """The cells of one indicator's "How robust is this?" table: each analysis, its change
+    at the last month (or its naive step), interval, p and whether it has the primary's
+    sign (counted rows only)."""
+    if answer is None:
+        return []
+    body = []
+    for item in answer.rows:
+        r = item.row
+        ok = estimated(r)
+        same = ("" if item.primary else
+                _("not counted") if not item.counted else
+                "" if item.agrees is None else _("yes") if item.agrees else _("no"))
+        body.append([robustness_name(r["method"], item.primary, settings),
+                     signed_percent(r["estimate"]) if ok else short_note(r, settings),
+                     _("{a} to {b}").format(a=signed_percent(r["ci_low"]),
+                                            b=signed_percent(r["ci_high"]))
+                     if ok and signed_percent(r["ci_low"]) else "",
+                     p_text(r["p_value"]) if ok else "", same])
+    return body
+
+
+def robustness_verdict(answer: Robustness | None, settings: AnalysisSettings = PLAN) -> str:
+    """The sentence under one indicator's "How robust is this?" table."""
+    if answer is None:
+        return ""
+    return robustness_sentence(counted=answer.counted, agreeing=answer.agreeing,
+                               consistent=answer.consistent, placebo_p=answer.placebo_p,
+                               placebo_unstable=answer.placebo_unstable, settings=settings)
+
+
+def kpi_key(*, lebaran: bool, visits: bool) -> Html:
+    """One key (legend) for all the monthly charts of a page, in HTML: the same labels,
+    colours and line styles as the charts (``charts.kpi_key_labels``, ``charts.PALETTE``)."""
+    from ..charts import kpi_key_labels
+
+    labels = kpi_key_labels()
+    shown = [(k, labels[k]) for k in labels if (k != "eid" or lebaran)
+             and (k != "visit" or visits)]
+    return render("sections/kpi_key.html", items=shown)
+
+
+#: Drawings of monthly charts by content and by the labels of their axes (months and numbers
+#: in the page's language): languages whose labels read the same share one drawing.
+_KPI_IMAGES: dict[tuple, dict] = {}
+
+
+def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
+               visits: list[pd.Timestamp]) -> dict:
+    """The PNG of one monthly chart, drawn once for all the languages whose axis labels read
+    the same (``12`` does; ``12.5`` and ``12,5`` do not, nor ``Oct`` and ``Okt``)."""
+    from ..charts import kpi_figure, tick_labels
+
+    fig = kpi_figure(lines, title=None, unit=None, intervention_month=start,
+                     lebaran_months=lebaran, visits=visits, legend=False)
+    cols = ["month", "observed", "fitted", "counterfactual"]
+    key = (tuple(map(tuple, lines[cols].astype(str).to_numpy())), start, tuple(lebaran),
+           tuple(str(v) for v in visits), tick_labels(fig.axes[0].yaxis),
+           tick_labels(fig.axes[0].xaxis))
+    if key not in _KPI_IMAGES:
+        if len(_KPI_IMAGES) > 64:
+            _KPI_IMAGES.clear()
+        _KPI_IMAGES[key] = png_image(fig)
+    return _KPI_IMAGES[key]
+
+
+@in_each_language
+def kpi_charts(data: EnterpriseData) -> Html:
+    """Section 3: one chart per tracked KPI, as in Lopez Bernal et al. (2017), each with its
+    "How robust is this?" table.  Title and unit are above each chart in the page, its
+    axes are labelled in the page's language."""
+
+    start = data.enterprise["intervention_month"]
+    visits = visits_of(data.milestones)
+    lebaran_any = (not data.monthly.empty and "eid" in data.monthly
+                   and bool((data.monthly["eid"] == 1).any()))
+    settings = data.settings
+    family = family_of(data.results, settings)
+    prim = primary_rows(data.results)
+    panels, untracked = [], []
+    for name in INDICATORS:
+        label = indicator_label("kpi", name)
+        lines = data.lines[data.lines["indicator"] == name] if not data.lines.empty else []
+        if len(lines) == 0:
+            untracked.append(label)
+            continue
+        monthly = data.monthly[data.monthly["indicator"] == name] if not data.monthly.empty \
+            else pd.DataFrame(columns=["month", "eid"])
+        lebaran = sorted(monthly.loc[monthly["eid"] == 1, "month"]) if "eid" in monthly else []
+        unit = indicator_unit(name, data.enterprise.get("output_unit"))
+        image = _kpi_image(lines, start=start, lebaran=lebaran, visits=visits)
+        own = prim[prim["indicator"] == name] if not prim.empty else prim
+        row = own.iloc[0] if len(own) else None
+        # the summary above explains the family, the exact comparison and what is
+        # exploratory: the captions say each briefly
+        caption = (sentence_of(data, row, family=family, said=set(EXPLANATIONS))
+                   if row is not None else "")
+        answer = robustness(data.results, name, settings)
+        panels.append({"label": label, "indicator": name,
+                       "unit": unit,
+                       "figure": picture_html(image, kpi_alt(
+                           lines, label=label.lower(), unit=unit, intervention_month=start,
+                           lebaran=lebaran, visits=visits), caption),
+                       "robust_cells": robustness_rows(answer, settings),
+                       "robust_sentence": robustness_verdict(answer, settings)})
+    return render("sections/kpi.html", key=kpi_key(lebaran=lebaran_any, visits=bool(visits)),
+                  panels=panels, untracked=join_words(untracked))
