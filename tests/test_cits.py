@@ -455,7 +455,7 @@ def test_a_common_shock_misleads_the_single_series_estimate_not_the_controlled_o
                          level=-0.2, slope=0.0, size=400)
         row = by_method(cits.cits_rows(panel, ent, "e1", "reject_rate"))["cits_effect_end"]
         own = panel[panel["enterprise_id"] == "e1"][["month", "numerator", "exposure"]]
-        its = kpi_effects(own, "2010-04", eid=False).set_index("method")
+        its = kpi_effects(own, "2010-04", settings=PLAN.replace(eid=False)).set_index("method")
         controlled.append(np.log(row["estimate"]))
         single.append(np.log(its.loc["its_effect_end", "estimate"]))
         covered += row["ci_low"] <= true <= row["ci_high"]
