@@ -24,7 +24,7 @@ from score_analysis.data.findings import (
     logged_message,
     quality_log_frame,
 )
-from score_analysis.data.messages import _COMPOSED, MESSAGES, RULES, render_message, render_rule
+from score_analysis.data.messages import RULES, has_message, render_message, render_rule
 from score_analysis.i18n import use_language
 
 SMALL = Path(__file__).parent / "data" / "small"
@@ -166,7 +166,7 @@ FORMULAS = {RuleCode.MINIMUM, RuleCode.MAXIMUM, RuleCode.AT_MOST, RuleCode.SCALE
 
 def test_every_rule_code_has_its_rule_and_message_in_both_languages():
     assert set(RULES) == set(RuleCode)
-    assert set(MESSAGES) | set(_COMPOSED) == set(RuleCode)
+    assert all(has_message(code) for code in RuleCode)
     for code in RuleCode:
         words = {}
         for language in ("en", "id"):
@@ -239,3 +239,10 @@ def test_the_quality_log_keeps_the_rule_code_and_renders_in_any_language():
                               "model)")
     assert logged_message(row["rule"], row["value"], row["params"]) == (
         "trijaya_teknik: month 2009-11 is missing (left out of the models)")
+
+
+def test_the_data_contract_page_lists_every_rule_code():
+    docs = (Path(__file__).parent.parent / "docs" / "data_contract.md").read_text(
+        encoding="utf-8")
+    for code in RuleCode:
+        assert f"| `{code.value}` |" in docs, code

@@ -467,6 +467,11 @@ def _start_apart(value: str, shown: dict, raw: Mapping) -> str:
     return text.format(distance=distance, first=raw.get("first", ""), last=raw.get("last", ""))
 
 
+def has_message(rule: R) -> bool:
+    """Whether a rule code has its message (a template or a composed one)."""
+    return rule in MESSAGES or rule in _COMPOSED
+
+
 _COMPOSED: dict[R, Callable[[str, dict, Mapping], str]] = {
     R.UNKNOWN_FILE: _unknown_file,
     R.UNKNOWN_SHEET: _unknown_sheet,
