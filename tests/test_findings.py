@@ -204,9 +204,10 @@ def test_the_catalog_translates_every_message_of_the_data_checks_and_the_command
     po = Path(i18n.LOCALE_DIR) / "id" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as fh:
         catalog = read_po(fh, locale="id")
-    files = [Path(m.__file__) for m in (cli, demo, findings, messages, template, tables, words)]
-    for package in (readers, validation):
-        files += sorted(Path(package.__file__).parent.glob("*.py"))
+    files: list[Path] = []
+    for module in (cli, demo, findings, messages, template, tables, words, readers, validation):
+        path = Path(module.__file__)  # a package: every module in it
+        files += sorted(path.parent.glob("*.py")) if path.name == "__init__.py" else [path]
     seen = 0
     for file in files:
         for _, message, _, context in extract_from_file("python", file):
