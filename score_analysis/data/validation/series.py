@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..contract import MONTH_GAP, PROGRAMME, TABLES, RuleCode, Table
 from ..findings import WARNING, Finding
+from ..readers import ROW
 from .rules import shown
 from .suggestions import year_suggestion
 
@@ -69,7 +70,7 @@ def check_months_apart(typed: pd.DataFrame, spec: Table, source: str,
             months = (abs(int(_index(pd.Series([suggestion])).iloc[0]) - i) if suggestion
                       else int((main_index - i).abs().min()))
             findings.append(Finding(
-                file=source, row=int(group.at[idx, "_row"]), column=month, value=m,
+                file=source, row=int(group.at[idx, ROW]), column=month, value=m,
                 rule=RuleCode.MONTH_APART, enterprise_id=str(eid),
                 params={"month": m, "months": months, "before": bool(i < main_index.min()),
                         **({"suggestion": suggestion} if suggestion else {})}))
@@ -101,7 +102,7 @@ def check_start_apart(tables: dict[str, pd.DataFrame], sources: dict[str, str],
                 continue
             distance = first - i if i < first else i - last
             findings.append(Finding(
-                file=sources[starts_table], row=int(ent["_row"]), column=start_column,
+                file=sources[starts_table], row=int(ent[ROW]), column=start_column,
                 value=start, rule=RuleCode.START_APART, enterprise_id=str(ent["enterprise_id"]),
                 params={"months": distance, "before": bool(i < first), "first": months[0],
                         "last": months[-1]}))
@@ -150,7 +151,7 @@ def _warn_jumps(group: pd.DataFrame, spec: Table, source: str, eid: str,
         jump = ((rate > med * JUMP_FACTOR) | (rate < med / JUMP_FACTOR)).fillna(False)
         for idx in group.index[jump.to_numpy()]:
             findings.append(Finding(
-                file=source, row=int(group.at[idx, "_row"]), column=col.name,
+                file=source, row=int(group.at[idx, ROW]), column=col.name,
                 value=shown(group.at[idx, col.name]), rule=RuleCode.IMPLAUSIBLE_JUMP,
                 severity=WARNING, enterprise_id=eid,
                 params={"column": col.name, "per": col.per, "rate": float(f"{rate[idx]:.3g}"),
