@@ -201,8 +201,9 @@ def _err(text: str) -> None:
 
 
 def _print_findings(findings, letters=None, workbook=None) -> None:
-    """The findings on the standard output, one line per problem (grouped by cause)."""
-    from .data.validation import finding_lines
+    """The findings on the standard output, one line per cause (repeated findings of one
+    cause on one line, with their count and first places)."""
+    from .data.findings import finding_lines
 
     for line in finding_lines(findings, letters, workbook):
         print(line)
@@ -218,16 +219,17 @@ def _counts(errors: int, warnings: int) -> str:
 
 def cmd_validate(args) -> int:
     from .build import validate_inputs
+    from .data.findings import cause_counts
 
     if args.path is not None and args.data_dir is not None and args.path != args.data_dir:
         _err(_("score-analysis: give the data either as PATH or with --data-dir, not both"))
         return EXIT_INVALID
     data = args.path or args.data_dir or _defaults().DEFAULT_DATA
     result = validate_inputs(data)
-    # errors, then warnings, then what was cleaned
+    # errors, then warnings, then what was cleaned; the summary counts causes (lines)
     _print_findings(result.findings, result.letters, result.workbook)
-    errors = len(result.errors)
-    warnings = sum(f.severity == "warning" for f in result.findings)
+    counts = cause_counts(result.findings)
+    errors, warnings = counts["error"], counts["warning"]
     if errors:
         _err(_("{counts} in {data}: fix the errors and run again.").format(
             counts=_counts(errors, warnings), data=data))

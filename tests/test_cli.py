@@ -69,8 +69,9 @@ def test_validate_reports_file_row_column_value_and_rule(tmp_path, capsys):
     path.write_text("\n".join(lines) + "\n")
     assert main(["validate", "--data-dir", str(raw)]) == 2
     out, err = capsys.readouterr()
-    assert ("error: kpi_monthly.csv, row 4, column units_rejected: value 'lots': not a number "
-            "(rule: number)") in out
+    assert ("error: kpi_monthly.csv, row 4, column units_rejected: value 'lots': not a number: "
+            "type the number with digits (0-9), or leave the cell blank when it is not "
+            "recorded (rule: number)") in out
     assert "Traceback" not in out + err
 
 

@@ -408,7 +408,7 @@ def test_csv_text_cells_cannot_start_a_formula(built):
     reports = built["root"] / "reports"
     with open(reports / "quality_log.csv", newline="", encoding="utf-8") as f:
         log = list(csv.DictReader(f))
-    (warning,) = [r for r in log if r["rule"] == "known columns"]
+    (warning,) = [r for r in log if r["rule"] == "unknown_column"]
     assert warning["column"] == "'" + FORMULA_COLUMN
     text_columns = {"results.csv": ("enterprise_id", "domain", "indicator", "method", "status",
                                     "estimate_scale", "direction", "note", "data_source"),

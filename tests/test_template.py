@@ -63,7 +63,8 @@ def template(tmp_path_factory) -> Path:
 
 def test_one_sheet_per_table_with_its_header(template: Path):
     book = load_workbook(template)
-    assert set(TABLES) | {"codebook", "readme"} == set(book.sheetnames)
+    assert set(TABLES) | {"codebook", "readme", "lists"} == set(book.sheetnames)
+    assert book["lists"].sheet_state == "hidden"
     for name, spec in TABLES.items():
         header = [c.value for c in book[name][1]]
         assert header == list(spec.column_names)
@@ -71,8 +72,11 @@ def test_one_sheet_per_table_with_its_header(template: Path):
         assert book[name].freeze_panes == "A2"
 
 
-def test_drop_down_lists_for_coded_columns(template: Path):
-    book = load_workbook(template)
+def _drop_downs(path: Path) -> dict[tuple[str, str], list[str]]:
+    """Each drop-down list of a template: (sheet, column) -> its entries."""
+    import re
+
+    book = load_workbook(path)
     lists = {}
     for name in TABLES:
         header = [c.value for c in book[name][1]]
@@ -80,14 +84,25 @@ def test_drop_down_lists_for_coded_columns(template: Path):
             (cells,) = rule.sqref.ranges
             assert cells.min_col == cells.max_col and cells.min_row == 2
             assert cells.max_row >= 1000
-            lists[(name, header[cells.min_col - 1])] = rule.formula1.strip('"').split(",")
             assert rule.type == "list" and rule.showErrorMessage
+            m = re.fullmatch(r"lists!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", rule.formula1)
+            entries = [c.value for (c,) in book["lists"][f"{m[1]}{m[2]}:{m[3]}{m[4]}"]]
+            lists[(name, header[cells.min_col - 1])] = entries
+    return lists
+
+
+def test_drop_down_lists_for_coded_columns(template: Path):
+    lists = _drop_downs(template)
     assert lists == {
+        ("enterprises", "role"): ["programme", "comparison"],
         ("enterprises", "data_source"): ["enterprise_records", "simulated"],
         ("five_s_audits", "pillar"): ["sort", "set_in_order", "shine", "standardize",
                                       "sustain"],
         ("survey_items", "reverse"): ["true", "false"],
         ("worker_survey", "wave"): ["baseline", "followup"],
+        ("implementation", "visit"): ["baseline", "visit_1", "visit_2", "visit_3",
+                                      "final_workshop"],
+        ("implementation", "item"): [i.name for i in TABLES["implementation"].items],
         ("qualitative", "kind"): ["good_practice", "lesson_learned", "constraint"],
     }
 
@@ -106,21 +121,62 @@ def test_codebook_describes_every_column_in_both_languages(template: Path):
             sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == codebook_rows()
     described = {(r[0], r[1]) for r in rows if r[1]}
-    assert described == {(t.name, c.name) for t in TABLES.values() for c in t.columns}
+    assert described == ({(t.name, c.name) for t in TABLES.values() for c in t.columns}
+                         | {(t.name, f"value ({i.name})") for t in TABLES.values()
+                            for i in t.items})
     for r in rows:
-        assert r[6].strip() and r[7].strip(), r  # English and Bahasa Indonesia
+        assert r[5].strip() and r[6].strip(), r  # English and Bahasa Indonesia
     pillar = next(r for r in rows if r[:2] == ("five_s_audits", "pillar"))
-    assert "one of sort, set_in_order, shine, standardize, sustain" in pillar[5]
-    assert "ringkas" in pillar[7]
+    assert "one of sort, set_in_order, shine, standardize, sustain" in pillar[4]
+    assert "ringkas" in pillar[6]
     rejects = next(r for r in rows if r[:2] == ("kpi_monthly", "units_rejected"))
-    assert rejects[2:6] == ("whole number", "bilangan bulat", "no",
+    assert rejects[2:5] == ("whole number", "no",
                             "optional column; blank allowed; ≥ 0; ≤ units_produced")
+    rating = next(r for r in rows if r[:2] == ("implementation", "value (trainer_rating)"))
+    assert rating[2:5] == ("whole number", "no", "whole number; ≥ 1; ≤ 5")
+
+
+def test_the_indonesian_template_speaks_indonesian(tmp_path):
+    """With --language id: the codebook's headings, types, rules and yes/no, the drop-downs
+    (with the codes' Indonesian names) and their messages are in Bahasa Indonesia, and a
+    value chosen from an Indonesian drop-down is read as its code."""
+    path = tmp_path / "template_id.xlsx"
+    assert cli.main(["template", "--language", "id", str(path)]) == 0
+    book = load_workbook(path)
+    header = [c.value for c in book["codebook"][1]]
+    assert header[:5] == ["tabel", "kolom", "jenis", "wajib", "aturan"]
+    rows = {(r[0], r[1]): r for r in book["codebook"].iter_rows(min_row=2, values_only=True)}
+    rejects = rows[("kpi_monthly", "units_rejected")]
+    assert rejects[2:5] == ("bilangan bulat", "tidak",
+                            "kolom opsional; boleh kosong; ≥ 0; ≤ units_produced")
+    assert rows[("enterprises", "enterprise_id")][3] == "ya"
+    assert "salah satu dari sort" in rows[("five_s_audits", "pillar")][4]
+    lists = _drop_downs(path)
+    assert lists[("five_s_audits", "pillar")] == [
+        "sort (ringkas)", "set_in_order (rapi)", "shine (resik)", "standardize (rawat)",
+        "sustain (rajin)"]
+    assert lists[("survey_items", "reverse")] == ["ya", "tidak"]
+    assert lists[("enterprises", "role")] == ["programme (program)",
+                                              "comparison (pembanding)"]
+    rule = book["five_s_audits"].data_validations.dataValidation[0]
+    assert rule.error.startswith("Pilih salah satu: ")
+    # typed from those drop-downs, the data are read as the codes
+    rows_ = _csv_rows(MINIMAL)
+    for r in rows_["five_s_audits"]:
+        r["pillar"] = {"sort": "sort (ringkas)", "shine": "shine (resik)"}.get(r["pillar"],
+                                                                               r["pillar"])
+    rows_["survey_items"][1]["reverse"] = "ya"
+    filled = tmp_path / "filled_id.xlsx"
+    fill_template(path, rows_, filled)
+    result = validate_inputs(filled)
+    assert result.ok, [f.line() for f in result.errors]
+    assert set(result.tables["five_s_audits"]["pillar"]) <= {"sort", "shine", "sustain"}
 
 
 def test_blank_template_needs_enterprises(template: Path):
     result = validate_inputs(template)
     assert [(f.file, f.rule) for f in result.errors] == [
-        ("score_data.xlsx[enterprises]", "at least one data row")]
+        ("score_data.xlsx[enterprises]", "no_data_rows")]
     assert not [f for f in result.findings if f.severity == "warning"]
 
 
@@ -195,6 +251,7 @@ def test_the_data_contract_page_agrees_with_the_contract():
         encoding="utf-8")
     for table in TABLES.values():
         section = docs.split(f"\n### {table.name}\n", 1)[1].split("\n### ", 1)[0]
+        section = section.split("\n## ", 1)[0]
         for col in table.columns:
             (line,) = [x for x in section.splitlines() if x.startswith(f"| `{col.name}` |")]
             assert rule_text(table, col) in line, (table.name, col.name)

@@ -111,17 +111,22 @@ def test_whole_numbers():
     series, errors = _one_column("integer", ["12", "12.0", "1e2", ""])
     assert errors == [] and series.tolist()[:3] == [12, 12, 100] and pd.isna(series.iloc[3])
     _, errors = _one_column("integer", ["12.5", str(2**60)])
-    assert [(e.value, e.rule) for e in errors] == [("12.5", "whole number"),
-                                                   (str(2**60), "whole number below 2^53")]
+    assert [(e.value, e.rule) for e in errors] == [("12.5", "whole_number"),
+                                                   (str(2**60), "number_too_large")]
 
 
 def test_months_are_yyyy_mm_and_from_a_workbook_may_be_dates():
-    series, errors = _one_column("month", ["2010-04", "1990-01", "2026-01"])
-    assert errors == [] and series.tolist() == ["2010-04", "1990-01", "2026-01"]
-    _, errors = _one_column("month", ["2010-4", "2010-04-01", "04/2010", "2026-02"])
+    series, errors = _one_column("month", ["2010-04", "2010-05"])
+    assert errors == [] and series.tolist() == ["2010-04", "2010-05"]
+    for months in (["1990-01"], ["2025-12", "2026-01"]):  # the first and last months allowed
+        _, errors = _one_column("month", months)
+        assert errors == []  # (alpha's intervention month is far from them: not these cells)
+    _, errors = _one_column("month", ["2025-10", "2025-4", "2025-04-01", "04/2025", "2026-02",
+                                      "1989-12"])
     assert [(e.value, e.rule) for e in errors] == [
-        ("2010-4", "month as YYYY-MM"), ("2010-04-01", "month as YYYY-MM"),
-        ("04/2010", "month as YYYY-MM"), ("2026-02", "month not in the future")]
+        ("2025-4", "month_format"), ("2025-04-01", "month_format"),
+        ("04/2025", "month_format"), ("2026-02", "month_in_future"),
+        ("1989-12", "month_too_early")]
     series, errors = _one_column("month", ["2010-04-01"], from_excel=True)
     assert errors == [] and series.tolist() == ["2010-04"]
 
@@ -133,10 +138,11 @@ def test_dates_are_iso_or_day_first():
             ["alpha", "f", "31/12/1989"], ["alpha", "g", "2010-3-22"]]
     result = validate(_raw({"milestones": rows}), today=TODAY)
     assert [(row, value, rule) for _, row, _, value, rule in _errors(result)] == [
-        (5, "03/22/2010", "date as YYYY-MM-DD or DD/MM/YYYY"),
-        (6, "2026-01-16", "date not in the future"),
-        (7, "31/12/1989", "date from 1990"),
-        (8, "2010-3-22", "date as YYYY-MM-DD or DD/MM/YYYY")]
+        (4, "1/2/2010", "date_order_ambiguous"),
+        (5, "03/22/2010", "date_format"),
+        (6, "2026-01-16", "date_in_future"),
+        (7, "31/12/1989", "date_too_early"),
+        (8, "2010-3-22", "date_format")]
     rows = rows[:4]
     dates = validate(_raw({"milestones": rows}), today=TODAY).tables["milestones"]["date"]
     assert dates.tolist() == [pd.Timestamp("2010-03-22")] * 2 + [pd.Timestamp("2010-02-01")]
@@ -160,8 +166,9 @@ def test_every_error_is_reported_at_once_errors_first_in_file_order():
         "qualitative": [["enterprise_id", "kind", "text", "language"],
                         ["alpha", "tip", "x", "en"]],
         "enterprises": [list(TABLES["enterprises"].column_names),
-                        ["alpha", "PT Alpha", "", "printing", "-3", "2010-04", "", "simulated"],
-                        ["beta", "", "", "garment", "", "2010-13", "", "simulated"]],
+                        ["alpha", "PT Alpha", "", "printing", "-3", "2010-04", "", "",
+                         "simulated"],
+                        ["beta", "", "", "garment", "", "2010-13", "", "", "simulated"]],
     })
     result = validate(raw, today=TODAY)
     assert not result.ok and result.tables == {}
@@ -184,10 +191,10 @@ def test_missing_month_and_implausible_jump_are_warnings():
     assert result.ok
     warnings = [(f.row, f.column, f.value, f.rule) for f in result.findings
                 if f.severity == "warning"]
-    assert warnings == [(None, "month", "beta 2010-03", "no missing month inside a series"),
-                        (7, "units_rejected", "40000", "plausible month-to-month values")]
+    assert warnings == [(None, "month", "2010-03", "missing_month"),
+                        (7, "units_rejected", "40000", "implausible_jump")]
     assert f"more than {JUMP_FACTOR:g} times" in next(
-        f.message for f in result.findings if f.rule == "plausible month-to-month values")
+        f.message for f in result.findings if f.rule == "implausible_jump")
 
 
 def test_unknown_columns_and_enterprises_without_kpis_are_warnings():
@@ -200,7 +207,7 @@ def test_unknown_columns_and_enterprises_without_kpis_are_warnings():
     result = validate(raw, today=TODAY)
     assert result.ok
     assert [(f.column, f.value, f.rule) for f in result.findings if f.severity == "warning"] == [
-        ("remarks", "", "known columns"), ("enterprise_id", "gamma", "KPI rows per enterprise")]
+        ("remarks", "", "unknown_column"), ("enterprise_id", "gamma", "no_kpi_rows")]
     assert "remarks" not in result.tables["enterprises"].columns
 
 
@@ -211,8 +218,8 @@ def test_survey_answers_are_checked_against_the_codebook():
     raw.tables["worker_survey"] = RawTable("worker_survey", "worker_survey.csv", "", survey)
     result = validate(raw, today=TODAY)
     assert [(f.row, f.value, f.rule) for f in result.errors] == [
-        (4, "0", "answer within the item's scale 1-5"),
-        (5, "6", "answer within the item's scale 1-5")]
+        (4, "0", "answer_in_scale"),
+        (5, "6", "answer_in_scale")]
 
 
 def test_findings_name_the_enterprise_of_their_record():
@@ -225,7 +232,7 @@ def test_findings_name_the_enterprise_of_their_record():
     assert [(f.row, f.enterprise_id) for f in negative] == [(3, "alpha")]
     rows[2][2] = "12"
     result = validate(_raw({"kpi_monthly": rows}), today=TODAY)
-    gap = [f for f in result.findings if f.rule == "no missing month inside a series"]
+    gap = [f for f in result.findings if f.rule == "missing_month"]
     assert [f.enterprise_id for f in gap] == ["alpha"]
     unknown = [["enterprise_id", "month"], ["../etc", "2010-01"]]
     result = validate(_raw({"kpi_monthly": unknown}), today=TODAY)
@@ -279,166 +286,133 @@ def test_enterprise_suggestion(value, suggestion):
 def test_a_month_written_another_way_gets_a_suggestion_in_both_languages():
     from score_analysis.i18n import use_language
 
+    _, errors = _one_column("month", ["2010-01", "2010/10"])
+    (error,) = errors
+    assert error.rule == "month_format"  # the rule code never changes
     for language, expected in (("en", "did you mean 2010-10?"), ("id", "maksud Anda 2010-10?")):
         with use_language(language):
-            _, errors = _one_column("month", ["2010-01", "2010/10"])
-        (error,) = errors
-        assert error.rule == "month as YYYY-MM"  # the rule code never changes
-        assert error.message.endswith(expected)
+            assert error.message.endswith(expected)
 
 
-# --------------------------------------------------------------------------- grouped findings
+# --------------------------------------------------------------------------- roles
 
 
-def _unknown_everywhere(n_kpi: int) -> list[Finding]:
-    findings = [Finding("book.xlsx[kpi_monthly]", r, "enterprise_id", "maju_jaya",
-                        "enterprise listed in enterprises.csv", "error",
-                        "unknown enterprise: add it to the enterprises sheet")
-                for r in range(2, 2 + n_kpi)]
-    for sheet in ("milestones", "five_s_audits", "worker_survey", "qualitative"):
-        findings += [Finding(f"book.xlsx[{sheet}]", r, "enterprise_id", "maju_jaya",
-                             "enterprise listed in enterprises.csv", "error",
-                             "unknown enterprise: add it to the enterprises sheet")
-                     for r in range(2, 7)]
-    return findings
+ENT_HEADER = list(TABLES["enterprises"].column_names)
 
 
-def test_one_missing_enterprise_is_one_line_however_many_rows_use_it():
-    from score_analysis.data.validation import finding_lines
-
-    findings = _unknown_everywhere(87)
-    assert len(findings) == 107
-    letters = {f.file: {"enterprise_id": "A"} for f in findings}
-    assert finding_lines(findings, letters, "book.xlsx") == [
-        "error: enterprise 'maju_jaya' is missing from the enterprises sheet; used by 107 rows "
-        "on 5 sheets, first: kpi_monthly row 2, kpi_monthly row 3, kpi_monthly row 4 "
-        "(rule: enterprise listed in enterprises.csv)"]
+def _enterprises(*rows: tuple[str, str, str]) -> list[list[str]]:
+    """enterprises rows from (enterprise_id, intervention_month, role)."""
+    return [ENT_HEADER] + [[eid, f"PT {eid}", "", "printing", "", month, role, "", "simulated"]
+                           for eid, month, role in rows]
 
 
-def test_a_missing_enterprise_in_csv_files_names_the_file():
-    from score_analysis.data.validation import finding_lines
+@pytest.mark.parametrize(("month", "role", "rule"), [
+    ("2010-04", "", None), ("2010-04", "programme", None), ("", "comparison", None),
+    ("", "", "programme_without_start"),
+    ("", "programme", "programme_without_start"),
+    ("2010-04", "comparison", "comparison_with_start"),
+])
+def test_role_and_intervention_month(month, role, rule):
     from score_analysis.i18n import use_language
 
-    findings = [Finding(file, 2, "enterprise_id", "maju_jaia",
-                        "enterprise listed in enterprises.csv", "error",
-                        "unknown enterprise: add it to enterprises.csv; did you mean "
-                        "'maju_jaya'?") for file in ("kpi_monthly.csv", "milestones.csv")]
-    assert finding_lines(findings) == [
-        "error: enterprise 'maju_jaia' is missing from enterprises.csv; used by 2 rows on 2 "
-        "files, first: kpi_monthly.csv row 2, milestones.csv row 2; did you mean 'maju_jaya'? "
-        "(rule: enterprise listed in enterprises.csv)"]
-    with use_language("id"):
-        (line,) = finding_lines(findings)
-    assert line.startswith("kesalahan: perusahaan 'maju_jaia' tidak ada di enterprises.csv; "
-                           "dipakai oleh 2 baris di 2 file, yang pertama: kpi_monthly.csv "
-                           "baris 2, milestones.csv baris 2")
+    raw = _raw({"enterprises": _enterprises(("alpha", "2010-04", ""), ("beta", month, role))})
+    raw.tables.pop("milestones")  # beta's milestone would be an error for a comparison
+    raw.tables.pop("implementation")
+    result = validate(raw, today=TODAY)
+    if rule is None:
+        assert result.ok, [f.line() for f in result.errors]
+        ents = result.tables["enterprises"]
+        assert ents["role"].tolist() == ["programme", role or "programme"]
+        assert pd.isna(ents["intervention_month"].iloc[1]) == (month == "")
+        return
+    assert [(f.row, f.column, f.value, f.rule) for f in result.errors] == [
+        (3, "intervention_month", month, rule)]
+    for language, words in (("en", "enterprise"), ("id", "perusahaan")):
+        with use_language(language):
+            assert words in result.errors[0].message
 
 
-def test_repeated_findings_in_one_column_are_one_line_with_the_count_and_first_rows():
-    from score_analysis.data.validation import GROUP_FROM, finding_lines
-
-    findings = [Finding("kpi_monthly.csv", r, "month", f"2010/{r}", "month as YYYY-MM",
-                        "error", "not a month in the form YYYY-MM") for r in range(2, 12)]
-    other = Finding("kpi_monthly.csv", 3, "headcount", "x", "number", "error", "not a number")
-    lines = finding_lines([*findings, other])
-    assert lines == [
-        "error: kpi_monthly.csv, row 2, column month: value '2010/2': not a month in the form "
-        "YYYY-MM (rule: month as YYYY-MM) [and 9 more rows like it: 3, 4, 5, …]",
-        "error: kpi_monthly.csv, row 3, column headcount: value 'x': not a number "
-        "(rule: number)"]
-    few = findings[:GROUP_FROM - 1]
-    assert len(finding_lines(few)) == len(few)  # a few are shown one by one
+def test_a_missing_role_column_means_programme():
+    result = validate(read_raw(MINIMAL), today=TODAY)
+    assert result.tables["enterprises"]["role"].tolist() == ["programme", "programme"]
 
 
-def test_workbook_findings_name_the_sheet_and_cell():
-    from score_analysis.data.validation import finding_line
-
-    letters = {"book.xlsx[kpi_monthly]": {"enterprise_id": "A", "headcount": "C"}}
-    f = Finding("book.xlsx[kpi_monthly]", 7, "headcount", "x", "number", "error",
-                "not a number")
-    assert finding_line(f, letters) == ("error: book.xlsx, kpi_monthly!C7, column headcount: "
-                                        "value 'x': not a number (rule: number)")
-    whole = Finding("book.xlsx[kpi_monthly]", None, "", "", "visible sheet", "warning", "w")
-    assert finding_line(whole, letters) == ("warning: book.xlsx, sheet kpi_monthly: w "
-                                            "(rule: visible sheet)")
-
-
-# --------------------------------------------------------------------------- languages
-
-
-def _rule_codes() -> list[str]:
-    """Every rule code the readers and validation can write (read from the code)."""
-    import re as _re
-
-    from score_analysis.data import readers as io
-    from score_analysis.data import validation
-
-    source = Path(validation.__file__).read_text() + Path(io.__file__).read_text()
-    codes = set(_re.findall(r'pgettext\("rule", "([^"]+)"\)', source))
-    return sorted(codes)
+def test_rows_of_comparison_enterprises():
+    """Programme milestones and implementation records of a comparison enterprise are
+    errors; its 5S audits and survey are kept with one warning per table; its monthly
+    records and notes are what it is for."""
+    raw = _raw({"enterprises": _enterprises(("alpha", "2010-04", ""), ("beta", "", "comparison"))})
+    result = validate(raw, today=TODAY)
+    assert sorted((f.file, f.row, f.rule) for f in result.errors) == [
+        ("implementation.csv", r, "comparison_rows") for r in (11, 12, 13)] + [
+        ("milestones.csv", 3, "comparison_rows")]
+    raw.tables.pop("milestones")
+    raw.tables.pop("implementation")
+    result = validate(raw, today=TODAY)
+    assert result.ok
+    assert [(f.file, f.value, f.rule) for f in result.findings if f.severity == "warning"] == [
+        ("five_s_audits.csv", "beta", "comparison_rows_unused"),
+        ("worker_survey.csv", "beta", "comparison_rows_unused")]
 
 
-def test_every_rule_code_has_indonesian_words():
-    from score_analysis.data.validation import rule_label
-    from score_analysis.i18n import use_language
-
-    codes = _rule_codes()
-    assert len(codes) > 40
-    for code in codes:
-        with use_language("id"):
-            words = rule_label(code.replace("{0}", "7"))
-        assert words != code.replace("{0}", "7"), code
-    # a formula reads the same in both languages; the code itself never changes
-    with use_language("id"):
-        assert rule_label("units_rejected ≤ units_produced") == "units_rejected ≤ units_produced"
-        assert rule_label("one of sort, shine") == "salah satu dari sort, shine"
+# --------------------------------------------------------------------------- implementation
 
 
-def test_the_catalog_translates_every_message_of_validation_and_the_command_line():
-    """No empty or fuzzy Indonesian entry for a message of io.py, validation.py or cli.py,
-    and every translation keeps the placeholders of its English."""
-    import re as _re
-
-    from babel.messages.extract import extract_from_file
-    from babel.messages.pofile import read_po
-
-    from score_analysis import cli, i18n
-    from score_analysis.data import demo, template, validation
-    from score_analysis.data import readers as io
-
-    po = Path(i18n.LOCALE_DIR) / "id" / "LC_MESSAGES" / "messages.po"
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale="id")
-    seen = 0
-    for module in (io, validation, cli, template, demo):
-        for _, message, _, context in extract_from_file("python", module.__file__):
-            msgid = message if isinstance(message, str) else message[0]
-            entry = catalog.get(msgid, context=context)
-            assert entry is not None and not entry.fuzzy, (module.__name__, msgid)
-            strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
-            for text in strings:
-                assert text, msgid
-                fields = sorted(_re.findall(r"\{[^}]*\}|%\(\w+\)s", text))
-                assert fields == sorted(_re.findall(r"\{[^}]*\}|%\(\w+\)s", msgid)), msgid
-            seen += 1
-    assert seen > 200
+IMPL_HEADER = ["enterprise_id", "visit", "date", "item", "value"]
 
 
-def test_a_number_typed_as_text_with_a_thousands_dot_in_a_workbook_is_not_guessed():
-    values, errors = _one_column("number", ["17100", "17.100", "17.25"], from_excel=True)
-    assert [(e.value, e.rule) for e in errors] == [("17.100", "number typed as a number")]
-    assert "is it 17100 or 17.1?" in errors[0].message
-    values, errors = _one_column("number", ["17.100"])  # a CSV with '.' decimals: 17.1
-    assert errors == [] and values.tolist() == [17.1]
+def _implementation(*rows: tuple[str, str, str], decimal: str = ".", from_excel: bool = False):
+    body = [["alpha", visit, "2010-10-14", item, value] for visit, item, value in rows]
+    return validate(_raw({"implementation": [IMPL_HEADER, *body]}, decimal=decimal,
+                         from_excel=from_excel), today=TODAY)
 
 
-def test_the_quality_log_keeps_the_rule_code_beside_the_translated_message():
-    from conftest import SMALL
+def test_implementation_values_are_read_by_item():
+    result = _implementation(("visit_1", "eit_members", "8"),
+                             ("visit_1", "suggestion_scheme", "ya"),
+                             ("visit_1", "communication_board", "No"),
+                             ("visit_1", "trainer_rating", "5"), ("visit_2", "eit_members", ""))
+    assert result.ok, [f.line() for f in result.errors]
+    values = result.tables["implementation"]["value"].tolist()
+    assert values[:4] == [8.0, 1.0, 0.0, 5.0] and np.isnan(values[4])
 
-    from score_analysis.i18n import use_language
 
-    with use_language("id"):
-        result = validate(read_raw(SMALL), today=TODAY)
-    (gap,) = [f for f in result.findings if f.severity == "warning"]
-    assert gap.rule == "no missing month inside a series"  # the same in every language
-    assert gap.message == "trijaya_teknik: bulan 2009-11 tidak ada (tidak diikutkan dalam model)"
+@pytest.mark.parametrize(("item", "value", "rule"), [
+    ("eit_members", "-1", "minimum"), ("eit_members", "2.5", "whole_number"),
+    ("eit_meetings", "lots", "not_a_number"), ("trainer_rating", "0", "minimum"),
+    ("trainer_rating", "6", "maximum"), ("suggestion_scheme", "maybe", "yes_no"),
+    ("communication_board", "2", "yes_no"), ("item_x", "1", "one_of"),
+    ("actions_done", "50%", "not_a_number"),
+])
+def test_bad_implementation_values_name_the_cell(item, value, rule):
+    result = _implementation(("visit_1", item, value))
+    assert [(f.row, f.column if f.column != "item" else "value", f.value if f.column != "item"
+             else value, f.rule) for f in result.errors] == [(2, "value", value, rule)]
+
+
+def test_implementation_bounds_hold_within_an_enterprise_and_visit():
+    result = _implementation(("visit_1", "actions_planned", "4"), ("visit_1", "actions_done", "5"),
+                             ("visit_2", "actions_planned", "9"), ("visit_2", "actions_done", "6"),
+                             ("visit_1", "eit_members", "3"),
+                             ("visit_1", "eit_worker_members", "4"))
+    assert [(f.row, f.value, f.rule) for f in result.errors] == [
+        (3, "5", "item_at_most"),
+        (7, "4", "item_at_most")]
+
+
+def test_implementation_by_visit_derives_completion_and_worker_share():
+    from score_analysis.data.validation import implementation_by_visit
+
+    result = _implementation(("visit_2", "actions_planned", "8"), ("visit_2", "actions_done", "6"),
+                             ("baseline", "eit_members", "5"),
+                             ("baseline", "eit_worker_members", "2"),
+                             ("baseline", "actions_planned", "0"),
+                             ("baseline", "suggestion_scheme", "tidak"))
+    wide = implementation_by_visit(result.tables["implementation"])
+    assert wide["visit"].tolist() == ["baseline", "visit_2"]  # in the order of the visits
+    base, second = wide.iloc[0], wide.iloc[1]
+    assert base["eit_worker_share"] == pytest.approx(0.4)
+    assert pd.isna(base["action_completion"])  # nothing planned: no completion
+    assert bool(base["suggestion_scheme"]) is False and pd.isna(second["suggestion_scheme"])
+    assert second["action_completion"] == pytest.approx(0.75)
+    assert str(wide["actions_done"].dtype) == "Int64"

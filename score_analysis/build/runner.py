@@ -43,7 +43,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
 from ..i18n import gettext as _
@@ -90,14 +89,9 @@ def validate_inputs(data_dir: Path, today: _dt.date | None = None):
 
 
 def _quality_log(findings: list):
-    import pandas as pd
+    from ..data.findings import quality_log_frame
 
-    from ..data.findings import QUALITY_COLUMNS
-
-    rows = [asdict(f) for f in findings]
-    frame = pd.DataFrame(rows, columns=[*QUALITY_COLUMNS, "enterprise_id"])
-    frame["row"] = frame["row"].astype("Int64")
-    return frame
+    return quality_log_frame(findings)
 
 
 def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:

@@ -3,17 +3,30 @@
 One sheet per table of the data contract (:mod:`score_analysis.data.contract`), with
 its header, drop-down lists for the coded columns, text-formatted month and
 identifier columns (so that Excel does not turn ``2010-04`` into a date), a
-``codebook`` sheet that describes every column in English and Bahasa
-Indonesia, and a ``readme`` sheet with the instructions.  The reader skips the
-``codebook`` and ``readme`` sheets, so a filled-in template is read as it is.
+``codebook`` sheet that describes every column (and every item of the
+implementation records), a ``readme`` sheet with the instructions in English and
+Bahasa Indonesia, and a hidden ``lists`` sheet holding the drop-down lists.  The
+codebook's headings, types, rules and yes/no, the drop-downs and their messages are
+in the current language (the Indonesian drop-downs offer ``sort (ringkas)``, which
+validation reads as ``sort``); the descriptions are in both languages.  The reader
+skips the ``codebook``, ``readme`` and ``lists`` sheets, so a filled-in template is
+read as it is.
 """
 
 from __future__ import annotations
 
 import os
 
+from ..i18n import current_language, pgettext
 from ..i18n import gettext as _
-from .contract import BOOLEAN_FALSE, BOOLEAN_TRUE, KIND_LABELS, TABLES, Column, rule_text
+from .contract import (
+    TABLES,
+    Column,
+    drop_down_entry,
+    item_rule_text,
+    kind_label,
+    rule_text,
+)
 
 #: Rows of each data sheet that get the drop-down lists and formats.
 ENTRY_ROWS = 5000
@@ -25,51 +38,77 @@ README = (
      "diterjemahkan."),
     ("Leave a cell blank when the value is not recorded; never write 0 for 'not recorded'.",
      "Kosongkan sel bila nilainya tidak dicatat; jangan menulis 0 untuk 'tidak dicatat'."),
+    ("Type counts and amounts as numbers, never as percentages (no % sign or % format).",
+     "Ketik jumlah sebagai angka, jangan sebagai persentase (tanpa tanda % atau format %)."),
     ("Months as YYYY-MM (2010-04); dates as YYYY-MM-DD or DD/MM/YYYY (day first).",
      "Bulan ditulis YYYY-MM (2010-04); tanggal YYYY-MM-DD atau DD/MM/YYYY (hari dahulu)."),
     ("enterprise_id: a short code of lower-case letters, digits, _ or -; the same code in "
      "every sheet.",
      "enterprise_id: kode singkat dari huruf kecil, angka, _ atau -; kode yang sama di setiap "
      "lembar."),
+    ("enterprises: role is programme (blank) or comparison; a comparison enterprise leaves "
+     "intervention_month blank and needs only its kpi_monthly rows.",
+     "enterprises: role diisi programme (atau kosong) atau comparison (pembanding); perusahaan "
+     "pembanding mengosongkan intervention_month dan cukup mengisi baris kpi_monthly."),
     ("worker_survey: after the five columns, add one column per item_id of survey_items.",
      "worker_survey: setelah lima kolom pertama, tambahkan satu kolom per item_id dari "
      "survey_items."),
+    ("implementation: one row per enterprise, visit and item, as the trainer recorded it at "
+     "each visit.",
+     "implementation: satu baris per perusahaan, kunjungan dan butir, sesuai catatan pelatih "
+     "pada setiap kunjungan."),
     ("Sheets enterprises and kpi_monthly are required; the others are optional.",
      "Lembar enterprises dan kpi_monthly wajib diisi; lembar lain opsional."),
     ("The codebook sheet describes every column. Check the file with: "
-     "score-analysis validate --data-dir THIS_FILE.xlsx",
+     "score-analysis validate THIS_FILE.xlsx",
      "Lembar codebook menjelaskan setiap kolom. Periksa file dengan: "
-     "score-analysis validate --data-dir FILE_INI.xlsx"),
+     "score-analysis validate --language id FILE_INI.xlsx"),
 )
 
-CODEBOOK_HEADER = ("table", "column", "type", "jenis", "required", "rule",
-                   "description (English)", "keterangan (Bahasa Indonesia)")
+
+def codebook_header() -> tuple[str, ...]:
+    """The codebook's column headings, in the current language."""
+    return (pgettext("codebook", "table"), pgettext("codebook", "column"),
+            pgettext("codebook", "type"), pgettext("codebook", "required"),
+            pgettext("codebook", "rule"), "description (English)",
+            "keterangan (Bahasa Indonesia)")
 
 
-def drop_down_choices(column: Column) -> tuple[str, ...]:
-    """The values offered in a column's drop-down list (empty: no list)."""
+def drop_down_choices(column: Column, language: str | None = None) -> tuple[str, ...]:
+    """The values offered in a column's drop-down list, in ``language`` (default: the
+    current one); empty: no list."""
+    language = language or current_language()
     if column.kind == "choice":
-        return column.choices
+        return tuple(drop_down_entry(c, language) for c in column.choices)
     if column.kind == "boolean":
-        return (BOOLEAN_TRUE[0], BOOLEAN_FALSE[0])
+        return ("ya", "tidak") if language == "id" else ("true", "false")
     return ()
 
 
+def _yes_no(flag: bool) -> str:
+    return pgettext("codebook", "yes") if flag else pgettext("codebook", "no")
+
+
 def codebook_rows() -> list[tuple[str, ...]]:
-    """One row per table and column: type, rule and descriptions in both languages."""
+    """One row per table, column and item: type, whether required and the rule in the
+    current language, the descriptions in English and in Bahasa Indonesia."""
     rows = []
     for table in TABLES.values():
-        rows.append((table.name, "", "table", "tabel", "yes" if table.required else "no",
-                     "; ".join(table.rules), table.en, table.id))
+        rows.append((table.name, "", pgettext("codebook", "table"), _yes_no(table.required),
+                     "; ".join(_(r) for r in table.rules), table.en, table.id))
         for col in table.columns:
-            en, id_ = KIND_LABELS[col.kind]
-            rows.append((table.name, col.name, en, id_, "yes" if col.required else "no",
+            rows.append((table.name, col.name, kind_label(col.kind), _yes_no(col.required),
                          rule_text(table, col), col.en, col.id))
+        for item in table.items:
+            rows.append((table.name, f"value ({item.name})",
+                         kind_label("yes_no" if item.kind == "boolean" else "integer"),
+                         _yes_no(False), item_rule_text(item), item.en, item.id))
     return rows
 
 
 def template_workbook():
-    """The blank data-entry workbook (an :class:`openpyxl.Workbook`, not yet saved)."""
+    """The blank data-entry workbook in the current language (an
+    :class:`openpyxl.Workbook`, not yet saved)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -86,8 +125,11 @@ def template_workbook():
     readme["A1"].font = readme["B1"].font = bold
     readme.column_dimensions["A"].width = readme.column_dimensions["B"].width = 90
 
+    data_sheets = []
+    lists: list[tuple[str, tuple[str, ...]]] = []
     for table in TABLES.values():
         sheet = book.create_sheet(table.name)
+        data_sheets.append(sheet)
         sheet.append([c.name for c in table.columns])
         sheet.freeze_panes = "A2"
         for j, col in enumerate(table.columns, start=1):
@@ -97,34 +139,42 @@ def template_workbook():
             cell.comment = Comment(f"{col.en}\n\n{col.id}\n\n({rule_text(table, col)})",
                                    "score-analysis", width=320, height=160)
             sheet.column_dimensions[letter].width = max(14, len(col.name) + 4)
-            cells = f"{letter}2:{letter}{ENTRY_ROWS}"
             if col.kind in ("text", "month", "choice"):  # kept as typed, not made a date
                 sheet.column_dimensions[letter].number_format = "@"
             choices = drop_down_choices(col)
-            if choices:
-                rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
-                                      allow_blank=col.nullable, showErrorMessage=True,
-                                      errorTitle=f"{col.name}",
-                                      error=f"Choose one of: {', '.join(choices)} / "
-                                            f"Pilih salah satu: {', '.join(choices)}")
-                rule.add(cells)
-                sheet.add_data_validation(rule)
+            if not choices:
+                continue
+            lists.append((f"{table.name}.{col.name}", choices))
+            list_letter = get_column_letter(len(lists))
+            rule = DataValidation(
+                type="list", formula1=f"lists!${list_letter}$2:${list_letter}${len(choices) + 1}",
+                allow_blank=col.nullable, showErrorMessage=True, errorTitle=col.name,
+                error=_("Choose one of: {choices}").format(choices=", ".join(choices)))
+            rule.add(f"{letter}2:{letter}{ENTRY_ROWS}")
+            sheet.add_data_validation(rule)
 
     codebook = book.create_sheet("codebook")
-    codebook.append(CODEBOOK_HEADER)
+    codebook.append(codebook_header())
     for row in codebook_rows():
         codebook.append(row)
         if row[1] == "":
             for cell in codebook[codebook.max_row]:
                 cell.font = bold
-    for j, width in enumerate((16, 24, 22, 22, 10, 60, 60, 60), start=1):
+    for j, width in enumerate((16, 26, 22, 10, 60, 60, 60), start=1):
         codebook.column_dimensions[get_column_letter(j)].width = width
     for cell in codebook[1]:
         cell.font, cell.fill = bold, fill
     for row in codebook.iter_rows(min_row=2):
-        for cell in row[5:]:
+        for cell in row[4:]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     codebook.freeze_panes = "A2"
+
+    sheet = book.create_sheet("lists")
+    for j, (name, choices) in enumerate(lists, start=1):
+        sheet.cell(row=1, column=j, value=name).font = bold
+        for i, choice in enumerate(choices, start=2):
+            sheet.cell(row=i, column=j, value=choice)
+    sheet.sheet_state = "hidden"
     return book
 
 

@@ -1,13 +1,20 @@
-"""The input data contract (docs/data_contract.md): tables, columns, types and rules.
-
-This module is declarative: it says *what* the data must look like, in one
-place, so that validation, the Excel template, the codebook sheet and the
-documentation all read the same definition.  It imports nothing heavy.
-"""
+"""The tables of the contract: their columns, keys and rules (docs/data_contract.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from ...i18n import N_
+from .codes import RuleCode
+from .declarations import (
+    Answers,
+    ByItem,
+    Column,
+    FilledFor,
+    Item,
+    Ordered,
+    Series,
+    Table,
+    Within,
+)
 
 #: ``enterprise_id`` pattern (docs/data_contract.md).
 ENTERPRISE_ID_PATTERN = r"[a-z0-9_-]{1,40}"
@@ -16,6 +23,11 @@ PILLARS = ("sort", "set_in_order", "shine", "standardize", "sustain")
 WAVES = ("baseline", "followup")
 QUALITATIVE_KINDS = ("good_practice", "lesson_learned", "constraint")
 DATA_SOURCES = ("enterprise_records", "simulated")
+#: The role of an enterprise (docs/data_contract.md): blank means ``programme``.
+ROLES = ("programme", "comparison")
+PROGRAMME, COMPARISON = ROLES
+#: The trainers' visits at which the implementation is recorded, in order.
+VISITS = ("baseline", "visit_1", "visit_2", "visit_3", "final_workshop")
 BOOLEAN_TRUE = ("true", "1", "yes", "ya")
 BOOLEAN_FALSE = ("false", "0", "no", "tidak")
 
@@ -25,62 +37,27 @@ MIN_CELL = 5
 #: Earliest month accepted anywhere (docs/data_contract.md).
 FIRST_MONTH = "1990-01"
 
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an input table.
-
-    ``kind`` is one of ``text``, ``integer``, ``number``, ``month``, ``date``,
-    ``boolean`` or ``choice``.  ``required`` means the column must be present
-    in the file; ``nullable`` means a cell may be blank.
-    """
-
-    name: str
-    kind: str
-    required: bool = True
-    nullable: bool = False
-    minimum: float | None = None
-    choices: tuple[str, ...] = ()
-    pattern: str | None = None
-    at_most: str | None = None  # name of a column this one may not exceed
-    max_length: int | None = None
-    en: str = ""
-    id: str = ""
-
-
-@dataclass(frozen=True)
-class Table:
-    """One input table: a CSV file or a sheet of the workbook."""
-
-    name: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...] = ()
-    required: bool = True
-    extra_columns_allowed: bool = False  # the survey has one column per codebook item
-    en: str = ""
-    id: str = ""
-    rules: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.name}.csv"
-
-    def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(name)
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
+#: Months of one enterprise more than this far from all the others are a typed year.
+MONTH_GAP = 12
 
 
 _TEXT_MAX = 5000
 
+
+def _id_column() -> Column:
+    return Column("enterprise_id", "text", pattern=ENTERPRISE_ID_PATTERN,
+                  en="Enterprise code.", id="Kode perusahaan.")
+
+
 ENTERPRISES = Table(
     name="enterprises",
     key=("enterprise_id",),
+    needs_rows=True,
+    rules=(N_("intervention_month filled for programme enterprises, blank for comparison "
+              "ones"),),
+    filled_for=(FilledFor("intervention_month", by="role", filled=(PROGRAMME,),
+                          blank=(COMPARISON,), missing=RuleCode.PROGRAMME_WITHOUT_START,
+                          present=RuleCode.COMPARISON_WITH_START),),
     en="One row per enterprise.",
     id="Satu baris per perusahaan.",
     columns=(
@@ -96,9 +73,17 @@ ENTERPRISES = Table(
         Column("employees", "integer", required=False, nullable=True, minimum=1,
                en="Number of employees (optional, at least 1).",
                id="Jumlah karyawan (opsional, minimal 1)."),
-        Column("intervention_month", "month",
-               en="First month counted as 'after' the programme (YYYY-MM).",
-               id="Bulan pertama yang dihitung 'sesudah' program (YYYY-MM)."),
+        Column("intervention_month", "month", nullable=True,
+               en="First month counted as 'after' the programme (YYYY-MM); blank for a "
+                  "comparison enterprise.",
+               id="Bulan pertama yang dihitung 'sesudah' program (YYYY-MM); kosongkan untuk "
+                  "perusahaan pembanding."),
+        Column("role", "choice", required=False, nullable=True, choices=ROLES,
+               default=PROGRAMME,
+               en="programme (took part; blank means programme) or comparison (took no part: "
+                  "a comparison series).",
+               id="programme (ikut program; kosong berarti programme) atau comparison "
+                  "(pembanding: tidak ikut program)."),
         Column("output_unit", "text", required=False, nullable=True, max_length=60,
                en="Unit of output_units, e.g. pcs or sheets (optional).",
                id="Satuan output_units, mis. pcs atau lembar (opsional)."),
@@ -111,12 +96,12 @@ ENTERPRISES = Table(
 MILESTONES = Table(
     name="milestones",
     required=False,
+    comparison_rows="forbidden",
     key=("enterprise_id", "milestone", "date"),
     en="Programme events used to annotate charts (optional).",
     id="Kegiatan program untuk keterangan grafik (opsional).",
     columns=(
-        Column("enterprise_id", "text", pattern=ENTERPRISE_ID_PATTERN,
-               en="Enterprise code.", id="Kode perusahaan."),
+        _id_column(),
         Column("milestone", "text", max_length=80,
                en="training, visit_1, visit_2, visit_3, final_workshop, ...",
                id="training, visit_1, visit_2, visit_3, final_workshop, ..."),
@@ -126,59 +111,66 @@ MILESTONES = Table(
 )
 
 
-def _kpi(name: str, kind: str, en: str, id_: str, at_most: str | None = None) -> Column:
+def _kpi(name: str, kind: str, en: str, id_: str, *, at_most: str | None = None,
+         per: str | None = None) -> Column:
     return Column(name, kind, required=False, nullable=True, minimum=0, at_most=at_most,
-                  en=en, id=id_)
+                  per=per, en=en, id=id_)
 
 
 KPI_MONTHLY = Table(
     name="kpi_monthly",
     key=("enterprise_id", "month"),
+    comparison_rows="expected",
+    series=Series(month="month", start=("enterprises", "intervention_month")),
     en="One row per enterprise and month; leave a KPI blank when it is not tracked.",
     id="Satu baris per perusahaan dan bulan; kosongkan KPI yang tidak dicatat.",
     columns=(
-        Column("enterprise_id", "text", pattern=ENTERPRISE_ID_PATTERN,
-               en="Enterprise code.", id="Kode perusahaan."),
+        _id_column(),
         Column("month", "month", en="Month (YYYY-MM).", id="Bulan (YYYY-MM)."),
         _kpi("headcount", "integer", "Production workers on payroll.",
              "Jumlah pekerja produksi."),
         _kpi("worker_hours", "number", "Hours worked by production workers.",
              "Jam kerja pekerja produksi."),
         _kpi("output_units", "number", "Good output, in output_unit.",
-             "Hasil produksi yang baik, dalam output_unit."),
+             "Hasil produksi yang baik, dalam output_unit.", per="worker_hours"),
         _kpi("units_produced", "integer", "Units produced or inspected.",
              "Unit yang diproduksi atau diperiksa."),
         _kpi("units_rejected", "integer", "Units rejected (at most units_produced).",
-             "Unit yang ditolak (maksimal units_produced).", at_most="units_produced"),
+             "Unit yang ditolak (maksimal units_produced).", at_most="units_produced",
+             per="units_produced"),
         _kpi("units_reworked", "integer", "Units reworked (at most units_produced).",
-             "Unit yang dikerjakan ulang (maksimal units_produced).", at_most="units_produced"),
+             "Unit yang dikerjakan ulang (maksimal units_produced).", at_most="units_produced",
+             per="units_produced"),
         _kpi("workdays_scheduled", "number", "Person-days scheduled.",
              "Hari-orang yang dijadwalkan."),
         _kpi("workdays_absent", "number", "Person-days absent (at most workdays_scheduled).",
              "Hari-orang tidak hadir (maksimal workdays_scheduled).",
-             at_most="workdays_scheduled"),
+             at_most="workdays_scheduled", per="workdays_scheduled"),
         _kpi("suggestions_submitted", "integer", "Worker suggestions received.",
-             "Saran pekerja yang diterima."),
+             "Saran pekerja yang diterima.", per="headcount"),
         _kpi("suggestions_implemented", "integer",
              "Suggestions implemented (at most suggestions_submitted).",
              "Saran yang dilaksanakan (maksimal suggestions_submitted).",
-             at_most="suggestions_submitted"),
+             at_most="suggestions_submitted", per="suggestions_submitted"),
         _kpi("accidents", "integer", "Lost-time accidents.",
-             "Kecelakaan kerja dengan hari hilang."),
-        _kpi("separations", "integer", "Workers who left.", "Pekerja yang keluar."),
+             "Kecelakaan kerja dengan hari hilang.", per="worker_hours"),
+        _kpi("separations", "integer", "Workers who left.", "Pekerja yang keluar.",
+             per="headcount"),
     ),
 )
 
 FIVE_S_AUDITS = Table(
     name="five_s_audits",
     required=False,
+    comparison_rows="unused",
     key=("enterprise_id", "audit_date", "area", "pillar", "item"),
+    ordered=(Ordered("scale_min", "scale_max"),),
+    within=(Within("score", "scale_min", "scale_max"),),
     rules=("scale_min < scale_max", "scale_min ≤ score ≤ scale_max"),
     en="5S audits, one row per checklist item scored; leave score blank when not assessed.",
-    id="Audit 5S, satu baris per butir yang dinilai; kosongkan nilai bila tidak dinilai.",
+    id="Audit 5S (5R), satu baris per butir yang dinilai; kosongkan nilai bila tidak dinilai.",
     columns=(
-        Column("enterprise_id", "text", pattern=ENTERPRISE_ID_PATTERN,
-               en="Enterprise code.", id="Kode perusahaan."),
+        _id_column(),
         Column("audit_date", "date", en="Audit date.", id="Tanggal audit."),
         Column("visit", "text", nullable=True, max_length=80,
                en="baseline, visit_1, visit_2, visit_3, ...",
@@ -202,6 +194,7 @@ SURVEY_ITEMS = Table(
     name="survey_items",
     required=False,
     key=("item_id",),
+    ordered=(Ordered("scale_min", "scale_max"),),
     rules=("scale_min < scale_max",),
     en="Survey codebook: one row per question.",
     id="Buku kode survei: satu baris per pertanyaan.",
@@ -226,15 +219,18 @@ SURVEY_ITEMS = Table(
 WORKER_SURVEY = Table(
     name="worker_survey",
     required=False,
+    comparison_rows="unused",
     extra_columns_allowed=True,
-    rules=("every other column is an item_id of survey_items",
-           "answers are whole numbers within the item's scale, or blank",
-           "respondent_id unique within an enterprise and wave"),
+    unique=(("enterprise_id", "wave", "respondent_id"),),
+    answers=Answers(codebook="survey_items", item="item_id", low="scale_min",
+                    high="scale_max"),
+    rules=(N_("every other column is an item_id of survey_items"),
+           N_("answers are whole numbers within the item's scale, or blank"),
+           N_("respondent_id unique within an enterprise and wave")),
     en="Worker survey: one row per respondent and wave, then one column per codebook item.",
     id="Survei pekerja: satu baris per responden dan gelombang, lalu satu kolom per butir.",
     columns=(
-        Column("enterprise_id", "text", pattern=ENTERPRISE_ID_PATTERN,
-               en="Enterprise code.", id="Kode perusahaan."),
+        _id_column(),
         Column("wave", "choice", choices=WAVES, en="baseline or followup.",
                id="baseline (awal) atau followup (lanjutan)."),
         Column("respondent_id", "text", nullable=True, max_length=40,
@@ -247,17 +243,78 @@ WORKER_SURVEY = Table(
     ),
 )
 
+IMPLEMENTATION_ITEMS = (
+    Item("eit_members", "integer", minimum=0,
+         en="People on the enterprise improvement team (EIT).",
+         id="Jumlah anggota tim peningkatan perusahaan (EIT)."),
+    Item("eit_worker_members", "integer", minimum=0, at_most="eit_members",
+         en="Of them, non-management workers (at most eit_members).",
+         id="Di antaranya, pekerja non-manajemen (maksimal eit_members)."),
+    Item("eit_meetings", "integer", minimum=0,
+         en="EIT meetings held since the previous visit.",
+         id="Rapat EIT sejak kunjungan sebelumnya."),
+    Item("actions_planned", "integer", minimum=0,
+         en="Actions in the enterprise's improvement plan so far.",
+         id="Jumlah tindakan dalam rencana perbaikan perusahaan sejauh ini."),
+    Item("actions_done", "integer", minimum=0, at_most="actions_planned",
+         en="Of them, completed (at most actions_planned).",
+         id="Di antaranya, yang sudah selesai (maksimal actions_planned)."),
+    Item("suggestion_scheme", "boolean",
+         en="A working suggestion scheme: yes or no.",
+         id="Sistem saran yang berjalan: ya atau tidak."),
+    Item("communication_board", "boolean",
+         en="A communication board kept up to date: yes or no.",
+         id="Papan komunikasi yang selalu diperbarui: ya atau tidak."),
+    Item("bipartite_meetings", "integer", minimum=0,
+         en="Bipartite committee (LKS Bipartit) meetings since the previous visit.",
+         id="Rapat LKS Bipartit sejak kunjungan sebelumnya."),
+    Item("trainer_rating", "integer", minimum=1, maximum=5,
+         en="The trainer's overall rating of the implementation, 1 (little) to 5 (full).",
+         id="Penilaian umum pelatih atas penerapan, 1 (sedikit) sampai 5 (penuh)."),
+)
+
+IMPLEMENTATION = Table(
+    name="implementation",
+    required=False,
+    key=("enterprise_id", "visit", "item"),
+    comparison_rows="forbidden",
+    items=IMPLEMENTATION_ITEMS,
+    by_item=ByItem(item="item", value="value", visit="visit", date="date"),
+    rules=(N_("one row per enterprise, visit and item"),
+           N_("eit_worker_members ≤ eit_members and actions_done ≤ actions_planned within "
+              "an enterprise and visit")),
+    en="Progress of the implementation recorded by the trainer at each visit (optional): "
+       "one row per enterprise, visit and item.",
+    id="Kemajuan penerapan yang dicatat pelatih pada setiap kunjungan (opsional): satu baris "
+       "per perusahaan, kunjungan dan butir.",
+    columns=(
+        _id_column(),
+        Column("visit", "choice", choices=VISITS,
+               en="baseline, visit_1, visit_2, visit_3 or final_workshop.",
+               id="baseline (awal), visit_1, visit_2, visit_3 (kunjungan 1-3) atau "
+                  "final_workshop (lokakarya hasil akhir)."),
+        Column("date", "date", en="Date of the visit.", id="Tanggal kunjungan."),
+        Column("item", "choice", choices=tuple(i.name for i in IMPLEMENTATION_ITEMS),
+               en="What was recorded (see the items below).",
+               id="Yang dicatat (lihat daftar butir di bawah)."),
+        Column("value", "item", nullable=True,
+               en="The value, as the item says: a whole number, or yes/no (ya/tidak); blank "
+                  "when not recorded.",
+               id="Nilainya, sesuai butir: bilangan bulat, atau ya/tidak (yes/no); kosongkan "
+                  "bila tidak dicatat."),
+    ),
+)
+
 QUALITATIVE = Table(
     name="qualitative",
     required=False,
     en="Good practices, lessons learned and constraints reported by the enterprise.",
-    id="Praktik baik, pelajaran dan kendala yang dilaporkan perusahaan.",
+    id="Praktik baik, pelajaran yang dipetik dan kendala yang dilaporkan perusahaan.",
     columns=(
-        Column("enterprise_id", "text", pattern=ENTERPRISE_ID_PATTERN,
-               en="Enterprise code.", id="Kode perusahaan."),
+        _id_column(),
         Column("kind", "choice", choices=QUALITATIVE_KINDS,
                en="good_practice, lesson_learned or constraint.",
-               id="good_practice (praktik baik), lesson_learned (pelajaran) atau "
+               id="good_practice (praktik baik), lesson_learned (pelajaran yang dipetik) atau "
                   "constraint (kendala)."),
         Column("text", "text", max_length=_TEXT_MAX, en="Free text.", id="Teks bebas."),
         Column("language", "text", nullable=True, max_length=20,
@@ -265,49 +322,9 @@ QUALITATIVE = Table(
     ),
 )
 
-#: How each column kind is named for people, in English and Bahasa Indonesia.
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "text": ("text", "teks"),
-    "integer": ("whole number", "bilangan bulat"),
-    "number": ("number", "angka"),
-    "month": ("month YYYY-MM", "bulan YYYY-MM"),
-    "date": ("date YYYY-MM-DD or DD/MM/YYYY", "tanggal YYYY-MM-DD atau DD/MM/YYYY"),
-    "boolean": ("true or false", "benar (true) atau salah (false)"),
-    "choice": ("one of a list", "salah satu dari daftar"),
-}
-
-
-def rule_text(table: Table, column: Column) -> str:
-    """Every rule a column must meet, in words (for the codebook sheet and the docs)."""
-    parts = ["required column" if column.required else "optional column",
-             "blank allowed" if column.nullable else "a value in every row"]
-    if column.kind == "choice":
-        parts.append("one of " + ", ".join(column.choices))
-    if column.kind == "boolean":
-        parts.append("true/false (1/0, yes/no, ya/tidak accepted)")
-    if column.kind == "month":
-        parts.append(f"from {FIRST_MONTH}, not in the future")
-    if column.kind == "date":
-        parts.append("from 1990-01-01, not in the future")
-    if column.pattern:
-        parts.append(f"matches {column.pattern}")
-    if column.minimum is not None:
-        parts.append(f"≥ {column.minimum:g}")
-    if column.at_most:
-        parts.append(f"≤ {column.at_most}")
-    if column.max_length:
-        parts.append(f"at most {column.max_length} characters")
-    if column.name in table.key:
-        parts.append("unique" if len(table.key) == 1
-                     else "(" + ", ".join(table.key) + ") unique together")
-    if column.name == "enterprise_id" and table.name != "enterprises":
-        parts.append("listed in enterprises")
-    return "; ".join(parts)
-
-
 #: Every table of the contract, in the order they are read and validated.
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (ENTERPRISES, MILESTONES, KPI_MONTHLY, FIVE_S_AUDITS, SURVEY_ITEMS,
-              WORKER_SURVEY, QUALITATIVE)
+              WORKER_SURVEY, IMPLEMENTATION, QUALITATIVE)
 }

@@ -1,13 +1,11 @@
-"""Reading and writing files (score_analysis.data.readers)."""
+"""Reading CSV files and workbooks (score_analysis.data.readers): every cell as text, with
+its spreadsheet row, and every problem of the file itself as a finding."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from score_analysis import files
@@ -59,7 +57,7 @@ def test_utf16_text_is_read(tmp_path):
     (tmp_path / "milestones.csv").write_bytes(text.encode("utf-16"))
     raw = sio.read_raw(tmp_path)
     assert raw.tables["milestones"].frame["milestone"].tolist() == ["training", "visit_1"]
-    assert ("info", "milestones.csv", None, "", "UTF-8 encoding") in _findings(raw)
+    assert ("info", "milestones.csv", None, "", "utf16") in _findings(raw)
 
 
 def test_unknown_file_is_ignored_with_a_hint(tmp_path):
@@ -76,7 +74,7 @@ def test_unknown_file_is_ignored_with_a_hint(tmp_path):
 def test_reserved_column_name_is_an_error(tmp_path):
     (tmp_path / "milestones.csv").write_text("enterprise_id,milestone,date,_row\na,b,c,d\n")
     raw = sio.read_raw(tmp_path)
-    assert ("error", "milestones.csv", 1, "_row", "column names are unique") in _findings(raw)
+    assert ("error", "milestones.csv", 1, "_row", "reserved_column") in _findings(raw)
     assert raw.unreadable == {"milestones"}
 
 
@@ -111,7 +109,7 @@ def _with_saved_values(path: Path, values: dict[str, str]) -> None:
         if name.startswith("xl/worksheets/sheet"):
             text = data.decode()
             for cell, cached in values.items():
-                text = re.sub(rf'(<c r="{cell}"[^>]*)>(<f>[^<]*</f>)<v\s*/>',
+                text = re.sub(rf'(<c r="{cell}"[^>]*)>(<f>[^<]*</f>)(?:<v\s*/>|<v></v>)',
                               lambda m, c=cached: m[1] + (' t="e">' if "#" in c else ">")
                               + m[2] + c, text)
             parts[name] = text.encode()
@@ -159,26 +157,27 @@ def test_a_formula_is_read_as_the_value_excel_saved_with_it(tmp_path):
     assert raw.tables["enterprises"].frame["employees"].tolist() == ["105", ""]
     (finding,) = raw.findings
     assert (finding.file, finding.row, finding.column, finding.value, finding.rule) == (
-        "data.xlsx[enterprises]", 3, "employees", "#N/A", "no Excel error values")
+        "data.xlsx[enterprises]", 3, "employees", "#N/A", "excel_error")
 
 
 def test_a_formula_without_its_saved_value_is_an_error_naming_sheet_cell_and_formula(
         tmp_path):
-    from score_analysis.data.validation import finding_line, validate
+    from score_analysis.data.findings import finding_line
+    from score_analysis.data.validation import validate
 
     path = _enterprises_book(tmp_path / "data.xlsx",
                              ["a", "PT A", "garmen", "2010-04", "simulated", "=100+5"])
     raw = sio.read_raw(path)
     (finding,) = raw.findings
     assert (finding.severity, finding.row, finding.column, finding.value, finding.rule) == (
-        "error", 2, "employees", "=100+5", "formula with its computed value")
+        "error", 2, "employees", "=100+5", "formula_without_value")
     assert finding_line(finding, raw.letters) == (
         "error: data.xlsx, enterprises!F2, column employees: value '=100+5': the cell holds "
         "the formula =100+5 but no computed value was saved with it: open and save the "
         "workbook in Excel, or type the value (rule: formula with its computed value)")
     result = validate(raw)
     assert not result.ok  # never "valid" with a value silently blank
-    assert [f.rule for f in result.errors] == ["formula with its computed value"]
+    assert [f.rule for f in result.errors] == ["formula_without_value"]
 
 
 def test_a_formula_whose_saved_value_is_empty_text_is_blank(tmp_path):
@@ -197,7 +196,7 @@ def test_an_excel_error_value_is_an_error_even_in_a_text_column(tmp_path, error)
                              ["a", error, "garmen", "2010-04", "simulated", 5])
     raw = sio.read_raw(path)
     assert [(f.severity, f.row, f.column, f.value, f.rule) for f in raw.findings] == [
-        ("error", 2, "name", error, "no Excel error values")]
+        ("error", 2, "name", error, "excel_error")]
 
 
 def test_merged_cells_are_an_error_and_their_blank_cells_are_not_reported_again(tmp_path):
@@ -209,10 +208,10 @@ def test_merged_cells_are_an_error_and_their_blank_cells_are_not_reported_again(
                              edit=lambda b: b["enterprises"].merge_cells("C2:C3"))
     raw = sio.read_raw(path)
     assert [(f.row, f.column, f.value, f.rule) for f in raw.findings] == [
-        (2, "sector", "garmen", "no merged cells")]
+        (2, "sector", "garmen", "merged_cells")]
     assert "C2:C3" in raw.findings[0].message
     # the blank C3 is not a second "required value" error: it has one cause
-    assert [(f.row, f.rule) for f in validate(raw).errors] == [(2, "no merged cells")]
+    assert [(f.row, f.rule) for f in validate(raw).errors] == [(2, "merged_cells")]
 
 
 def test_a_merged_title_above_the_header_is_reported_as_a_title(tmp_path):
@@ -225,7 +224,7 @@ def test_a_merged_title_above_the_header_is_reported_as_a_title(tmp_path):
     path = _enterprises_book(tmp_path / "data.xlsx",
                              ["a", "PT A", "garmen", "2010-04", "simulated", 5], edit=title)
     raw = sio.read_raw(path)
-    assert [f.rule for f in raw.findings] == ["header on row 1"]
+    assert [f.rule for f in raw.findings] == ["header_not_first"]
 
 
 def test_hidden_sheets_rows_and_columns_are_warnings(tmp_path):
@@ -240,9 +239,9 @@ def test_hidden_sheets_rows_and_columns_are_warnings(tmp_path):
                              ["b", "PT B", "garmen", "2010-04", "simulated", 5], edit=hide)
     raw = sio.read_raw(path)
     assert _findings(raw) == {
-        ("warning", "data.xlsx[enterprises]", 3, "", "visible rows"),
-        ("warning", "data.xlsx[enterprises]", None, "sector", "visible columns"),
-        ("warning", "data.xlsx[milestones]", None, "", "visible sheet")}
+        ("warning", "data.xlsx[enterprises]", 3, "", "hidden_rows"),
+        ("warning", "data.xlsx[enterprises]", None, "sector", "hidden_column"),
+        ("warning", "data.xlsx[milestones]", None, "", "hidden_sheet")}
     assert len(raw.tables["enterprises"].frame) == 2  # hidden rows are still read
 
 
@@ -254,22 +253,6 @@ def test_column_letters_name_the_cells_of_a_workbook(tmp_path):
     assert sio.column_letters(MINIMAL) == ({}, None)
 
 
-def test_resolve_repo_path_tries_the_working_directory_then_the_repository(
-        tmp_path, monkeypatch):
-    root = Path(files.__file__).resolve().parent.parent
-    minimal = root / "tests" / "data" / "minimal"
-    monkeypatch.chdir(tmp_path)
-    assert files.resolve_repo_path("tests/data/minimal") == minimal
-    assert files.resolve_repo_path("../tests/data/minimal") == minimal  # a notebook's default
-    assert files.resolve_repo_path(str(minimal)) == minimal
-    (tmp_path / "tests" / "data" / "minimal").mkdir(parents=True)
-    assert files.resolve_repo_path("tests/data/minimal") == Path("tests/data/minimal")
-    with pytest.raises(FileNotFoundError, match="data/processed_nowhere was not found in the "
-                                                "working directory"):
-        files.resolve_repo_path("data/processed_nowhere")
-    assert files.resolve_repo_path("reports_nowhere", must_exist=False) == root / "reports_nowhere"
-
-
 @pytest.mark.parametrize("value, text", [
     (None, ""), (True, "true"), (False, "false"), (12.0, "12"), (0.1, "0.1"), (7, "7"),
     (dt.datetime(2010, 4, 1), "2010-04-01"), (dt.datetime(2010, 4, 1, 8, 30),
@@ -277,94 +260,7 @@ def test_resolve_repo_path_tries_the_working_directory_then_the_repository(
     (dt.date(2010, 4, 1), "2010-04-01"), (1e300, "1e+300"), ("  x ", "  x "),
 ])
 def test_workbook_cells_become_text(value, text):
-    assert sio._cell_text(value) == text
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def test_atomic_write_is_all_or_nothing(tmp_path):
-    target = tmp_path / "out" / "a.txt"
-    files.write_text("first", target)
-    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
-        tmp.write_text("half")
-        raise RuntimeError("stopped")
-    assert target.read_text() == "first"
-    assert [p.name for p in target.parent.iterdir()] == ["a.txt"]
-
-
-def test_written_files_are_readable_by_others(tmp_path):
-    old = os.umask(0o022)
-    try:
-        files.write_text("x", tmp_path / "a.txt")
-        files.write_json({"b": 1}, tmp_path / "b.json")
-    finally:
-        os.umask(old)
-    for name in ("a.txt", "b.json"):
-        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644
-
-
-def test_json_is_stable(tmp_path):
-    files.write_json({"b": 1, "a": "é"}, tmp_path / "x.json")
-    assert (tmp_path / "x.json").read_text(encoding="utf-8") == '{\n  "a": "é",\n  "b": 1\n}\n'
-    assert files.read_json(tmp_path / "x.json") == {"a": "é", "b": 1}
-    (tmp_path / "bad.json").write_text("{")
-    assert files.read_json(tmp_path / "bad.json") is None
-    assert files.read_json(tmp_path / "missing.json") is None
-
-
-@pytest.mark.parametrize("value, safe", [
-    ("=1+2", "'=1+2"), ("+cmd", "'+cmd"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("ok", "ok"), ("", ""), (-1.5, -1.5), (None, None),
-])
-def test_formula_cells_are_neutralised(value, safe):
-    assert files.safe_csv_text(value) == safe
-
-
-def test_write_csv_is_formula_safe_and_full_precision(tmp_path):
-    frame = pd.DataFrame({"text": ["=HYPERLINK(1)", "plain"], "x": [0.1 + 0.2, -1 / 3],
-                          "n": pd.array([1, None], dtype="Int64")})
-    before = frame.copy()
-    files.write_csv(frame, tmp_path / "t.csv")
-    pd.testing.assert_frame_equal(frame, before)  # the input is not changed
-    assert (tmp_path / "t.csv").read_bytes() == (
-        b"text,x,n\n'=HYPERLINK(1),0.30000000000000004,1\nplain,-0.33333333333333331,\n")
-    back = pd.read_csv(tmp_path / "t.csv")
-    assert back["x"].tolist() == [0.1 + 0.2, -1 / 3]
-
-
-def test_replace_tree_moves_the_named_files_last(tmp_path, monkeypatch):
-    stage, target = tmp_path / "stage", tmp_path / "target"
-    for rel in ("z.csv", "index.html", "manifest.json", "sub/a.html", ".complete"):
-        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
-        (stage / rel).write_text(rel)
-    order = []
-    real = os.replace
-    monkeypatch.setattr(os, "replace", lambda s, d: (order.append(Path(d).name), real(s, d)))
-    files.replace_tree(stage, target, last=("index.html", "manifest.json"), skip=(".complete",))
-    assert order == ["a.html", "z.csv", "index.html", "manifest.json"]
-    assert not stage.exists() and not (target / ".complete").exists()
-    assert (target / "sub" / "a.html").read_text() == "sub/a.html"
-
-
-def test_workbook_is_written_atomically(tmp_path):
-    from openpyxl import Workbook, load_workbook
-
-    book = Workbook()
-    book.active["A1"] = "x"
-    files.write_workbook(book, tmp_path / "b.xlsx")
-    assert load_workbook(tmp_path / "b.xlsx").active["A1"].value == "x"
-    assert [p.name for p in tmp_path.iterdir()] == ["b.xlsx"]
-
-
-def test_hash_of_several_files_ignores_their_order(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    a.write_text("1")
-    b.write_text("2")
-    first = files.sha256_files([a, b])
-    assert first == files.sha256_files([b, a])
-    b.write_text("3")
-    assert files.sha256_files([a, b]) != first
+    assert sio.cell_text(value) == text
 
 
 def test_a_file_that_cannot_be_read_is_a_finding(tmp_path, monkeypatch):

@@ -1,0 +1,107 @@
+"""Every rule the readers and validation check, as a language-neutral code."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RuleCode(StrEnum):
+    """Every rule the readers and validation check, as a language-neutral code.
+
+    The code is what ``Finding.rule`` and the ``rule`` column of ``quality_log.csv``
+    hold; :mod:`score_analysis.data.messages` renders the rule and the message of each
+    code in the language of the reader.
+    """
+
+    # where the data is
+    DATA_LOCATION = "data_location"
+    DATA_KIND = "data_kind"
+    READABLE_DIRECTORY = "readable_directory"
+    ONE_WORKBOOK = "one_workbook"
+    UNKNOWN_FILE = "unknown_file"
+    READABLE_FILE = "readable_file"
+    MISSING_FILE = "missing_file"
+    MISSING_SHEET = "missing_sheet"
+    # CSV files
+    FILE_SIZE = "file_size"
+    CSV_NOT_WORKBOOK = "csv_not_workbook"
+    CSV_BINARY = "csv_binary"
+    EMPTY_FILE = "empty_file"
+    UNCLOSED_QUOTE = "unclosed_quote"
+    UTF16 = "utf16"
+    BOM = "bom"
+    NOT_TEXT = "not_text"
+    CP1252 = "cp1252"
+    # header and rows
+    HEADER_NOT_FIRST = "header_not_first"
+    HEADER_UNKNOWN = "header_unknown"
+    LINES_ABOVE_HEADER = "lines_above_header"
+    UNNAMED_COLUMN = "unnamed_column"
+    UNNAMED_COLUMN_VALUES = "unnamed_column_values"
+    DUPLICATE_COLUMN = "duplicate_column"
+    RESERVED_COLUMN = "reserved_column"
+    ROW_TOO_LONG = "row_too_long"
+    EMPTY_ROWS = "empty_rows"
+    EMPTY_COLUMNS = "empty_columns"
+    WHITE_SPACE = "white_space"
+    MISSING_COLUMN = "missing_column"
+    UNKNOWN_COLUMN = "unknown_column"
+    NO_DATA_ROWS = "no_data_rows"
+    # workbooks
+    NOT_XLSX = "not_xlsx"
+    UNREADABLE_WORKBOOK = "unreadable_workbook"
+    UNREADABLE_SHEET = "unreadable_sheet"
+    UNKNOWN_SHEET = "unknown_sheet"
+    HIDDEN_SHEET = "hidden_sheet"
+    HIDDEN_ROWS = "hidden_rows"
+    HIDDEN_COLUMN = "hidden_column"
+    MERGED_CELLS = "merged_cells"
+    EXCEL_ERROR = "excel_error"
+    FORMULA_WITHOUT_VALUE = "formula_without_value"
+    # cells
+    REQUIRED_VALUE = "required_value"
+    NOT_A_NUMBER = "not_a_number"
+    DECIMAL_COMMA = "decimal_comma"
+    THOUSANDS_AMBIGUOUS = "thousands_ambiguous"
+    PERCENT_CELL = "percent_cell"
+    SCIENTIFIC_NOTATION = "scientific_notation"
+    WHOLE_NUMBER = "whole_number"
+    NUMBER_TOO_LARGE = "number_too_large"
+    MONTH_FORMAT = "month_format"
+    MONTH_TOO_EARLY = "month_too_early"
+    MONTH_IN_FUTURE = "month_in_future"
+    DATE_FORMAT = "date_format"
+    DATE_ORDER_AMBIGUOUS = "date_order_ambiguous"
+    DATE_TOO_EARLY = "date_too_early"
+    DATE_IN_FUTURE = "date_in_future"
+    BOOLEAN = "boolean"
+    ONE_OF = "one_of"
+    ENTERPRISE_ID = "enterprise_id"
+    PATTERN = "pattern"
+    MINIMUM = "minimum"
+    MAXIMUM = "maximum"
+    TEXT_TOO_LONG = "text_too_long"
+    # rules between cells and tables
+    AT_MOST = "at_most"
+    SCALE_ORDER = "scale_order"
+    WITHIN_SCALE = "within_scale"
+    DUPLICATE_KEY = "duplicate_key"
+    UNKNOWN_ENTERPRISE = "unknown_enterprise"
+    PROGRAMME_WITHOUT_START = "programme_without_start"
+    COMPARISON_WITH_START = "comparison_with_start"
+    COMPARISON_ROWS = "comparison_rows"
+    COMPARISON_ROWS_UNUSED = "comparison_rows_unused"
+    CODEBOOK_MISSING = "codebook_missing"
+    ITEM_NOT_IN_CODEBOOK = "item_not_in_codebook"
+    ANSWER_WHOLE_NUMBER = "answer_whole_number"
+    ANSWER_IN_SCALE = "answer_in_scale"
+    YES_NO = "yes_no"
+    ITEM_AT_MOST = "item_at_most"
+    VISIT_DATES_DIFFER = "visit_dates_differ"
+    VISITS_OUT_OF_ORDER = "visits_out_of_order"
+    # monthly series
+    MONTH_APART = "month_apart"
+    START_APART = "start_apart"
+    NO_KPI_ROWS = "no_kpi_rows"
+    MISSING_MONTH = "missing_month"
+    IMPLAUSIBLE_JUMP = "implausible_jump"
