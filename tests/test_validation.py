@@ -510,3 +510,15 @@ def test_a_rule_a_column_cannot_have_is_refused_when_the_schema_is_built():
         dataclasses.replace(c, minimum=0) if c.name == "date" else c for c in spec.columns))
     with pytest.raises(ValueError, match="milestones.date declares a minimum"):
         table_schema(dated)
+
+
+def test_the_declared_rules_are_checked_whatever_pandera_is_set_to():
+    from pandera.config import ValidationDepth, config_context
+
+    rows = [["enterprise_id", "month", "headcount"], ["alpha", "2010-01", "-4"]]
+    for settings in ({"validation_enabled": False},
+                     {"validation_depth": ValidationDepth.SCHEMA_ONLY}):
+        with config_context(**settings):
+            result = validate(_raw({"kpi_monthly": rows}), today=TODAY)
+        assert [(f.row, f.column, f.rule) for f in result.errors] == [(2, "headcount",
+                                                                        "minimum")]

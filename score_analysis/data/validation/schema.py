@@ -166,7 +166,7 @@ def declared_checks(schema: pa.DataFrameSchema) -> Mapping[str, DeclaredCheck]:
 def failing_rows(typed: pd.DataFrame, schema: pa.DataFrameSchema) -> dict[str, pd.Index]:
     """The index labels of the rows of ``typed`` that fail each check of ``schema`` (by the
     check's ``error``; a check that passes everywhere is absent), from one lazy
-    validation.
+    validation of the data, whatever pandera's own settings say.
 
     Raises
     ------
@@ -174,10 +174,15 @@ def failing_rows(typed: pd.DataFrame, schema: pa.DataFrameSchema) -> dict[str, p
         When a check could not run on the table (its failure case is an exception, not a
         row): a rule of the contract that the typed table cannot be checked against.
     """
+    from pandera.config import ValidationDepth, config_context
     from pandera.errors import SchemaErrors
 
     try:
-        schema.validate(typed, lazy=True)
+        # the data is checked whatever pandera's settings (PANDERA_VALIDATION_ENABLED=False
+        # or a schema-only depth would pass every row)
+        with config_context(validation_enabled=True,
+                            validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            schema.validate(typed, lazy=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases
     else:
