@@ -416,3 +416,109 @@ def test_implementation_by_visit_derives_completion_and_worker_share():
     assert bool(base["suggestion_scheme"]) is False and pd.isna(second["suggestion_scheme"])
     assert second["action_completion"] == pytest.approx(0.75)
     assert str(wide["actions_done"].dtype) == "Int64"
+
+
+# --------------------------------------------------------------- the declared rules' schema
+
+
+def _declared(spec) -> tuple[list[tuple[str, str]], list[str]]:
+    """The rules ``spec`` declares, read from the contract: ``(column, code)`` of each rule
+    of one column, and the code of each rule between columns."""
+    from score_analysis.data.contract import ENTERPRISE_ID_PATTERN
+
+    columns = []
+    for c in spec.columns:
+        if c.pattern:
+            columns.append((c.name, "enterprise_id" if c.pattern == ENTERPRISE_ID_PATTERN
+                            else "pattern"))
+        columns += [(c.name, code) for code, declared in (
+            ("minimum", c.minimum is not None), ("maximum", c.maximum is not None),
+            ("text_too_long", bool(c.max_length))) if declared]
+    between = (["at_most" for c in spec.columns if c.at_most]
+               + ["scale_order"] * len(spec.ordered) + ["within_scale"] * len(spec.within))
+    return sorted(columns), sorted(between)
+
+
+def test_the_declared_rules_are_a_pandera_schema_built_from_the_contract():
+    import pandera.pandas as pa
+
+    from score_analysis.data.validation.schema import declared_checks, table_schema
+
+    for spec in TABLES.values():
+        schema = table_schema(spec)
+        assert isinstance(schema, pa.DataFrameSchema)
+        assert table_schema(spec) is schema  # built once per table declaration
+        columns = sorted((name, check.name) for name, column in schema.columns.items()
+                         for check in column.checks)
+        assert (columns, sorted(check.name for check in schema.checks)) == _declared(spec)
+        # every check maps back to its code and the column whose cells it reports
+        checks = [*schema.checks, *(c for col in schema.columns.values() for c in col.checks)]
+        assert sorted(declared_checks(schema)) == sorted(check.error for check in checks)
+        assert all(declared_checks(schema)[check.error].code == check.name for check in checks)
+    assert _declared(TABLES["kpi_monthly"])[1] == ["at_most"] * 4
+    assert _declared(TABLES["five_s_audits"])[1] == ["scale_order", "within_scale"]
+
+
+def test_a_rule_newly_declared_in_the_contract_is_checked(monkeypatch):
+    """A bound, an "at most" and an ordered pair added to the declarations are checked,
+    reported and worded with no change to validation."""
+    import dataclasses
+
+    from score_analysis.data.contract import Ordered
+    from score_analysis.data.validation.schema import table_schema
+
+    spec = TABLES["kpi_monthly"]
+    rows = [["enterprise_id", "month", "headcount", "separations", "units_produced",
+             "units_rejected"],
+            ["alpha", "2010-01", "120", "3", "500", "5"],
+            ["alpha", "2010-02", "501", "4", "500", "500"],
+            ["alpha", "2010-03", "80", "81", "", "7"]]
+    columns = ("headcount", "separations", "units_produced", "units_rejected")
+
+    def errors():
+        result = validate(_raw({"kpi_monthly": rows}), today=TODAY)
+        return [(f.row, f.column, f.value, f.rule, f.params) for f in result.errors
+                if f.column in columns]
+
+    assert errors() == []  # the contract as shipped has none of these rules
+    declared = dataclasses.replace(
+        spec, ordered=(Ordered("units_rejected", "units_produced"),),
+        columns=tuple(dataclasses.replace(c, maximum=500) if c.name == "headcount"
+                      else dataclasses.replace(c, at_most="headcount")
+                      if c.name == "separations" else c for c in spec.columns))
+    monkeypatch.setitem(TABLES, spec.name, declared)
+    assert table_schema(declared) is not table_schema(spec)
+    assert errors() == [
+        (3, "headcount", "501", "maximum", {"maximum": 500.0}),
+        (3, "units_produced", "500", "scale_order",
+         {"low": "units_rejected", "high": "units_produced"}),
+        (4, "separations", "81", "at_most",
+         {"column": "separations", "bound": "headcount", "bound_value": 80.0}),
+    ]
+    line = [f for f in validate(_raw({"kpi_monthly": rows}), today=TODAY).errors
+            if f.column == "separations"][0].line()
+    assert "separations is larger than headcount (80)" in line, line
+
+
+def test_a_rule_a_column_cannot_have_is_refused_when_the_schema_is_built():
+    import dataclasses
+
+    from score_analysis.data.validation.schema import table_schema
+
+    spec = TABLES["milestones"]
+    dated = dataclasses.replace(spec, columns=tuple(
+        dataclasses.replace(c, minimum=0) if c.name == "date" else c for c in spec.columns))
+    with pytest.raises(ValueError, match="milestones.date declares a minimum"):
+        table_schema(dated)
+
+
+def test_the_declared_rules_are_checked_whatever_pandera_is_set_to():
+    from pandera.config import ValidationDepth, config_context
+
+    rows = [["enterprise_id", "month", "headcount"], ["alpha", "2010-01", "-4"]]
+    for settings in ({"validation_enabled": False},
+                     {"validation_depth": ValidationDepth.SCHEMA_ONLY}):
+        with config_context(**settings):
+            result = validate(_raw({"kpi_monthly": rows}), today=TODAY)
+        assert [(f.row, f.column, f.rule) for f in result.errors] == [(2, "headcount",
+                                                                        "minimum")]

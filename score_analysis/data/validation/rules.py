@@ -1,10 +1,13 @@
 """The rules the contract declares, checked on the typed tables: patterns, bounds,
-lengths, "at most" relations, ordered and bounded column pairs, columns filled for one
-role and blank for another, unique keys, known enterprises, and what the rows of a
-comparison enterprise may be.  Nothing here is keyed on a table's name: each check
-reads its table's declarations (:mod:`score_analysis.data.contract`)."""
+lengths, "at most" relations, ordered and bounded column pairs (by the table's pandera
+schema, :mod:`.schema`), columns filled for one role and blank for another, unique keys,
+known enterprises, and what the rows of a comparison enterprise may be.  Nothing here is
+keyed on a table's name: each check reads its table's declarations
+(:mod:`score_analysis.data.contract`)."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
@@ -13,6 +16,7 @@ from ..contract import COMPARISON, ENTERPRISE_ID_PATTERN, ENTERPRISES, TABLES, R
 from ..findings import WARNING, Finding
 from ..readers import ROW, RawData, RawTable
 from .cells import Cells, column_cells
+from .schema import DeclaredCheck, declared_checks, failing_rows, table_schema
 from .suggestions import enterprise_suggestion
 
 
@@ -29,55 +33,33 @@ def shown(value: object) -> str:
 
 def check_declared(typed: pd.DataFrame, spec: Table, table: RawTable,
                    findings: list[Finding], known_ids: list[str]) -> None:
-    """Every rule a column or a pair of columns of ``spec`` declares."""
-    for col in spec.columns:
-        if col.name not in table.frame.columns:
+    """Every rule a column or a pair of columns of ``spec`` declares, checked by the
+    table's pandera schema (:func:`.schema.table_schema`): one finding per failing cell,
+    in the order the rules are declared, a malformed ``enterprise_id`` with the known id
+    it was probably meant to be."""
+    schema = table_schema(spec)
+    failing = failing_rows(typed, schema)
+    if not failing:
+        return
+    for key, check in declared_checks(schema).items():
+        rows = failing.get(key)
+        if rows is None or check.column not in table.frame.columns:
             continue
-        cells = column_cells(table, col.name)
-        values = typed[col.name]
-        present = values.notna()
-        if col.pattern:
-            text = values.astype(object).where(present, "").astype(str)
-            bad = present & ~text.str.fullmatch(f"(?:{col.pattern})")
-            if col.pattern == ENTERPRISE_ID_PATTERN:
-                cells.report(bad, RuleCode.ENTERPRISE_ID, findings, params=lambda v, i: (
-                    {"pattern": ENTERPRISE_ID_PATTERN, "suggestion": found}
-                    if (found := enterprise_suggestion(v, known_ids))
-                    else {"pattern": ENTERPRISE_ID_PATTERN}))
-            else:
-                cells.report(bad, RuleCode.PATTERN, findings, params={"pattern": col.pattern})
-        if col.minimum is not None:
-            cells.report(present & (values.astype("float64") < col.minimum), RuleCode.MINIMUM,
-                         findings, params={"minimum": float(col.minimum)})
-        if col.maximum is not None:
-            cells.report(present & (values.astype("float64") > col.maximum), RuleCode.MAXIMUM,
-                         findings, params={"maximum": float(col.maximum)})
-        if col.max_length:
-            long = present & (values.astype(object).where(present, "").astype(str).str.len()
-                              > col.max_length)
-            cells.report(long, RuleCode.TEXT_TOO_LONG, findings, params={"limit": col.max_length})
-        if col.at_most and col.at_most in typed.columns:
-            bound = typed[col.at_most].astype("float64")
-            over = present & bound.notna() & (values.astype("float64") > bound)
-            cells.report(over, RuleCode.AT_MOST, findings, params=lambda v, i, c=col, b=bound: {
-                "column": c.name, "bound": c.at_most, "bound_value": float(b.at[i])})
-    for rule in spec.ordered:
-        low, high = typed[rule.low].astype("float64"), typed[rule.high].astype("float64")
-        cells = column_cells(table, rule.high) if rule.high in table.frame.columns else None
-        if cells is not None:
-            cells.report(low.notna() & high.notna() & (low >= high), RuleCode.SCALE_ORDER,
-                         findings, params={"low": rule.low, "high": rule.high})
-    for rule in spec.within:
-        if rule.column not in table.frame.columns:
-            continue
-        v = typed[rule.column].astype("float64")
-        low, high = typed[rule.low].astype("float64"), typed[rule.high].astype("float64")
-        outside = v.notna() & low.notna() & high.notna() & (low < high) & ((v < low) | (v > high))
-        column_cells(table, rule.column).report(
-            outside, RuleCode.WITHIN_SCALE, findings,
-            params=lambda text, i, r=rule, lo=low, hi=high: {
-                "column": r.column, "low": r.low, "high": r.high,
-                "low_value": float(lo.at[i]), "high_value": float(hi.at[i])})
+        column_cells(table, check.column).report(
+            pd.Series(typed.index.isin(rows), index=typed.index), check.code, findings,
+            params=functools.partial(_params, check, typed, known_ids))
+
+
+def _params(check: DeclaredCheck, typed: pd.DataFrame, known_ids: list[str], text: str,
+            index: object) -> dict:
+    """The values of the message of one failing cell: the check's, those read from its
+    row, and for a malformed enterprise id the id it was probably meant to be."""
+    params = dict(check.params)
+    for name, column in check.row_values:
+        params[name] = float(typed.at[index, column])
+    if check.code == RuleCode.ENTERPRISE_ID and (found := enterprise_suggestion(text, known_ids)):
+        params["suggestion"] = found
+    return params
 
 
 def check_filled_for(typed: pd.DataFrame, spec: Table, table: RawTable,
