@@ -104,16 +104,21 @@ def _number(value: float, digits: int = 3) -> str:
 
 
 def table_text(table: pd.DataFrame) -> str:
-    """The calibration table laid out for the terminal: per estimand, one line per
-    scenario with the coverage (± its Monte-Carlo standard error), the rejection rate
-    (under the null) or the power, Holm's family-wise error, and the alternatives'
-    coverage.  Headings in the current language."""
+    """The calibration table laid out for the terminal, in the current language: a legend,
+    then per estimand one line per scenario with the coverage of the 95 % intervals (and
+    its Monte-Carlo standard error), the share with p < 0.05 (the rejection rate without
+    an effect, the power with one), Holm's family-wise error and each alternative's
+    coverage."""
     from ..i18n import gettext as _
 
-    heads = [_("months"), _("dispersion"), _("rho"), _("effect"), _("coverage"),
-             _("± MC SE"), _("p < 0.05"), _("Holm FWER"),
-             *(_("coverage {alternative}").format(alternative=a) for a in ALTERNATIVES)]
-    out = []
+    heads = [_("months"), _("dispersion"), _("rho"), _("effect"), _("coverage"), _("MC SE"),
+             _("p < 0.05"), _("Holm FWER"), *ALTERNATIVES]
+    out = [_("coverage: share of the intervals (confidence 95%) that contain the true "
+             "effect (MC SE: its Monte-Carlo standard error); p < 0.05: the rejection rate without an effect, "
+             "the power with one; Holm FWER: share of the simulated enterprises without any "
+             "effect in which Holm's adjustment over the six confirmatory outcomes found one; "
+             "{alternatives}: coverage of the alternative standard errors "
+             "(docs/calibration.md).").format(alternatives=", ".join(ALTERNATIVES)), ""]
     for estimand in dict.fromkeys(table["estimand"]):
         part = table[table["estimand"] == estimand]
         lines = [heads]
