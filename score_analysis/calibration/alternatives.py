@@ -128,8 +128,9 @@ def _reml_objective(rho: float, y: np.ndarray, X: np.ndarray) -> float:
         chol = np.linalg.cholesky(ztz)
     except np.linalg.LinAlgError:
         return math.inf
-    half = np.linalg.solve(chol, ztw)
-    rss = float(w @ w - half @ half)
+    beta = np.linalg.solve(chol.T, np.linalg.solve(chol, ztw))
+    r = w - Z @ beta
+    rss = float(r @ r)
     if not rss > 0:
         return math.inf
     logdet = 2.0 * float(np.sum(np.log(np.diag(chol))))

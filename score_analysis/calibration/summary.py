@@ -114,11 +114,12 @@ def table_text(table: pd.DataFrame) -> str:
     heads = [_("months"), _("dispersion"), _("rho"), _("effect"), _("coverage"), _("MC SE"),
              _("p < 0.05"), _("Holm FWER"), *ALTERNATIVES]
     out = [_("coverage: share of the intervals (confidence 95%) that contain the true "
-             "effect (MC SE: its Monte-Carlo standard error); p < 0.05: the rejection rate without an effect, "
-             "the power with one; Holm FWER: share of the simulated enterprises without any "
-             "effect in which Holm's adjustment over the six confirmatory outcomes found one; "
-             "{alternatives}: coverage of the alternative standard errors "
-             "(docs/calibration.md).").format(alternatives=", ".join(ALTERNATIVES)), ""]
+             "effect (MC SE: its Monte-Carlo standard error); p < 0.05: the rejection rate "
+             "without an effect, the power with one; Holm FWER: share of the simulated "
+             "enterprises without any effect in which Holm's adjustment over the six "
+             "confirmatory outcomes found one; {alternatives}: coverage of the alternative "
+             "standard errors (docs/calibration.md).").format(
+                 alternatives=", ".join(ALTERNATIVES)), ""]
     for estimand in dict.fromkeys(table["estimand"]):
         part = table[table["estimand"] == estimand]
         lines = [heads]
