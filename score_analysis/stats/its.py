@@ -120,8 +120,8 @@ def kpi_fit(series: pd.DataFrame, intervention_month: str, *, multiplier: float 
     s, left_out = _prepare(series, intervention_month)
     gap = [note("months_left_out", months=left_out)] if left_out else []
     if s.empty:
-        rows = [_row(m, status="not_reported", n_pre=0, n_post=0,
-                     notes=[note("no_usable_month")]) for m in KPI_METHODS]
+        rows = [_finished(_row(m, status="not_reported", n_pre=0, n_post=0,
+                               notes=[note("no_usable_month")]), []) for m in KPI_METHODS]
         return KpiFit(tuple(rows), _empty_lines())
     fits: dict[str, RateFit] = {}
     weights: dict[str, dict] = {}
@@ -230,6 +230,11 @@ def _finished(row: dict, extra: list[Note]) -> dict:
     return out
 
 
+def _warned(exc: NotEstimable) -> str:
+    """The warnings a failed fit raised, for the ``fit_warnings`` column."""
+    return " | ".join(exc.warnings)
+
+
 def _label(terms: list[str], harmonic_pairs: int = 0) -> str:
     return " + ".join([*terms, *(["harmonic"] if harmonic_pairs else [])])
 
@@ -268,8 +273,8 @@ def _its_rows(s: _Data, settings: AnalysisSettings, multiplier: float, fits: dic
     try:
         fit, terms = _its_model(s, settings, least=settings.min_months_its)
     except NotEstimable as exc:
-        return [_row(m, status="insufficient_data", terms=label, notes=[exc.note], **common)
-                for m in methods]
+        return [_row(m, status="insufficient_data", terms=label, notes=[exc.note],
+                     fit_warnings=_warned(exc), **common) for m in methods]
     label = _label([t for t in terms if t in fit.names])
     diag = its_diagnostics(fit, settings)
     rows = []
@@ -304,7 +309,7 @@ def _effect_row(method: str, s: _Data, settings: AnalysisSettings, multiplier: f
         values = _fitted(fit, combo, settings)
     except NotEstimable as exc:
         return _row(method, status="insufficient_data", terms=label,
-                    notes=[*notes, exc.note], **common)
+                    notes=[*notes, exc.note], fit_warnings=_warned(exc), **common)
     fits[method], weights[method] = fit, combo
     label = _label([t for t in terms if t in fit.names], harmonic_pairs)
     return _row(method, terms=label,
@@ -364,7 +369,7 @@ def _step_row(s: _Data, settings: AnalysisSettings, multiplier: float, fits: dic
         values = _fitted(fit, {"post": 1.0}, settings)
     except NotEstimable as exc:
         return _row(NAIVE_STEP, status="insufficient_data", terms=_label(terms),
-                    notes=[*notes, exc.note], **common)
+                    notes=[*notes, exc.note], fit_warnings=_warned(exc), **common)
     fits[NAIVE_STEP], weights[NAIVE_STEP] = fit, {"post": 1.0}
     return _row(NAIVE_STEP, terms=_label([t for t in terms if t in fit.names]),
                 notes=[*notes, *fit.notes], **values, **common)

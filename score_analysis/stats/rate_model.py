@@ -69,11 +69,13 @@ _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 class NotEstimable(ValueError):
     """A model or an estimate that the data cannot support; ``note`` says why (a
-    :class:`~score_analysis.stats.notes.Note`, its English text is the message)."""
+    :class:`~score_analysis.stats.notes.Note`, its English text is the message) and
+    ``warnings`` are the warnings the failed fit raised (``"Category: message"``)."""
 
-    def __init__(self, why: Note) -> None:
+    def __init__(self, why: Note, warnings: tuple[str, ...] = ()) -> None:
         super().__init__(why.text)
         self.note = why
+        self.warnings = tuple(warnings)
 
 
 def newey_west_lag(n: int, settings: AnalysisSettings = PLAN) -> int:
@@ -355,8 +357,11 @@ def fit_model(s: _Data, terms: list[str], *, harmonic_pairs: int = 0,
     try:
         res = _glm(y, X, offset, caught)
     except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as exc:
-        raise NotEstimable(note("model_not_estimable")) from exc
-    notes, keep = _check_usable(res, y, X, names)
+        raise NotEstimable(note("model_not_estimable"), warning_texts(caught)) from exc
+    try:
+        notes, keep = _check_usable(res, y, X, names)
+    except NotEstimable as exc:
+        raise NotEstimable(exc.note, warning_texts(caught)) from None
     if not keep.all():
         # the eid coefficient ran off to -inf: the limit of the model is the fit without
         # the (all-zero) Idul Fitri months and without the term, which is what R converges to
