@@ -312,6 +312,38 @@ def test_nearest_calibration_refuses_an_estimand_the_table_lacks():
                             table=_table([(25, "moderate", 0.0, 2.2, 3.0, 0.95)]))
 
 
+def test_results_calibration_matches_every_estimated_row_of_the_calibrated_methods():
+    from score_analysis.calibration import RESULTS_COLUMNS, results_calibration
+
+    table = _table([(25, "moderate", 0.0, 2.2, 3.0, 0.955), (18, "moderate", 0.0, 2.2, 3.0, 0.9)])
+    cits_row = table.iloc[[0]].assign(estimand="cits_effect_end", coverage=0.97)
+    table = pd.concat([table, cits_row], ignore_index=True)
+    results = pd.DataFrame([
+        {"enterprise_id": "a", "indicator": "reject_rate", "method": "its_effect_end",
+         "status": "ok", "n_pre": 15, "n_post": 10, "raw_dispersion": 3.2,
+         "durbin_watson": 2.1},
+        {"enterprise_id": "a", "indicator": "reject_rate", "method": "cits_effect_end",
+         "status": "ok", "n_pre": 15, "n_post": 10, "raw_dispersion": 3.2,
+         "durbin_watson": np.nan},
+        {"enterprise_id": "b", "indicator": "reject_rate", "method": "its_effect_end",
+         "status": "ok", "n_pre": 11, "n_post": 7, "raw_dispersion": 3.0,
+         "durbin_watson": 2.0},
+        {"enterprise_id": "c", "indicator": "reject_rate", "method": "its_effect_end",
+         "status": "insufficient_data", "n_pre": 15, "n_post": 10,
+         "raw_dispersion": np.nan, "durbin_watson": np.nan},
+        {"enterprise_id": "a", "indicator": "reject_rate", "method": "rate_ratio_step",
+         "status": "ok", "n_pre": 15, "n_post": 10, "raw_dispersion": 3.2,
+         "durbin_watson": 2.0},
+    ])
+    got = results_calibration(results, table=table)
+    assert list(got.columns) == list(RESULTS_COLUMNS)
+    assert list(zip(got["enterprise_id"], got["method"], strict=True)) == [
+        ("a", "its_effect_end"), ("a", "cits_effect_end"), ("b", "its_effect_end")]
+    assert list(got["coverage"]) == [0.955, 0.97, 0.9]
+    assert list(got["series_months"]) == [25, 25, 18]
+    assert got["series_durbin_watson"].isna().tolist() == [False, True, False]
+
+
 def test_the_shipped_table_covers_the_default_grid():
     table = lookup.shipped_table()
     assert list(table.columns) == list(summary.TABLE_COLUMNS)

@@ -18,10 +18,17 @@ study, not by :mod:`.lookup`.
 
 from __future__ import annotations
 
-from .lookup import NEAREST_KEYS, lag1_from_durbin_watson, nearest_calibration, shipped_table
+from .lookup import (
+    NEAREST_KEYS,
+    RESULTS_COLUMNS,
+    lag1_from_durbin_watson,
+    nearest_calibration,
+    results_calibration,
+    shipped_table,
+)
 
 #: The default seed of the study: the date of the Module 1 workshop (22 March 2010).
 DEFAULT_SEED = 20100322
 
-__all__ = ["DEFAULT_SEED", "NEAREST_KEYS", "lag1_from_durbin_watson", "nearest_calibration",
-           "shipped_table"]
+__all__ = ["DEFAULT_SEED", "NEAREST_KEYS", "RESULTS_COLUMNS", "lag1_from_durbin_watson",
+           "nearest_calibration", "results_calibration", "shipped_table"]

@@ -32,6 +32,14 @@ NEAREST_KEYS = (
     "plan_version",
 )
 
+#: The columns of :func:`results_calibration`: the results row's keys and diagnostics, then
+#: the keys of :func:`nearest_calibration`.
+RESULTS_COLUMNS = ("enterprise_id", "indicator", "method", "series_months",
+                   "series_raw_dispersion", "series_durbin_watson", *NEAREST_KEYS)
+
+#: The results rows whose intervals the study checks, by method (= the table's estimand).
+CALIBRATED_METHODS = ("its_effect_end", "its_level", "cits_effect_end")
+
 #: The distance of one grid step in each dimension (see :func:`nearest_calibration`).
 LENGTH_STEP = math.log(25 / 18)
 DISPERSION_STEP = math.log(3.0)
@@ -168,3 +176,40 @@ def nearest_calibration(n_months: int, raw_dispersion: float, durbin_watson: flo
         "distance": float(np.min(distance)), "reps": int(best["reps"]),
         "seed": int(best["seed"]), "plan_version": int(best["plan_version"]),
     }
+
+
+def results_calibration(results: pd.DataFrame, *, methods=CALIBRATED_METHODS,
+                        table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`nearest_calibration` of every estimated results row of ``methods``.
+
+    ``results`` has the columns of ``data/processed/results.parquet`` that are used:
+    ``enterprise_id``, ``indicator``, ``method``, ``status``, ``n_pre``, ``n_post``,
+    ``raw_dispersion`` and ``durbin_watson`` (a row without a Durbin-Watson statistic, such
+    as a controlled row, is matched on its length and dispersion).  Rows whose status is
+    not ``ok`` or that have no dispersion are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RESULTS_COLUMNS`, one row per calibrated results row, in the order
+        of ``results``: ``series_months`` = ``n_pre + n_post``, the row's diagnostics, then
+        the numbers of the nearest scenario (without an effect).
+    """
+    table = shipped_table() if table is None else table
+    rows = []
+    for r in results.to_dict("records"):
+        if r.get("method") not in methods or r.get("status") != "ok":
+            continue
+        dispersion = r.get("raw_dispersion")
+        if dispersion is None or not np.isfinite(float(dispersion)) or float(dispersion) <= 0:
+            continue
+        months = int(r["n_pre"]) + int(r["n_post"])
+        dw = r.get("durbin_watson")
+        dw = float(dw) if dw is not None and np.isfinite(float(dw)) else None
+        nearest = nearest_calibration(months, float(dispersion), dw, estimand=r["method"],
+                                      table=table)
+        rows.append({"enterprise_id": r["enterprise_id"], "indicator": r["indicator"],
+                     "method": r["method"], "series_months": months,
+                     "series_raw_dispersion": float(dispersion), "series_durbin_watson": dw,
+                     **nearest})
+    return pd.DataFrame(rows, columns=list(RESULTS_COLUMNS))
