@@ -290,6 +290,7 @@ def test_nearest_calibration_finds_the_row_and_the_lowest_coverage_beside_it():
     assert got["coverage"] == 0.955 and got["covered_per_100"] == 96
     assert got["confidence_percent"] == 95
     assert (got["coverage_lowest"], got["rho_lowest"]) == (0.724, 0.6)
+    assert got["coverage_independent"] == 0.955
     assert nearest_calibration(25, 2.3, 1.75, table=table)["rho"] == 0.6
     assert nearest_calibration(19, 3.0, None, table=table)["n_months"] == 18
     assert nearest_calibration(25, 200.0, 2.2, table=table)["dispersion"] == "strong"
@@ -342,6 +343,13 @@ def test_results_calibration_matches_every_estimated_row_of_the_calibrated_metho
     assert list(got["coverage"]) == [0.955, 0.97, 0.9]
     assert list(got["series_months"]) == [25, 25, 18]
     assert got["series_durbin_watson"].isna().tolist() == [False, True, False]
+    # the median series of the estimated its_effect_end rows: 18 or 25 months -> 21.5
+    from score_analysis.calibration import median_calibration
+
+    median = median_calibration(results, table=table)
+    assert median["scenario"] == "n25-moderate-rho0.0-null"
+    with pytest.raises(ValueError, match="no estimated row"):
+        median_calibration(results, method="its_level", table=table)
 
 
 def test_the_shipped_table_covers_the_default_grid():

@@ -22,6 +22,7 @@ from .lookup import (
     NEAREST_KEYS,
     RESULTS_COLUMNS,
     lag1_from_durbin_watson,
+    median_calibration,
     nearest_calibration,
     results_calibration,
     shipped_table,
@@ -31,4 +32,5 @@ from .lookup import (
 DEFAULT_SEED = 20100322
 
 __all__ = ["DEFAULT_SEED", "NEAREST_KEYS", "RESULTS_COLUMNS", "lag1_from_durbin_watson",
-           "nearest_calibration", "results_calibration", "shipped_table"]
+           "median_calibration", "nearest_calibration", "results_calibration",
+           "shipped_table"]
