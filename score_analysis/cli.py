@@ -183,7 +183,7 @@ def _parser() -> argparse.ArgumentParser:
                    help=_("the grid of scenarios: default (the shipped table) or small (a "
                           "quick look) (default: %(default)s)"))
     c.add_argument("--reps", type=_positive, default=None, metavar="N",
-                   help=_("simulated enterprises per scenario (default: 120 for the default "
+                   help=_("simulated enterprises per scenario (default: 200 for the default "
                           "grid, 100 for the small one)"))
     c.add_argument("--seed", type=_non_negative, default=None, metavar="S",
                    help=_("random seed (default: 20100322)"))

@@ -401,8 +401,8 @@ def test_calibrate_prints_the_table_and_its_cost_and_writes_the_csv(tmp_path, ca
 #: (four KPIs each), whose coverage has a Monte-Carlo standard error of about 0.008 around
 #: 0.95; the band 0.93-0.97 is then 2.5 standard errors wide on either side, so a correct
 #: rule fails it by chance in about 1 run of 100 (with this seed it does not), while a rule
-#: whose intervals cover 0.92 or less fails it nearly always.  About 45 s of processor
-#: time, under a minute on two processes.
+#: whose intervals cover 0.92 or less fails it nearly always.  About 25 s of processor
+#: time: under a minute on two processes of an idle machine.
 SLOW_REPS = 200
 
 

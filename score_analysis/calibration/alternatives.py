@@ -217,27 +217,27 @@ class AlternativeFits:
 
 def alternative_fits(fit) -> AlternativeFits:
     """The :class:`AlternativeFits` of a fitted segmented model (``fit``, a
-    :class:`score_analysis.stats.rate_model.RateFit`).
+    :class:`score_analysis.stats.rate_model.RateFit`, which keeps its design, counts,
+    offset and fitted counts).
 
     The Newey-West covariances at the lags :func:`wide_lag` and :func:`half_lag` are
-    computed as the plan's own
-    (statsmodels' ``cov_hac(result, nlags = L, use_correction = True)``, which equals R's
+    computed by the plan's own function,
+    :func:`score_analysis.stats.glm.newey_west_covariance` (R's
     ``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)``); the GLS model
     (:func:`gls_ar1`) regresses the log rate, ``log(numerator) - log(exposure)``, on the
     same columns (intercept, ``t``, ``post``, ``t_after`` and ``eid`` when the fit has it).
     """
-    from statsmodels.stats.sandwich_covariance import cov_hac
+    from ..stats.glm import newey_west_covariance
 
+    X, y, mu = fit.design, fit.response, fit.fitted
+    unscaled = fit.cov_model / fit.dispersion
     lag, lag_half = wide_lag(fit.n), half_lag(fit.n)
-    nw = np.asarray(cov_hac(fit.result, nlags=lag, use_correction=True), dtype=float)
-    nw_half = np.asarray(cov_hac(fit.result, nlags=lag_half, use_correction=True), dtype=float)
-    model = fit.result.model
-    counts = np.asarray(model.endog, dtype=float)
+    nw = newey_west_covariance(X, y, mu, unscaled, lag)
+    nw_half = newey_west_covariance(X, y, mu, unscaled, lag_half)
     gls = None
-    if np.all(counts > 0):
-        y = np.log(counts) - np.asarray(model.offset, dtype=float)
+    if np.all(y > 0):
         try:
-            gls = gls_ar1(y, np.asarray(model.exog, dtype=float))
+            gls = gls_ar1(np.log(y) - fit.offset, X)
         except (ValueError, np.linalg.LinAlgError):
             gls = None
     return AlternativeFits(fit=fit, lag=lag, cov_newey_west=nw, lag_half=lag_half,

@@ -164,7 +164,7 @@ SMALL_GRID = (
 #: The grids the command line knows, with their default number of replicates (simulated
 #: enterprises per scenario; each has four monthly KPIs, so four series per estimand).
 GRIDS: dict[str, tuple[Scenario, ...]] = {"default": DEFAULT_GRID, "small": SMALL_GRID}
-DEFAULT_REPS: dict[str, int] = {"default": 120, "small": 100}
+DEFAULT_REPS: dict[str, int] = {"default": 200, "small": 100}
 
 
 def grid(name: str) -> tuple[Scenario, ...]:
