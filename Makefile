@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	  2>/dev/null && { echo $$p; break; }; done)
 
 .DEFAULT_GOAL := help
-.PHONY: messages help install reports test test-fast lint lab validate data bench clean browser-deps
+.PHONY: messages help install reports test test-fast lint lab validate data bench calibrate clean browser-deps
 
 ## Show this list of targets
 help:
@@ -60,6 +60,10 @@ lab: $(STAMP)
 ## Measure the speed of reports against the notebook floor
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+## Simulate enterprises with known effects and rewrite the shipped calibration table
+calibrate: $(STAMP)
+	$(BIN)/score-analysis calibrate --grid default --out score_analysis/calibration/default_grid.csv
 
 ## Extract the messages of code and templates and update the translation catalogs
 messages: $(STAMP)

@@ -1,4 +1,4 @@
-"""Command line: ``score-analysis validate | run | template | demo-data``.
+"""Command line: ``score-analysis validate | run | template | demo-data | calibrate``.
 
 The commands and their options are described in ``README.md`` and
 ``docs/data_contract.md``.  Exit codes: 0 success, 1 a report failed (the
@@ -170,6 +170,29 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=_non_negative, default=None, metavar="S",
                    help=_("random seed (default: 20100322)"))
     _language_option(d)
+
+    c = sub.add_parser("calibrate", help=_("measure how often the intervals cover a known "
+                                           "effect, on simulated enterprises"),
+                       description=_("Simulate enterprises with known effects over a grid of "
+                                     "scenarios, analyse each as the run command does, and "
+                                     "print the coverage of the intervals (confidence 95%), "
+                                     "the rejection rate without an effect, the power, Holm's "
+                                     "family-wise error and the coverage of alternative "
+                                     "standard errors (docs/calibration.md)."))
+    c.add_argument("--grid", choices=("default", "small"), default="default",
+                   help=_("the grid of scenarios: default (the shipped table) or small (a "
+                          "quick look) (default: %(default)s)"))
+    c.add_argument("--reps", type=_positive, default=None, metavar="N",
+                   help=_("simulated enterprises per scenario (default: 200 for the default "
+                          "grid, 100 for the small one)"))
+    c.add_argument("--seed", type=_non_negative, default=None, metavar="S",
+                   help=_("random seed (default: 20100322)"))
+    c.add_argument("--jobs", type=_positive, default=0, metavar="N",
+                   help=_("processes at once (default: the number of CPUs)"))
+    c.add_argument("--out", type=Path, default=None, metavar="FILE",
+                   help=_("also write the table as CSV to FILE"))
+    c.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+    _language_option(c)
     return parser
 
 
@@ -359,8 +382,47 @@ def cmd_demo_data(args) -> int:
     return EXIT_OK
 
 
+def _writable(path: Path) -> bool:
+    """Whether a file can be written at ``path`` (its nearest existing folder is writable)."""
+    folder = path.resolve().parent
+    while not folder.exists():
+        folder = folder.parent
+    return folder.is_dir() and os.access(folder, os.W_OK)
+
+
+def cmd_calibrate(args) -> int:
+    from .calibration import DEFAULT_SEED
+    from .calibration.study import calibrate
+    from .calibration.summary import table_text
+    from .files import write_csv
+
+    if args.out is not None and (args.out.is_dir() or not _writable(args.out)):
+        _err(_("score-analysis: cannot write {path}: it is a directory or its folder cannot "
+               "be written").format(path=args.out))
+        return EXIT_INVALID
+    done = calibrate(args.grid, reps=args.reps,
+                     seed=DEFAULT_SEED if args.seed is None else args.seed,
+                     jobs=args.jobs or None,
+                     progress=not args.quiet and sys.stderr.isatty())
+    print(table_text(done.table))
+    cost = done.outcome
+    print(_("{enterprises} simulated enterprises ({series} series) in {wall} s ({cpu} s of "
+            "processor time, {jobs} processes).").format(
+        enterprises=done.enterprises, series=done.series, wall=f"{cost.wall_seconds:.0f}",
+        cpu=f"{cost.cpu_seconds:.0f}", jobs=cost.jobs))
+    if args.out is not None:
+        try:
+            write_csv(done.table, args.out)
+        except OSError as exc:
+            _err(_("score-analysis: cannot write {path}: {error}").format(
+                path=args.out, error=exc.strerror or exc))
+            return EXIT_INVALID
+        print(_("Wrote {path}").format(path=args.out))
+    return EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "run": cmd_run, "template": cmd_template,
-            "demo-data": cmd_demo_data}
+            "demo-data": cmd_demo_data, "calibrate": cmd_calibrate}
 
 
 def message_language(argv: list[str], environ=None) -> str:

@@ -1756,3 +1756,51 @@ CITS_ACCIDENTS_LEVEL = {
     "fitted_in_empty_month": 5.6306938036926343e-12,
 }
 
+
+
+# Alternative gls_ar1: the Sicily log rate regressed on the segmented terms by generalised least
+# squares with AR(1) errors, fitted by REML (nlme 3.1); coefficients, standard errors, the
+# autocorrelation and the residual standard deviation.
+# R> sicily_log <- transform(sicily, log_rate = log(aces / stdpop))
+# R> gls_fit <- nlme::gls(log_rate ~ t + post + t_after, data = sicily_log,
+# R>                      correlation = nlme::corAR1(), method = "REML")
+# R> b <- coef(gls_fit)
+# R> c(setNames(as.list(b), paste0("b ", names(b))),
+# R>   setNames(as.list(sqrt(diag(vcov(gls_fit)))), paste0("se ", names(b))),
+# R>   list(rho = unname(coef(gls_fit$modelStruct$corStruct, unconstrained = FALSE)),
+# R>        sigma = gls_fit$sigma, df = nrow(sicily_log) - length(b)))
+CALIBRATION_GLS_AR1_SICILY = {
+    "b (Intercept)": -6.2395850729209785,
+    "b t": 0.0048856307755422703,
+    "b post": -0.11148809519159665,
+    "b t_after": 0.00020911517012316678,
+    "se (Intercept)": 0.02865745318241069,
+    "se t": 0.001395245272927496,
+    "se post": 0.043983985262949506,
+    "se t_after": 0.0030791978842264998,
+    "rho": 0.2935270127318238,
+    "sigma": 0.066803541434551514,
+    "df": 55.0,
+}
+
+
+# Alternatives nw_wide and fixed_b_half: Newey-West standard errors of the Sicily segmented
+# model at the lags floor(1.3 sqrt(n)) and ceiling(n/2) - 1.
+# R> its_fit <- glm(aces ~ t + post + t_after + offset(log(stdpop)), family = quasipoisson,
+# R>                data = sicily, control = tight)
+# R> wide <- floor(1.3 * sqrt(nobs(its_fit)))
+# R> half <- ceiling(nobs(its_fit) / 2) - 1
+# R> Vw <- NeweyWest(its_fit, lag = wide, prewhite = FALSE, adjust = TRUE)
+# R> Vh <- NeweyWest(its_fit, lag = half, prewhite = FALSE, adjust = TRUE)
+# R> list(wide_lag = wide, half_lag = half,
+# R>      se_post_wide = sqrt(Vw["post", "post"]), se_t_after_wide = sqrt(Vw["t_after", "t_after"]),
+# R>      se_post_half = sqrt(Vh["post", "post"]), se_t_after_half = sqrt(Vh["t_after", "t_after"]))
+CALIBRATION_NEWEY_WEST_SICILY = {
+    "wide_lag": 9.0,
+    "half_lag": 29.0,
+    "se_post_wide": 0.029086847244292707,
+    "se_t_after_wide": 0.0017284828303622197,
+    "se_post_half": 0.01553602415159302,
+    "se_t_after_half": 0.0010325148836205125,
+}
+
