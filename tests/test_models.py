@@ -792,3 +792,22 @@ def test_harmonic_terms():
     assert h.loc[1, "cos2"] == pytest.approx(1.0)
     with pytest.raises(ValueError):
         harmonic_terms([1], pairs=0)
+
+
+
+def test_a_series_counted_in_millions_converges():
+    """Output in the millions of units a month (tests/data/kpi_millions.csv: one labour
+    productivity series of the calibration study, 2.4e8 units over 25 months): the
+    deviance's rounding error exceeds R's relative rule at 1e-12, so a converged fit must
+    still be recognised as converged; the study found such fits reported as not converged,
+    and the primary then fell back to the naive step."""
+    import warnings
+
+    from score_analysis.stats.glm import FitWarning
+
+    series = pd.read_csv(DATA / "kpi_millions.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FitWarning)
+        rows = kpi_effects(series, "2010-04").set_index("method")
+    assert rows.loc["its_effect_end", "status"] == "ok"
+    assert rows.loc["its_level", "status"] == "ok"

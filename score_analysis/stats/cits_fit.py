@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import special
 
 from ..settings import PLAN, AnalysisSettings
+from .glm import deviance_converged
 from .notes import Note, note
 
 #: The right-hand side of the controlled model, as written in R.
@@ -44,7 +45,6 @@ COEFFICIENT_COLUMNS = ("term", "coefficient", "se_model", "se_newey_west", "se",
                        "ci_low", "ci_high", "p_value")
 
 _STACKED = ("month", "s", "t", "post", "t_after", "numerator", "exposure")
-_TOLERANCE = 1e-12  # relative change of the deviance at which IRLS stops
 _MAX_ITERATIONS = 100
 _COLLAPSED = 1e-8  # a fitted count below this fraction of the mean count has collapsed
 
@@ -214,7 +214,7 @@ def _irls(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[np.ndarray,
             raise NotEstimable(note("cits_not_estimable"))
         with np.errstate(divide="ignore"):
             dev = 2.0 * float(np.sum(ylogy - y * np.log(mu) - (y - mu)))
-        if abs(dev - dev_old) / (abs(dev) + 0.1) < _TOLERANCE:
+        if deviance_converged(dev, dev_old, float(np.sum(y) + np.sum(mu))):
             return beta, mu, iteration
         dev_old = dev
     raise NotEstimable(note("cits_did_not_converge"))
