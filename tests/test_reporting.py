@@ -99,12 +99,8 @@ def processed(tmp_path_factory) -> Path:
     validated = build.validate_inputs(FIXTURE)
     assert validated.ok, [f.line() for f in validated.errors]
     analysed = build.analyse(validated.tables)
-    build._write_processed(validated.tables, analysed, out)
-    from score_analysis.files import write_json, write_parquet
-
-    write_parquet(build._quality_log(validated.findings), out / "quality_log.parquet")
-    write_json(build._provenance(build.Options(data_dir=FIXTURE), validated, "test"),
-               out / "provenance.json")
+    build.write_processed(out, validated, analysed, build.Options(data_dir=FIXTURE),
+                          code="test", run_date="2026-01-01T00:00:00+00:00")
     return out
 
 
@@ -951,7 +947,7 @@ def test_the_sentence_checker_catches_contradictions():
 
 
 def test_each_page_has_its_twin_under_the_other_language():
-    from score_analysis.build.runner import _language_pages
+    from score_analysis.build import language_pages as _language_pages
 
     pages = _language_pages("enterprises/a.html", "PT A", "enterprise", ("en", "id"))
     assert pages == [

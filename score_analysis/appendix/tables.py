@@ -33,6 +33,7 @@ from scipy import stats
 
 from ..data.contract import MIN_CELL, PILLARS, WAVES
 from ..stats.models import MODEL_TERMS, harmonic_terms
+from .checks import RESULT_KEY
 
 #: Columns of :func:`combination_table`.
 COMBINATION_COLUMNS = ("label", "coefficient", "se_model", "se_newey_west", "se_used", "se",
@@ -68,8 +69,6 @@ SENSITIVITY_METHODS = ("its_level", "its_level_harmonic", "its_level_phase_in",
 SENSITIVITY_COLUMNS = ("method", "status", "n_pre", "n_post", "estimate", "se", "ci_low",
                        "ci_high", "p_value", "note")
 
-#: Key columns that identify one results row.
-RESULT_KEY = ("enterprise_id", "domain", "indicator", "method")
 
 
 # --------------------------------------------------------------------------- model data
@@ -319,55 +318,15 @@ def answer_distribution(answers: pd.DataFrame, enterprise_id: str, *,
     return counts[list(DISTRIBUTION_COLUMNS)]
 
 
-# --------------------------------------------------------------------------- results check
+# --------------------------------------------------------------------------- results rows
 
 
 def results_rows(results: pd.DataFrame, enterprise_id: str) -> pd.DataFrame:
     """One enterprise's results rows in a fixed order (by domain, indicator and method),
-    index reset, columns as given: the form in which recomputed and stored rows are
-    compared."""
+    index reset, columns as given."""
     _require(results, RESULT_KEY, "results")
     own = results[results["enterprise_id"] == enterprise_id]
     return own.sort_values(list(RESULT_KEY), ignore_index=True, kind="stable")
-
-
-def assert_same_results(recomputed: pd.DataFrame, stored: pd.DataFrame, enterprise_id: str, *,
-                        rtol: float = 1e-9) -> None:
-    """Fail when the recomputed rows of an enterprise differ from the stored ones.
-
-    Both frames are reduced to the enterprise's rows (:func:`results_rows`) and to the
-    columns of ``stored``; then ``pandas.testing.assert_frame_equal`` compares them
-    value by value, numbers with relative tolerance ``rtol`` and no absolute tolerance
-    (a p-value of 1e-12 must match as closely as an estimate of 1.2).  Types are not
-    compared (a parquet file may store text as another string type).
-
-    Raises
-    ------
-    AssertionError
-        Naming the column and the differing values.
-    """
-    from pandas.testing import assert_frame_equal
-
-    stored_rows = results_rows(stored, enterprise_id)
-    missing = [c for c in stored_rows.columns if c not in recomputed.columns]
-    if missing:
-        raise AssertionError(f"the recomputed results lack the column(s) {missing}")
-    mine = results_rows(recomputed[list(stored_rows.columns)], enterprise_id)
-    if stored_rows.empty:
-        raise AssertionError(f"the stored results have no row for {enterprise_id!r}")
-    assert_frame_equal(_comparable(mine), _comparable(stored_rows), check_dtype=False,
-                       check_exact=False, rtol=rtol, atol=0.0)
-
-
-def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as plain objects with one missing marker, so that string types and
-    ``None``/``NaN`` spellings of a blank do not count as differences."""
-    out = frame.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
-            values = out[col].astype(object)
-            out[col] = values.where(pd.notna(values), None)
-    return out
 
 
 # --------------------------------------------------------------------------- synthesis

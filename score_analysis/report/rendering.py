@@ -2,7 +2,10 @@
 
 Templates live in ``score_analysis/report/templates`` and are rendered with
 autoescaping on (:func:`jinja2.select_autoescape`): every value from the data is
-escaped by the template, never by hand.  Messages go through gettext
+escaped by the template, never by hand.  Undefined names are errors
+(:class:`jinja2.StrictUndefined`): a typo in a template fails the build, never renders
+as empty text; an optional key is read with ``.get()``.  One environment serves every
+page: the reports, the index, the failed pages and the appendix pages.  Messages go through gettext
 (``jinja2.ext.i18n`` bound to :mod:`score_analysis.i18n`), so a template
 renders in the language that is current when it is rendered.
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .. import i18n
@@ -97,7 +100,7 @@ def environment() -> Environment:
     """The templates' environment (one per process): autoescaping, gettext, helpers."""
     env = Environment(loader=PackageLoader("score_analysis.report", "templates"),
                       autoescape=select_autoescape(["html"], default_for_string=True),
-                      extensions=["jinja2.ext.i18n"], undefined=ChainableUndefined,
+                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
                       finalize=_shown)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False,
