@@ -26,7 +26,7 @@ from score_analysis.files import write_tables_csv
 
 ENTERPRISES = ("lestari_dini_tunggul", "tjokro_bersaudara", "trijaya_teknik")
 CHANGED = "trijaya_teknik"
-REPO_NOTEBOOKS = build.DEFAULT_NOTEBOOKS
+REPO_NOTEBOOKS = build.packaged_notebooks()
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Recorder:
             notebook=job.executed, log=job.log)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        analyse_one = build._analyse_enterprise
+        analyse_one = build.analyse_enterprise
 
         def counted(enterprise, **kwargs):
             self.analysed.append(enterprise["enterprise_id"])
@@ -73,7 +73,7 @@ class Recorder:
 
         monkeypatch.setattr(notebooks, "execute_notebook", self.execute)
         monkeypatch.setattr(notebooks, "warm_up", lambda: 0)
-        monkeypatch.setattr(enterprises, "_analyse_enterprise", counted)
+        monkeypatch.setattr(enterprises, "analyse_enterprise", counted)
 
 
 def _fresh_workspace(root: Path) -> Workspace:
@@ -81,8 +81,9 @@ def _fresh_workspace(root: Path) -> Workspace:
     write_tables_csv(demo_tables(3), raw)
     shutil.copytree(REPO_NOTEBOOKS, root / "notebooks")
     options = build.Options(data_dir=raw, reports_dir=root / "reports",
-                               processed_dir=root / "processed",
-                               notebooks_dir=root / "notebooks", jobs=1, progress=False)
+                            processed_dir=root / "processed",
+                            notebooks_dir=root / "notebooks", jobs=1, progress=False,
+                            pdf=False)  # the PDFs are test_pdf's: no browser here
     return Workspace(root, options)
 
 
@@ -175,7 +176,8 @@ def test_nothing_changed_does_not_import_the_scientific_stack(ws, tmp_path):
         f"o = build.Options(data_dir=Path({str(ws.options.data_dir)!r}),"
         f" reports_dir=Path({str(ws.options.reports_dir)!r}),"
         f" processed_dir=Path({str(ws.options.processed_dir)!r}),"
-        f" notebooks_dir=Path({str(ws.options.notebooks_dir)!r}), jobs=1, progress=False)\n"
+        f" notebooks_dir=Path({str(ws.options.notebooks_dir)!r}), jobs=1, progress=False,"
+        " pdf=False)\n"
         "s = build.run(o)\n"
         "heavy = sorted(m for m in ('pandas', 'numpy', 'scipy', 'statsmodels', 'papermill')"
         " if m in sys.modules)\n"
@@ -347,12 +349,51 @@ def test_the_code_fingerprint_follows_the_package_source(tmp_path, monkeypatch):
     package = tmp_path / "score_analysis"
     shutil.copytree(Path(keys.__file__).parent.parent, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(keys, "__file__", str(package / "pipeline" / "keys.py"))
+    monkeypatch.setattr(keys, "__file__", str(package / "build" / "keys.py"))
     first = build.code_fingerprint()
     assert build.code_fingerprint() == first
     models = package / "stats" / "models.py"
     models.write_text(models.read_text() + "\n# edited\n")
     assert build.code_fingerprint() != first
+
+
+def test_an_edited_translation_changes_the_code_fingerprint(tmp_path, monkeypatch):
+    package = tmp_path / "score_analysis"
+    shutil.copytree(Path(keys.__file__).parent.parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    monkeypatch.setattr(keys, "__file__", str(package / "build" / "keys.py"))
+    first = build.code_fingerprint()
+    catalog = package / "locale" / "id" / "LC_MESSAGES" / "messages.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        'msgstr "Laporan"', 'msgstr "Laporan-laporan"', 1), encoding="utf-8")
+    assert build.code_fingerprint() != first
+
+
+def test_a_changed_setting_reanalyses_and_rebuilds_everything(ws, recorder):
+    from score_analysis.settings import PLAN
+
+    changed = replace(ws.options, settings=PLAN.replace(phase_in_months=6))
+    summary = build.run(changed)
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+    assert summary.built == 3
+    manifest = ws.manifest()
+    assert manifest["run"]["settings"]["phase_in_months"] == 6
+    assert manifest["run"]["exploratory"] == [
+        {"setting": "phase_in_months", "used": 6, "plan": 3}]
+    recorder.executed.clear()
+    recorder.analysed.clear()
+    assert build.run(changed).nothing_changed  # the same settings again: nothing to do
+    build.run(ws.options)  # back to the plan: everything again
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+
+
+def test_building_the_appendices_rebuilds_the_reports_that_link_them(ws, recorder):
+    build.run(replace(ws.options, appendices=True))
+    assert recorder.executed[:4] == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.executed[4:]) == sorted(
+        [f"appendix-{e}" for e in ENTERPRISES] + ["appendix-synthesis"])
 
 
 def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
@@ -370,7 +411,8 @@ def test_real_notebooks_change_one_enterprise(tmp_path, capfd):
     raw = tmp_path / "raw"
     write_tables_csv(demo_tables(2), raw)
     options = build.Options(data_dir=raw, reports_dir=tmp_path / "reports",
-                               processed_dir=tmp_path / "processed", jobs=2, progress=False)
+                            processed_dir=tmp_path / "processed", jobs=2, progress=False,
+                            pdf=False)
     first = build.run(options)
     assert (first.built, first.failed) == (2, 0)
     reports = options.reports_dir

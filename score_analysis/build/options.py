@@ -119,8 +119,10 @@ class Options:
                                         Path(self.reports_dir).absolute()]))
 
     def key_parameters(self) -> dict:
-        """The options that change the numbers or the pages (part of every cache key)."""
-        return {"settings": self.settings.as_dict(), "languages": list(self.languages)}
+        """The options that change the numbers or the pages (part of every cache key): the
+        settings, the languages, and whether the pages link appendix pages."""
+        return {"settings": self.settings.as_dict(), "languages": list(self.languages),
+                "appendices": self.appendices}
 
 
 def report_path(enterprise_id: str) -> str:
