@@ -77,14 +77,6 @@ def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch)
                                       check_exact=True)
 
 
-def test_the_garbage_collector_is_handed_its_objects_back():
-    import gc
-
-    with build.gc_frozen():
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0
-
-
 # --------------------------------------------------------------------------- one notebook
 
 

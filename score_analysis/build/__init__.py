@@ -30,7 +30,6 @@ from .enterprises import (
     analyse_chunk,
     analyse_enterprise,
     by_enterprise,
-    gc_frozen,
 )
 from .executors import (
     DaskCluster,
@@ -113,7 +112,7 @@ __all__ = [
     "NotebookJob", "Options", "ReportKind", "ReportOutcome", "ReportStatus", "RunPlan",
     "Summary", "UsageError", "analyse", "analyse_chunk", "analyse_enterprise", "by_enterprise",
     "check_workers", "code_fingerprint", "dask_cluster", "enterprise_slices", "execute_all",
-    "execute_notebook", "gc_frozen", "interrupted_commit", "interrupts_deferred",
+    "execute_notebook", "interrupted_commit", "interrupts_deferred",
     "kernel_spec", "language_pages", "language_path", "move_reports", "notebook_html",
     "notebook_parameters", "packaged_notebooks", "plan_run", "previous_analysis",
     "progress_bar", "provenance", "quality_log", "read_manifest", "recover", "report_key",

@@ -7,9 +7,8 @@ enterprises whose analysis failed and the cache key of each enterprise analysed.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -182,7 +181,8 @@ def analyse(tables: dict, *, settings: AnalysisSettings = PLAN,
         kpi_lines=_concat(lines, analysis.KPI_LINE_COLUMNS),
         survey_reliability=_concat(reliability, analysis.RELIABILITY_COLUMNS),
         survey_attrition=_concat(attrition, analysis.ATTRITION_COLUMNS),
-        pooled=pooled_results(res), pooled_inputs=pooled_inputs(res),
+        pooled=pooled_results(res, settings=settings),
+        pooled_inputs=pooled_inputs(res, settings=settings),
         failed=failed, analysis_keys=keys, settings=settings)
 
 
@@ -205,10 +205,12 @@ def analyse_enterprise(enterprise, *, monthly, items, scores, answers, construct
     from ..stats import analysis
 
     done = analysis.enterprise_analysis(enterprise, monthly=monthly, items=items,
-                                        scores=scores, constructs=constructs)
+                                        scores=scores, constructs=constructs,
+                                        settings=settings)
     eid = enterprise["enterprise_id"]
-    return (done.results, done.lines, analysis.survey_reliability(answers, eid),
-            analysis.survey_attrition(scores, eid, constructs))
+    return (done.results, done.lines,
+            analysis.survey_reliability(answers, eid, settings=settings),
+            analysis.survey_attrition(scores, eid, constructs, settings=settings))
 
 
 #: Fewest enterprises to analyse for the analysis to go to the worker pool (below
@@ -221,14 +223,13 @@ def analyse_chunk(chunk: list, *, constructs: list[str],
     """Analyse several enterprises (in a worker); one ``(id, outcome)`` pair each,
     the outcome being the four tables or the error text."""
     out = []
-    with gc_frozen():
-        for ent, parts in chunk:
-            eid = ent["enterprise_id"]
-            try:
-                out.append((eid, analyse_enterprise(ent, constructs=constructs,
-                                                    settings=settings, **parts)))
-            except Exception as exc:  # isolate one enterprise's failure from the others
-                out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
+    for ent, parts in chunk:
+        eid = ent["enterprise_id"]
+        try:
+            out.append((eid, analyse_enterprise(ent, constructs=constructs, settings=settings,
+                                                **parts)))
+        except Exception as exc:  # isolate one enterprise's failure from the others
+            out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
     return out
 
 
@@ -261,21 +262,3 @@ def by_enterprise(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     if frame.empty or "enterprise_id" not in frame.columns:
         return {}
     return {eid: part for eid, part in frame.groupby("enterprise_id", sort=False)}
-
-
-@contextlib.contextmanager
-def gc_frozen() -> Iterator[None]:
-    """Keep the objects that exist now out of the garbage collector's full passes.
-
-    statsmodels' ``multipletests(method="holm")`` calls ``gc.collect()`` on every
-    call; with pandas, scipy and statsmodels loaded each of those passes walks
-    millions of objects (about 0.1 s per enterprise).  Frozen objects are
-    skipped (:func:`gc.freeze`) and handed back to the collector afterwards.
-    """
-    import gc
-
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
