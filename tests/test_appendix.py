@@ -15,6 +15,7 @@ import reference_values as R
 
 from score_analysis import appendix
 from score_analysis.appendix.page import appendix_html, appendix_path
+from score_analysis.settings import PLAN
 from score_analysis.stats import models
 
 DATA = Path(__file__).parent / "data"
@@ -55,12 +56,12 @@ def test_combinations_show_both_standard_errors_and_use_the_larger(sicily_fit):
                                              "its_effect_end": {"post": 1.0, "t_after": 22.0}})
     assert list(table.columns) == list(appendix.COMBINATION_COLUMNS)
     level, end = table.iloc[0], table.iloc[1]
-    # tests/reference_values.py, with the R calls (plan v2, Sicily):
+    # tests/reference_values.py, with the R calls (plan v3, Sicily: t on 59 - 4 = 55 df):
     # R> its <- glm(aces ~ t + post + t_after + offset(log(stdpop)), quasipoisson)
-    # R> v2(its, c(post = 1)); v2(its, c(post = 1, t_after = 22))
-    for row, ref in ((level, R.SICILY_V2_LEVEL), (end, R.SICILY_V2_EFFECT_END)):
+    # R> v3(its, c(post = 1)); v3(its, c(post = 1, t_after = 22))
+    for row, ref in ((level, R.SICILY_V3_LEVEL), (end, R.SICILY_V3_EFFECT_END)):
         for col in ("estimate", "ci_low", "ci_high", "p_value", "se", "se_model",
-                    "se_newey_west"):
+                    "se_newey_west", "df"):
             assert close(row[col], ref[col], rtol=1e-6), (row["label"], col)
     assert (table["se_used"] == "model").all()
     assert close(table["se"], table[["se_model", "se_newey_west"]].max(axis=1), rtol=0)
@@ -95,9 +96,16 @@ def test_counterfactual_band_matches_r(sicily_fit):
     # R> x0 <- c(1, 58, 0, 0); V <- vcov(fit) * max(1, phi) / phi
     # R> N <- NeweyWest(fit, lag = 3, prewhite = FALSE, adjust = TRUE)
     # R> se <- max(sqrt(t(x0) %*% V %*% x0), sqrt(t(x0) %*% N %*% x0))
-    # R> exp(sum(x0 * coef(fit)) + c(-1, 1) * qnorm(0.975) * se)
+    # R> exp(sum(x0 * coef(fit)) + c(-1, 1) * qt(0.975, df.residual(fit)) * se)
+    # (fit with glm.control(epsilon = 1e-12, maxit = 100): plan v3, t on 55 df)
     assert close([last["counterfactual_low"], last["counterfactual_high"]],
-                 [2.3774922981e-03, 2.8277547338e-03], rtol=1e-6)
+                 [0.002372859964217267, 0.0028332751203385947], rtol=1e-6)
+    # the normal quantile with settings.inference = "normal"
+    # R> exp(sum(x0 * coef(fit)) + c(-1, 1) * qnorm(0.975) * se)
+    normal = appendix.counterfactual_lines(fit, data,
+                                           settings=PLAN.replace(inference="normal"))
+    assert close([normal.iloc[-1]["counterfactual_low"], normal.iloc[-1]["counterfactual_high"]],
+                 [0.0023774923847699587, 0.0028277546307744796], rtol=1e-6)
     before = lines[lines["post"] == 0]
     assert close(before["fitted"], before["counterfactual"], rtol=1e-12)
     assert (lines["counterfactual_low"] < lines["counterfactual"]).all()

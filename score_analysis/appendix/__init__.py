@@ -21,6 +21,7 @@ from .checks import (
     compare_results,
     compare_rows,
     difference_lines,
+    settings_table,
     stored_settings,
 )
 from .tables import (
@@ -63,6 +64,7 @@ __all__ = [
     "compare_results",
     "compare_rows",
     "difference_lines",
+    "settings_table",
     "stored_settings",
     "COMBINATION_COLUMNS",
     "FIT_SUMMARY_COLUMNS",

@@ -48,6 +48,21 @@ def stored_settings(processed_dir: str | Path) -> AnalysisSettings:
     return AnalysisSettings.from_mapping(values, source="provenance.json")
 
 
+#: Columns of :func:`settings_table`.
+SETTINGS_COLUMNS = ("setting", "notebook", "stored_run", "plan")
+
+
+def settings_table(settings: AnalysisSettings, stored: AnalysisSettings) -> pd.DataFrame:
+    """The settings whose values differ between this notebook (``settings``), the stored run
+    (``stored``) and the shipped plan; empty when all three agree.  Columns
+    :data:`SETTINGS_COLUMNS`."""
+    mine, theirs, plan = settings.as_dict(), stored.as_dict(), PLAN.as_dict()
+    rows = [{"setting": name, "notebook": mine[name], "stored_run": theirs[name],
+             "plan": plan[name]}
+            for name in mine if not mine[name] == theirs[name] == plan[name]]
+    return pd.DataFrame(rows, columns=list(SETTINGS_COLUMNS))
+
+
 def check_mode(check: str | None, settings: AnalysisSettings,
                stored: AnalysisSettings) -> CheckMode:
     """The mode of the check: ``check`` when given (``"fail"`` or ``"compare"``), else
