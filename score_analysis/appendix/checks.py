@@ -174,11 +174,16 @@ def difference_lines(differences: pd.DataFrame, key: tuple[str, ...], *,
             side = "no recomputed row" if d["difference"] == "missing row" else "no stored row"
             lines.append(f"{where}: {side}")
         else:
-            lines.append(f"{where}, {d['column']}: stored {d['stored']!r}, "
-                         f"recomputed {d['recomputed']!r}")
+            lines.append(f"{where}, {d['column']}: stored {_plain(d['stored'])!r}, "
+                         f"recomputed {_plain(d['recomputed'])!r}")
     if len(differences) > limit:
         lines.append(f"... and {len(differences) - limit} more")
     return lines
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds (so that a message shows ``1.5``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def checked(differences: pd.DataFrame, key: tuple[str, ...], *, mode: CheckMode,

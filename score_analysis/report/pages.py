@@ -60,14 +60,16 @@ SETTING_CHANGES = {
 
 def _setting_value(value: object) -> str:
     """A setting's value in the page's language: numbers in its notation, on/off, lists."""
-    from .formatting import fmt
+    from babel.numbers import format_decimal
+
+    from .formatting import locale
 
     if value is None:
         return _("the plan's rule")
     if isinstance(value, bool):
         return _("on") if value else _("off")
     if isinstance(value, int | float):
-        return fmt(value, 6)
+        return format_decimal(value, locale=locale())
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) if value else _("none")
     return str(value)
