@@ -101,7 +101,8 @@ def _languages(text: str) -> tuple[str, ...]:
                 language=text, choices=", ".join(LANGUAGES))) from None
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
+    """The command line's argument parser, its help in the current language."""
     p = _defaults()
     parser = _Parser(
         prog="score-analysis",
@@ -425,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``score-analysis`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
     with use_language(message_language(argv)):
-        args = _parser().parse_args(argv)
+        args = parser().parse_args(argv)
         try:
             return COMMANDS[args.command](args)
         except KeyboardInterrupt:

@@ -155,11 +155,11 @@ def test_every_command_takes_language_and_its_help_is_translated(command, capsys
 
 
 def _help_texts(command: str, language: str) -> dict[str, str]:
-    from score_analysis.cli import _parser
+    from score_analysis.cli import parser as make_parser
     from score_analysis.i18n import use_language
 
     with use_language(language):
-        parser = _parser()
+        parser = make_parser()
     (sub,) = [a for a in parser._actions if a.dest == "command"]
     texts = {a.dest: a.help for a in sub.choices[command]._actions if a.help}
     texts["description"] = sub.choices[command].description

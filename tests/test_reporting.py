@@ -431,14 +431,14 @@ def test_pooling_caveat_speaks_of_few_enterprises_only_when_they_are_few():
     assert "What k = 5 can and cannot support" in few and "4 degrees of freedom" in few
     many = report.small_k_note(pd.DataFrame({"k": [50]}))
     assert "so few" not in many and "not drawn at random" in many
-    assert report._many_note(charts.MANY_ROWS) == ""
-    assert "sorted by its estimate" in report._many_note(charts.MANY_ROWS + 1)
+    assert report.many_note(charts.MANY_ROWS) == ""
+    assert "sorted by its estimate" in report.many_note(charts.MANY_ROWS + 1)
 
 
 def test_forest_alt_text_keeps_the_capital_of_5s():
     studies = pd.DataFrame({"name": ["A"], "estimate": [1.5], "ci_low": [0.5],
                             "ci_high": [2.5], "note": [""]})
-    alt = report._forest_alt("5S mean change", studies, None, False)
+    alt = report.forest_alt("5S mean change", studies, None, False)
     assert alt.startswith("Forest plot of 5S mean change: ")
     assert alt.endswith("A: +1.5 (95% CI +0.50 to +2.5).")
 
