@@ -552,3 +552,22 @@ def test_appendix_pages_open_offline_with_code_and_figures(built_reports, in_bro
                 assert page.locator("script").count() == 0, path.name
 
     in_browser(check)
+
+
+def test_the_pooling_figure_is_the_reports_forest_plot_with_the_prediction_interval():
+    from score_analysis.appendix import figures
+
+    studies = _inputs([0.1, -0.2, 0.3], [0.01, 0.02, 0.015]).assign(
+        weight_percent=[40.0, 25.0, 35.0])
+    pooled = pd.Series({"estimate": 1.05, "ci_low": 0.8, "ci_high": 1.4, "pi_low": 0.5,
+                        "pi_high": 2.6})
+    rows = appendix.forest_rows(studies, pooled, ratio=True)
+    fig = figures.pooling_figure(rows, ratio=True, xlabel="rate ratio", title="reject_rate")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "Pooled"
+    low, high = ax.get_xlim()
+    assert low < 0.5 and high > 2.6  # the prediction interval is inside the axis
+    bars = [c for c in ax.collections if c.get_segments()
+            and np.allclose(np.asarray(c.get_segments()[0])[:, 0], [0.5, 2.6])]
+    assert len(bars) == 1

@@ -226,6 +226,39 @@ def test_a_failed_page_escapes_the_name_and_the_error():
     assert "This report could not be built." in page
 
 
+def test_the_image_cache_is_bounded_by_its_named_size():
+    from score_analysis.report.rendering import IMAGE_CACHE_SIZE, BoundedCache
+
+    cache = BoundedCache(IMAGE_CACHE_SIZE)
+    made = []
+    for i in range(IMAGE_CACHE_SIZE + 10):
+        cache.get(i, lambda i=i: made.append(i) or f"png {i}")
+    assert len(cache) == IMAGE_CACHE_SIZE
+    assert 0 not in cache and IMAGE_CACHE_SIZE + 9 in cache
+    assert cache.get(IMAGE_CACHE_SIZE + 9, lambda: "again") == f"png {IMAGE_CACHE_SIZE + 9}"
+    assert len(made) == IMAGE_CACHE_SIZE + 10  # made once each, reused after
+    cache.get(10, lambda: "png 10")  # used again: now the most recent
+    cache.get("new", lambda: "png new")  # the least recently used goes, not everything
+    assert 10 in cache and 11 not in cache and 12 in cache and len(cache) == IMAGE_CACHE_SIZE
+    with pytest.raises(ValueError):
+        BoundedCache(0)
+
+
+def test_a_template_typo_fails_instead_of_printing_nothing():
+    import jinja2
+
+    from score_analysis.report.rendering import environment
+
+    env = environment()
+    assert env.undefined is jinja2.StrictUndefined
+    with pytest.raises(jinja2.UndefinedError, match="titel"):
+        env.from_string("<h1>{{ titel }}</h1>").render(title="PT A")
+    with pytest.raises(jinja2.UndefinedError, match="nmae"):
+        env.from_string("{{ row.nmae }}").render(row={"name": "PT A"})
+    # an optional key is read with .get(): absent, it is empty
+    assert env.from_string("{{ row.get('note') }}").render(row={}) == ""
+
+
 def _stage(reports: Path, files: dict[str, str], complete: bool) -> Path:
     stage = reports / ".staging-999"
     for rel, text in files.items():

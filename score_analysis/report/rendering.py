@@ -20,7 +20,8 @@ per language.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -86,6 +87,39 @@ def in_each_language(section: Callable) -> Callable:
         return Translated(parts)
 
     return wrapper
+
+
+#: How many drawn images (PNG data and their alt text) a process keeps for reuse by the
+#: pages it renders next (each language, the next enterprise): the least recently used
+#: beyond this are dropped.
+IMAGE_CACHE_SIZE = 64
+
+
+class BoundedCache:
+    """A mapping that keeps at most ``size`` entries, dropping the least recently used."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"a cache holds at least one entry, got size {size}")
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], object]) -> object:
+        """The entry of ``key``, made with ``make()`` (and kept) when absent."""
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return self._entries[key]
+        value = make()
+        self._entries[key] = value
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
 
 
 def _shown(value):

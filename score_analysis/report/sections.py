@@ -38,7 +38,7 @@ from .formatting import (
     signed_percent,
 )
 from .loading import EnterpriseData, primary_rows, result_row
-from .rendering import Html, in_each_language, render
+from .rendering import IMAGE_CACHE_SIZE, BoundedCache, Html, in_each_language, render
 from .wording import (
     KIND_TITLES,
     LANGUAGE_NAMES,
@@ -324,7 +324,7 @@ def kpi_key(*, lebaran: bool, visits: bool) -> Html:
 
 
 #: Drawings of monthly charts by content (they hold no words, so every language shares one).
-_KPI_IMAGES: dict[tuple, dict] = {}
+_KPI_IMAGES = BoundedCache(IMAGE_CACHE_SIZE)
 
 
 def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
@@ -338,11 +338,7 @@ def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
     cols = ["month", "observed", "fitted", "counterfactual"]
     key = (tuple(map(tuple, lines[cols].astype(str).to_numpy())), start, tuple(lebaran),
            tuple(str(v) for v in visits), tick_labels(fig.axes[0].yaxis))
-    if key not in _KPI_IMAGES:
-        if len(_KPI_IMAGES) > 64:
-            _KPI_IMAGES.clear()
-        _KPI_IMAGES[key] = png_image(fig)
-    return _KPI_IMAGES[key]
+    return _KPI_IMAGES.get(key, lambda: png_image(fig))
 
 
 @in_each_language
