@@ -504,7 +504,8 @@ def test_other_settings_compare_by_indicator_method_and_column(built_reports_run
     done = _execute("enterprise_appendix.ipynb", tmp_path / "out.ipynb", tmp_path,
                     enterprise_id="tesena_inovindo", data_dir=str(options.data_dir),
                     processed_dir=str(options.processed_dir), phase_in_months=6)
-    shown = "".join(o.get("text", "") for o in done.cells[3].outputs)
+    shown = "".join(o.get("text", "") for c in done.cells if c.cell_type == "code"
+                    for o in c.outputs)
     assert "check = 'compare'" in shown
     last = done.cells[-1].outputs
     assert "value(s) differ from the stored ones" in "".join(last[0]["text"])

@@ -19,10 +19,18 @@ WIDTH = 9.0
 
 
 def use_theme() -> None:
-    """Set the appendix theme (seaborn ``whitegrid``, ``colorblind`` palette) globally."""
+    """Set the appendix theme (seaborn ``whitegrid``, ``colorblind`` palette) globally, and,
+    in a notebook, show every matplotlib figure as a PNG (also those drawn without pyplot,
+    as the reports' charts are)."""
     import seaborn as sns
 
     sns.set_theme(**THEME, rc={"figure.dpi": 96, "savefig.dpi": 96})
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
 
 
 def _figure(height: float, ncols: int = 1):
