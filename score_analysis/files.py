@@ -205,10 +205,12 @@ def resolve_repo_path(path: str | os.PathLike, *, must_exist: bool = True) -> Pa
     root = checkout_root()
     if root is not None:
         places += [root, root / "notebooks"]
-    for place in places:
+    if given.exists():  # in the working directory: as given
+        return given
+    for place in places[1:]:
         candidate = place / given
         if candidate.exists():
-            return candidate if place == cwd else candidate.resolve()
+            return candidate.resolve()
     if not must_exist:
         return ((root or cwd) / given).resolve()
     raise FileNotFoundError(
