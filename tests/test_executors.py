@@ -295,8 +295,11 @@ def test_a_cell_that_times_out_is_not_retried(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- no scheduler
 
 
-def test_an_unreachable_scheduler_is_one_line_and_exit_2_before_any_work(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_one_line_and_exit_2_before_any_work(tmp_path, capsys,
+                                                                        monkeypatch):
     from benchmarks.cluster import free_port
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 2)  # the wait, not its length, is tested
 
     address = f"tcp://127.0.0.1:{free_port()}"
     reports = tmp_path / "reports"

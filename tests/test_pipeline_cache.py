@@ -98,19 +98,35 @@ def built(tmp_path_factory) -> tuple[Workspace, Recorder, build.Summary]:
     return ws, recorder, summary
 
 
-@pytest.fixture
-def ws(built, tmp_path) -> Workspace:
-    """A copy of the built workspace that a test may change."""
+def test_a_build_moved_to_another_folder_rebuilds_nothing(built, tmp_path):
     src = built[0]
-    root = tmp_path / "ws"
-    shutil.copytree(src.root, root, symlinks=True)
-    options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
-                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+    shutil.copytree(src.root, tmp_path / "ws", symlinks=True)
+    options = replace(src.options, data_dir=tmp_path / "ws" / "raw",
+                      reports_dir=tmp_path / "ws" / "reports",
+                      processed_dir=tmp_path / "ws" / "processed",
+                      notebooks_dir=tmp_path / "ws" / "notebooks")
     moved = Recorder()
     with pytest.MonkeyPatch.context() as mp:
         moved.install(mp)
         summary = build.run(options)  # new paths: checked, but nothing to rebuild
     assert (moved.executed, moved.analysed, summary.built) == ([], [], 0)
+    assert build.run(options).nothing_changed
+
+
+@pytest.fixture
+def ws(built, tmp_path) -> Workspace:
+    """A copy of the built workspace that a test may change, its manifest's run key that of
+    the copy's folders (test_a_build_moved_to_another_folder_rebuilds_nothing shows that a
+    run there would rebuild nothing and record just that)."""
+    src = built[0]
+    root = tmp_path / "ws"
+    shutil.copytree(src.root, root, symlinks=True)
+    options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
+                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+    manifest = options.reports_dir / build.MANIFEST
+    record = json.loads(manifest.read_text())
+    record["run_key"] = build.run_key(options.resolved())
+    manifest.write_text(json.dumps(record))
     return Workspace(root, options)
 
 
