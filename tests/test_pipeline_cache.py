@@ -405,6 +405,24 @@ def test_a_changed_setting_reanalyses_and_rebuilds_everything(ws, recorder):
     assert sorted(recorder.analysed) == list(ENTERPRISES)
 
 
+def test_a_changed_confirmatory_family_is_warned_about_and_recorded(ws, recorder):
+    from score_analysis.settings import PLAN
+
+    family = (*PLAN.confirmatory, "turnover_rate")
+    lines: list[str] = []
+    build.run(replace(ws.options, settings=PLAN.replace(confirmatory=family)),
+              echo=lines.append)
+    warnings = [line for line in lines if line.startswith("Warning: the confirmatory family")]
+    assert len(warnings) == 1 and "added: turnover_rate; removed: -" in warnings[0]
+    assert ws.manifest()["run"]["confirmatory_family"] == {
+        "changed": True, "added": ["turnover_rate"], "removed": []}
+    lines.clear()
+    build.run(replace(ws.options, settings=PLAN.replace(phase_in_months=4)),
+              echo=lines.append)
+    assert not any(line.startswith("Warning") for line in lines)  # the family is the plan's
+    assert ws.manifest()["run"]["confirmatory_family"]["changed"] is False
+
+
 def test_building_the_appendices_rebuilds_the_reports_that_link_them(ws, recorder):
     build.run(replace(ws.options, appendices=True))
     assert recorder.executed[:4] == [*ENTERPRISES, "synthesis"]

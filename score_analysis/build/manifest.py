@@ -74,12 +74,18 @@ def tool(code: str) -> dict:
 
 
 def settings_record(settings: AnalysisSettings) -> dict:
-    """The analysis settings as recorded: every setting, the plan version and date, and
-    ``(setting, used, plan)`` for each setting that differs from the shipped plan."""
+    """The analysis settings as recorded: every setting, the plan version and date,
+    ``(setting, used, plan)`` for each setting that differs from the shipped plan, and the
+    confirmatory family against the plan's (a changed family changes the adjusted p)."""
+    from ..settings import PLAN
+
+    used, plan = set(settings.confirmatory), set(PLAN.confirmatory)
     return {"settings": settings.as_dict(),
             "plan": {"version": settings.plan_version, "date": settings.plan_date},
             "exploratory": [{"setting": name, "used": used, "plan": plan}
-                            for name, used, plan in settings.differences()]}
+                            for name, used, plan in settings.differences()],
+            "confirmatory_family": {"changed": used != plan, "added": sorted(used - plan),
+                                    "removed": sorted(plan - used)}}
 
 
 def provenance(options: Options, validated, code: str, *, run_date: str) -> dict:
