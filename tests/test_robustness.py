@@ -545,12 +545,17 @@ def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
     assert set(results["enterprise_id"]) == {"tjokro_bersaudara", "trijaya_teknik"}
 
 
+#: The options of the runs that are interrupted, and of the runs that complete after them
+#: (no appendix pages and no PDFs: what is tested is the commit of whatever a run builds).
+LEAN = ("--quiet", "--no-pdf", "--no-appendix")
+
+
 def _start(data: Path, root: Path) -> subprocess.Popen:
     """``score-analysis run --force`` in its own process group, Ctrl-C enabled."""
     return subprocess.Popen(
         [str(SCORE_ANALYSIS), "run", "--data-dir", str(data), "--reports-dir",
          str(root / "reports"), "--processed-dir", str(root / "processed"), "--force",
-         "--quiet", "--no-pdf"],
+         *LEAN],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
@@ -611,7 +616,7 @@ def test_an_interrupted_run_leaves_the_previous_reports_and_the_next_run_complet
 
     proc = subprocess.run([str(SCORE_ANALYSIS), "run", "--data-dir", str(data),
                            "--reports-dir", str(reports), "--processed-dir",
-                           str(root / "processed"), "--quiet", "--no-pdf"],
+                           str(root / "processed"), *LEAN],
                           capture_output=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr
@@ -659,7 +664,7 @@ def test_a_run_killed_while_moving_its_reports_is_finished_by_the_next_run(built
 
     proc = subprocess.run([str(SCORE_ANALYSIS), "run", "--data-dir", str(data),
                            "--reports-dir", str(reports), "--processed-dir",
-                           str(root / "processed"), "--quiet", "--no-pdf"],
+                           str(root / "processed"), *LEAN],
                           capture_output=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr
