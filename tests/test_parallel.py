@@ -206,8 +206,8 @@ def test_a_real_kernel_that_fails_to_bind_its_ports_is_started_again(tmp_path, m
 
 @pytest.mark.slow
 def test_a_run_from_standard_input_builds_with_the_worker_pool(tmp_path):
-    """``python - < script`` (no file for the workers to import as ``__main__``), and a
-    script without a ``__main__`` guard: the pool's workers start, and the run completes."""
+    """``python - < script``: no file for the workers to import as ``__main__``; the pool's
+    workers start and the run completes, in the default folders of the working directory."""
     import shutil
     import subprocess
     import sys
@@ -225,8 +225,20 @@ def test_a_run_from_standard_input_builds_with_the_worker_pool(tmp_path):
     assert "BrokenProcessPool" not in done.stderr and "<stdin>" not in done.stderr
     assert (tmp_path / "reports" / "index.html").is_file()  # the default folders: here
     assert (tmp_path / "data" / "processed" / "results.parquet").is_file()
-    (tmp_path / "again.py").write_text(script.replace("Path('raw')", "Path('raw'), force=True"))
-    again = subprocess.run([sys.executable, "again.py"], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=900)
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert again.stdout.strip() == "2 0"  # once: the workers did not run the script again
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "unguarded.py").write_text(
+        "import os\n"
+        "from score_analysis import build\n"
+        "print('the script runs', flush=True)\n"
+        "with build.worker_pool(2, notebooks=False) as pool:\n"
+        "    pids = {pool.submit(os.getpid).result() for _ in range(4)}\n"
+        "print(len(pids) >= 1 and os.getpid() not in pids)\n")
+    done = subprocess.run([sys.executable, "unguarded.py"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == ["the script runs", "True"]  # once: not in the workers

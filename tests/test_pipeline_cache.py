@@ -441,22 +441,23 @@ def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
 
 
 @pytest.mark.slow
-def test_real_notebooks_change_one_enterprise(tmp_path, capfd):
-    raw = tmp_path / "raw"
-    write_tables_csv(demo_tables(2), raw)
-    options = build.Options(data_dir=raw, reports_dir=tmp_path / "reports",
-                            processed_dir=tmp_path / "processed", jobs=2, progress=False,
-                            pdf=False)
-    first = build.run(options)
-    assert (first.built, first.failed) == (2, 0)
+def test_real_notebooks_change_one_enterprise(small_run, tmp_path, capfd):
+    """On a copy of the session's real build (tests/data/small): one enterprise's data
+    changed rebuilds its page, the synthesis and the index, with the real notebooks."""
+    for part in ("raw", "processed", "reports"):
+        shutil.copytree(small_run["root"] / part, tmp_path / part)
+    options = replace(small_run["options"], data_dir=tmp_path / "raw",
+                      reports_dir=tmp_path / "reports", processed_dir=tmp_path / "processed")
     reports = options.reports_dir
-    pages = {p: (reports / p).stat().st_mtime_ns
-             for p in ("enterprises/tjokro_bersaudara.html", "enterprises/trijaya_teknik.html",
-                       "synthesis.html", "index.html")}
     log = (reports / "logs" / "trijaya_teknik.log").read_text()
     assert "Kernel is running over TCP" in log  # the kernel's own output is kept here
     assert log.rstrip().splitlines()[-1].startswith("--- ok")
-    _edit_csv(raw / "kpi_monthly.csv", "trijaya_teknik", "output_units",
+    moved = build.run(options)  # another folder: nothing to rebuild
+    assert (moved.built, moved.unchanged, moved.failed) == (0, 2, 0)
+    pages = {p: (reports / p).stat().st_mtime_ns
+             for p in ("enterprises/tjokro_bersaudara.html", "enterprises/trijaya_teknik.html",
+                       "synthesis.html", "index.html")}
+    _edit_csv(options.data_dir / "kpi_monthly.csv", "trijaya_teknik", "output_units",
               lambda v: str(float(v or 0) + 1.0))
     second = build.run(options)
     assert (second.built, second.unchanged, second.failed) == (1, 1, 0)
