@@ -244,6 +244,26 @@ def test_the_image_cache_is_bounded_by_its_named_size():
         BoundedCache(0)
 
 
+def test_every_setting_is_named_in_the_exploratory_banner_in_both_languages():
+    from dataclasses import fields
+
+    from score_analysis.i18n import use_language
+    from score_analysis.report.pages import SETTING_CHANGES, exploratory_changes
+    from score_analysis.settings import PLAN, AnalysisSettings
+
+    assert set(SETTING_CHANGES) == {f.name for f in fields(AnalysisSettings)}
+    changed = PLAN.replace(phase_in_months=6, alpha=0.1, eid=False)
+    with use_language("en"):
+        assert exploratory_changes(changed) == [
+            "significance level 0.1 instead of 0.05", "phase-in 6 months instead of 3",
+            "Lebaran (Idul Fitri) term off instead of on"]
+    with use_language("id"):
+        assert exploratory_changes(changed) == [
+            "taraf signifikansi 0,1, bukan 0,05", "masa penerapan 6 bulan, bukan 3",
+            "suku Lebaran (Idul Fitri) nonaktif, bukan aktif"]
+    assert exploratory_changes(PLAN) == [] and exploratory_changes(None) == []
+
+
 def test_a_template_typo_fails_instead_of_printing_nothing():
     import jinja2
 

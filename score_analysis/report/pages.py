@@ -55,6 +55,10 @@ SETTING_CHANGES = {
     "prediction_df_offset": N_("prediction interval with k − {used} degrees of freedom "
                                "instead of k − {plan}"),
     "attrition_high": N_("high attrition risk below a share of {used} instead of {plan}"),
+    "missing_months_low": N_("low risk from missing months up to a share of {used} instead "
+                             "of {plan}"),
+    "missing_months_high": N_("high risk from missing months above a share of {used} instead "
+                              "of {plan}"),
 }
 
 
