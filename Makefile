@@ -41,13 +41,16 @@ validate: $(STAMP)
 data: $(STAMP)
 	$(BIN)/score-analysis demo-data data/raw
 
+# two processes (pytest-xdist), the whole-pipeline builds shared between them (tests/conftest.py)
+PYTEST := $(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=15
+
 ## Run every test, browser tests included (sets everything up first)
 test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
-## Run the tests without the notebook and browser tests
+## Run the tests that start no notebook kernel and no browser
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(PYTEST) -m "not slow and not browser"
 
 ## Check the code style (ruff)
 lint: $(STAMP)

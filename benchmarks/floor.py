@@ -95,10 +95,10 @@ def floor_notebook(modules: list[str], figures: dict, path: Path) -> Path:
     """Write the floor notebook: the report's parameters, its imports, its number of
     figures of its size; no data read, no analysis."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {"name": build.KERNEL_NAME, "language": "python",
+                                 "display_name": "Python 3 (score-analysis)"}
     nb.cells = [
-        _code('enterprise_id = "floor"\nprocessed_dir = "."\nreports_dir = "."',
+        _code('enterprise_id = "floor"\nprocessed_dir = "."',
               tags=("parameters",)),
         _code("import importlib\n"
               f"MODULES = {json.dumps(modules)}\n"

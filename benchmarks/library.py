@@ -76,8 +76,8 @@ def library_run(data_dir: Path, jobs: int) -> dict:
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "enterprises": len(validated.tables["enterprises"]),
-        "failed": len(analysed["failed"]),
-        "result_rows": len(analysed["results"]),
+        "failed": len(analysed.failed),
+        "result_rows": len(analysed.results),
         "workers": jobs if pool is not None else 1,
         "validate_s": validated_s,
         "total_s": total_s,

@@ -139,10 +139,10 @@ def measure_all(work: Path, *, scaling: int, library: int, jobs: int, repeat: in
     say("3/6 floor: probing the report's imports and figures, then timing the floor ...")
     pages = sorted((shipped / "reports" / "enterprises").glob("*.html"))
     first = next(iter(full["manifest"]["reports"]))
-    params = build.notebook_parameters(first, shipped / "processed", shipped / "reports")
+    params = build.notebook_parameters(first, shipped / "processed")
     probe = work / "floor"
     probe.mkdir()
-    modules = floor.report_modules(build.DEFAULT_NOTEBOOKS / build.ENTERPRISE_NOTEBOOK,
+    modules = floor.report_modules(build.packaged_notebooks() / build.ENTERPRISE_NOTEBOOK,
                                    params, probe)
     shape = floor.report_figures(pages)
     notebook = floor.floor_notebook(modules, shape, probe / "floor.ipynb")

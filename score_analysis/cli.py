@@ -1,4 +1,4 @@
-"""Command line: ``score-analysis validate | run | template | demo-data | calibrate``.
+"""Command line: ``score-analysis validate | run | plan | template | demo-data | calibrate``.
 
 The commands and their options are described in ``README.md`` and
 ``docs/data_contract.md``.  Exit codes: 0 success, 1 a report failed (the
@@ -101,7 +101,8 @@ def _languages(text: str) -> tuple[str, ...]:
                 language=text, choices=", ".join(LANGUAGES))) from None
 
 
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
+    """The command line's argument parser, its help in the current language."""
     p = _defaults()
     parser = _Parser(
         prog="score-analysis",
@@ -136,8 +137,13 @@ def _parser() -> argparse.ArgumentParser:
                    help=_("where the cleaned tables go (default: %(default)s)"))
     r.add_argument("--jobs", type=_positive, default=0, metavar="N",
                    help=_("reports built at once (default: the number of CPUs)"))
+    r.add_argument("--plan", type=Path, default=None, metavar="PLAN.toml",
+                   help=_("analysis settings that change the plan's (a TOML file; "
+                          "score-analysis plan --show prints the plan's); the pages then "
+                          "say that the settings are exploratory"))
     r.add_argument("--enterprise", action="append", default=[], metavar="ID",
-                   help=_("build only this enterprise's report (repeatable)"))
+                   help=_("build only this enterprise's pages (repeatable); every enterprise "
+                          "is still analysed, and the synthesis still pools them all"))
     r.add_argument("--force", action="store_true", help=_("rebuild everything"))
     r.add_argument("--cell-timeout", type=_positive, default=600, metavar="SECONDS",
                    help=_("time limit per notebook cell (default: %(default)s)"))
@@ -150,6 +156,16 @@ def _parser() -> argparse.ArgumentParser:
                    help=_("do not print the A4 PDFs of the reports (reports/pdf/)"))
     r.add_argument("--no-appendix", dest="appendices", action="store_false",
                    help=_("do not build the reviewers' appendix pages (reports/appendix/)"))
+
+    pl = sub.add_parser("plan", help=_("print the analysis settings as TOML"),
+                        description=_("Print the settings of the analysis plan as TOML, to "
+                                      "copy into a file for run --plan; with --plan, the "
+                                      "settings of that file (checked)."))
+    pl.add_argument("--show", action="store_true", required=True,
+                    help=_("print the settings"))
+    pl.add_argument("--plan", type=Path, default=None, metavar="PLAN.toml",
+                    help=_("print the settings of this file instead of the plan's"))
+    _language_option(pl)
 
     t = sub.add_parser("template", help=_("write a blank Excel workbook for data entry"),
                        description=_("Write a blank workbook: one sheet per table, drop-down "
@@ -266,9 +282,35 @@ def cmd_validate(args) -> int:
     return EXIT_OK
 
 
+def _settings(path: Path | None):
+    """The analysis settings of ``--plan`` (the plan's without it); ``None`` after printing
+    why the file cannot be used."""
+    from .settings import PLAN, load_settings
+
+    if path is None:
+        return PLAN
+    try:
+        return load_settings(path)
+    except ValueError as exc:
+        _err(_("score-analysis: the analysis settings cannot be used: {error}").format(
+            error=exc))
+        return None
+
+
+def cmd_plan(args) -> int:
+    settings = _settings(args.plan)
+    if settings is None:
+        return EXIT_INVALID
+    sys.stdout.write(settings.to_toml())
+    return EXIT_OK
+
+
 def cmd_run(args) -> int:
     from .build import InvalidInput, Options, UsageError, run
 
+    settings = _settings(args.plan)
+    if settings is None:  # a bad settings file: nothing is written
+        return EXIT_INVALID
     # the pages: the languages listed with --language (already parsed), else both
     languages = tuple(args.language) if args.language else LANGUAGES
     options = Options(languages=languages, data_dir=args.data_dir, reports_dir=args.reports_dir,
@@ -276,7 +318,7 @@ def cmd_run(args) -> int:
                       enterprises=tuple(args.enterprise), force=args.force,
                       cell_timeout=args.cell_timeout, appendices=args.appendices,
                       progress=not args.quiet and sys.stderr.isatty(),
-                      scheduler=args.scheduler, pdf=args.pdf)
+                      scheduler=args.scheduler, pdf=args.pdf, settings=settings)
     try:
         summary = run(options)
     except InvalidInput as exc:
@@ -421,8 +463,8 @@ def cmd_calibrate(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": cmd_validate, "run": cmd_run, "template": cmd_template,
-            "demo-data": cmd_demo_data, "calibrate": cmd_calibrate}
+COMMANDS = {"validate": cmd_validate, "run": cmd_run, "plan": cmd_plan,
+            "template": cmd_template, "demo-data": cmd_demo_data, "calibrate": cmd_calibrate}
 
 
 def message_language(argv: list[str], environ=None) -> str:
@@ -448,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``score-analysis`` command."""
     argv = sys.argv[1:] if argv is None else list(argv)
     with use_language(message_language(argv)):
-        args = _parser().parse_args(argv)
+        args = parser().parse_args(argv)
         try:
             return COMMANDS[args.command](args)
         except KeyboardInterrupt:

@@ -164,13 +164,21 @@ def replace_tree(staging: Path, target: Path, *, last: tuple[str, ...] = (),
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def checkout_root() -> Path | None:
+    """The repository this package is run from (the folder holding ``pyproject.toml`` beside
+    the package), or ``None`` for an installed package."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
 def resolve_repo_path(path: str | os.PathLike, *, must_exist: bool = True) -> Path:
     """Where a relative default path such as a notebook's ``"data/processed"`` is: in
-    the working directory, else in the repository root, else beside the notebooks
-    (so that ``"../data/processed"`` works too), whichever exists first.  So a notebook
-    runs from the repository root (``papermill notebooks/x.ipynb …``) and from
-    ``notebooks/`` (JupyterLab) with the same defaults.  An absolute path is returned as
-    it is.
+    the working directory, else beside a working directory named ``notebooks`` (so that
+    a notebook opened in JupyterLab from ``notebooks/`` finds ``data/processed``), else in
+    the repository of a checkout or beside its ``notebooks/`` (so that ``"../data/raw"``
+    works too), whichever exists first.  So a notebook runs from the project's folder
+    (``papermill notebooks/x.ipynb …``) and from ``notebooks/`` with the same defaults.
+    An absolute path is returned as it is.
 
     Parameters
     ----------
@@ -178,7 +186,8 @@ def resolve_repo_path(path: str | os.PathLike, *, must_exist: bool = True) -> Pa
         The path as given.
     must_exist
         When true (for inputs), a path found nowhere raises; when false (for outputs to
-        be written), it is placed in the repository root.
+        be written), it is placed in the repository of a checkout, else in the working
+        directory.
 
     Raises
     ------
@@ -189,13 +198,22 @@ def resolve_repo_path(path: str | os.PathLike, *, must_exist: bool = True) -> Pa
     given = Path(path)
     if given.is_absolute():
         return given
-    root = Path(__file__).resolve().parent.parent
-    for candidate in (given, root / given, root / "notebooks" / given):
+    cwd = Path.cwd()
+    places = [cwd]
+    if cwd.name == "notebooks":
+        places.append(cwd.parent)
+    root = checkout_root()
+    if root is not None:
+        places += [root, root / "notebooks"]
+    if given.exists():  # in the working directory: as given
+        return given
+    for place in places[1:]:
+        candidate = place / given
         if candidate.exists():
-            return candidate if candidate == given else candidate.resolve()
+            return candidate.resolve()
     if not must_exist:
-        return (root / given).resolve()
+        return ((root or cwd) / given).resolve()
     raise FileNotFoundError(
-        _("{path} was not found in the working directory ({cwd}) nor in the repository "
-          "({root}): run 'score-analysis run' first, or give the path").format(
-            path=given, cwd=Path.cwd(), root=root))
+        _("{path} was not found in the working directory ({cwd}) nor in {places}: run "
+          "'score-analysis run' first, or give the path").format(
+            path=given, cwd=cwd, places=", ".join(str(p) for p in places[1:]) or "-"))

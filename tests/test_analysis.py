@@ -872,12 +872,12 @@ def shipped(validated) -> dict:
     from score_analysis.build import analyse
 
     out = analyse(validated.tables)
-    assert out["failed"] == {}
+    assert out.failed == {}
     return out
 
 
 def test_shipped_results_are_complete(shipped):
-    res = shipped["results"]
+    res = shipped.results
     assert list(res.columns[:len(RESULT_COLUMNS)]) == list(RESULT_COLUMNS)
     assert set(res["status"]) <= set(STATUSES)
     ok = res[res["status"] == "ok"]
@@ -909,12 +909,12 @@ def test_shipped_results_are_complete(shipped):
 
 
 def test_shipped_demo_features(shipped):
-    res = shipped["results"].set_index(["enterprise_id", "indicator", "method"]).sort_index()
-    tesena_survey = shipped["results"].query("enterprise_id == 'tesena_inovindo' "
+    res = shipped.results.set_index(["enterprise_id", "indicator", "method"]).sort_index()
+    tesena_survey = shipped.results.query("enterprise_id == 'tesena_inovindo' "
                                              "and domain == 'survey'")
     assert (tesena_survey["status"] == "suppressed").all()
     assert tesena_survey[["estimate", "p_value", "n_pre", "n_post"]].isna().all().all()
-    lestari = shipped["results"].query("enterprise_id == 'lestari_dini_tunggul' "
+    lestari = shipped.results.query("enterprise_id == 'lestari_dini_tunggul' "
                                        "and domain == 'survey'")
     assert set(lestari["method"]) == {"welch_t", "mann_whitney"}
     assert set(lestari.loc[lestari["primary"], "method"]) == {"welch_t"}
@@ -937,7 +937,7 @@ def test_shipped_demo_features(shipped):
 
 
 def test_shipped_pooled(shipped):
-    pooled = shipped["pooled"]
+    pooled = shipped.pooled
     assert list(pooled.columns[:len(POOLED_COLUMNS)]) == list(POOLED_COLUMNS)
     assert set(pooled["status"]) <= set(STATUSES)
     assert (pooled["tau2"].dropna() >= 0).all()
@@ -957,7 +957,7 @@ def test_shipped_pooled(shipped):
     assert (pooled.loc[~pooled["confirmatory"], "direction"] == "not_tested").all()
     zero = pooled[pooled["tau2"] == 0]
     assert len(zero) and zero["note_code"].str.contains("tau2_zero(k=", regex=False).all()
-    inputs = shipped["pooled_inputs"]
+    inputs = shipped.pooled_inputs
     assert list(inputs.columns) == list(POOLED_INPUT_COLUMNS)
     sums = inputs.groupby(["indicator", "source_method"])["weight_percent"].sum()
     np.testing.assert_allclose(sums, 100.0)
@@ -970,7 +970,7 @@ def test_the_family_definition_reproduces_p_holm(shipped):
     """decisions.in_holm_family is the one definition of the family (the pages count it
     to say "of the N confirmatory outcomes"): Holm over exactly those rows, the not
     estimable ones at p = 1, gives the stored p_holm."""
-    res = shipped["results"]
+    res = shipped.results
     for _, own in res.groupby("enterprise_id"):
         family = own[decisions.in_holm_family(own)]
         assert family["confirmatory"].all() and own["confirmatory"].sum() == len(family)
@@ -998,12 +998,12 @@ def test_an_enterprise_subset_is_analysed_alone(validated, shipped):
     from score_analysis.build import analyse
 
     some = analyse(validated.tables, enterprises=["tjokro_bersaudara", "trijaya_teknik"])
-    assert set(some["results"]["enterprise_id"]) == {"tjokro_bersaudara", "trijaya_teknik"}
-    full = shipped["results"]
+    assert set(some.results["enterprise_id"]) == {"tjokro_bersaudara", "trijaya_teknik"}
+    full = shipped.results
     own = full[full["enterprise_id"] == "tjokro_bersaudara"].reset_index(drop=True)
-    mine = some["results"][some["results"]["enterprise_id"] == "tjokro_bersaudara"]
+    mine = some.results[some.results["enterprise_id"] == "tjokro_bersaudara"]
     pd.testing.assert_frame_equal(mine.reset_index(drop=True), own)
-    assert (some["pooled"]["status"] != "ok").all()  # two enterprises cannot be pooled
+    assert (some.pooled["status"] != "ok").all()  # two enterprises cannot be pooled
     with pytest.raises(ValueError, match="unknown enterprise"):
         analyse(validated.tables, enterprises=["nobody"])
 
@@ -1013,7 +1013,7 @@ def test_settings_pass_through_the_build(validated):
 
     out = analyse(validated.tables, enterprises=["tjokro_bersaudara"],
                   settings=PLAN.replace(phase_in_months=6, min_months_its=10))
-    res = out["results"].set_index(["indicator", "method"])
+    res = out.results.set_index(["indicator", "method"])
     assert res.loc[("reject_rate", "its_effect_end_phase_in"), "n_post"] == 4
     assert res.loc[("reject_rate", "its_effect_end"), "status"] == "ok"  # 15 and 10 months
     assert res.loc[("reject_rate", "its_effect_end_phase_in"), "status"] == (
@@ -1033,7 +1033,7 @@ def test_fit_its_reproduces_the_published_row(validated, shipped, enterprise_id,
     from score_analysis.stats.models import fit_its, published_estimate
 
     res = fit_its(validated.tables, enterprise_id, indicator)
-    rows = shipped["results"]
+    rows = shipped.results
     row = rows[(rows["enterprise_id"] == enterprise_id) & (rows["indicator"] == indicator)
                & rows["primary"]].iloc[0]
     assert res.published_method == row["method"]

@@ -15,10 +15,10 @@ import reference_values as R
 
 from score_analysis import appendix
 from score_analysis.appendix.page import appendix_html, appendix_path
+from score_analysis.settings import PLAN
 from score_analysis.stats import models
 
 DATA = Path(__file__).parent / "data"
-REPO_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def close(a, b, rtol=1e-6):
@@ -55,12 +55,12 @@ def test_combinations_show_both_standard_errors_and_use_the_larger(sicily_fit):
                                              "its_effect_end": {"post": 1.0, "t_after": 22.0}})
     assert list(table.columns) == list(appendix.COMBINATION_COLUMNS)
     level, end = table.iloc[0], table.iloc[1]
-    # tests/reference_values.py, with the R calls (plan v2, Sicily):
+    # tests/reference_values.py, with the R calls (plan v3, Sicily: t on 59 - 4 = 55 df):
     # R> its <- glm(aces ~ t + post + t_after + offset(log(stdpop)), quasipoisson)
-    # R> v2(its, c(post = 1)); v2(its, c(post = 1, t_after = 22))
-    for row, ref in ((level, R.SICILY_V2_LEVEL), (end, R.SICILY_V2_EFFECT_END)):
+    # R> v3(its, c(post = 1)); v3(its, c(post = 1, t_after = 22))
+    for row, ref in ((level, R.SICILY_V3_LEVEL), (end, R.SICILY_V3_EFFECT_END)):
         for col in ("estimate", "ci_low", "ci_high", "p_value", "se", "se_model",
-                    "se_newey_west"):
+                    "se_newey_west", "df"):
             assert close(row[col], ref[col], rtol=1e-6), (row["label"], col)
     assert (table["se_used"] == "model").all()
     assert close(table["se"], table[["se_model", "se_newey_west"]].max(axis=1), rtol=0)
@@ -95,9 +95,16 @@ def test_counterfactual_band_matches_r(sicily_fit):
     # R> x0 <- c(1, 58, 0, 0); V <- vcov(fit) * max(1, phi) / phi
     # R> N <- NeweyWest(fit, lag = 3, prewhite = FALSE, adjust = TRUE)
     # R> se <- max(sqrt(t(x0) %*% V %*% x0), sqrt(t(x0) %*% N %*% x0))
-    # R> exp(sum(x0 * coef(fit)) + c(-1, 1) * qnorm(0.975) * se)
+    # R> exp(sum(x0 * coef(fit)) + c(-1, 1) * qt(0.975, df.residual(fit)) * se)
+    # (fit with glm.control(epsilon = 1e-12, maxit = 100): plan v3, t on 55 df)
     assert close([last["counterfactual_low"], last["counterfactual_high"]],
-                 [2.3774922981e-03, 2.8277547338e-03], rtol=1e-6)
+                 [0.002372859964217267, 0.0028332751203385947], rtol=1e-6)
+    # the normal quantile with settings.inference = "normal"
+    # R> exp(sum(x0 * coef(fit)) + c(-1, 1) * qnorm(0.975) * se)
+    normal = appendix.counterfactual_lines(fit, data,
+                                           settings=PLAN.replace(inference="normal"))
+    assert close([normal.iloc[-1]["counterfactual_low"], normal.iloc[-1]["counterfactual_high"]],
+                 [0.0023774923847699587, 0.0028277546307744796], rtol=1e-6)
     before = lines[lines["post"] == 0]
     assert close(before["fitted"], before["counterfactual"], rtol=1e-12)
     assert (lines["counterfactual_low"] < lines["counterfactual"]).all()
@@ -316,109 +323,252 @@ def test_appendix_page_shows_code_escapes_text_and_forbids_scripts(tmp_path):
     assert appendix_path(None) == "appendix/synthesis.html"
 
 
+def test_an_exploratory_appendix_page_says_so(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from score_analysis.settings import PLAN
+
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("1")]), path)
+    plain = appendix_html(str(path), "PT A — appendix", settings=PLAN)
+    assert "Exploratory settings" not in plain
+    explored = appendix_html(str(path), "PT A — appendix",
+                             settings=PLAN.replace(phase_in_months=6))
+    assert "Exploratory settings: phase-in 6 months instead of 3." in explored
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def test_the_compare_table_is_keyed_by_indicator_method_and_column():
+    stored = _results()
+    recomputed = stored.copy()
+    recomputed.loc[1, "estimate"] = 1.3
+    recomputed = recomputed.drop(index=0)
+    table = appendix.compare_results(recomputed, stored, "e")
+    assert list(table.columns) == [*appendix.RESULT_KEY, "column", "stored", "recomputed",
+                                   "difference"]
+    got = table[["indicator", "method", "column", "difference"]].values.tolist()
+    assert got == [["absenteeism_rate", "its_level", "estimate", "value"],
+                   ["reject_rate", "its_level", "", "missing row"]]
+    assert appendix.check_results(recomputed, stored, "e", mode="compare").equals(table)
+    with pytest.raises(AssertionError) as failed:
+        appendix.check_results(recomputed, stored, "e", mode="fail")
+    message = str(failed.value)
+    assert "absenteeism_rate / its_level, estimate: stored 1.2345678901, recomputed 1.3" in message
+    assert "reject_rate / its_level: no recomputed row" in message
+    assert "iloc" not in message and "[1]" not in message  # never a position
+
+
+def test_the_check_mode_follows_the_settings_unless_given():
+    from score_analysis.settings import PLAN
+
+    other = PLAN.replace(phase_in_months=6)
+    assert appendix.check_mode(None, PLAN, PLAN) == "fail"
+    assert appendix.check_mode(None, other, PLAN) == "compare"
+    assert appendix.check_mode("fail", other, PLAN) == "fail"
+    assert appendix.check_mode("compare", PLAN, PLAN) == "compare"
+    with pytest.raises(ValueError, match="check must be"):
+        appendix.check_mode("strict", PLAN, PLAN)
+    table = appendix.settings_table(other, PLAN)
+    assert table.values.tolist() == [["phase_in_months", 6, 3, 3]]
+    assert appendix.settings_table(PLAN, PLAN).empty
+
+
+def test_the_parameter_tables_are_those_of_the_notebooks():
+    """Each notebook declares exactly the parameters score_analysis.parameters lists for it,
+    with the plan's value as the default of every setting."""
+    import nbformat
+    from papermill.inspection import inspect_notebook
+
+    from score_analysis import build, parameters
+    from score_analysis.settings import PLAN
+
+    for name, expected in parameters.NOTEBOOK_PARAMETERS.items():
+        path = build.packaged_notebooks() / f"{name}.ipynb"
+        declared = inspect_notebook(str(path))
+        assert tuple(declared) == expected, name
+        for setting, value in PLAN.as_dict().items():
+            if setting in declared:
+                shown = declared[setting]["default"]
+                assert shown == repr(value).replace("'", '"').replace("(", "[").replace(
+                    ")", "]"), (name, setting)
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata["kernelspec"]["name"] == build.KERNEL_NAME, name
+
+
+def test_unknown_parameters_are_refused_by_name():
+    from score_analysis import parameters
+
+    parameters.check({"enterprise_id": "a", "data_dir": "x", "In": [], "pd": pd,
+                      "_i1": "hidden"}, "enterprise_appendix")
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) phase_in, reports_dir: "
+                                         r"enterprise_appendix takes enterprise_id, data_dir"):
+        parameters.check({"phase_in": 6, "reports_dir": "r"}, "enterprise_appendix")
+    settings = parameters.settings_from({**dict.fromkeys(parameters.SETTING_NAMES),
+                                         **_plan_parameters(), "phase_in_months": "6"})
+    assert settings.phase_in_months == 6
+    with pytest.raises(ValueError, match="phase_in_months must be a whole number"):
+        parameters.settings_from({**_plan_parameters(), "phase_in_months": "six"})
+
+
+def _plan_parameters() -> dict:
+    from score_analysis.settings import PLAN
+
+    return PLAN.as_dict()
+
+
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture(scope="module")
-def appendix_run(tmp_path_factory):
-    """The three-enterprise browser fixture built by the pipeline with the appendices."""
+def _execute(notebook: str, out: Path, cwd: Path, **parameters):
+    import papermill as pm
+
     from score_analysis import build
 
-    root = tmp_path_factory.mktemp("appendix_run")
-    shutil.copytree(DATA / "reports", root / "raw")
-    options = build.Options(data_dir=root / "raw", reports_dir=root / "reports",
-                               processed_dir=root / "processed", jobs=2, progress=False,
-                               appendices=True)
-    summary = build.run(options, echo=lambda _: None)
-    manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
-    return root, options, summary, manifest
+    return pm.execute_notebook(str(build.packaged_notebooks() / notebook), str(out),
+                               kernel_name=build.KERNEL_NAME, progress_bar=False,
+                               cwd=str(cwd), parameters=parameters)
 
 
 @pytest.mark.slow
-def test_pipeline_builds_every_appendix_with_its_check_passing(appendix_run):
-    root, _, summary, manifest = appendix_run
+def test_pipeline_builds_every_appendix_with_its_check_passing(built_reports_run):
+    root, _options = built_reports_run
+    manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest["appendices"]
     errors = {k: e["error"] for k, e in entries.items() if e["status"] != "ok"}
-    assert summary.failed == 0 and not errors, errors
-    ids = set(manifest["reports"])
-    assert set(entries) == ids | {"synthesis"}
+    assert not errors, errors
+    assert set(entries) == set(manifest["reports"]) | {"synthesis"}
     for key, entry in entries.items():
         assert entry["path"] == appendix_path(None if key == "synthesis" else key)
         page = root / "reports" / entry["path"]
         assert page.exists()
         executed = json.loads((root / "reports" / entry["notebook"]).read_text())
-        if key != "synthesis":
-            last = "".join(executed["cells"][-1]["outputs"][0]["text"])
-            assert "equal the stored ones" in last, key
+        last = "".join(executed["cells"][-1]["outputs"][0]["text"])
+        assert "0 value(s) differ from the stored ones" in last, key
+        injected = [c for c in executed["cells"]
+                    if "injected-parameters" in c["metadata"].get("tags", [])]
+        assert 'check = "fail"' in "".join(injected[0]["source"]), key  # the pipeline's mode
 
 
 @pytest.mark.slow
-def test_appendices_are_rebuilt_only_when_their_inputs_change(appendix_run):
+def test_appendices_are_rebuilt_only_when_their_inputs_change(built_reports_run, tmp_path):
+    from dataclasses import replace
+
     from score_analysis import build
 
-    root, options, _, manifest = appendix_run
-    again = build.run(options, echo=lambda _: None)
-    assert again.nothing_changed
-    page = root / "reports" / manifest["appendices"]["tesena_inovindo"]["path"]
+    root, options = built_reports_run
+    for part in ("raw", "processed", "reports"):
+        shutil.copytree(root / part, tmp_path / part)
+    options = replace(options, data_dir=tmp_path / "raw", processed_dir=tmp_path / "processed",
+                      reports_dir=tmp_path / "reports", pdf=False)
+    moved = build.run(options, echo=lambda _: None)  # another folder: checked, not rebuilt
+    assert (moved.built, moved.failed) == (0, 0)
+    assert build.run(options, echo=lambda _: None).nothing_changed
+    manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    page = tmp_path / "reports" / manifest["appendices"]["tesena_inovindo"]["path"]
     page.unlink()
     build.run(options, echo=lambda _: None)
-    after = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    after = json.loads((tmp_path / "reports" / "manifest.json").read_text(encoding="utf-8"))
     rebuilt = {k for k, e in after["appendices"].items()
                if e["built"] != manifest["appendices"][k]["built"]}
     assert rebuilt == {"tesena_inovindo"} and page.exists()
 
 
 @pytest.mark.slow
-def test_the_check_cell_fails_when_the_stored_results_differ(appendix_run, tmp_path):
-    import papermill as pm
+def test_the_check_cell_fails_when_the_stored_results_differ(built_reports_run, tmp_path):
     from papermill.exceptions import PapermillExecutionError
 
-    root, options, _, _ = appendix_run
+    root, options = built_reports_run
     processed = tmp_path / "processed"
     shutil.copytree(options.processed_dir, processed)
     results = pd.read_parquet(processed / "results.parquet")
-    own = (results["enterprise_id"] == "tesena_inovindo") & results["estimate"].notna()
-    results.loc[results.index[own][0], "estimate"] *= 1 + 1e-7
+    own = ((results["enterprise_id"] == "tesena_inovindo") & results["estimate"].notna()
+           & (results["indicator"] == "reject_rate") & (results["method"] == "its_level"))
+    assert own.sum() == 1
+    results.loc[own, "estimate"] *= 1 + 1e-7
     results.to_parquet(processed / "results.parquet")
     with pytest.raises(PapermillExecutionError) as failed:
-        pm.execute_notebook(str(REPO_NOTEBOOKS / "enterprise_appendix.ipynb"),
-                            str(tmp_path / "out.ipynb"), kernel_name="python3",
-                            progress_bar=False, cwd=str(REPO_NOTEBOOKS),
-                            parameters={"enterprise_id": "tesena_inovindo",
-                                        "data_dir": str(options.data_dir),
-                                        "processed_dir": str(processed)})
+        _execute("enterprise_appendix.ipynb", tmp_path / "out.ipynb", tmp_path,
+                 enterprise_id="tesena_inovindo", data_dir=str(options.data_dir),
+                 processed_dir=str(processed))
     assert failed.value.ename == "AssertionError"
-    assert "estimate" in failed.value.evalue
+    assert "1 recomputed value(s)" in failed.value.evalue
+    assert "reject_rate / its_level, estimate" in failed.value.evalue
+
+
+@pytest.mark.slow
+def test_other_settings_compare_by_indicator_method_and_column(built_reports_run, tmp_path):
+    root, options = built_reports_run
+    done = _execute("enterprise_appendix.ipynb", tmp_path / "out.ipynb", tmp_path,
+                    enterprise_id="tesena_inovindo", data_dir=str(options.data_dir),
+                    processed_dir=str(options.processed_dir), phase_in_months=6)
+    shown = "".join(o.get("text", "") for c in done.cells if c.cell_type == "code"
+                    for o in c.outputs)
+    assert "check = 'compare'" in shown
+    last = done.cells[-1].outputs
+    assert "value(s) differ from the stored ones" in "".join(last[0]["text"])
+    table = last[1]["data"]["text/html"]
+    for header in ("indicator", "method", "column", "stored", "recomputed"):
+        assert f"<th>{header}</th>" in table, header
+    assert "its_effect_end_phase_in" in table  # the rows the setting changes, by name
+    assert "its_effect_end_no_eid" not in table  # and only those
+
+
+@pytest.mark.slow
+def test_a_misspelt_parameter_stops_the_notebook(built_reports_run, tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    _, options = built_reports_run
+    with pytest.raises(PapermillExecutionError) as failed:
+        _execute("enterprise_appendix.ipynb", tmp_path / "out.ipynb", tmp_path,
+                 processed_dir=str(options.processed_dir), phase_in=6)
+    assert failed.value.ename == "ValueError"
+    assert "unknown parameter(s) phase_in" in failed.value.evalue
 
 
 @pytest.mark.browser
-def test_appendix_pages_open_offline_with_code_and_figures(appendix_run):
-    from test_browser import _chromium, _opened  # noqa: I001  (the browser helpers)
+def test_appendix_pages_open_offline_with_code_and_figures(built_reports, in_browser):
+    from test_browser import _opened
 
-    exe = _chromium()
-    if exe is None:
-        pytest.fail("Chromium is needed for the browser tests: run `make browser-deps`")
-    from playwright.sync_api import sync_playwright
+    manifest = json.loads((built_reports / "manifest.json").read_text(encoding="utf-8"))
 
-    root, _, _, manifest = appendix_run
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
-        try:
-            for entry in manifest["appendices"].values():
-                path = root / "reports" / entry["path"]
-                with _opened(browser, path) as (page, events, url):
-                    assert events["console"] == [] and events["errors"] == [], events
-                    assert events["requests"] == [url], events["requests"]
-                    images = page.evaluate("Array.from(document.images).map("
-                                           "i => [i.complete, i.naturalWidth])")
-                    assert len(images) >= 1, path.name
-                    assert all(done and width > 0 for done, width in images), path.name
-                    code = page.locator(".jp-InputArea pre, .input_area pre")
-                    assert code.count() >= 3, path.name
-                    assert code.first.is_visible(), path.name
-                    assert any("import" in code.nth(i).inner_text()
-                               for i in range(code.count())), path.name
-                    assert page.locator("table").count() >= 1, path.name
-                    assert page.locator("script").count() == 0, path.name
-        finally:
-            browser.close()
+    def check(browser):
+        for entry in manifest["appendices"].values():
+            path = built_reports / entry["path"]
+            with _opened(browser, path) as (page, events, url):
+                assert events["console"] == [] and events["errors"] == [], events
+                assert events["requests"] == [url], events["requests"]
+                images = page.evaluate("Array.from(document.images).map("
+                                       "i => [i.complete, i.naturalWidth])")
+                assert len(images) >= 1, path.name
+                assert all(done and width > 0 for done, width in images), path.name
+                code = page.locator(".jp-InputArea pre, .input_area pre")
+                assert code.count() >= 3, path.name
+                assert code.first.is_visible(), path.name
+                assert any("import" in code.nth(i).inner_text()
+                           for i in range(code.count())), path.name
+                assert page.locator("table").count() >= 1, path.name
+                assert page.locator("script").count() == 0, path.name
+
+    in_browser(check)
+
+
+def test_the_pooling_figure_is_the_reports_forest_plot_with_the_prediction_interval():
+    from score_analysis.appendix import figures
+
+    studies = _inputs([0.1, -0.2, 0.3], [0.01, 0.02, 0.015]).assign(
+        weight_percent=[40.0, 25.0, 35.0])
+    pooled = pd.Series({"estimate": 1.05, "ci_low": 0.8, "ci_high": 1.4, "pi_low": 0.5,
+                        "pi_high": 2.6})
+    rows = appendix.forest_rows(studies, pooled, ratio=True)
+    fig = figures.pooling_figure(rows, ratio=True, xlabel="rate ratio", title="reject_rate")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "Pooled"
+    low, high = ax.get_xlim()
+    assert low < 0.5 and high > 2.6  # the prediction interval is inside the axis
+    bars = [c for c in ax.collections if c.get_segments()
+            and np.allclose(np.asarray(c.get_segments()[0])[:, 0], [0.5, 2.6])]
+    assert len(bars) == 1

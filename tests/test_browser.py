@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from score_analysis import build
 from score_analysis.report import SIMULATED_BANNER, esc
 
 FIXTURE = Path(__file__).parent / "data" / "reports"
@@ -41,18 +40,10 @@ def _chromium() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """Reports of the fixture data, built once by the real pipeline (notebooks included)."""
-    root = tmp_path_factory.mktemp("built")
-    data = root / "raw"
-    shutil.copytree(FIXTURE, data)
-    options = build.Options(data_dir=data, reports_dir=root / "reports",
-                               processed_dir=root / "processed", jobs=2, progress=False)
-    summary = build.run(options, echo=lambda _: None)
-    manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
-    errors = {k: r.get("error") for k, r in manifest["reports"].items() if r["status"] != "ok"}
-    assert summary.failed == 0, errors or manifest.get("synthesis")
-    return root / "reports"
+def built(built_reports) -> Path:
+    """The reports of the fixture data: the session's one build (``conftest.built_reports``),
+    notebooks, appendices and PDFs included."""
+    return built_reports
 
 
 def _pages(reports: Path, lang: str | None = None) -> list[Path]:
@@ -115,7 +106,10 @@ def test_every_report_is_built_with_its_index_entry(built):
 
 @pytest.mark.slow
 def test_executed_notebooks_have_html_outputs_only(built):
-    for nb_path in sorted((built / "notebooks").glob("*.ipynb")):
+    reports = [p for p in sorted((built / "notebooks").glob("*.ipynb"))
+               if not p.name.startswith("appendix-")]  # the appendices show their code
+    assert reports
+    for nb_path in reports:
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         for cell in nb["cells"]:
             for out in cell.get("outputs", []):
@@ -201,9 +195,10 @@ def test_synthesis_and_index_show_their_tables(built, browser):
         kpis = res[(res["method"] == "its_effect_end") & (res["status"] == "ok")]["indicator"]
         assert page.locator("figure img").count() == kpis.nunique() + 2
     with _opened(browser, built / "index.html") as (page, _, _):
+        # the synthesis, three enterprises, and their four appendix pages
         rows = page.locator("table.index tbody tr")
-        assert rows.count() == 4
-        assert page.locator(".status.ok").count() == 4
+        assert rows.count() == 8
+        assert page.locator(".status.ok").count() == 8
 
 
 @pytest.mark.browser

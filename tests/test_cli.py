@@ -112,7 +112,7 @@ def test_usage_errors_exit_2(argv):
 def test_console_script_help_answers():
     out = subprocess.run([sys.executable, "-m", "score_analysis.cli", "--help"],
                          capture_output=True, text=True, check=True).stdout
-    for command in ("validate", "run", "template", "demo-data"):
+    for command in ("validate", "run", "plan", "template", "demo-data"):
         assert command in out
 
 
@@ -139,7 +139,7 @@ def test_help_is_in_indonesian_for_an_indonesian_locale():
         assert english not in done.stdout
 
 
-@pytest.mark.parametrize("command", ["validate", "run", "template", "demo-data"])
+@pytest.mark.parametrize("command", ["validate", "run", "plan", "template", "demo-data"])
 def test_every_command_takes_language_and_its_help_is_translated(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
@@ -156,11 +156,11 @@ def test_every_command_takes_language_and_its_help_is_translated(command, capsys
 
 
 def _help_texts(command: str, language: str) -> dict[str, str]:
-    from score_analysis.cli import _parser
+    from score_analysis.cli import parser as make_parser
     from score_analysis.i18n import use_language
 
     with use_language(language):
-        parser = _parser()
+        parser = make_parser()
     (sub,) = [a for a in parser._actions if a.dest == "command"]
     texts = {a.dest: a.help for a in sub.choices[command]._actions if a.help}
     texts["description"] = sub.choices[command].description
@@ -236,3 +236,49 @@ def test_template_and_demo_data_answer_in_indonesian(tmp_path, capsys):
     assert main(["demo-data", "--language", "id", str(tmp_path / "demo"), "--enterprises",
                  "100000"]) == 2
     assert "jumlah perusahaan harus antara 1 dan" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- analysis settings
+
+
+def test_plan_show_prints_the_plan_as_toml_that_run_plan_reads(tmp_path, capsys):
+    import tomllib
+
+    from score_analysis.settings import PLAN, AnalysisSettings, load_settings
+
+    assert main(["plan", "--show"]) == 0
+    out = capsys.readouterr().out
+    assert "phase_in_months = 3" in out and "plan_version = 3" in out
+    assert AnalysisSettings.from_mapping(tomllib.loads(out)) == PLAN
+    (tmp_path / "mine.toml").write_text(out.replace("phase_in_months = 3",
+                                                    "phase_in_months = 6"))
+    assert load_settings(tmp_path / "mine.toml") == PLAN.replace(phase_in_months=6)
+    assert main(["plan", "--show", "--plan", str(tmp_path / "mine.toml")]) == 0
+    assert "phase_in_months = 6" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["plan"])  # --show is what the command does
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("phase_in = 6\n", "unknown setting(s) phase_in"),
+    ("phase_in_months = \"six\"\n", "phase_in_months must be a whole number"),
+    ("phase_in_months = \n", "not valid TOML"),
+    ("alpha = 2.0\n", "alpha must lie between 0 and 1"),
+    (None, "cannot be read"),
+])
+def test_run_with_a_bad_plan_exits_2_and_writes_nothing(tmp_path, capsys, text, says):
+    raw = _copy(tmp_path)
+    plan = tmp_path / "plan.toml"
+    if text is not None:
+        plan.write_text(text)
+    reports, processed = tmp_path / "reports", tmp_path / "processed"
+    code = main(["run", "--data-dir", str(raw), "--reports-dir", str(reports),
+                 "--processed-dir", str(processed), "--quiet", "--plan", str(plan)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("score-analysis: the analysis settings cannot be used: ")
+    assert says in err and str(plan) in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not reports.exists() and not processed.exists()
+    assert main(["plan", "--show", "--plan", str(plan)]) == 2

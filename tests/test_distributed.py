@@ -70,13 +70,14 @@ def test_reports_built_on_a_cluster_that_loses_a_worker_equal_a_local_run(small_
     local = small_run["options"]
     assert small_run["summary"].exit_code == 0
     out = tmp_path / "distributed"
+    shutil.copytree(local.data_dir, out / "raw")  # the same layout as the local run's
     with local_cluster(2, nthreads=1) as cluster:
         pids = cluster.worker_pids()
         assert len(pids) == 2
         run = subprocess.Popen(  # the scheduler named by the environment this time
-            [str(SCORE_ANALYSIS), "run", "--data-dir", str(local.data_dir), "--reports-dir",
+            [str(SCORE_ANALYSIS), "run", "--data-dir", str(out / "raw"), "--reports-dir",
              str(out / "reports"), "--processed-dir", str(out / "processed"), "--quiet",
-             "--no-appendix"],  # as the local run (the library's default)
+             "--no-appendix", "--no-pdf"],  # as the local run
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env=dict(os.environ, SCORE_ANALYSIS_SCHEDULER=cluster.address))
         killed = _kill_a_worker_building_a_report(cluster.address, pids, run)
@@ -115,7 +116,7 @@ def test_ctrl_c_cancels_the_reports_on_the_cluster_and_keeps_the_previous_ones(
         run = subprocess.Popen(
             [str(SCORE_ANALYSIS), "run", "--data-dir", str(local.data_dir), "--reports-dir",
              str(reports), "--processed-dir", str(tmp_path / "processed"), "--force",
-             "--quiet", "--scheduler", cluster.address],
+             "--quiet", "--no-pdf", "--scheduler", cluster.address],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 240

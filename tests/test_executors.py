@@ -64,7 +64,7 @@ def _blocked(i: int) -> int:
 
 def test_ctrl_c_cancels_the_tasks_on_the_cluster(cluster):
     with pytest.raises(KeyboardInterrupt):
-        with executors._cancel_on_interrupt(cluster):
+        with executors.cancel_on_interrupt(cluster):
             futures = [cluster.submit(_blocked, i) for i in range(4)]
             time.sleep(0.2)
             raise KeyboardInterrupt
@@ -92,10 +92,11 @@ def test_the_analysis_on_dask_gives_the_same_tables_as_here(tables, cluster, mon
     monkeypatch.setattr(enterprises, "PARALLEL_ANALYSIS", 2)
     there = build.analyse(tables, slices=build.enterprise_slices(tables), pool=cluster,
                              workers=cluster.workers)
-    assert there["failed"] == here["failed"] == {}
-    assert there["analysis_keys"] == here["analysis_keys"]
+    assert there.failed == here.failed == {}
+    assert there.analysis_keys == here.analysis_keys
     for name in ("results", "kpi_lines", "survey_reliability", "pooled"):
-        pd.testing.assert_frame_equal(there[name], here[name], check_exact=True)
+        pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name),
+                                      check_exact=True)
 
 
 # --------------------------------------------------------------------------- notebook jobs
@@ -103,7 +104,7 @@ def test_the_analysis_on_dask_gives_the_same_tables_as_here(tables, cluster, mon
 
 def _fake_execute(job: notebooks.NotebookJob) -> build.ReportOutcome:
     """Writes what the notebook saw (its notebook and processed table) into its outputs."""
-    seen = (Path(job.parameters["processed_dir"]) / "results.parquet").read_text()
+    seen = (Path(job.cwd) / job.parameters["processed_dir"] / "results.parquet").read_text()
     nb = Path(job.notebook).read_text()
     for path, text in ((job.html, f"<p>{job.key}: {seen} / {nb}</p>"), (job.executed, "{}"),
                        (job.log, "log\n")):
@@ -129,8 +130,7 @@ def _job(stage: Path, nbs: Path, processed: Path, key: str) -> notebooks.Noteboo
         key=key, kind="enterprise", title=key, notebook=str(nbs / "enterprise_report.ipynb"),
         executed=str(stage / "notebooks" / f"{key}.ipynb"),
         html=str(stage / "enterprises" / f"{key}.html"),
-        parameters={"enterprise_id": key, "processed_dir": str(processed),
-                    "reports_dir": str(stage)},
+        parameters={"enterprise_id": key, "processed_dir": str(processed)},
         cwd=str(nbs), cell_timeout=10, log=str(stage / "logs" / f"{key}.log"))
 
 
@@ -148,7 +148,7 @@ def test_notebook_jobs_on_dask_read_shipped_inputs_and_return_their_outputs(
     shipped = cluster.ship(inputs)
     (processed / "results.parquet").unlink()
     with tqdm(total=3, disable=True) as bar:
-        outcomes = {o.key: o for o in executors._execute_all(todo, cluster, stage, bar,
+        outcomes = {o.key: o for o in executors.execute_all(todo, cluster, stage, bar,
                                                               shipped)}
     for key in ("alpha", "beta", "gamma"):
         o = outcomes[key]
@@ -183,17 +183,66 @@ def test_a_job_result_cannot_write_outside_the_staging_tree(tmp_path):
     assert (stage / "ok.html").read_bytes() == b"y"
 
 
-def test_inputs_are_written_once_per_content_on_a_worker(tmp_path, monkeypatch):
+def test_a_job_with_shipped_inputs_leaves_nothing_in_the_temporary_directory(
+        tmp_path, monkeypatch):
     import tempfile
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    a = jobs.Inputs(files={"processed/t.parquet": b"1"}, digest="a" * 64)
-    first = jobs.materialised(a)
-    assert first == tmp_path / "score-analysis-inputs" / a.digest
-    assert (first / "processed" / "t.parquet").read_bytes() == b"1"
-    (first / "processed" / "t.parquet").write_bytes(b"kept")  # not written again
-    assert jobs.materialised(a) == first
-    assert (first / "processed" / "t.parquet").read_bytes() == b"kept"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(notebooks, "execute_notebook", _fake_execute)
+    processed, nbs, stage = _workspace(tmp_path)
+    inputs = jobs.Inputs.of(processed, nbs, ("enterprise_report.ipynb",))
+    for key in ("alpha", "beta"):  # every job writes its own copy and removes it
+        result = jobs.run_job(_job(stage, nbs, processed, key), str(stage), inputs)
+        assert result.outcome.status == "ok"
+        page = result.files[f"enterprises/{key}.html"].decode()
+        assert page == f"<p>{key}: the processed rows / the notebook</p>"
+        assert list(temp.iterdir()) == []
+
+
+def test_shipped_inputs_cannot_be_written_outside_their_directory(tmp_path):
+    bad = jobs.Inputs(files={"../escaped": b"x"}, digest="a" * 64)
+    with pytest.raises(ValueError, match="may not leave"):
+        jobs.materialised(bad, tmp_path / "in")
+    assert not (tmp_path / "escaped").exists()
+
+
+class _DeadWorkers(executors.Executor):
+    """An executor whose every job dies with its worker."""
+
+    workers = 2
+
+    def submit(self, fn, /, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_exception(RuntimeError("the worker died"))
+        return future
+
+    def as_completed(self, futures):
+        return iter(list(futures))
+
+
+def test_a_job_lost_with_its_worker_fails_its_page_in_every_language(tmp_path):
+    from tqdm import tqdm
+
+    stage = tmp_path / "stage"
+    pages = (("en", str(stage / "enterprises" / "alpha.html"), "PT Alpha — impact assessment"),
+             ("id", str(stage / "id" / "enterprises" / "alpha.html"),
+              "PT Alpha — penilaian dampak"))
+    job = notebooks.NotebookJob(
+        key="alpha", kind="enterprise", title=pages[0][2], notebook=str(tmp_path / "nb.ipynb"),
+        executed=str(stage / "notebooks" / "alpha.ipynb"), html=pages[0][1], parameters={},
+        cwd=str(tmp_path), cell_timeout=10, pages=pages)
+    with tqdm(total=1, disable=True) as bar:
+        (outcome,) = executors.execute_all([job], _DeadWorkers(), stage, bar)
+    assert (outcome.status, outcome.path) == ("failed", "enterprises/alpha.html")
+    assert "the report worker failed: RuntimeError: the worker died" in outcome.error
+    for lang, path, _title in pages:
+        text = Path(path).read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in text, lang
+        assert "the worker died" in text, lang
 
 
 # --------------------------------------------------------------------------- retries
@@ -246,8 +295,11 @@ def test_a_cell_that_times_out_is_not_retried(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- no scheduler
 
 
-def test_an_unreachable_scheduler_is_one_line_and_exit_2_before_any_work(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_one_line_and_exit_2_before_any_work(tmp_path, capsys,
+                                                                        monkeypatch):
     from benchmarks.cluster import free_port
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 2)  # the wait, not its length, is tested
 
     address = f"tcp://127.0.0.1:{free_port()}"
     reports = tmp_path / "reports"
@@ -286,13 +338,13 @@ class _FakeClient:
 def test_workers_running_other_code_are_refused_before_any_work(cluster):
     from score_analysis.build import keys
 
-    executors._check_workers(cluster.client)  # these run this very code
+    executors.check_workers(cluster.client)  # these run this very code
     ours = keys.code_fingerprint()
-    executors._check_workers(_FakeClient({"tcp://10.0.0.1:1": ours}))
+    executors.check_workers(_FakeClient({"tcp://10.0.0.1:1": ours}))
     with pytest.raises(build.UsageError, match=r"1 Dask worker\(s\) run other "
                                                   r"score-analysis code .*tcp://10.0.0.2:1"):
-        executors._check_workers(_FakeClient({"tcp://10.0.0.1:1": ours,
+        executors.check_workers(_FakeClient({"tcp://10.0.0.1:1": ours,
                                               "tcp://10.0.0.2:1": "0.0.9"}))
     with pytest.raises(build.UsageError, match="cannot run score-analysis .*No module named"):
-        executors._check_workers(_FakeClient(ModuleNotFoundError(
+        executors.check_workers(_FakeClient(ModuleNotFoundError(
             "No module named 'score_analysis'")))

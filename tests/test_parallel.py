@@ -42,8 +42,8 @@ def _job(tmp_path: Path, key: str, notebook: Path) -> build.NotebookJob:
 def _tiny_notebook(path: Path, source: str = "1 + 1") -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {"name": build.KERNEL_NAME, "language": "python",
+                                 "display_name": "Python 3 (score-analysis)"}
     nbformat.write(nb, path)
     return path
 
@@ -61,7 +61,7 @@ def _tiny_notebook(path: Path, source: str = "1 + 1") -> Path:
 def test_workers_are_bounded_by_jobs_and_notebooks(monkeypatch, jobs, notebooks, cpus,
                                                    expected):
     monkeypatch.setattr(os, "cpu_count", lambda: cpus)
-    assert build._workers(build.Options(jobs=jobs), notebooks) == expected
+    assert build.workers_for(build.Options(jobs=jobs), notebooks) == expected
 
 
 def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch):
@@ -70,10 +70,11 @@ def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch)
     with build.worker_pool(2, notebooks=False) as pool:
         there = build.analyse(tables, slices=build.enterprise_slices(tables), pool=pool,
                                  workers=2)
-    assert there["failed"] == {} and here["failed"] == {}
-    assert there["analysis_keys"] == here["analysis_keys"]
+    assert there.failed == {} and here.failed == {}
+    assert there.analysis_keys == here.analysis_keys
     for name in TABLES:
-        pd.testing.assert_frame_equal(there[name], here[name], check_exact=True)
+        pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name),
+                                      check_exact=True)
 
 
 # --------------------------------------------------------------------------- one notebook
@@ -150,7 +151,7 @@ def test_the_pool_runs_notebooks_with_their_own_logs_and_a_bad_one_fails_alone(t
     from tqdm import tqdm
 
     with build.worker_pool(2) as pool, tqdm(total=2, disable=True) as bar:
-        outcomes = {o.key: o for o in build._execute_all(jobs, pool, tmp_path, bar)}
+        outcomes = {o.key: o for o in build.execute_all(jobs, pool, tmp_path, bar)}
     assert outcomes["good"].status == "ok", outcomes["good"].error
     assert "hello from the kernel" in (tmp_path / "enterprises" / "good.html").read_text()
     assert outcomes["good"].log == "logs/good.log"
@@ -201,3 +202,43 @@ def test_a_real_kernel_that_fails_to_bind_its_ports_is_started_again(tmp_path, m
     assert ("--- attempt 1 failed: KernelStartError: ZMQError: Address already in use "
             "(retrying)") in log
     assert "started" in Path(outcome.path).read_text()
+
+
+@pytest.mark.slow
+def test_a_run_from_standard_input_builds_with_the_worker_pool(tmp_path):
+    """``python - < script``: no file for the workers to import as ``__main__``; the pool's
+    workers start and the run completes, in the default folders of the working directory."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(Path(__file__).parent / "data" / "small", tmp_path / "raw")
+    script = ("from pathlib import Path\n"
+              "from score_analysis import build\n"
+              "s = build.run(build.Options(data_dir=Path('raw'), jobs=2, progress=False,"
+              " pdf=False), echo=lambda _: None)\n"
+              "print(s.built, s.failed)\n")
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "2 0"
+    assert "BrokenProcessPool" not in done.stderr and "<stdin>" not in done.stderr
+    assert (tmp_path / "reports" / "index.html").is_file()  # the default folders: here
+    assert (tmp_path / "data" / "processed" / "results.parquet").is_file()
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "unguarded.py").write_text(
+        "import os\n"
+        "from score_analysis import build\n"
+        "print('the script runs', flush=True)\n"
+        "with build.worker_pool(2, notebooks=False) as pool:\n"
+        "    pids = {pool.submit(os.getpid).result() for _ in range(4)}\n"
+        "print(len(pids) >= 1 and os.getpid() not in pids)\n")
+    done = subprocess.run([sys.executable, "unguarded.py"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == ["the script runs", "True"]  # once: not in the workers

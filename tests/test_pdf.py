@@ -80,13 +80,16 @@ def pages_text(path: Path) -> list[str]:
     return [_text(p.extract_text() or "") for p in pypdf.PdfReader(path).pages]
 
 
-def _copy_run(built: Path, dest: Path) -> build.Options:
-    """A writable copy of the built fixture (raw data, processed tables, reports)."""
+def _copy_run(built: Path, dest: Path, *, appendices: bool = True) -> build.Options:
+    """A writable copy of the built fixture (raw data, processed tables, reports), and the
+    options of a run there: those of the fixture's build, or without the appendix pages
+    (cheaper, and every report page is then rebuilt: its link to the appendix goes)."""
     root = built.parent
     for name in ("raw", "processed", "reports"):
         shutil.copytree(root / name, dest / name)
     return build.Options(data_dir=dest / "raw", reports_dir=dest / "reports",
-                            processed_dir=dest / "processed", jobs=2, progress=False)
+                         processed_dir=dest / "processed", jobs=2, progress=False,
+                         appendices=appendices)
 
 
 def _change_enterprise(raw: Path, eid: str) -> None:
@@ -189,20 +192,20 @@ def test_an_unchanged_page_is_not_printed_again(built_reports, tmp_path):
     langs = {name.split("/")[1] for name in after}
     assert reprinted == {f"pdf/{lang}/{n}.pdf" for lang in langs
                          for n in ("tesena_inovindo", "synthesis")}
-    state = pdf.read_state(reports)
+    state = pdfs.read_state(reports)
     assert state["printed"] == len(reprinted)
     assert any(re.search(rf"PDFs: {len(reprinted)} printed", line) for line in lines), lines
 
 
 @browser
 def test_no_pdf_writes_none(built_reports, tmp_path):
-    options = _copy_run(built_reports, tmp_path)
+    options = _copy_run(built_reports, tmp_path, appendices=False)
     shutil.rmtree(options.reports_dir / "pdf")
     _change_enterprise(options.data_dir, "xss-probe")
     lines: list[str] = []
     summary = build.run(build.Options(**{**options.__dict__, "pdf": False}),
-                           echo=lines.append)
-    assert summary.failed == 0 and summary.built == 1
+                        echo=lines.append)
+    assert summary.failed == 0 and summary.built == 3
     assert not (options.reports_dir / "pdf").exists()
     assert not list(options.reports_dir.rglob("*.pdf"))
     assert not any("PDF" in line for line in lines)
@@ -266,7 +269,7 @@ def test_missing_chromium_skips_the_pdfs_in_one_line(built_reports, tmp_path, mo
     assert outcome.skipped and outcome.printed == 0
     assert len(lines) == 1 and lines[0].startswith("PDFs skipped: ") and "\n" not in lines[0]
     assert not list(stage.rglob("*.pdf"))
-    assert pdf.read_state(stage) == {"complete": False, "printed": 0, "duration_s": 0.0,
+    assert pdfs.read_state(stage) == {"complete": False, "printed": 0, "duration_s": 0.0,
                                      "keys": {}}
     # without Chromium a rerun has nothing more to do for the PDFs
     assert pdfs.up_to_date(empty, build.Options(reports_dir=empty))
@@ -279,10 +282,10 @@ def test_a_failed_print_is_done_by_the_next_run(tmp_path, monkeypatch):
         (reports / rel).write_text(f"<p>{rel}</p>", encoding="utf-8")
     pages = [("a", "enterprises/a.html"), ("b", "enterprises/b.html")]
     want = pdfs.wanted(reports, stage, pages, ("en",))
-    keys, _todo = pdf.stale(want, reports, {}, pdf.settings_key())
+    keys, _todo = pdfs.stale(want, reports, {}, pdf.print_settings_key())
     (reports / "pdf/en").mkdir(parents=True)
     (reports / "pdf/en/a.pdf").write_bytes(b"%PDF a")  # a is printed and current
-    pdf.write_state({"pdf/en/a.pdf": keys["pdf/en/a.pdf"]}, reports)
+    pdfs.write_state({"pdf/en/a.pdf": keys["pdf/en/a.pdf"]}, reports)
 
     def broken(jobs, **_):
         raise pdf.PdfError("a page could not be printed: boom")
@@ -291,7 +294,7 @@ def test_a_failed_print_is_done_by_the_next_run(tmp_path, monkeypatch):
     monkeypatch.setenv("CHROMIUM", "/bin/sh")  # "a Chromium" is there
     outcome = pdfs.stage_pdfs(reports, stage, pages, languages=("en",), echo=lambda _: None)
     assert outcome.skipped == "a page could not be printed: boom"
-    state = pdf.read_state(stage)
+    state = pdfs.read_state(stage)
     assert state["complete"] is False and state["keys"] == {"pdf/en/a.pdf": keys["pdf/en/a.pdf"]}
     shutil.copy(stage / "pdf/keys.json", reports / "pdf/keys.json")  # as the commit does
     assert not pdfs.up_to_date(reports, build.Options(reports_dir=reports))
@@ -300,17 +303,17 @@ def test_a_failed_print_is_done_by_the_next_run(tmp_path, monkeypatch):
 @browser
 def test_missing_chromium_run_still_builds_the_pages(built_reports, tmp_path, monkeypatch):
     monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-chromium"))
-    options = _copy_run(built_reports, tmp_path)
+    options = _copy_run(built_reports, tmp_path, appendices=False)
     shutil.rmtree(options.reports_dir / "pdf")
     _change_enterprise(options.data_dir, "tesena_inovindo")
     lines: list[str] = []
     summary = build.run(options, echo=lines.append)
-    assert summary.failed == 0 and summary.built == 1 and summary.exit_code == 0
+    assert summary.failed == 0 and summary.built == 3 and summary.exit_code == 0
     assert [line for line in lines if "PDF" in line] == [
         line for line in lines if line.startswith("PDFs skipped: $CHROMIUM")]
     assert any(line.startswith("PDFs skipped: ") for line in lines), lines
     assert not list(options.reports_dir.rglob("*.pdf"))
-    assert pdf.read_state(options.reports_dir)["complete"] is False
+    assert pdfs.read_state(options.reports_dir)["complete"] is False
     assert (options.reports_dir / "enterprises" / "tesena_inovindo.html").exists()
 
 
@@ -330,17 +333,17 @@ def test_a_changed_page_or_missing_file_is_stale(tmp_path):
     a.write_text("<p>a</p>", encoding="utf-8")
     b.write_text("<p>b</p>", encoding="utf-8")
     want = {"pdf/en/a.pdf": (a, "en"), "pdf/en/b.pdf": (b, "en")}
-    keys, todo = pdf.stale(want, tmp_path, {}, "s")
+    keys, todo = pdfs.stale(want, tmp_path, {}, "s")
     assert sorted(todo) == sorted(want)
     for name in want:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"%PDF")
-    assert pdf.stale(want, tmp_path, keys, "s") == (keys, [])
+    assert pdfs.stale(want, tmp_path, keys, "s") == (keys, [])
     b.write_text("<p>b, changed</p>", encoding="utf-8")
-    assert pdf.stale(want, tmp_path, keys, "s")[1] == ["pdf/en/b.pdf"]
-    assert sorted(pdf.stale(want, tmp_path, keys, "other settings")[1]) == sorted(want)
+    assert pdfs.stale(want, tmp_path, keys, "s")[1] == ["pdf/en/b.pdf"]
+    assert sorted(pdfs.stale(want, tmp_path, keys, "other settings")[1]) == sorted(want)
     (tmp_path / "pdf/en/a.pdf").unlink()
-    assert "pdf/en/a.pdf" in pdf.stale(want, tmp_path, keys, "s")[1]
+    assert "pdf/en/a.pdf" in pdfs.stale(want, tmp_path, keys, "s")[1]
 
 
 @browser
@@ -361,7 +364,7 @@ def test_every_table_fits_the_printed_page(built_reports, in_browser):
             tab.set_viewport_size({"width": round(pdf.TEXT_WIDTH_PX), "height": 900})
             tab.goto(page.as_uri())
             tab.emulate_media(media="print")
-            tab.evaluate(pdf._MARK_WIDE, pdf.TEXT_WIDTH_PX)
+            tab.evaluate(pdf.MARK_WIDE, pdf.TEXT_WIDTH_PX)
             portrait, wide = tab.evaluate(too_wide, pdf.TEXT_WIDTH_PX), []
             if tab.evaluate(marked):
                 tab.set_viewport_size({"width": round(landscape), "height": 900})
@@ -406,7 +409,7 @@ def test_bench_ratio_of_pdfs_to_the_html_build(tmp_path):
     from benchmarks import pdf_cost
     from benchmarks.run import Row
 
-    pdf.write_state({"pdf/en/a.pdf": "k", "pdf/en/b.pdf": "k"}, tmp_path, printed=2,
+    pdfs.write_state({"pdf/en/a.pdf": "k", "pdf/en/b.pdf": "k"}, tmp_path, printed=2,
                     duration_s=3.0)
     figures = {"pdf": pdf_cost.measure(tmp_path, run_wall_s=15.0)}
     assert figures["pdf"] == {"pdfs": 2, "pdf_s": 3.0, "html_s": 12.0}
@@ -420,7 +423,7 @@ def test_bench_ratio_of_pdfs_to_the_html_build(tmp_path):
 
 
 def test_every_report_page_that_exists_is_wanted_in_each_language(tmp_path):
-    from score_analysis.build.options import ReportOutcome
+    from score_analysis.build import ReportOutcome
 
     reports, stage = tmp_path / "reports", tmp_path / "stage"
     outcomes = {e: ReportOutcome(key=e, kind="enterprise", status=s, path=f"enterprises/{e}.html",

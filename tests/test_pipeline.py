@@ -98,3 +98,53 @@ def test_unknown_enterprise_selection_is_a_usage_error(small_run):
     options = replace(small_run["options"], enterprises=("nope",), force=True)
     with pytest.raises(build.UsageError, match="unknown enterprise"):
         build.run(options, echo=lambda _: None)
+
+
+# --------------------------------------------------------------------------- other settings
+
+
+def test_a_run_with_other_settings_records_them_and_says_so_on_every_page(tmp_path, capsys):
+    """score-analysis run --plan: the settings go whole into manifest.json and the
+    provenance, every page and the index carry the exploratory banner in their language, and
+    no sentence still states the plan's phase-in."""
+    import re
+    import shutil
+
+    from conftest import SMALL
+
+    from score_analysis import cli
+    from score_analysis.settings import PLAN
+
+    raw = tmp_path / "raw"
+    shutil.copytree(SMALL, raw)
+    plan = tmp_path / "explore.toml"
+    plan.write_text(PLAN.replace(phase_in_months=6).to_toml())
+    code = cli.main(["run", "--data-dir", str(raw), "--reports-dir", str(tmp_path / "reports"),
+                     "--processed-dir", str(tmp_path / "processed"), "--quiet", "--no-pdf",
+                     "--no-appendix", "--plan", str(plan)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Exploratory settings (not the analysis plan): phase_in_months = 6 (plan: 3)." in out
+    reports = tmp_path / "reports"
+    manifest = json.loads((reports / "manifest.json").read_text())
+    assert manifest["run"]["settings"] == PLAN.replace(phase_in_months=6).as_dict()
+    assert manifest["run"]["plan"] == {"version": 3, "date": PLAN.plan_date}
+    assert manifest["run"]["exploratory"] == [
+        {"setting": "phase_in_months", "used": 6, "plan": 3}]
+    provenance = json.loads((tmp_path / "processed" / "provenance.json").read_text())
+    assert provenance["settings"]["phase_in_months"] == 6
+    results = pd.read_csv(reports / "results.csv")
+    notes = results.loc[results["method"] == "its_effect_end_phase_in", "note_code"]
+    assert notes.str.contains(r"sensitivity_phase_in\(months=6\)").all()
+    banner = {"en": "Exploratory settings: phase-in 6 months instead of 3.",
+              "id": "Pengaturan eksploratif: masa penerapan 6 bulan, bukan 3."}
+    pages = sorted(reports.rglob("*.html"))
+    assert len(pages) == 2 * (2 + 2)  # index, synthesis and two enterprises, two languages
+    for page in pages:
+        lang = "id" if page.relative_to(reports).parts[0] == "id" else "en"
+        text = page.read_text(encoding="utf-8")
+        assert banner[lang] in text, page
+        words = re.sub(r"<[^>]+>", " ", text)
+        for stale in ("first three months", "first 3 months", "tiga bulan pertama",
+                      "3 bulan pertama"):
+            assert stale not in words, (page, stale)  # the sentences state the new value

@@ -26,7 +26,7 @@ from score_analysis.files import write_tables_csv
 
 ENTERPRISES = ("lestari_dini_tunggul", "tjokro_bersaudara", "trijaya_teknik")
 CHANGED = "trijaya_teknik"
-REPO_NOTEBOOKS = build.DEFAULT_NOTEBOOKS
+REPO_NOTEBOOKS = build.packaged_notebooks()
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Recorder:
             notebook=job.executed, log=job.log)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        analyse_one = build._analyse_enterprise
+        analyse_one = build.analyse_enterprise
 
         def counted(enterprise, **kwargs):
             self.analysed.append(enterprise["enterprise_id"])
@@ -73,7 +73,7 @@ class Recorder:
 
         monkeypatch.setattr(notebooks, "execute_notebook", self.execute)
         monkeypatch.setattr(notebooks, "warm_up", lambda: 0)
-        monkeypatch.setattr(enterprises, "_analyse_enterprise", counted)
+        monkeypatch.setattr(enterprises, "analyse_enterprise", counted)
 
 
 def _fresh_workspace(root: Path) -> Workspace:
@@ -81,8 +81,9 @@ def _fresh_workspace(root: Path) -> Workspace:
     write_tables_csv(demo_tables(3), raw)
     shutil.copytree(REPO_NOTEBOOKS, root / "notebooks")
     options = build.Options(data_dir=raw, reports_dir=root / "reports",
-                               processed_dir=root / "processed",
-                               notebooks_dir=root / "notebooks", jobs=1, progress=False)
+                            processed_dir=root / "processed",
+                            notebooks_dir=root / "notebooks", jobs=1, progress=False,
+                            pdf=False)  # the PDFs are test_pdf's: no browser here
     return Workspace(root, options)
 
 
@@ -97,19 +98,35 @@ def built(tmp_path_factory) -> tuple[Workspace, Recorder, build.Summary]:
     return ws, recorder, summary
 
 
-@pytest.fixture
-def ws(built, tmp_path) -> Workspace:
-    """A copy of the built workspace that a test may change."""
+def test_a_build_moved_to_another_folder_rebuilds_nothing(built, tmp_path):
     src = built[0]
-    root = tmp_path / "ws"
-    shutil.copytree(src.root, root, symlinks=True)
-    options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
-                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+    shutil.copytree(src.root, tmp_path / "ws", symlinks=True)
+    options = replace(src.options, data_dir=tmp_path / "ws" / "raw",
+                      reports_dir=tmp_path / "ws" / "reports",
+                      processed_dir=tmp_path / "ws" / "processed",
+                      notebooks_dir=tmp_path / "ws" / "notebooks")
     moved = Recorder()
     with pytest.MonkeyPatch.context() as mp:
         moved.install(mp)
         summary = build.run(options)  # new paths: checked, but nothing to rebuild
     assert (moved.executed, moved.analysed, summary.built) == ([], [], 0)
+    assert build.run(options).nothing_changed
+
+
+@pytest.fixture
+def ws(built, tmp_path) -> Workspace:
+    """A copy of the built workspace that a test may change, its manifest's run key that of
+    the copy's folders (test_a_build_moved_to_another_folder_rebuilds_nothing shows that a
+    run there would rebuild nothing and record just that)."""
+    src = built[0]
+    root = tmp_path / "ws"
+    shutil.copytree(src.root, root, symlinks=True)
+    options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
+                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+    manifest = options.reports_dir / build.MANIFEST
+    record = json.loads(manifest.read_text())
+    record["run_key"] = build.run_key(options.resolved())
+    manifest.write_text(json.dumps(record))
     return Workspace(root, options)
 
 
@@ -175,7 +192,8 @@ def test_nothing_changed_does_not_import_the_scientific_stack(ws, tmp_path):
         f"o = build.Options(data_dir=Path({str(ws.options.data_dir)!r}),"
         f" reports_dir=Path({str(ws.options.reports_dir)!r}),"
         f" processed_dir=Path({str(ws.options.processed_dir)!r}),"
-        f" notebooks_dir=Path({str(ws.options.notebooks_dir)!r}), jobs=1, progress=False)\n"
+        f" notebooks_dir=Path({str(ws.options.notebooks_dir)!r}), jobs=1, progress=False,"
+        " pdf=False)\n"
         "s = build.run(o)\n"
         "heavy = sorted(m for m in ('pandas', 'numpy', 'scipy', 'statsmodels', 'papermill')"
         " if m in sys.modules)\n"
@@ -347,12 +365,69 @@ def test_the_code_fingerprint_follows_the_package_source(tmp_path, monkeypatch):
     package = tmp_path / "score_analysis"
     shutil.copytree(Path(keys.__file__).parent.parent, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(keys, "__file__", str(package / "pipeline" / "keys.py"))
+    monkeypatch.setattr(keys, "__file__", str(package / "build" / "keys.py"))
     first = build.code_fingerprint()
     assert build.code_fingerprint() == first
     models = package / "stats" / "models.py"
     models.write_text(models.read_text() + "\n# edited\n")
     assert build.code_fingerprint() != first
+
+
+def test_an_edited_translation_changes_the_code_fingerprint(tmp_path, monkeypatch):
+    package = tmp_path / "score_analysis"
+    shutil.copytree(Path(keys.__file__).parent.parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    monkeypatch.setattr(keys, "__file__", str(package / "build" / "keys.py"))
+    first = build.code_fingerprint()
+    catalog = package / "locale" / "id" / "LC_MESSAGES" / "messages.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        'msgstr "Laporan"', 'msgstr "Laporan-laporan"', 1), encoding="utf-8")
+    assert build.code_fingerprint() != first
+
+
+def test_a_changed_setting_reanalyses_and_rebuilds_everything(ws, recorder):
+    from score_analysis.settings import PLAN
+
+    changed = replace(ws.options, settings=PLAN.replace(phase_in_months=6))
+    summary = build.run(changed)
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+    assert summary.built == 3
+    manifest = ws.manifest()
+    assert manifest["run"]["settings"]["phase_in_months"] == 6
+    assert manifest["run"]["exploratory"] == [
+        {"setting": "phase_in_months", "used": 6, "plan": 3}]
+    recorder.executed.clear()
+    recorder.analysed.clear()
+    assert build.run(changed).nothing_changed  # the same settings again: nothing to do
+    build.run(ws.options)  # back to the plan: everything again
+    assert recorder.executed == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.analysed) == list(ENTERPRISES)
+
+
+def test_a_changed_confirmatory_family_is_warned_about_and_recorded(ws, recorder):
+    from score_analysis.settings import PLAN
+
+    family = (*PLAN.confirmatory, "turnover_rate")
+    lines: list[str] = []
+    build.run(replace(ws.options, settings=PLAN.replace(confirmatory=family)),
+              echo=lines.append)
+    warnings = [line for line in lines if line.startswith("Warning: the confirmatory family")]
+    assert len(warnings) == 1 and "added: turnover_rate; removed: -" in warnings[0]
+    assert ws.manifest()["run"]["confirmatory_family"] == {
+        "changed": True, "added": ["turnover_rate"], "removed": []}
+    lines.clear()
+    build.run(replace(ws.options, settings=PLAN.replace(phase_in_months=4)),
+              echo=lines.append)
+    assert not any(line.startswith("Warning") for line in lines)  # the family is the plan's
+    assert ws.manifest()["run"]["confirmatory_family"]["changed"] is False
+
+
+def test_building_the_appendices_rebuilds_the_reports_that_link_them(ws, recorder):
+    build.run(replace(ws.options, appendices=True))
+    assert recorder.executed[:4] == [*ENTERPRISES, "synthesis"]
+    assert sorted(recorder.executed[4:]) == sorted(
+        [f"appendix-{e}" for e in ENTERPRISES] + ["appendix-synthesis"])
 
 
 def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
@@ -366,21 +441,23 @@ def test_force_rebuilds_and_reanalyses_everything(ws, recorder):
 
 
 @pytest.mark.slow
-def test_real_notebooks_change_one_enterprise(tmp_path, capfd):
-    raw = tmp_path / "raw"
-    write_tables_csv(demo_tables(2), raw)
-    options = build.Options(data_dir=raw, reports_dir=tmp_path / "reports",
-                               processed_dir=tmp_path / "processed", jobs=2, progress=False)
-    first = build.run(options)
-    assert (first.built, first.failed) == (2, 0)
+def test_real_notebooks_change_one_enterprise(small_run, tmp_path, capfd):
+    """On a copy of the session's real build (tests/data/small): one enterprise's data
+    changed rebuilds its page, the synthesis and the index, with the real notebooks."""
+    for part in ("raw", "processed", "reports"):
+        shutil.copytree(small_run["root"] / part, tmp_path / part)
+    options = replace(small_run["options"], data_dir=tmp_path / "raw",
+                      reports_dir=tmp_path / "reports", processed_dir=tmp_path / "processed")
     reports = options.reports_dir
-    pages = {p: (reports / p).stat().st_mtime_ns
-             for p in ("enterprises/tjokro_bersaudara.html", "enterprises/trijaya_teknik.html",
-                       "synthesis.html", "index.html")}
     log = (reports / "logs" / "trijaya_teknik.log").read_text()
     assert "Kernel is running over TCP" in log  # the kernel's own output is kept here
     assert log.rstrip().splitlines()[-1].startswith("--- ok")
-    _edit_csv(raw / "kpi_monthly.csv", "trijaya_teknik", "output_units",
+    moved = build.run(options)  # another folder: nothing to rebuild
+    assert (moved.built, moved.unchanged, moved.failed) == (0, 2, 0)
+    pages = {p: (reports / p).stat().st_mtime_ns
+             for p in ("enterprises/tjokro_bersaudara.html", "enterprises/trijaya_teknik.html",
+                       "synthesis.html", "index.html")}
+    _edit_csv(options.data_dir / "kpi_monthly.csv", "trijaya_teknik", "output_units",
               lambda v: str(float(v or 0) + 1.0))
     second = build.run(options)
     assert (second.built, second.unchanged, second.failed) == (1, 1, 0)

@@ -101,12 +101,8 @@ def processed(tmp_path_factory) -> Path:
     validated = build.validate_inputs(FIXTURE)
     assert validated.ok, [f.line() for f in validated.errors]
     analysed = build.analyse(validated.tables)
-    build._write_processed(validated.tables, analysed, out)
-    from score_analysis.files import write_json, write_parquet
-
-    write_parquet(build._quality_log(validated.findings), out / "quality_log.parquet")
-    write_json(build._provenance(build.Options(data_dir=FIXTURE), validated, "test"),
-               out / "provenance.json")
+    build.write_processed(out, validated, analysed, build.Options(data_dir=FIXTURE),
+                          code="test", run_date="2026-01-01T00:00:00+00:00")
     return out
 
 
@@ -532,14 +528,14 @@ def test_pooling_caveat_speaks_of_few_enterprises_only_when_they_are_few():
     assert "could expect" not in few
     many = report.small_k_note(pd.DataFrame({"k": [50]}))
     assert "so few" not in many and "not drawn at random" in many
-    assert report._many_note(charts.MANY_ROWS) == ""
-    assert "sorted by its estimate" in report._many_note(charts.MANY_ROWS + 1)
+    assert report.many_note(charts.MANY_ROWS) == ""
+    assert "sorted by its estimate" in report.many_note(charts.MANY_ROWS + 1)
 
 
 def test_forest_alt_text_keeps_the_capital_of_5s():
     studies = pd.DataFrame({"name": ["A"], "estimate": [1.5], "ci_low": [0.5],
                             "ci_high": [2.5], "note": [""]})
-    alt = report._forest_alt("5S mean change", studies, None, False)
+    alt = report.forest_alt("5S mean change", studies, None, False)
     assert alt.startswith("Forest plot of 5S mean change: ")
     assert alt.endswith("A: +1.5 (95% CI +0.50 to +2.5).")
 
@@ -1043,7 +1039,7 @@ def test_synthesis_names_instead_of_links_the_pages_that_were_not_built(processe
 
 
 def test_each_page_has_its_twin_under_the_other_language():
-    from score_analysis.build.runner import _language_pages
+    from score_analysis.build import language_pages as _language_pages
 
     pages = _language_pages("enterprises/a.html", "PT A", "enterprise", ("en", "id"))
     assert pages == [

@@ -37,7 +37,7 @@ from score_analysis.files import write_tables_csv
 from score_analysis.stats.outputs import POOLED_COLUMNS, RESULT_COLUMNS
 
 MINIMAL = Path(__file__).parent / "data" / "minimal"
-NOTEBOOKS = build.DEFAULT_NOTEBOOKS
+NOTEBOOKS = build.packaged_notebooks()
 SCORE_ANALYSIS = Path(sys.executable).with_name("score-analysis")
 EVIL_NAME = 'PT <script>alert("x")</script> & Sons'
 EVIL_TEXT = "**Bold?** <img src=x onerror=alert(2)> [link](javascript:alert(3))"
@@ -132,8 +132,10 @@ def demo_dir(target: Path, enterprises: int = 2) -> Path:
 
 
 def run_cli(data: Path, out: Path, *extra: str) -> int:
+    """``score-analysis run`` in this process (no PDFs: they are test_pdf's)."""
     return cli.main(["run", "--data-dir", str(data), "--reports-dir", str(out / "reports"),
-                     "--processed-dir", str(out / "processed"), "--quiet", *extra])
+                     "--processed-dir", str(out / "processed"), "--quiet", "--no-pdf",
+                     *extra])
 
 
 # --------------------------------------------------------------------------- fast
@@ -152,9 +154,9 @@ def test_analysis_failure_is_isolated(monkeypatch):
     monkeypatch.setattr(analysis, "enterprise_analysis", flaky)
     tables = build.validate_inputs(MINIMAL).tables
     out = build.analyse(tables)
-    assert out["failed"] == {"beta": "the analysis failed: ZeroDivisionError: division by zero"}
-    assert set(out["results"]["enterprise_id"]) == {"alpha"}
-    assert set(out["analysis_keys"]) == {"alpha"}
+    assert out.failed == {"beta": "the analysis failed: ZeroDivisionError: division by zero"}
+    assert set(out.results["enterprise_id"]) == {"alpha"}
+    assert set(out.analysis_keys) == {"alpha"}
 
 
 @pytest.mark.parametrize("bad", ["../x", "..", "a/b", "a b", "", "A", "x" * 41, "a\\b",
@@ -164,7 +166,7 @@ def test_enterprise_ids_cannot_leave_the_reports(bad):
         build.report_path(bad)
     if bad is not None:  # None is the synthesis notebook's
         with pytest.raises((build.UsageError, TypeError)):
-            build.notebook_parameters(bad, Path("p"), Path("r"))
+            build.notebook_parameters(bad, Path("p"))
 
 
 def test_valid_ids_stay_inside(tmp_path):
@@ -174,11 +176,13 @@ def test_valid_ids_stay_inside(tmp_path):
 
 
 def test_notebook_parameters_are_a_checked_typed_dict(tmp_path):
-    params = build.notebook_parameters("alpha", tmp_path / "p", tmp_path / "r")
+    params = build.notebook_parameters("alpha", tmp_path / "p")
     assert params == {"processed_dir": str((tmp_path / "p").resolve()),
-                      "reports_dir": str((tmp_path / "r").resolve()),
                       "enterprise_id": "alpha"}
     assert all(type(v) is str for v in params.values())
+    # relative to the folder the notebook runs in, so that no page shows where it was built
+    assert build.notebook_parameters(None, tmp_path / "data" / "processed",
+                                     base=tmp_path) == {"processed_dir": "data/processed"}
 
 
 def test_unknown_enterprise_option_writes_nothing(tmp_path, capsys):
@@ -222,6 +226,59 @@ def test_a_failed_page_escapes_the_name_and_the_error():
     assert "This report could not be built." in page
 
 
+def test_the_image_cache_is_bounded_by_its_named_size():
+    from score_analysis.report.rendering import IMAGE_CACHE_SIZE, BoundedCache
+
+    cache = BoundedCache(IMAGE_CACHE_SIZE)
+    made = []
+    for i in range(IMAGE_CACHE_SIZE + 10):
+        cache.get(i, lambda i=i: made.append(i) or f"png {i}")
+    assert len(cache) == IMAGE_CACHE_SIZE
+    assert 0 not in cache and IMAGE_CACHE_SIZE + 9 in cache
+    assert cache.get(IMAGE_CACHE_SIZE + 9, lambda: "again") == f"png {IMAGE_CACHE_SIZE + 9}"
+    assert len(made) == IMAGE_CACHE_SIZE + 10  # made once each, reused after
+    cache.get(10, lambda: "png 10")  # used again: now the most recent
+    cache.get("new", lambda: "png new")  # the least recently used goes, not everything
+    assert 10 in cache and 11 not in cache and 12 in cache and len(cache) == IMAGE_CACHE_SIZE
+    with pytest.raises(ValueError):
+        BoundedCache(0)
+
+
+def test_every_setting_is_named_in_the_exploratory_banner_in_both_languages():
+    from dataclasses import fields
+
+    from score_analysis.i18n import use_language
+    from score_analysis.report.pages import SETTING_CHANGES, exploratory_changes
+    from score_analysis.settings import PLAN, AnalysisSettings
+
+    assert set(SETTING_CHANGES) == {f.name for f in fields(AnalysisSettings)}
+    changed = PLAN.replace(phase_in_months=6, alpha=0.1, eid=False)
+    with use_language("en"):
+        assert exploratory_changes(changed) == [
+            "significance level 0.1 instead of 0.05", "phase-in 6 months instead of 3",
+            "Lebaran (Idul Fitri) term off instead of on"]
+    with use_language("id"):
+        assert exploratory_changes(changed) == [
+            "taraf signifikansi 0,1, bukan 0,05", "masa penerapan 6 bulan, bukan 3",
+            "suku Lebaran (Idul Fitri) nonaktif, bukan aktif"]
+    assert exploratory_changes(PLAN) == [] and exploratory_changes(None) == []
+
+
+def test_a_template_typo_fails_instead_of_printing_nothing():
+    import jinja2
+
+    from score_analysis.report.rendering import environment
+
+    env = environment()
+    assert env.undefined is jinja2.StrictUndefined
+    with pytest.raises(jinja2.UndefinedError, match="titel"):
+        env.from_string("<h1>{{ titel }}</h1>").render(title="PT A")
+    with pytest.raises(jinja2.UndefinedError, match="nmae"):
+        env.from_string("{{ row.nmae }}").render(row={"name": "PT A"})
+    # an optional key is read with .get(): absent, it is empty
+    assert env.from_string("{{ row.get('note') }}").render(row={}) == ""
+
+
 def _stage(reports: Path, files: dict[str, str], complete: bool) -> Path:
     stage = reports / ".staging-999"
     for rel, text in files.items():
@@ -253,24 +310,24 @@ def test_a_move_stopped_halfway_is_finished_by_the_next_run(tmp_path, monkeypatc
 
     monkeypatch.setattr(os, "replace", crash_after_two)
     with pytest.raises(KeyboardInterrupt):
-        build._move_reports(stage, reports)
+        build.move_reports(stage, reports)
     monkeypatch.setattr(os, "replace", real_replace)
     # the index and manifest go last: the reader still sees the previous set's
     assert (reports / "manifest.json").read_text() == "old"
     assert (reports / "index.html").read_text() == "old"
-    assert build._interrupted_commit(reports)
+    assert build.interrupted_commit(reports)
 
-    build._recover(reports, tmp_path / "processed")
+    build.recover(reports, tmp_path / "processed")
     assert {rel: (reports / rel).read_text() for rel in NEW} == NEW
     assert not stage.exists()
-    assert not build._interrupted_commit(reports)
+    assert not build.interrupted_commit(reports)
 
 
 def test_an_unfinished_build_is_discarded(tmp_path):
     reports = tmp_path / "reports"
     stage = _stage(reports, NEW, complete=False)
     (tmp_path / "processed" / ".staging-5").mkdir(parents=True)
-    build._recover(reports, tmp_path / "processed")
+    build.recover(reports, tmp_path / "processed")
     assert not stage.exists() and not (tmp_path / "processed" / ".staging-5").exists()
     assert not (reports / "index.html").exists()
 
@@ -278,7 +335,7 @@ def test_an_unfinished_build_is_discarded(tmp_path):
 def test_ctrl_c_waits_for_the_move_to_finish():
     done = []
     with pytest.raises(KeyboardInterrupt):
-        with build._interrupts_deferred():
+        with build.interrupts_deferred():
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)
             done.append("moved")
@@ -289,36 +346,34 @@ def test_ctrl_c_waits_for_the_move_to_finish():
 def test_a_second_run_on_the_same_reports_is_refused_at_once(tmp_path):
     from filelock import FileLock
 
-    from score_analysis.build import staging
-
     reports = tmp_path / "reports"
     reports.mkdir()
     with FileLock(reports / ".lock"):  # another run (another lock object) holds it
         with pytest.raises(build.UsageError, match="another run is writing to"):
-            with staging._lock(reports):
+            with build.run_lock(reports):
                 pass
-    with staging._lock(reports):  # free again: taken, and released after the block
+    with build.run_lock(reports):  # free again: taken, and released after the block
         with pytest.raises(build.UsageError):
-            with staging._lock(reports):
+            with build.run_lock(reports):
                 pass
-    with staging._lock(reports):
+    with build.run_lock(reports):
         pass
 
 
 def test_the_analysis_cache_is_reused_only_with_its_own_files(tmp_path):
     tables = build.validate_inputs(MINIMAL).tables
     analysed = build.analyse(tables)
-    for name in build._CACHED:
-        analysed[name].to_parquet(tmp_path / f"{name}.parquet")
-    build._write_analysis_cache(tmp_path, analysed["analysis_keys"])
-    cached = build._previous_analysis(tmp_path)
-    assert cached["analysis_keys"] == analysed["analysis_keys"]
+    for name in build.CACHED_TABLES:
+        getattr(analysed, name).to_parquet(tmp_path / f"{name}.parquet")
+    build.write_analysis_cache(tmp_path, analysed.analysis_keys)
+    cached = build.previous_analysis(tmp_path)
+    assert cached["analysis_keys"] == analysed.analysis_keys
     pd.testing.assert_frame_equal(cached["results"], pd.read_parquet(tmp_path / "results.parquet"))
     # a run stopped after replacing results.parquet but not the cache record
-    analysed["results"].head(3).to_parquet(tmp_path / "results.parquet")
-    assert build._previous_analysis(tmp_path) == {}
+    analysed.results.head(3).to_parquet(tmp_path / "results.parquet")
+    assert build.previous_analysis(tmp_path) == {}
     (tmp_path / "results.parquet").unlink()
-    assert build._previous_analysis(tmp_path) == {}
+    assert build.previous_analysis(tmp_path) == {}
 
 
 # --------------------------------------------------------------------------- slow: whole runs
@@ -430,21 +485,23 @@ _STAMPS = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\+00:00|Z)?"
 
 @pytest.mark.slow
 def test_same_inputs_give_byte_identical_tables_and_pages(built, tmp_path):
-    assert run_cli(built["raw"], tmp_path, "--force") == 0
+    """The same data built in another folder gives the same tables and pages: no page
+    depends on (or shows) where it was built."""
+    raw = tmp_path / "raw"
+    shutil.copytree(built["raw"], raw)
+    assert run_cli(raw, tmp_path, "--force") == 0
     for name in ("results.csv", "pooled.csv", "quality_log.csv"):
         assert ((tmp_path / "reports" / name).read_bytes()
                 == (built["root"] / "reports" / name).read_bytes()), name
     pages = sorted(p.relative_to(tmp_path / "reports")
                    for p in (tmp_path / "reports").rglob("*.html"))
-    assert len(pages) >= 3
+    assert len(pages) == 4 * 2 + 3
     for rel in pages:  # papermill's injected cell no longer gets a random id
-        # the appendix pages show their parameters, the run's own folders among them
-        ours, theirs = (_STAMPS.sub(b"", path.read_bytes())
-                        .replace(str(tmp_path).encode(), b"<out>")
-                        .replace(str(built["root"]).encode(), b"<out>")
-                        for path in (tmp_path / "reports" / rel,
-                                     built["root"] / "reports" / rel))
-        assert ours == theirs, rel
+        ours, theirs = (path.read_bytes() for path in (tmp_path / "reports" / rel,
+                                                       built["root"] / "reports" / rel))
+        for text, folder in ((ours, tmp_path), (theirs, built["root"])):
+            assert str(folder).encode() not in text, rel  # the appendix pages too
+        assert _STAMPS.sub(b"", ours) == _STAMPS.sub(b"", theirs), rel
     executed = nbformat.read(tmp_path / "reports" / "notebooks" / "synthesis.ipynb",
                              as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -474,7 +531,7 @@ def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
     reports = tmp_path / "reports"
     summary = build.run(build.Options(
         data_dir=raw, reports_dir=reports, processed_dir=tmp_path / "processed",
-        notebooks_dir=notebooks, progress=False), echo=lambda text: None)
+        notebooks_dir=notebooks, progress=False, pdf=False), echo=lambda text: None)
 
     assert summary.exit_code == 1
     assert sorted(summary.failures) == ["lestari_dini_tunggul", "trijaya_teknik"]
@@ -508,12 +565,17 @@ def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
     assert set(results["enterprise_id"]) == {"tjokro_bersaudara", "trijaya_teknik"}
 
 
+#: The options of the runs that are interrupted, and of the runs that complete after them
+#: (no appendix pages and no PDFs: what is tested is the commit of whatever a run builds).
+LEAN = ("--quiet", "--no-pdf", "--no-appendix")
+
+
 def _start(data: Path, root: Path) -> subprocess.Popen:
     """``score-analysis run --force`` in its own process group, Ctrl-C enabled."""
     return subprocess.Popen(
         [str(SCORE_ANALYSIS), "run", "--data-dir", str(data), "--reports-dir",
          str(root / "reports"), "--processed-dir", str(root / "processed"), "--force",
-         "--quiet"],
+         *LEAN],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
@@ -574,7 +636,8 @@ def test_an_interrupted_run_leaves_the_previous_reports_and_the_next_run_complet
 
     proc = subprocess.run([str(SCORE_ANALYSIS), "run", "--data-dir", str(data),
                            "--reports-dir", str(reports), "--processed-dir",
-                           str(root / "processed"), "--quiet"], capture_output=True,
+                           str(root / "processed"), *LEAN],
+                          capture_output=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert b"Traceback" not in proc.stderr
@@ -621,7 +684,8 @@ def test_a_run_killed_while_moving_its_reports_is_finished_by_the_next_run(built
 
     proc = subprocess.run([str(SCORE_ANALYSIS), "run", "--data-dir", str(data),
                            "--reports-dir", str(reports), "--processed-dir",
-                           str(root / "processed"), "--quiet"], capture_output=True,
+                           str(root / "processed"), *LEAN],
+                          capture_output=True,
                           timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert b"0 reports built, 2 unchanged" in proc.stdout  # finished, not rebuilt

@@ -1,6 +1,8 @@
 """The reviewer's appendix: the analysis recomputed step by step, with its code visible.
 
 - :mod:`.tables` — the intermediate tables the appendix notebooks show (pure functions);
+- :mod:`.checks` — the recomputed numbers against the stored ones (``check = "fail"`` or
+  ``"compare"``), keyed by indicator, method and column;
 - :mod:`.figures` — their seaborn figures;
 - :mod:`.page` — the appendix page (an autoescaping template around the executed notebook).
 
@@ -8,6 +10,20 @@ The appendix notebooks call ``from score_analysis import appendix`` and use the 
 functions below.  May import every room but :mod:`score_analysis.build`.
 """
 
+from .checks import (
+    CHECK_MODES,
+    POOLED_KEY,
+    CheckMode,
+    assert_same_results,
+    check_mode,
+    check_results,
+    checked,
+    compare_results,
+    compare_rows,
+    difference_lines,
+    settings_table,
+    stored_settings,
+)
 from .tables import (
     AUTOCORRELATION_COLUMNS,
     COMBINATION_COLUMNS,
@@ -21,7 +37,6 @@ from .tables import (
     SENSITIVITY_COLUMNS,
     SENSITIVITY_METHODS,
     answer_distribution,
-    assert_same_results,
     combination_table,
     counterfactual_lines,
     design_matrix,
@@ -40,6 +55,17 @@ from .tables import (
 )
 
 __all__ = [
+    "CHECK_MODES",
+    "POOLED_KEY",
+    "CheckMode",
+    "check_mode",
+    "check_results",
+    "checked",
+    "compare_results",
+    "compare_rows",
+    "difference_lines",
+    "settings_table",
+    "stored_settings",
     "COMBINATION_COLUMNS",
     "FIT_SUMMARY_COLUMNS",
     "RESIDUAL_COLUMNS",

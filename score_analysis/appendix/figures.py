@@ -2,8 +2,9 @@
 
 Every function takes a table of :mod:`score_analysis.appendix` and returns a new
 matplotlib Figure (the notebook displays it; nothing is written to disk).  One theme,
-:func:`use_theme`, is set by the appendix notebooks before the first figure.  The
-enterprise report does not import this module: its pages keep their light imports.
+:func:`use_theme`, is set by the appendix notebooks before the first figure.  The forest
+plot is the reports' own (:func:`pooling_figure`).  The enterprise report does not import
+this module: its pages keep their light imports.
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ WIDTH = 9.0
 
 
 def use_theme() -> None:
-    """Set the appendix theme (seaborn ``whitegrid``, ``colorblind`` palette) globally."""
+    """Set the appendix theme (seaborn ``whitegrid``, ``colorblind`` palette) globally, and,
+    in a notebook, show every matplotlib figure as a PNG (also those drawn without pyplot,
+    as the reports' charts are)."""
     import seaborn as sns
 
     sns.set_theme(**THEME, rc={"figure.dpi": 96, "savefig.dpi": 96})
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png")
 
 
 def _figure(height: float, ncols: int = 1):
@@ -148,34 +157,28 @@ def _facet_waves(own: pd.DataFrame, waves: list[str]):
     return fig
 
 
-def forest_figure(rows: pd.DataFrame, *, null: float, xlabel: str, log: bool = False,
-                  title: str = ""):
-    """Forest plot from :func:`score_analysis.appendix.forest_rows`: each enterprise with
-    its interval (marker size by weight), the pooled estimate with its interval and the
-    prediction interval below it."""
-    fig, ax = _figure(0.45 * len(rows) + 1.4)
-    y = np.arange(len(rows))[::-1]
-    for yi, row in zip(y, rows.itertuples(index=False), strict=True):
-        color = {"enterprise": "C0", "pooled": "C3", "prediction": "C1"}[row.kind]
-        ax.hlines(yi, row.ci_low, row.ci_high, color=color,
-                  linewidth=4 if row.kind == "prediction" else 1.6,
-                  alpha=0.5 if row.kind == "prediction" else 1.0)
-        if row.kind != "prediction":
-            size = 40 + 2.5 * (row.weight_percent if np.isfinite(row.weight_percent) else 10)
-            ax.scatter([row.estimate], [yi], s=size, color=color,
-                       marker="D" if row.kind == "pooled" else "s", zorder=3)
-    ax.axvline(null, color="0.4", linestyle=":")
-    ax.set_yticks(y, rows["label"].tolist())
-    ax.set_xlabel(xlabel)
-    if log:
-        from matplotlib.ticker import FuncFormatter
+def pooling_figure(rows: pd.DataFrame, *, ratio: bool, xlabel: str, title: str = ""):
+    """The forest plot of one pooling, from :func:`score_analysis.appendix.forest_rows`: the
+    reports' own forest plot (:func:`score_analysis.report.charts.forest_figure`: each
+    enterprise with its interval, the pooled estimate as a diamond), with the prediction
+    interval drawn as a bar through the diamond."""
+    from ..i18n import use_language
+    from ..report.charts import forest_figure
 
-        ax.set_xscale("log")
-        plain = FuncFormatter(lambda v, _: f"{v:.3g}")
-        ax.xaxis.set_major_formatter(plain)
-        ax.xaxis.set_minor_formatter(plain)
-        ax.tick_params(axis="x", which="minor", labelsize="x-small")
-    ax.grid(axis="y", visible=False)
-    if title:
-        ax.set_title(title)
+    studies = rows[rows["kind"] == "enterprise"].rename(columns={"label": "name"})
+    pooled = rows[rows["kind"] == "pooled"].iloc[0]
+    prediction = rows[rows["kind"] == "prediction"].iloc[0]
+    with use_language("en"):  # the appendix pages are in English
+        fig = forest_figure(studies.reset_index(drop=True), pooled, title=title, ratio=ratio,
+                            xlabel=xlabel, subtitle="bar: prediction interval")
+    ax = fig.axes[0]
+    low, high = float(prediction["ci_low"]), float(prediction["ci_high"])
+    if np.isfinite(low) and np.isfinite(high):
+        ax.hlines(0, low, high, color="0.25", linewidth=2.5, alpha=0.6, zorder=1)
+        left, right = ax.get_xlim()
+        if ratio:
+            ax.set_xlim(min(left, low / 1.1), max(right, high * 1.1))
+        else:
+            pad = 0.05 * (high - low)
+            ax.set_xlim(min(left, low - pad), max(right, high + pad))
     return fig

@@ -1,4 +1,4 @@
-"""What the reviewer's appendix shows, step by step (analysis plan version 2).
+"""What the reviewer's appendix shows, step by step (analysis plan version 3).
 
 The appendix notebooks (``notebooks/enterprise_appendix.ipynb`` and
 ``notebooks/synthesis_appendix.ipynb``) recompute the analysis from ``data/raw`` with the
@@ -32,11 +32,14 @@ import pandas as pd
 from scipy import stats
 
 from ..data.contract import MIN_CELL, PILLARS, WAVES
+from ..settings import PLAN, AnalysisSettings
 from ..stats.models import MODEL_TERMS, harmonic_terms
+from ..stats.outputs import EXACT, ITS_PRIMARY, ITS_SENSITIVITY, NAIVE_STEP, PLACEBO
+from .checks import RESULT_KEY
 
 #: Columns of :func:`combination_table`.
 COMBINATION_COLUMNS = ("label", "coefficient", "se_model", "se_newey_west", "se_used", "se",
-                       "estimate", "ci_low", "ci_high", "p_value")
+                       "df", "estimate", "ci_low", "ci_high", "p_value")
 
 #: Columns of :func:`fit_summary`.
 FIT_SUMMARY_COLUMNS = ("n", "n_coefficients", "dispersion_raw", "dispersion", "newey_west_lag")
@@ -60,17 +63,14 @@ DISTRIBUTION_COLUMNS = ("construct", "item_id", "wave", "answer", "n", "percent"
 #: Columns of :func:`forest_rows`.
 FOREST_COLUMNS = ("label", "kind", "estimate", "ci_low", "ci_high", "weight_percent")
 
-#: The KPI methods of the sensitivity table (analysis plan version 3): the primary, its
-#: sensitivity rows, the placebo and the naive step.
-SENSITIVITY_METHODS = ("its_effect_end", "its_effect_end_harmonic", "its_effect_end_phase_in",
-                       "its_effect_end_no_eid", "placebo_effect_end", "rate_ratio_step")
+#: The KPI methods of the sensitivity table: the primary, its sensitivity rows, the placebo,
+#: the naive step and the exact comparison (:mod:`score_analysis.stats.outputs`).
+SENSITIVITY_METHODS = (ITS_PRIMARY, *ITS_SENSITIVITY, PLACEBO, NAIVE_STEP, EXACT)
 
 #: Columns of :func:`sensitivity_table`.
 SENSITIVITY_COLUMNS = ("method", "status", "n_pre", "n_post", "estimate", "se", "ci_low",
                        "ci_high", "p_value", "note")
 
-#: Key columns that identify one results row.
-RESULT_KEY = ("enterprise_id", "domain", "indicator", "method")
 
 
 # --------------------------------------------------------------------------- model data
@@ -152,27 +152,26 @@ def fit_summary(fit) -> pd.DataFrame:
 
 
 def combination_table(fit, combinations: dict[str, dict[str, float]], *,
-                      alpha: float = 0.05) -> pd.DataFrame:
-    r"""Named linear combinations :math:`c'\hat\beta` of a fit with both standard errors.
+                      settings: AnalysisSettings = PLAN) -> pd.DataFrame:
+    r"""Named linear combinations :math:`c'\hat\beta` of a fit with both standard errors,
+    and the inference of the published rows.
 
-    For example ``{"its_effect_end": {"post": 1, "t_after": t_last - t0}}``.  The
-    standard errors come from :meth:`score_analysis.stats.models.RateFit.combination`;
-    ``se`` is the larger, ``se_used`` says which, and the estimate and Wald interval are
-    exponentiated.  Columns :data:`COMBINATION_COLUMNS`.
+    For example ``{"its_effect_end": {"post": 1, "t_after": t_last - t0}}``.  Each row is
+    :func:`score_analysis.stats.models.inference`: ``se`` is the one ``settings.se_rule``
+    uses (the plan: the larger; ``se_used`` says which), the interval and p are on ``df``
+    (:math:`n - p`) degrees of freedom (``settings.inference``), exponentiated.
+    R: ``exp(b + c(-1, 1) * qt(0.975, df.residual(fit)) * se)``.  Columns
+    :data:`COMBINATION_COLUMNS`.
     """
-    _check_alpha(alpha)
-    z = stats.norm.ppf(1 - alpha / 2)
+    from ..stats.models import inference
+
     rows = []
     for label, weights in combinations.items():
-        comb = fit.combination(weights)
-        b, se = comb["coefficient"], comb["se"]
-        rows.append({"label": label, "coefficient": b, "se_model": comb["se_model"],
-                     "se_newey_west": comb["se_newey_west"],
-                     "se_used": ("newey_west" if comb["se_newey_west"] > comb["se_model"]
-                                 else "model"),
-                     "se": se, "estimate": float(np.exp(b)), "ci_low": float(np.exp(b - z * se)),
-                     "ci_high": float(np.exp(b + z * se)),
-                     "p_value": float(2 * stats.norm.sf(abs(b / se)))})
+        w = inference(fit, weights, settings=settings)
+        used = ("newey_west" if w["se"] == w["se_newey_west"] != w["se_model"] else "model")
+        rows.append({**{k: w[k] for k in ("coefficient", "se_model", "se_newey_west", "se",
+                                          "df", "estimate", "ci_low", "ci_high", "p_value")},
+                     "label": label, "se_used": used})
     return pd.DataFrame(rows, columns=list(COMBINATION_COLUMNS))
 
 
@@ -216,27 +215,32 @@ def residual_autocorrelation(residuals, *, nlags: int | None = None) -> pd.DataF
 
 
 def counterfactual_lines(fit, data: pd.DataFrame, *, multiplier: float = 1.0,
-                         alpha: float = 0.05) -> pd.DataFrame:
+                         settings: AnalysisSettings = PLAN) -> pd.DataFrame:
     r"""Observed, fitted and counterfactual rates with a band on the counterfactual.
 
     The counterfactual continues the pre-programme trend: the model's rate with ``post``
     and ``t_after`` set to 0 (eid and seasonal terms kept), as Lopez Bernal et al.
-    (2017, Fig. 2).  Its band is :math:`\exp(x_0'\hat\beta \pm z\,\mathrm{se})` with
-    :math:`x_0` the counterfactual row and :math:`\mathrm{se} = \max(\sqrt{x_0'V_{model}
-    x_0}, \sqrt{x_0'V_{NW}x_0})`, the plan's rule for a linear combination.  ``fit`` is a
+    (2017, Fig. 2).  Its band is :math:`\exp(x_0'\hat\beta \pm q\,\mathrm{se})` with
+    :math:`x_0` the counterfactual row, :math:`\mathrm{se}` the standard error of
+    ``settings.se_rule`` (the plan: :math:`\max(\sqrt{x_0'V_{model} x_0},
+    \sqrt{x_0'V_{NW}x_0})`) and :math:`q` the quantile of the published inference
+    (the plan: :math:`t_{n-p, 1-\alpha/2}`).  R: ``exp(sum(x0 * coef(fit)) + c(-1, 1) *
+    qt(0.975, df.residual(fit)) * se)``.  ``fit`` is a
     :class:`score_analysis.stats.models.RateFit` of ``data``
     (:func:`score_analysis.stats.models.model_data`); rates are multiplied by ``multiplier``
     (the scale shown in reports).  Columns :data:`COUNTERFACTUAL_COLUMNS`.
     """
-    _check_alpha(alpha)
     if len(data) != fit.n:
         raise ValueError(f"the fit has {fit.n} months, the data {len(data)}")
     X = design_matrix(data, fit.names).to_numpy(float)
     X0 = design_matrix(data.assign(post=0.0, t_after=0.0), fit.names).to_numpy(float)
     beta = np.asarray(fit.params, dtype=float)
-    se = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X0, fit.cov_model, X0),
-                            np.einsum("ij,jk,ik->i", X0, fit.cov_newey_west, X0)))
-    z = stats.norm.ppf(1 - alpha / 2)
+    se_model = np.sqrt(np.einsum("ij,jk,ik->i", X0, fit.cov_model, X0))
+    se_nw = np.sqrt(np.einsum("ij,jk,ik->i", X0, fit.cov_newey_west, X0))
+    se = {"max": np.maximum(se_model, se_nw), "model": se_model,
+          "newey_west": se_nw}[settings.se_rule]
+    z = (stats.t.ppf(1 - settings.alpha / 2, fit.df_resid) if settings.inference == "t"
+         else stats.norm.ppf(1 - settings.alpha / 2))
     eta0 = X0 @ beta
     return pd.DataFrame({
         "month": data["month"].to_numpy(), "t": data["t"].to_numpy(float),
@@ -251,9 +255,9 @@ def counterfactual_lines(fit, data: pd.DataFrame, *, multiplier: float = 1.0,
 
 
 def sensitivity_table(results: pd.DataFrame, enterprise_id: str, indicator: str) -> pd.DataFrame:
-    """The ``its_effect_end`` row of one KPI and its sensitivity rows (analysis plan
-    version 3), in :data:`SENSITIVITY_METHODS` order; columns :data:`SENSITIVITY_COLUMNS`
-    (a column absent from ``results`` is left empty)."""
+    """The ``its_effect_end`` row of one KPI, its sensitivity rows, the placebo, the naive
+    step and the exact comparison, in :data:`SENSITIVITY_METHODS` order; columns
+    :data:`SENSITIVITY_COLUMNS` (a column absent from ``results`` is left empty)."""
     _require(results, RESULT_KEY, "results")
     own = results[(results["enterprise_id"] == enterprise_id) & (results["domain"] == "kpi")
                   & (results["indicator"] == indicator)
@@ -320,55 +324,15 @@ def answer_distribution(answers: pd.DataFrame, enterprise_id: str, *,
     return counts[list(DISTRIBUTION_COLUMNS)]
 
 
-# --------------------------------------------------------------------------- results check
+# --------------------------------------------------------------------------- results rows
 
 
 def results_rows(results: pd.DataFrame, enterprise_id: str) -> pd.DataFrame:
     """One enterprise's results rows in a fixed order (by domain, indicator and method),
-    index reset, columns as given: the form in which recomputed and stored rows are
-    compared."""
+    index reset, columns as given."""
     _require(results, RESULT_KEY, "results")
     own = results[results["enterprise_id"] == enterprise_id]
     return own.sort_values(list(RESULT_KEY), ignore_index=True, kind="stable")
-
-
-def assert_same_results(recomputed: pd.DataFrame, stored: pd.DataFrame, enterprise_id: str, *,
-                        rtol: float = 1e-9) -> None:
-    """Fail when the recomputed rows of an enterprise differ from the stored ones.
-
-    Both frames are reduced to the enterprise's rows (:func:`results_rows`) and to the
-    columns of ``stored``; then ``pandas.testing.assert_frame_equal`` compares them
-    value by value, numbers with relative tolerance ``rtol`` and no absolute tolerance
-    (a p-value of 1e-12 must match as closely as an estimate of 1.2).  Types are not
-    compared (a parquet file may store text as another string type).
-
-    Raises
-    ------
-    AssertionError
-        Naming the column and the differing values.
-    """
-    from pandas.testing import assert_frame_equal
-
-    stored_rows = results_rows(stored, enterprise_id)
-    missing = [c for c in stored_rows.columns if c not in recomputed.columns]
-    if missing:
-        raise AssertionError(f"the recomputed results lack the column(s) {missing}")
-    mine = results_rows(recomputed[list(stored_rows.columns)], enterprise_id)
-    if stored_rows.empty:
-        raise AssertionError(f"the stored results have no row for {enterprise_id!r}")
-    assert_frame_equal(_comparable(mine), _comparable(stored_rows), check_dtype=False,
-                       check_exact=False, rtol=rtol, atol=0.0)
-
-
-def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as plain objects with one missing marker, so that string types and
-    ``None``/``NaN`` spellings of a blank do not count as differences."""
-    out = frame.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
-            values = out[col].astype(object)
-            out[col] = values.where(pd.notna(values), None)
-    return out
 
 
 # --------------------------------------------------------------------------- synthesis
@@ -414,7 +378,7 @@ def forest_rows(inputs: pd.DataFrame, pooled_row: pd.Series, *, ratio: bool,
 
 
 def leave_one_out_table(inputs: pd.DataFrame, *, ratio: bool,
-                        alpha: float = 0.05) -> pd.DataFrame:
+                        settings: AnalysisSettings = PLAN) -> pd.DataFrame:
     """:func:`score_analysis.stats.pooling.leave_one_out` on the rows of :func:`pooled_inputs`,
     labelled by the enterprise left out; with ``ratio`` (KPI rate ratios, pooled on the
     log scale) the estimate and both intervals are exponentiated back to rate ratios.
@@ -422,7 +386,7 @@ def leave_one_out_table(inputs: pd.DataFrame, *, ratio: bool,
     from ..stats.pooling import leave_one_out
 
     out = leave_one_out(inputs["yi"].to_numpy(float), inputs["vi"].to_numpy(float),
-                        inputs["enterprise_id"].astype(str).tolist(), alpha=alpha)
+                        inputs["enterprise_id"].astype(str).tolist(), settings=settings)
     if ratio:
         for col in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
             out[col] = np.exp(out[col])

@@ -1,31 +1,30 @@
 """The reviewer's appendix pages: one per enterprise and one for the synthesis.
 
-Each appendix notebook (``notebooks/enterprise_appendix.ipynb``,
-``notebooks/synthesis_appendix.ipynb``) is executed like a report, in the same worker
-pool, after the reports, and converted with its code visible
-(:func:`score_analysis.appendix.page.appendix_html`) into
+Each appendix notebook (``enterprise_appendix.ipynb``, ``synthesis_appendix.ipynb``) is
+executed like a report, in the same worker pool, after the reports, and converted with
+its code visible (:func:`score_analysis.appendix.page.appendix_html`) into
 ``reports/appendix/<enterprise_id>.html`` and ``reports/appendix/synthesis.html``; the
-executed notebooks go to ``reports/notebooks/appendix-<id>.ipynb``.
+executed notebooks go to ``reports/notebooks/appendix-<id>.ipynb``.  The pipeline runs
+them with ``check = "fail"``: a recomputed number that differs from the stored one fails
+the page.
 
 Incremental: an appendix's key is its report's key (the enterprise's data, the code, the
-parameters) plus the appendix notebook's hash; a page whose key is unchanged and which
+settings) plus the appendix notebook's hash; a page whose key is unchanged and which
 exists is not rebuilt.  The keys are kept in the manifest under ``appendices``.
 Appendices are built when :attr:`Options.appendices` is set (the command line sets it).
-The enterprise appendix reads the raw data from ``data_dir``: on a Dask cluster its
-workers must see that directory (the processed tables and notebooks are shipped).
+On a Dask cluster the raw files the enterprise appendix recomputes from are shipped to
+the workers with the processed tables.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .keys import _file_hash, _sha
+from .keys import file_hash, sha
 from .notebooks import NotebookJob
-from .options import ReportOutcome
+from .options import ENTERPRISE_APPENDIX, SYNTHESIS_APPENDIX, Options, relative_to
+from .records import ManifestEntry, ReportOutcome
 
-ENTERPRISE_APPENDIX = "enterprise_appendix.ipynb"
-SYNTHESIS_APPENDIX = "synthesis_appendix.ipynb"
-NOTEBOOKS = (ENTERPRISE_APPENDIX, SYNTHESIS_APPENDIX)
 #: The manifest entry that holds the appendices' keys and outcomes.
 MANIFEST_KEY = "appendices"
 SYNTHESIS = "synthesis"
@@ -38,18 +37,19 @@ def appendix_page_path(key: str) -> str:
     return appendix_path(None if key == SYNTHESIS else key)
 
 
-def appendix_keys(options, report_keys: dict[str, str], syn_key: str) -> dict[str, str]:
+def appendix_keys(options: Options, report_keys: dict[str, str], syn_key: str
+                  ) -> dict[str, str]:
     """The content key of every appendix (empty when appendices are off or their
     notebooks are absent)."""
-    if not getattr(options, "appendices", False):
+    if not options.appendices:
         return {}
     nb = options.notebooks_dir
-    ent_hash, syn_hash = _file_hash(nb / ENTERPRISE_APPENDIX), _file_hash(nb / SYNTHESIS_APPENDIX)
+    ent_hash, syn_hash = file_hash(nb / ENTERPRISE_APPENDIX), file_hash(nb / SYNTHESIS_APPENDIX)
     out = {}
     if ent_hash:
-        out |= {eid: _sha(key, ent_hash) for eid, key in report_keys.items()}
+        out |= {eid: sha(key, ent_hash) for eid, key in report_keys.items()}
     if syn_hash:
-        out[SYNTHESIS] = _sha(syn_key, syn_hash)
+        out[SYNTHESIS] = sha(syn_key, syn_hash)
     return out
 
 
@@ -70,52 +70,43 @@ def to_build(keys: dict[str, str], previous: dict | None, reports: Path, *, forc
     return out
 
 
-def jobs(keys: list[str], options, stage: Path, titles: dict[str, str]) -> list[NotebookJob]:
-    """The notebook jobs of the appendices ``keys``, every output staged under ``stage``."""
+def parameters(key: str, options: Options) -> dict:
+    """The parameters of one appendix notebook: its enterprise, the folders (relative to the
+    folder it runs in), the check mode of the pipeline (``fail``) and every setting."""
+    base = options.project_dir
+    params = {"processed_dir": relative_to(options.processed_dir, base), "check": "fail",
+              **options.settings.as_dict()}
+    if key != SYNTHESIS:
+        params = {"enterprise_id": key, "data_dir": relative_to(options.data_dir, base),
+                  **params}
+    return params
+
+
+def jobs(keys: list[str], options: Options, stage: Path, ents) -> list[NotebookJob]:
+    """The notebook jobs of the appendices ``keys``, every output staged under ``stage``;
+    ``ents`` is the enterprises table (names and data sources)."""
     nb = options.notebooks_dir
+    names = dict(zip(ents["enterprise_id"], ents["name"].astype(str), strict=True))
+    sources = dict(zip(ents["enterprise_id"], ents["data_source"].astype(str), strict=True))
     out = []
     for key in keys:
-        notebook = nb / (SYNTHESIS_APPENDIX if key == SYNTHESIS else ENTERPRISE_APPENDIX)
-        params = {"data_dir": str(Path(options.data_dir).resolve()),
-                  "processed_dir": str(Path(options.processed_dir).resolve())}
-        if key != SYNTHESIS:
-            params["enterprise_id"] = key
-        title = (f"{titles.get(key, key)} — appendix" if key != SYNTHESIS
-                 else "SCORE Module 1 — synthesis appendix")
+        synthesis = key == SYNTHESIS
+        notebook = nb / (SYNTHESIS_APPENDIX if synthesis else ENTERPRISE_APPENDIX)
+        title = ("SCORE Module 1 — synthesis appendix" if synthesis
+                 else f"{names.get(key, key)} — appendix")
+        simulated = ("simulated" in sources.values() if synthesis
+                     else sources.get(key) == "simulated")
         out.append(NotebookJob(
             key=f"appendix-{key}", kind="appendix", title=title,
             notebook=str(notebook.resolve()),
             executed=str((stage / "notebooks" / f"appendix-{key}.ipynb").resolve()),
             html=str((stage / appendix_page_path(key)).resolve()),
-            parameters=params, cwd=str(nb.resolve()), cell_timeout=options.cell_timeout,
-            log=str((stage / "logs" / f"appendix-{key}.log").resolve())))
+            parameters=parameters(key, options), cwd=str(options.project_dir),
+            cell_timeout=options.cell_timeout,
+            log=str((stage / "logs" / f"appendix-{key}.log").resolve()),
+            settings=options.settings, simulated=simulated,
+            report_href="../synthesis.html" if synthesis else f"../enterprises/{key}.html"))
     return out
-
-
-def _simulated(job: NotebookJob) -> bool:
-    """Whether the appendix shows simulated data (its enterprise's, or any for the
-    synthesis), from the processed enterprises table."""
-    import pandas as pd
-
-    path = Path(job.parameters["processed_dir"]) / "enterprises.parquet"
-    try:
-        ents = pd.read_parquet(path, columns=["enterprise_id", "data_source"])
-    except (OSError, ValueError):
-        return False
-    eid = job.parameters.get("enterprise_id")
-    own = ents if eid is None else ents[ents["enterprise_id"] == eid]
-    return bool((own["data_source"] == "simulated").any())
-
-
-def appendix_page(job: NotebookJob) -> str:
-    """The page of an executed appendix notebook, code visible (called by
-    :func:`~.notebooks.execute_notebook` for a job of kind ``appendix``, in the worker)."""
-    from ..appendix.page import appendix_html
-
-    key = job.key.removeprefix("appendix-")
-    report = "../synthesis.html" if key == SYNTHESIS else f"../enterprises/{key}.html"
-    return appendix_html(job.executed, job.title, simulated=_simulated(job),
-                         report_href=report)
 
 
 def index_entries(manifest: dict, ents) -> list[dict]:
@@ -137,7 +128,7 @@ def index_entries(manifest: dict, ents) -> list[dict]:
 
 
 def manifest_entries(keys: dict[str, str], outcomes: list[ReportOutcome],
-                     previous: dict | None, now: str) -> dict:
+                     previous: dict | None, now: str) -> dict[str, dict]:
     """The ``appendices`` entry of the manifest: per appendix its page, status, key,
     time, executed notebook and log; unchanged appendices keep their previous entry."""
     old = (previous or {}).get(MANIFEST_KEY, {})
@@ -149,7 +140,5 @@ def manifest_entries(keys: dict[str, str], outcomes: list[ReportOutcome],
             if key in old:
                 out[key] = old[key]
             continue
-        out[key] = {"path": o.path, "status": o.status, "key": value,
-                    "duration_s": round(o.duration_s, 3), "error": o.error,
-                    "notebook": o.notebook, "log": o.log, "built": now}
+        out[key] = ManifestEntry.of(o, key=value, built=now).as_json()
     return out

@@ -1,44 +1,86 @@
 """The analysis of every enterprise: indicators once, then results per enterprise,
-reusing unchanged enterprises' rows, in chunks on the executor when there are many."""
+reusing unchanged enterprises' rows, in chunks on the executor when there are many.
+
+:func:`analyse` returns an :class:`Analysis`: every processed table of the run, the
+enterprises whose analysis failed and the cache key of each enterprise analysed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..settings import PLAN, AnalysisSettings
-from .keys import _CACHED, _sha
+from .keys import CACHED_TABLES, analysis_key
 
-
-def analyse(tables: dict, *, previous: dict | None = None,
-            slices: dict[str, str] | None = None, code: str = "",
-            progress: Callable[[str], None] | None = None, pool=None,
-            workers: int = 1, settings: AnalysisSettings = PLAN,
-            enterprises: list[str] | None = None) -> dict:
-    """Indicators and results for every enterprise, reusing unchanged enterprises' rows.
-
-    ``settings`` is the analysis plan every statistic follows (part of each cache key).
-    ``enterprises`` restricts the analysis (results, pooling) to those enterprise ids (an
-    unknown id raises ValueError); by default every enterprise of ``tables``.
-    An enterprise whose key (its data slice, ``code`` and the settings) equals
-    its key in ``previous["analysis_keys"]`` keeps its previous rows.  When
-    ``pool`` (a process pool of ``workers`` processes) is given and at least
-    :data:`PARALLEL_ANALYSIS` enterprises need analysing, they are analysed
-    in the pool, in chunks; otherwise here.  ``progress`` is called with the id
-    of each enterprise that is analysed (not reused).
-
-    Returns a dict of processed tables plus ``failed`` (enterprise → error text)
-    and ``analysis_keys`` (enterprise → cache key).
-    """
+if TYPE_CHECKING:  # pandas is imported when the analysis runs, not with the package
     import pandas as pd
 
-    from ..stats import analysis, indicators
+#: The tables of an :class:`Analysis` written to ``data/processed`` (besides the validated
+#: input tables), in this order.
+PROCESSED_TABLES = ("indicators_monthly", "five_s_items", "five_s_pillars", "five_s_index",
+                    "survey_scores", "survey_reliability", "survey_attrition", "kpi_lines",
+                    "results", "pooled", "pooled_inputs")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The analysis of a run: every processed table, the failures and the cache keys.
+
+    ``failed`` maps an enterprise whose analysis raised to the error text (its rows are
+    absent); ``analysis_keys`` maps every other enterprise to the key its rows were
+    computed under (:func:`~.keys.analysis_key`).
+    """
+
+    indicators_monthly: pd.DataFrame
+    five_s_items: pd.DataFrame
+    five_s_pillars: pd.DataFrame
+    five_s_index: pd.DataFrame
+    survey_answers: pd.DataFrame
+    survey_scores: pd.DataFrame
+    results: pd.DataFrame
+    kpi_lines: pd.DataFrame
+    survey_reliability: pd.DataFrame
+    survey_attrition: pd.DataFrame
+    pooled: pd.DataFrame
+    pooled_inputs: pd.DataFrame
+    failed: dict[str, str] = dataclasses.field(default_factory=dict)
+    analysis_keys: dict[str, str] = dataclasses.field(default_factory=dict)
+    settings: AnalysisSettings = PLAN
+
+    def processed_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables written to ``data/processed`` (:data:`PROCESSED_TABLES`), by name."""
+        return {name: getattr(self, name) for name in PROCESSED_TABLES}
+
+    def enterprise_results(self, enterprise_id: str) -> pd.DataFrame:
+        """The results rows of one enterprise."""
+        return self.results[self.results["enterprise_id"] == enterprise_id]
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """The indicators of every enterprise, computed once for the run."""
+
+    monthly: pd.DataFrame
+    items: pd.DataFrame
+    pillars: pd.DataFrame
+    index: pd.DataFrame
+    answers: pd.DataFrame
+    scores: pd.DataFrame
+    constructs: list[str]
+
+
+def indicators_of(tables: dict) -> Indicators:
+    """Monthly rates, 5S item, pillar and index scores and survey scores of every enterprise
+    (:mod:`score_analysis.stats.indicators`); empty tables with their columns where a
+    table is absent."""
+    import pandas as pd
+
+    from ..stats import indicators
 
     ents = tables["enterprises"]
-    if enterprises is not None:
-        unknown = sorted(set(enterprises) - set(ents["enterprise_id"]))
-        if unknown:
-            raise ValueError(f"unknown enterprise(s) {', '.join(unknown)}; known: "
-                             f"{', '.join(sorted(ents['enterprise_id']))}")
     kpi = tables.get("kpi_monthly", pd.DataFrame(columns=["enterprise_id", "month"]))
     monthly = indicators.monthly_indicators(kpi, ents)
     audits = tables.get("five_s_audits")
@@ -60,33 +102,70 @@ def analyse(tables: dict, *, previous: dict | None = None,
         scores = pd.DataFrame(columns=["enterprise_id", "wave", "respondent_id", "construct",
                                        "score"])
         constructs = []
+    return Indicators(monthly, items, pillars, index, answers, scores, constructs)
 
+
+def analyse(tables: dict, *, settings: AnalysisSettings = PLAN,
+            enterprises: Iterable[str] | None = None, previous: dict | None = None,
+            slices: dict[str, str] | None = None, code: str = "",
+            progress: Callable[[str], None] | None = None, pool=None,
+            workers: int = 1) -> Analysis:
+    """Indicators and results for every enterprise, reusing unchanged enterprises' rows.
+
+    Parameters
+    ----------
+    tables
+        The validated tables (:func:`score_analysis.build.validate_inputs`).
+    settings
+        The analysis settings (default: the shipped plan).
+    enterprises
+        Analyse only these enterprises (default: every one); the pooled rows then pool
+        only them.
+    previous, slices, code
+        The cache: an enterprise whose key (its data slice, ``code`` and ``settings``)
+        equals its key in ``previous["analysis_keys"]`` keeps its previous rows.
+    pool, workers
+        An executor of ``workers`` processes: when at least :data:`PARALLEL_ANALYSIS`
+        enterprises need analysing, they are analysed there in chunks, else here.
+    progress
+        Called with the id of each enterprise that is analysed (not reused).
+    """
+    from ..stats import analysis
+    from ..stats.pooling import pooled_inputs, pooled_results
+
+    ents = tables["enterprises"]
+    if enterprises is not None:
+        wanted = set(enterprises)
+        unknown = sorted(wanted - set(ents["enterprise_id"]))
+        if unknown:
+            raise ValueError(f"unknown enterprise(s): {', '.join(unknown)}")
+        ents = ents[ents["enterprise_id"].isin(wanted)]
+    ind = indicators_of({**tables, "enterprises": ents})
     previous = previous or {}
     prev_keys = previous.get("analysis_keys", {})
-    cached = ({name: _by_enterprise(previous[name]) for name in _CACHED}
-              if slices is not None and all(previous.get(n) is not None for n in _CACHED)
+    cached = ({name: by_enterprise(previous[name]) for name in CACHED_TABLES}
+              if slices is not None and all(previous.get(n) is not None for n in CACHED_TABLES)
               else None)  # without the slices, keys cannot tell enterprises' data apart
-    own = {"monthly": _by_enterprise(monthly), "items": _by_enterprise(items),
-           "scores": _by_enterprise(scores), "answers": _by_enterprise(answers)}
-    empty = {"monthly": monthly.iloc[:0], "items": items.iloc[:0], "scores": scores.iloc[:0],
-             "answers": answers.iloc[:0]}
+    own = {"monthly": by_enterprise(ind.monthly), "items": by_enterprise(ind.items),
+           "scores": by_enterprise(ind.scores), "answers": by_enterprise(ind.answers)}
+    empty = {"monthly": ind.monthly.iloc[:0], "items": ind.items.iloc[:0],
+             "scores": ind.scores.iloc[:0], "answers": ind.answers.iloc[:0]}
     failed: dict[str, str] = {}
     keys: dict[str, str] = {}
-    params = {"analysis_plan": settings.as_dict()}
     done: dict[str, tuple] = {}
     todo = []
-    chosen = ents if enterprises is None else ents[ents["enterprise_id"].isin(enterprises)]
-    for _, ent in chosen.sort_values("enterprise_id").iterrows():
+    for _, ent in ents.sort_values("enterprise_id").iterrows():
         eid = ent["enterprise_id"]
-        key = _sha((slices or {}).get(eid), code, params)
+        key = analysis_key((slices or {}).get(eid), code=code, settings=settings.as_dict())
         if cached is not None and prev_keys.get(eid) == key:
-            done[eid] = tuple(cached[name].get(eid, previous[name].iloc[:0]) for name in _CACHED)
+            done[eid] = tuple(cached[name].get(eid, previous[name].iloc[:0])
+                              for name in CACHED_TABLES)
         else:
             todo.append((ent, {name: frames.get(eid, empty[name])
                                for name, frames in own.items()}))
         keys[eid] = key
-    for eid, outcome in _analyse_all(todo, constructs=constructs, pool=pool, workers=workers,
-                                     progress=progress, settings=settings):
+    for eid, outcome in _analyse_all(todo, constructs=ind.constructs, settings=settings,
+                                     pool=pool, workers=workers, progress=progress):
         if isinstance(outcome, str):
             failed[eid] = outcome
             keys.pop(eid, None)
@@ -94,38 +173,31 @@ def analyse(tables: dict, *, previous: dict | None = None,
             done[eid] = outcome
     results, lines, reliability, attrition = ([done[eid][i] for eid in sorted(done)]
                                               for i in range(4))
-    non_empty = [r for r in results if not r.empty]
-    res = (pd.concat(non_empty, ignore_index=True) if non_empty
-           else pd.DataFrame(columns=list(analysis.INTERNAL_COLUMNS)))
-    from ..stats.pooling import pooled_inputs, pooled_results
-
-    return {
-        "indicators_monthly": monthly, "five_s_items": items, "five_s_pillars": pillars,
-        "five_s_index": index, "survey_answers": answers, "survey_scores": scores,
-        "results": res,
-        "kpi_lines": pd.concat([x for x in lines if not x.empty], ignore_index=True)
-        if any(not x.empty for x in lines) else pd.DataFrame(
-            columns=["enterprise_id", "indicator", "month", "observed", "fitted",
-                     "counterfactual"]),
-        "survey_reliability": pd.concat([x for x in reliability if not x.empty],
-                                        ignore_index=True)
-        if any(not x.empty for x in reliability) else pd.DataFrame(
-            columns=["enterprise_id", "construct", "wave", "n_complete", "n_items", "alpha",
-                     "status"]),
-        "survey_attrition": pd.concat([x for x in attrition if not x.empty],
-                                      ignore_index=True)
-        if any(not x.empty for x in attrition) else pd.DataFrame(
-            columns=list(analysis.ATTRITION_COLUMNS)),
-        "pooled": pooled_results(res, settings=settings),
-        "pooled_inputs": pooled_inputs(res, settings=settings),
-        "failed": failed,
-        "analysis_keys": keys,
-    }
+    res = _concat(results, analysis.INTERNAL_COLUMNS)
+    return Analysis(
+        indicators_monthly=ind.monthly, five_s_items=ind.items, five_s_pillars=ind.pillars,
+        five_s_index=ind.index, survey_answers=ind.answers, survey_scores=ind.scores,
+        results=res,
+        kpi_lines=_concat(lines, analysis.KPI_LINE_COLUMNS),
+        survey_reliability=_concat(reliability, analysis.RELIABILITY_COLUMNS),
+        survey_attrition=_concat(attrition, analysis.ATTRITION_COLUMNS),
+        pooled=pooled_results(res, settings=settings),
+        pooled_inputs=pooled_inputs(res, settings=settings),
+        failed=failed, analysis_keys=keys, settings=settings)
 
 
-def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
-                        constructs: list[str], settings: AnalysisSettings = PLAN) -> tuple:
-    """The results rows, chart lines and survey reliability of one enterprise.
+def _concat(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The non-empty frames one below the other, or an empty frame of ``columns``."""
+    import pandas as pd
+
+    non_empty = [f for f in frames if not f.empty]
+    return (pd.concat(non_empty, ignore_index=True) if non_empty
+            else pd.DataFrame(columns=list(columns)))
+
+
+def analyse_enterprise(enterprise, *, monthly, items, scores, answers, constructs: list[str],
+                       settings: AnalysisSettings = PLAN) -> tuple:
+    """The results rows, chart lines, survey reliability and attrition of one enterprise.
 
     ``monthly``, ``items``, ``scores`` and ``answers`` may hold only this
     enterprise's rows (the pipeline passes each enterprise its own slice).
@@ -146,33 +218,32 @@ def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
 PARALLEL_ANALYSIS = 10
 
 
-def _analyse_chunk(chunk: list, *, constructs: list[str],
-                   settings: AnalysisSettings = PLAN) -> list:
+def analyse_chunk(chunk: list, *, constructs: list[str],
+                  settings: AnalysisSettings = PLAN) -> list:
     """Analyse several enterprises (in a worker); one ``(id, outcome)`` pair each,
-    the outcome being the three tables or the error text."""
+    the outcome being the four tables or the error text."""
     out = []
     for ent, parts in chunk:
         eid = ent["enterprise_id"]
         try:
-            out.append((eid, _analyse_enterprise(ent, constructs=constructs, settings=settings,
-                                                 **parts)))
+            out.append((eid, analyse_enterprise(ent, constructs=constructs, settings=settings,
+                                                **parts)))
         except Exception as exc:  # isolate one enterprise's failure from the others
             out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
     return out
 
 
-def _analyse_all(todo: list, *, constructs: list[str], pool, workers: int,
-                 progress: Callable[[str], None] | None,
-                 settings: AnalysisSettings = PLAN) -> list:
+def _analyse_all(todo: list, *, constructs: list[str], settings: AnalysisSettings, pool,
+                 workers: int, progress: Callable[[str], None] | None) -> list:
     """``(id, outcome)`` for every enterprise of ``todo``: in ``pool`` when it is
     worth it, else in this process."""
     for ent, _ in todo:
         if progress:
             progress(ent["enterprise_id"])
     if pool is None or workers < 2 or len(todo) < PARALLEL_ANALYSIS:
-        return _analyse_chunk(todo, constructs=constructs, settings=settings)
+        return analyse_chunk(todo, constructs=constructs, settings=settings)
     size = -(-len(todo) // (4 * workers))  # about four chunks per worker: balanced ends
-    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs,
+    futures = [(chunk, pool.submit(analyse_chunk, chunk, constructs=constructs,
                                    settings=settings))
                for chunk in (todo[i:i + size] for i in range(0, len(todo), size))]
     out = []
@@ -186,7 +257,7 @@ def _analyse_all(todo: list, *, constructs: list[str], pool, workers: int,
     return out
 
 
-def _by_enterprise(frame) -> dict:
+def by_enterprise(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """``enterprise_id`` → that enterprise's rows, split once (not filtered per enterprise)."""
     if frame.empty or "enterprise_id" not in frame.columns:
         return {}

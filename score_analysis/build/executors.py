@@ -24,8 +24,9 @@ from pathlib import Path
 
 from . import jobs as job_runs
 from . import notebooks as notebook_runs
-from .notebooks import NotebookJob, _failed
-from .options import Options, ReportOutcome, UsageError
+from .notebooks import NotebookJob
+from .options import Options, UsageError
+from .records import ReportOutcome
 
 #: The environment variable naming the Dask scheduler when ``--scheduler`` is not given.
 SCHEDULER_VARIABLE = "SCORE_ANALYSIS_SCHEDULER"
@@ -60,12 +61,29 @@ class Executor:
     def warm_up(self) -> None:
         """Let the workers import the notebook machinery now (if they need to)."""
 
+    def check_started(self) -> None:
+        """Raise :class:`UsageError` when the workers could not start (called before the
+        run writes anything)."""
+
 
 class LocalPool(Executor):
     """A :class:`concurrent.futures.ProcessPoolExecutor` of spawned processes."""
 
-    def __init__(self, pool, workers: int) -> None:
+    def __init__(self, pool, workers: int, started: list | None = None) -> None:
         self.pool, self.workers = pool, workers
+        self._started = started or []
+
+    def check_started(self) -> None:
+        """Wait for the worker processes' first answer; a pool that broke as its processes
+        started (they could not import what they need) is a :class:`UsageError`."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for future in self._started:
+                future.result()
+        except BrokenProcessPool as exc:
+            raise UsageError(f"the worker processes could not start ({exc}); run again "
+                             f"with --jobs 1 to build in this process") from None
 
     def submit(self, fn, /, *args, **kwargs):
         return self.pool.submit(fn, *args, **kwargs)
@@ -127,7 +145,7 @@ class DaskCluster(Executor):
                 self.client.cancel(pending, force=True)
 
 
-def _check_workers(client) -> None:
+def check_workers(client) -> None:
     """Refuse workers that would build different pages: each connected worker must run
     this very code (the same :func:`~.keys.code_fingerprint`: version and source files).
 
@@ -172,7 +190,7 @@ def dask_cluster(address: str, *, timeout: float | None = None) -> Iterator[Dask
     ------
     UsageError
         The scheduler cannot be reached within ``timeout`` seconds (or the address
-        is not one), or a worker runs other code (:func:`_check_workers`): a
+        is not one), or a worker runs other code (:func:`check_workers`): a
         one-line message, before any work.
     """
     import logging
@@ -191,15 +209,15 @@ def dask_cluster(address: str, *, timeout: float | None = None) -> Iterator[Dask
         quiet.setLevel(level)
     cluster = DaskCluster(client)
     try:
-        _check_workers(client)
-        with _cancel_on_interrupt(cluster):
+        check_workers(client)
+        with cancel_on_interrupt(cluster):
             yield cluster
     finally:
         with contextlib.suppress(Exception):
             client.close(timeout=5)
 
 
-def _workers(options: Options, notebooks: int) -> int:
+def workers_for(options: Options, notebooks: int) -> int:
     """Worker processes for ``notebooks`` notebooks: ``--jobs`` (default: the number of
     CPUs), never more than there are notebooks; 1 means this process runs them."""
     return max(1, min(options.jobs or os.cpu_count() or 1, notebooks))
@@ -231,14 +249,45 @@ def worker_pool(workers: int, *, notebooks: bool = True) -> Iterator:
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
                                initializer=_warm_worker, initargs=(notebooks,))
-    executor = LocalPool(pool, workers)
-    with pool, _cancel_on_interrupt(executor):
-        for _ in range(workers):  # start every worker now, not at the first job
-            pool.submit(os.getpid)
-        yield executor
+    with pool:
+        with _main_not_rerun():  # start every worker now, not at the first job
+            started = [pool.submit(os.getpid) for _ in range(workers)]
+        executor = LocalPool(pool, workers, started)
+        with cancel_on_interrupt(executor):
+            yield executor
 
 
-def _progress(total: int, options: Options):
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """Start spawned processes without running the caller's main script or module again.
+
+    A spawned process first imports the ``__main__`` of its parent, from its file or by
+    its module name: a script without an ``if __name__ == "__main__":`` guard would run
+    again in every worker, and ``python - < script`` (``__file__`` ``'<stdin>'``) would
+    kill the workers at once (``FileNotFoundError: '<stdin>'``).  The workers run only
+    functions of this package and never need the caller's ``__main__``, so while they
+    start its file and module name are hidden from them.
+    """
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    had_file, path, spec = hasattr(main, "__file__"), getattr(main, "__file__", None), \
+        getattr(main, "__spec__", None)
+    if had_file:
+        del main.__file__
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__spec__ = spec
+        if had_file:
+            main.__file__ = path
+
+
+def progress_bar(total: int, options: Options):
     """The overall progress bar of the notebooks (enterprises, then the synthesis)."""
     from tqdm.auto import tqdm
 
@@ -246,7 +295,7 @@ def _progress(total: int, options: Options):
                 disable=not options.progress or total == 0, leave=False)
 
 
-def _execute_all(jobs: list[NotebookJob], pool: Executor | None, stage: Path, bar,
+def execute_all(jobs: list[NotebookJob], pool: Executor | None, stage: Path, bar,
                  inputs=None) -> list[ReportOutcome]:
     """Execute notebook jobs on ``pool`` (or here, when it is ``None``), advancing ``bar``.
 
@@ -272,18 +321,23 @@ def _execute_all(jobs: list[NotebookJob], pool: Executor | None, stage: Path, ba
                 outcomes.append(job_runs.written(fut.result(), stage))
             except Exception as exc:  # a worker died (too often): the others go on
                 err = f"the report worker failed: {exc.__class__.__name__}: {exc}"
-                Path(job.html).parent.mkdir(parents=True, exist_ok=True)
-                Path(job.html).write_text(_failed(job.title, err, job.kind), encoding="utf-8")
+                notebook_runs.write_failed_pages(job, err)  # in every language of the job
                 outcomes.append(ReportOutcome(key=job.key, kind=job.kind, status="failed",
                                               path=job.html, title=job.title, error=err,
                                               log=None))
             bar.update(1)
-    for o in outcomes:  # paths relative to the reports directory
-        for name in ("path", "notebook", "log"):
-            value = getattr(o, name)
-            if value and Path(value).is_absolute():
-                setattr(o, name, Path(value).relative_to(stage.resolve()).as_posix())
-    return outcomes
+    return [_relative(o, stage.resolve()) for o in outcomes]
+
+
+def _relative(outcome: ReportOutcome, stage: Path) -> ReportOutcome:
+    """``outcome`` with its paths relative to the staging tree (the future reports
+    directory)."""
+    changes = {}
+    for name in ("path", "notebook", "log"):
+        value = getattr(outcome, name)
+        if value and Path(value).is_absolute():
+            changes[name] = Path(value).relative_to(stage).as_posix()
+    return outcome.replace(**changes) if changes else outcome
 
 
 def _worker_ignores_ctrl_c() -> None:
@@ -295,7 +349,7 @@ def _worker_ignores_ctrl_c() -> None:
 
 
 @contextlib.contextmanager
-def _cancel_on_interrupt(executor: Executor) -> Iterator[None]:
+def cancel_on_interrupt(executor: Executor) -> Iterator[None]:
     """On Ctrl-C (or any error), drop the work not yet started and stop what runs
     (:meth:`Executor.cancel`), instead of waiting for it all."""
     try:

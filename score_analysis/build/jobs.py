@@ -8,8 +8,8 @@ client.
 
 What a job reads is chosen explicitly: on the local pool, the processed tables
 and notebooks where the client has them; on a Dask cluster, :class:`Inputs`,
-their bytes, sent once to every worker and written there under the system's
-temporary directory (one copy per content digest), which the job then reads.
+their bytes, sent once to every worker and written by each job into its own scratch
+directory, which the job then reads and removes: nothing is left on a worker.
 """
 
 from __future__ import annotations
@@ -24,29 +24,35 @@ from pathlib import Path
 
 from . import notebooks
 from .notebooks import NotebookJob
-from .options import ReportOutcome
+from .records import ReportOutcome
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """The files notebook jobs read, as bytes: ``processed/<table>`` and ``notebooks/<name>``.
+    """The files notebook jobs read, as bytes: ``processed/<table>``, ``notebooks/<name>``
+    and, for the appendices, ``raw/<file>`` (the input data they recompute from).
 
-    ``digest`` names the set (SHA-256 of names and bytes): a worker writes each set once.
+    ``digest`` names the set (SHA-256 of names and bytes).
     """
 
     files: dict[str, bytes]
     digest: str = ""
 
     @classmethod
-    def of(cls, processed_dir: Path, notebooks_dir: Path, notebook_names: tuple[str, ...]
-           ) -> Inputs:
-        """The processed tables (every file of ``processed_dir``) and the named notebooks."""
+    def of(cls, processed_dir: Path, notebooks_dir: Path, notebook_names: tuple[str, ...],
+           data_dir: Path | None = None) -> Inputs:
+        """The processed tables (every file of ``processed_dir``), the named notebooks and,
+        with ``data_dir``, the raw input files (a directory's files, or the workbook)."""
         files = {f"processed/{p.name}": p.read_bytes() for p in sorted(processed_dir.iterdir())
                  if p.is_file() and not p.name.startswith(".")}
         for name in notebook_names:
             path = notebooks_dir / name
             if path.is_file():
                 files[f"notebooks/{name}"] = path.read_bytes()
+        if data_dir is not None:
+            from .keys import raw_files
+
+            files |= {f"raw/{p.name}": p.read_bytes() for p in raw_files(data_dir)}
         h = hashlib.sha256()
         for name, data in sorted(files.items()):
             h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
@@ -62,27 +68,17 @@ class JobResult:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-def materialised(inputs: Inputs) -> Path:
-    """The directory on this machine holding ``inputs`` (written once per digest).
-
-    Written under a temporary name and renamed into place, so that two jobs of
-    one worker (or two workers of one machine) never read a half-written copy.
-    """
-    root = Path(tempfile.gettempdir()) / "score-analysis-inputs"
-    target = root / inputs.digest
-    if target.is_dir():
-        return target
-    root.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{inputs.digest[:12]}-", dir=root))
+def materialised(inputs: Inputs, into: Path) -> Path:
+    """Write ``inputs`` under the directory ``into`` (a job's own scratch directory, removed
+    with it); ``into``.  A name that would leave ``into`` is refused."""
+    root = into.resolve()
     for name, data in inputs.files.items():
-        path = partial / name
+        path = (root / name).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"an input file may not leave its directory: {name!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    try:
-        os.rename(partial, target)
-    except OSError:  # another job put the same copy in place first
-        shutil.rmtree(partial, ignore_errors=True)
-    return target
+    return root
 
 
 def run_job(job: NotebookJob, stage: str, inputs: Inputs | None = None) -> JobResult:
@@ -90,32 +86,34 @@ def run_job(job: NotebookJob, stage: str, inputs: Inputs | None = None) -> JobRe
 
     ``job``'s output paths lie under ``stage`` (the client's staging tree): the
     job writes the same relative paths under its scratch directory instead.
-    With ``inputs`` the notebook and the processed tables are read from this
-    machine's copy of them (:func:`materialised`), else from ``job``'s paths.
+    With ``inputs`` the notebook, the processed tables (and raw files) are read from a
+    copy of them in the scratch directory (:func:`materialised`), else from ``job``'s
+    paths.  The scratch directory is removed when the job is done.
     """
     scratch = Path(tempfile.mkdtemp(prefix="score-analysis-job-"))
+    outputs = scratch / "out"
     try:
         rel = {name: os.path.relpath(getattr(job, name), stage)
                for name in ("html", "executed", "log") if getattr(job, name)}
-        local = replace(job, **{name: str(scratch / r) for name, r in rel.items()})
+        local = replace(job, **{name: str(outputs / r) for name, r in rel.items()})
         if job.pages:  # one page per language, each under the scratch directory too
             local = replace(local, pages=tuple(
-                (lang, str(scratch / os.path.relpath(path, stage)), title)
+                (lang, str(outputs / os.path.relpath(path, stage)), title)
                 for lang, path, title in job.pages))
         if inputs is not None:
-            copy = materialised(inputs)
+            copy = materialised(inputs, scratch / "in")
             notebook = copy / "notebooks" / Path(job.notebook).name
-            params = dict(job.parameters, processed_dir=str(copy / "processed"),
-                          reports_dir=str(scratch))
-            local = replace(local, notebook=str(notebook), cwd=str(notebook.parent),
-                            parameters=params)
+            params = dict(job.parameters, processed_dir="processed")
+            if "data_dir" in params:
+                params["data_dir"] = "raw"
+            local = replace(local, notebook=str(notebook), cwd=str(copy), parameters=params)
         outcome = notebooks.execute_notebook(local)
-        files = {p.relative_to(scratch).as_posix(): p.read_bytes()
-                 for p in sorted(scratch.rglob("*")) if p.is_file()}
+        files = {p.relative_to(outputs).as_posix(): p.read_bytes()
+                 for p in sorted(outputs.rglob("*")) if p.is_file()}
         for name in ("path", "notebook", "log"):
             value = getattr(outcome, name)
             if value and Path(value).is_absolute():
-                outcome = replace(outcome, **{name: Path(value).relative_to(scratch).as_posix()})
+                outcome = outcome.replace(**{name: Path(value).relative_to(outputs).as_posix()})
         return JobResult(outcome=outcome, files=files)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -1,4 +1,9 @@
-"""Notebook execution: one papermill run and its conversion to an HTML page."""
+"""Notebook execution: one papermill run and its conversion to HTML pages.
+
+Every notebook runs on the kernel :data:`~.options.KERNEL_NAME` (``score-analysis``),
+started with this very interpreter (:func:`kernel_spec`), so that the kernel runs the
+code that the pipeline fingerprints, whichever kernels are registered.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .options import ReportOutcome
+from ..settings import PLAN, AnalysisSettings
+from .options import KERNEL_NAME
+from .records import ReportKind, ReportOutcome
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class NotebookJob:
     """
 
     key: str
-    kind: str
+    kind: ReportKind
     title: str
     notebook: str
     executed: str
@@ -35,6 +42,12 @@ class NotebookJob:
     #: (language, page path, title) of each page made from the notebook; empty: one page
     #: ``html`` titled ``title`` in the current language
     pages: tuple[tuple[str, str, str], ...] = ()
+    #: the run's analysis settings (a banner on every page when they are not the plan's)
+    settings: AnalysisSettings = PLAN
+    #: an appendix page: the report it belongs to (relative to the page), and whether it
+    #: shows simulated data
+    report_href: str | None = None
+    simulated: bool = False
 
 
 #: Loggers whose records about a notebook go to that notebook's log file.
@@ -93,6 +106,18 @@ def _start_checked_client() -> type:
     return StartCheckedKernelClient
 
 
+def kernel_spec():
+    """The kernel spec of :data:`~.options.KERNEL_NAME`: the package's ``kernel.json``
+    (also installed as a Jupyter kernel), whose ``python`` is this very interpreter."""
+    from importlib import resources
+
+    from jupyter_client.kernelspec import KernelSpec
+
+    spec = json.loads(resources.files("score_analysis.build").joinpath("kernel.json")
+                      .read_text(encoding="utf-8"))
+    return KernelSpec(resource_dir="", name=KERNEL_NAME, **spec)
+
+
 def _logged_kernel_manager(log) -> type:
     """A kernel manager class whose kernels write their stdout and stderr to ``log``.
 
@@ -107,6 +132,12 @@ def _logged_kernel_manager(log) -> type:
     client = _start_checked_client()
 
     class LoggedKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self):  # this interpreter, whatever kernels are registered
+            if self._kernel_spec is None:
+                self._kernel_spec = kernel_spec()
+            return self._kernel_spec
+
         def client(self, **kwargs):
             self.client_factory = client
             return super().client(**kwargs)
@@ -182,8 +213,13 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from ..report import failed_page, page
+    from .. import parameters
 
+    stem = Path(job.notebook).stem
+    if stem in parameters.NOTEBOOK_PARAMETERS:  # the package's notebooks take no other
+        extra = parameters.unknown(job.parameters, stem)
+        if extra:
+            raise ValueError(f"{stem} takes no parameter(s) {', '.join(extra)}")
     start = time.perf_counter()
     Path(job.executed).parent.mkdir(parents=True, exist_ok=True)
     Path(job.html).parent.mkdir(parents=True, exist_ok=True)
@@ -195,7 +231,7 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
             log.write(f"--- attempt {attempt}: kernel output follows\n")
             try:
                 pm.execute_notebook(job.notebook, job.executed, parameters=job.parameters,
-                                    kernel_name="python3", progress_bar=False, cwd=job.cwd,
+                                    kernel_name=KERNEL_NAME, progress_bar=False, cwd=job.cwd,
                                     execution_timeout=job.cell_timeout, log_output=False,
                                     request_save_on_cell_execute=False, start_timeout=120,
                                     kernel_manager_class=_logged_kernel_manager(log))
@@ -219,31 +255,50 @@ def execute_notebook(job: NotebookJob) -> ReportOutcome:
                 _settled_cell_ids(job.executed)
         if error is None:
             try:
-                if job.kind == "appendix":  # the reviewer's pages show their code
-                    from .appendices import appendix_page
-
-                    Path(job.html).write_text(appendix_page(job), encoding="utf-8")
-                else:
-                    for lang, path, title, twin in _pages(job):
-                        Path(path).parent.mkdir(parents=True, exist_ok=True)
-                        Path(path).write_text(page(notebook_html(job.executed, lang), title,
-                                                   lang=lang, **twin), encoding="utf-8")
+                write_pages(job)
             except Exception as exc:
                 error = f"conversion to HTML failed: {exc.__class__.__name__}: {exc}"
         duration = time.perf_counter() - start
         log.write(f"--- {'failed: ' + error if error else 'ok'} ({duration:.2f} s)\n")
     if error is not None:
-        for lang, path, title, twin in _pages(job):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            rel = os.path.relpath(job.executed, Path(path).parent)
-            Path(path).write_text(failed_page(title, error, rel
-                                              if Path(job.executed).exists() else None,
-                                              home=_home(job.kind), lang=lang,
-                                              alternate=twin.get("alternate")),
-                                  encoding="utf-8")
+        write_failed_pages(job, error)
     return ReportOutcome(key=job.key, kind=job.kind, status="failed" if error else "ok",
                          path=job.html, title=job.title, duration_s=duration, error=error,
                          notebook=job.executed, log=job.log or None, where=where())
+
+
+def write_pages(job: NotebookJob) -> None:
+    """Write the pages of an executed notebook: one per language of the job (the
+    reviewer's appendix page, which shows the code, for a job of kind ``appendix``)."""
+    from ..report import page
+
+    if job.kind == "appendix":
+        from ..appendix.page import appendix_html
+
+        Path(job.html).write_text(
+            appendix_html(job.executed, job.title, simulated=job.simulated,
+                          report_href=job.report_href, settings=job.settings),
+            encoding="utf-8")
+        return
+    for lang, path, title, twin in _pages(job):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(page(notebook_html(job.executed, lang), title, lang=lang,
+                                   settings=job.settings, **twin), encoding="utf-8")
+
+
+def write_failed_pages(job: NotebookJob, error: str) -> None:
+    """Write the failed page of ``job`` in every language of the job, each linking the
+    partly executed notebook when there is one."""
+    from ..report import failed_page
+
+    for lang, path, title, twin in _pages(job):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        rel = (os.path.relpath(job.executed, Path(path).parent)
+               if Path(job.executed).exists() else None)
+        Path(path).write_text(failed_page(title, error, rel, home=home_link(job.kind),
+                                          lang=lang, alternate=twin.get("alternate"),
+                                          settings=job.settings),
+                              encoding="utf-8")
 
 
 def where() -> str:
@@ -316,18 +371,10 @@ def warm_up() -> int:
     import papermill  # noqa: F401
     from jupyter_client.manager import AsyncKernelManager  # noqa: F401
 
-
     _html_exporter().from_notebook_node(nbformat.v4.new_notebook())
     return os.getpid()
 
 
-def _failed(title: str, error: str, kind: str = "enterprise", *, lang: str | None = None,
-            alternate: str | None = None) -> str:
-    from ..report import failed_page
-
-    return failed_page(title, error, home=_home(kind), lang=lang, alternate=alternate)
-
-
-def _home(kind: str) -> str:
+def home_link(kind: ReportKind) -> str:
     """The index seen from a report page (enterprise pages are one folder down)."""
     return "index.html" if kind == "synthesis" else "../index.html"

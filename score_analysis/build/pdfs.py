@@ -1,16 +1,22 @@
-"""The PDFs of a run: each enterprise report and the synthesis, per language, printed
-from the pages of the run into the staging tree and committed with them.
+"""The PDF stage of a run: which PDFs, which of them are stale, and their keys.
 
-``reports/pdf/<lang>/<enterprise_id>.pdf`` and ``reports/pdf/<lang>/synthesis.pdf``
-come from ``enterprises/<id>.html`` and ``synthesis.html`` (English) and their
-twins under ``<lang>/`` (``id/enterprises/<id>.html``...).  A PDF is printed only
-when its page changed (or the print stylesheet, or the file is missing): see
-:mod:`score_analysis.build.printing`.  One browser prints all of them.  Without Chromium the
-run goes on and says that the PDFs were skipped.
+Each enterprise report and the synthesis, per language, becomes
+``reports/pdf/<lang>/<enterprise_id>.pdf`` and ``reports/pdf/<lang>/synthesis.pdf``,
+printed from ``enterprises/<id>.html`` and ``synthesis.html`` (English) and their twins
+under ``<lang>/`` into the staging tree and committed with the pages.  The printing
+itself is :mod:`.printing`'s (headless Chromium).
+
+Incremental: a PDF's key is the hash of its page's bytes and of the print settings
+(:func:`~.printing.print_settings_key`); :func:`stale` lists the PDFs whose key changed
+or whose file is missing, and only those are printed.  The keys are kept in
+``reports/pdf/keys.json`` with the time the printing took.  Without Chromium the run
+goes on and says that the PDFs were skipped.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +24,11 @@ from pathlib import Path
 
 from ..i18n import LANGUAGES
 from .options import Options, language_path
+
+#: Where the PDFs go, inside the reports directory.
+PDF_DIR = "pdf"
+#: The keys of the PDFs printed last, inside :data:`PDF_DIR`.
+KEYS = "keys.json"
 
 
 @dataclass
@@ -39,6 +50,58 @@ class PdfOutcome:
             printed=self.printed, unchanged=self.unchanged, s=f"{self.duration_s:.1f}")
 
 
+def pdf_name(lang: str, name: str) -> str:
+    """``pdf/<lang>/<name>.pdf``, relative to the reports directory."""
+    return f"{PDF_DIR}/{lang}/{name}.pdf"
+
+
+def pdf_key(page: Path, settings: str) -> str:
+    """The key of the PDF of ``page``: its bytes and the print settings."""
+    h = hashlib.sha256(settings.encode("ascii"))
+    h.update(page.read_bytes())
+    return h.hexdigest()
+
+
+def read_state(reports_dir: Path) -> dict:
+    """What the last PDF step left in ``reports/pdf/keys.json``: ``keys`` (``{"pdf/en/e01.pdf":
+    key}``), ``complete`` (every wanted PDF was printed), ``printed`` and ``duration_s``
+    (seconds spent printing); empty when there is none."""
+    try:
+        data = json.loads((reports_dir / PDF_DIR / KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
+        return {}
+    return data
+
+
+def write_state(keys: Mapping[str, str], out_dir: Path, *, printed: int = 0,
+                duration_s: float = 0.0, complete: bool = True) -> Path:
+    """Write ``<out_dir>/pdf/keys.json``: the keys of every PDF now up to date, how many
+    were printed and how long it took, and whether every wanted PDF is among them;
+    return its path."""
+    path = out_dir / PDF_DIR / KEYS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"complete": complete, "printed": printed, "duration_s": round(duration_s, 3),
+             "keys": dict(sorted(keys.items()))}
+    path.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def stale(wanted: Mapping[str, tuple[Path, str]], reports_dir: Path,
+          previous: Mapping[str, str], settings: str) -> tuple[dict[str, str], list[str]]:
+    """The keys of all wanted PDFs, and which of them must be printed.
+
+    ``wanted`` maps a PDF's name (:func:`pdf_name`) to its page and language.  A PDF
+    is printed again when its key differs from ``previous`` or its file is missing
+    from ``reports_dir``.
+    """
+    keys = {name: pdf_key(page, settings) for name, (page, _lang) in wanted.items()}
+    todo = [name for name, key in keys.items()
+            if previous.get(name) != key or not (reports_dir / name).is_file()]
+    return keys, todo
+
+
 def report_pages(outcomes: Mapping[str, object]) -> list[tuple[str, str]]:
     """``(name, English page path)`` of every report of a run, the synthesis last.
 
@@ -58,8 +121,6 @@ def wanted(reports: Path, stage: Path, pages: Iterable[tuple[str, str]],
     is taken from ``stage`` when this run built it, else from ``reports``; a
     language whose page does not exist is left out.
     """
-    from .printing import pdf_name
-
     out = {}
     for name, rel in pages:
         for lang in languages:
@@ -75,7 +136,7 @@ def up_to_date(reports: Path, options: Options) -> bool:
     (no Chromium); always with ``--no-pdf``."""
     if not options.pdf:
         return True
-    from .printing import chromium_path, read_state
+    from .printing import chromium_path
 
     state = read_state(reports)
     complete = bool(state.get("complete")) and all(
@@ -93,25 +154,25 @@ def stage_pdfs(reports: Path, stage: Path, pages: Iterable[tuple[str, str]], *,
     one line and keys.json keeps only the PDFs that needed no printing, marked
     incomplete: the next run prints the others.  ``languages``: those of the run.
     """
-    from . import printing as pdf
+    from . import printing
 
     started = time.perf_counter()
     want = wanted(reports, stage, pages, languages)
-    previous = pdf.read_state(reports).get("keys", {})
-    keys, todo = pdf.stale(want, reports, previous, pdf.settings_key())
-    jobs = [pdf.PdfJob(page=want[name][0], pdf=stage / name, lang=want[name][1])
+    previous = read_state(reports).get("keys", {})
+    keys, todo = stale(want, reports, previous, printing.print_settings_key())
+    jobs = [printing.PdfJob(page=want[name][0], pdf=stage / name, lang=want[name][1])
             for name in todo]
     try:
-        pdf.print_pages(jobs)
-    except pdf.PdfError as exc:
+        printing.print_pages(jobs)
+    except printing.PdfError as exc:
         # the PDFs that needed no printing stay valid; the others are printed next time
         kept = {name: key for name, key in keys.items() if name not in todo}
-        pdf.write_state(kept, stage, complete=False)
+        write_state(kept, stage, complete=False)
         outcome = PdfOutcome(skipped=str(exc))
         echo(outcome.line())
         return outcome
     outcome = PdfOutcome(printed=len(jobs), unchanged=len(keys) - len(jobs),
                          duration_s=time.perf_counter() - started)
-    pdf.write_state(keys, stage, printed=outcome.printed, duration_s=outcome.duration_s)
+    write_state(keys, stage, printed=outcome.printed, duration_s=outcome.duration_s)
     echo(outcome.line())
     return outcome

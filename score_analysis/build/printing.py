@@ -1,22 +1,18 @@
-"""PDF: the built HTML pages printed to A4 by headless Chromium.
+"""Printing: HTML pages printed to A4 PDFs by headless Chromium (the browser, nothing else).
 
-Each enterprise report and the synthesis, in each language, becomes
-``reports/pdf/<lang>/<enterprise_id>.pdf`` and ``reports/pdf/<lang>/synthesis.pdf``.
-The page is opened from ``file://`` (it needs no network) and printed with
-playwright driving Debian's Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``):
-playwright's own browser builds are never used.  One browser prints every PDF
-of a run.
+A page is opened from ``file://`` (it needs no network) and printed with playwright
+driving Debian's Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``): playwright's own
+browser builds are never used.  One browser prints every PDF of a run.
 
-The print stylesheet ``templates/print.css`` keeps tables and figures whole,
-hides the navigation and opens page 1 with the simulated-data banner; it is
-added to a page that does not already carry it.  A table wider than a portrait
-page even so is printed on landscape pages.  The footer of every page reads
-"Page n of N" in the page's language.
+The print stylesheet (``templates/print.css``, :func:`score_analysis.report.pages.print_stylesheet`)
+keeps tables and figures whole, hides the navigation and opens page 1 with the banners;
+it is added to a page that does not already carry it.  A table wider than a portrait
+page even so is printed on landscape pages.  The footer of every page reads "Page n of
+N" in the page's language.  :func:`print_settings_key` hashes everything besides the
+page that shapes a PDF.
 
-Incremental: a PDF's key is the hash of its page's bytes and of the print
-settings (``print.css``, the footer, :data:`FORMAT`); :func:`stale` lists the
-PDFs whose key changed or whose file is missing, and only those are printed.
-The keys are kept in ``reports/pdf/keys.json`` with the time the printing took.
+Which PDFs a run prints, and the keys that say which are up to date, are the PDF
+stage's (:mod:`.pdfs`).
 """
 
 from __future__ import annotations
@@ -30,16 +26,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from ..i18n import LANGUAGES, use_language
 from ..i18n import gettext as _
 
-#: Where the PDFs go, inside the reports directory.
-PDF_DIR = "pdf"
-#: The keys of the PDFs printed last, inside :data:`PDF_DIR`.
-KEYS = "keys.json"
 #: Paper and margins (the bottom margin holds the footer).
 FORMAT = {"format": "A4", "margin": {"top": "14mm", "right": "14mm", "bottom": "18mm",
                                       "left": "14mm"}}
@@ -47,7 +38,7 @@ FORMAT = {"format": "A4", "margin": {"top": "14mm", "right": "14mm", "bottom": "
 TEXT_WIDTH_PX = (210 - 14 - 14) / 25.4 * 96
 #: Marks the tables wider than the text of a portrait page: print.css puts them on
 #: landscape pages.  Returns how many were marked.
-_MARK_WIDE = """width => {
+MARK_WIDE = """width => {
   let n = 0;
   for (const table of document.querySelectorAll('table')) {
     if (table.getBoundingClientRect().width > width + 0.5) {
@@ -104,12 +95,6 @@ def chromium_path(environ: Mapping[str, str] | None = None) -> str | None:
     return None
 
 
-def print_stylesheet() -> str:
-    """The print stylesheet (``templates/print.css``)."""
-    return resources.files("score_analysis.report").joinpath("templates/print.css").read_text(
-        encoding="utf-8")
-
-
 def footer_template(lang: str) -> str:
     """The footer of every printed page, in ``lang``: the page title and "Page n of N".
 
@@ -126,63 +111,20 @@ def footer_template(lang: str) -> str:
     return Environment(autoescape=True).from_string(_FOOTER).render(page_of=page_of)
 
 
-def settings_key() -> str:
-    """The hash of everything besides the page that shapes a PDF."""
-    parts = [print_stylesheet(), _FOOTER, _MARK_WIDE, json.dumps(FORMAT, sort_keys=True),
+def print_stylesheet() -> str:
+    """The print stylesheet: the reports' own
+    (:func:`score_analysis.report.pages.print_stylesheet`)."""
+    from ..report.pages import print_stylesheet as stylesheet
+
+    return stylesheet()
+
+
+def print_settings_key() -> str:
+    """The hash of everything besides the page that shapes a PDF: the print stylesheet,
+    the footer in every language, the paper and the marking of wide tables."""
+    parts = [print_stylesheet(), _FOOTER, MARK_WIDE, json.dumps(FORMAT, sort_keys=True),
              *(footer_template(lang) for lang in LANGUAGES)]
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
-
-
-def pdf_key(page: Path, settings: str) -> str:
-    """The key of the PDF of ``page``: its bytes and the print settings."""
-    h = hashlib.sha256(settings.encode("ascii"))
-    h.update(page.read_bytes())
-    return h.hexdigest()
-
-
-def pdf_name(lang: str, name: str) -> str:
-    """``pdf/<lang>/<name>.pdf``, relative to the reports directory."""
-    return f"{PDF_DIR}/{lang}/{name}.pdf"
-
-
-def read_state(reports_dir: Path) -> dict:
-    """What the last PDF step left in ``reports/pdf/keys.json``: ``keys`` (``{"pdf/en/e01.pdf":
-    key}``), ``complete`` (every wanted PDF was printed), ``printed`` and ``duration_s``
-    (seconds spent printing); empty when there is none."""
-    try:
-        data = json.loads((reports_dir / PDF_DIR / KEYS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or not isinstance(data.get("keys"), dict):
-        return {}
-    return data
-
-
-def write_state(keys: Mapping[str, str], out_dir: Path, *, printed: int = 0,
-                duration_s: float = 0.0, complete: bool = True) -> Path:
-    """Write ``<out_dir>/pdf/keys.json``: the keys of every PDF now up to date, how many
-    were printed and how long it took, and whether every wanted PDF is among them;
-    return its path."""
-    path = out_dir / PDF_DIR / KEYS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"complete": complete, "printed": printed, "duration_s": round(duration_s, 3),
-             "keys": dict(sorted(keys.items()))}
-    path.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
-    return path
-
-
-def stale(wanted: Mapping[str, tuple[Path, str]], reports_dir: Path,
-          previous: Mapping[str, str], settings: str) -> tuple[dict[str, str], list[str]]:
-    """The keys of all wanted PDFs, and which of them must be printed.
-
-    ``wanted`` maps a PDF's name (:func:`pdf_name`) to its page and language.  A PDF
-    is printed again when its key differs from ``previous`` or its file is missing
-    from ``reports_dir``.
-    """
-    keys = {name: pdf_key(page, settings) for name, (page, _lang) in wanted.items()}
-    todo = [name for name, key in keys.items()
-            if previous.get(name) != key or not (reports_dir / name).is_file()]
-    return keys, todo
 
 
 class Printer:
@@ -241,7 +183,7 @@ class Printer:
             if PRINT_CSS_MARK.encode("ascii") not in page.read_bytes():
                 tab.add_style_tag(content=self._css)
             tab.emulate_media(media="print")
-            tab.evaluate(_MARK_WIDE, TEXT_WIDTH_PX)
+            tab.evaluate(MARK_WIDE, TEXT_WIDTH_PX)
             pdf.parent.mkdir(parents=True, exist_ok=True)
             tmp = pdf.with_name(pdf.name + ".part")
             tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,

@@ -1,38 +1,39 @@
-"""The pipeline: validate, clean and analyse once, then build every report.
+"""The run: validate, plan, analyse, stage, execute, publish.
 
 ::
 
-    data/raw ──read──▶ validate ──▶ indicators ──▶ results (per enterprise, cached)
-                                                     │
-          data/processed/*.parquet ◀─────────────────┤
-          reports/results.csv, pooled.csv, quality_log.csv
-                                                     ▼
-          notebooks (papermill, one per enterprise, in a process pool) ──nbconvert──▶ HTML
-          synthesis notebook ──▶ synthesis.html;  index.html;  manifest.json
+    data/raw ──read──▶ validate ──▶ plan (content keys: what to build)
+                                      │
+                                      ▼
+                        analyse (indicators, results per enterprise, cached, pooled)
+                                      │
+          stage: data/processed/*.parquet, reports/results.csv, pooled.csv, ...
+                                      │
+                                      ▼
+          execute: notebooks (papermill, one per report, in a process pool or on Dask)
+                   ──nbconvert──▶ HTML pages in every language; the appendices
+                                      │
+                                      ▼
+          publish: further outputs (PDFs) ─▶ manifest.json, index.html ─▶ commit
 
-Incremental: every report has a content key (its slice of the cleaned data, the
-notebook, the package code and version, its parameters); a report whose key is
-unchanged and whose page exists is not rebuilt, and an enterprise whose key is
-unchanged keeps its analysis rows.  A run whose raw files, code, notebooks and
-options are all unchanged stops after hashing them, without importing the
-scientific stack.
+Incremental (:mod:`.plan`): a page whose content key is unchanged and whose file
+exists is not rebuilt, and an enterprise whose key is unchanged keeps its analysis
+rows.  A run whose raw files, code, notebooks, settings and options are all unchanged
+stops after hashing them, without importing the scientific stack.
 
 Parallel: ``--jobs`` spawned workers start before the analysis and import the
-notebook machinery meanwhile; they run the notebooks (and, with many
-enterprises to analyse, the analysis), the synthesis last.  Each kernel's own
-output goes to ``reports/logs/<id>.log``, not the terminal.  See
-``docs/performance.md``.  With ``--scheduler`` the same work runs on the
-workers of a Dask cluster, which return every output to this process
-(:mod:`.executors`, :mod:`.jobs`, ``docs/scaling.md``).
+notebook machinery meanwhile; they run the notebooks (and, with many enterprises to
+analyse, the analysis), the synthesis last.  Each kernel's own output goes to
+``reports/logs/<id>.log``.  With ``--scheduler`` the same work runs on the workers of a
+Dask cluster, which return every output to this process (:mod:`.executors`,
+:mod:`.jobs`, ``docs/scaling.md``).
 
-Safe: invalid input is rejected before anything is written.  Outputs are
-built under ``<reports>/.staging-*``; once everything is built the staging tree
-is marked complete and moved into place file by file with atomic renames, the
-index and manifest last, with Ctrl-C held back meanwhile.  A run interrupted
-at any moment leaves the previous reports complete and readable; the next run
-(under the lock) finishes a move that was under way, or discards an unfinished
-build.  One enterprise's failed analysis or notebook gives a failed page for it
-and exit code 1; the other reports are still built.
+Safe: invalid input is rejected before anything is written.  Outputs are built under
+``<reports>/.staging-*``; once everything is built the staging tree is marked complete
+and moved into place file by file with atomic renames, the index and manifest last,
+with Ctrl-C held back meanwhile (:mod:`.staging`).  One enterprise's failed analysis or
+notebook gives a failed page for it and exit code 1; the other pages are still built.
+See ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -43,41 +44,41 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..i18n import gettext as _
 from ..i18n import use_language
+from ..settings import AnalysisSettings
 from . import appendices, keys, pdfs
-from .enterprises import analyse
+from . import manifest as manifests
+from . import pages as run_pages
+from .enterprises import Analysis, analyse
 from .executors import (
     Executor,
-    _execute_all,
-    _progress,
-    _workers,
     dask_cluster,
+    execute_all,
+    progress_bar,
     scheduler_address,
     worker_pool,
+    workers_for,
 )
 from .jobs import Inputs
-from .keys import _fresh, _previous_analysis, _sha, _write_analysis_cache, report_key
-from .manifest import _all_ok, _manifest, _outputs_exist, _provenance, _read_manifest, _sources
-from .notebooks import NotebookJob, _failed
+from .notebooks import NotebookJob
 from .options import (
+    APPENDIX_NOTEBOOKS,
     COMPLETE,
-    ENTERPRISE_NOTEBOOK,
     MANIFEST,
+    REPORT_NOTEBOOKS,
     SCHEMA,
-    SYNTHESIS_NOTEBOOK,
     InvalidInput,
     Options,
-    ReportOutcome,
-    Summary,
     UsageError,
     language_path,
-    notebook_parameters,
     report_path,
 )
-from .staging import _interrupted_commit, _interrupts_deferred, _lock, _move_reports, _recover
+from .plan import RunPlan, plan_run
+from .records import ReportOutcome, Summary
+from .staging import interrupted_commit, interrupts_deferred, move_reports, recover, run_lock
 
 
 def validate_inputs(data_dir: Path, today: _dt.date | None = None):
@@ -88,60 +89,126 @@ def validate_inputs(data_dir: Path, today: _dt.date | None = None):
     return validate(read_raw(data_dir), today=today)
 
 
-def _quality_log(findings: list):
+def quality_log(findings: list):
+    """The findings of the validation as the quality-log table (one row per finding)."""
     from ..data.findings import quality_log_frame
 
     return quality_log_frame(findings)
 
 
-def _write_processed(tables: dict, analysed: dict, staging: Path) -> None:
-    from ..files import write_parquet
+def write_processed(directory: Path, validated, analysis: Analysis, options: Options, *,
+                    code: str, run_date: str) -> None:
+    """Write what the notebooks read into ``directory``: the validated tables, the tables of
+    the analysis, the quality log, the provenance and the analysis cache."""
+    from ..files import write_json, write_parquet
 
-    for name, frame in tables.items():
-        write_parquet(frame, staging / f"{name}.parquet")
-    for name in ("indicators_monthly", "five_s_items", "five_s_pillars", "five_s_index",
-                 "survey_scores", "survey_reliability", "survey_attrition", "kpi_lines",
-                 "results", "pooled", "pooled_inputs"):
-        write_parquet(analysed[name], staging / f"{name}.parquet")
+    for name, frame in validated.tables.items():
+        write_parquet(frame, directory / f"{name}.parquet")
+    for name, frame in analysis.processed_tables().items():
+        write_parquet(frame, directory / f"{name}.parquet")
+    write_parquet(quality_log(validated.findings), directory / "quality_log.parquet")
+    write_json(manifests.provenance(options, validated, code, run_date=run_date),
+               directory / "provenance.json")
+    keys.write_analysis_cache(directory, analysis.analysis_keys)
+
+
+def write_tables(directory: Path, validated, analysis: Analysis) -> None:
+    """Write the tables for reuse beside the pages (:data:`.manifest.TABLES`)."""
+    from ..data.findings import QUALITY_COLUMNS
+    from ..files import write_csv
+    from ..stats.outputs import POOLED_COLUMNS, POOLED_INPUT_COLUMNS, RESULT_COLUMNS
+
+    write_csv(analysis.results[list(RESULT_COLUMNS)], directory / "results.csv")
+    write_csv(analysis.pooled[list(POOLED_COLUMNS)], directory / "pooled.csv")
+    write_csv(analysis.pooled_inputs[list(POOLED_INPUT_COLUMNS)],
+              directory / "pooled_inputs.csv")
+    write_csv(quality_log(validated.findings)[list(QUALITY_COLUMNS)],
+              directory / "quality_log.csv")
+
+
+@dataclass
+class Run:
+    """A run under way: what its stages share.  Each stage fills in its part."""
+
+    options: Options
+    validated: object
+    plan: RunPlan
+    previous: dict | None
+    run_key: str
+    started: float
+    echo: Callable[[str], None]
+    stage_reports: Path
+    stage_processed: Path
+    run_date: str = ""
+    analysis: Analysis | None = None
+    outcomes: dict[str, ReportOutcome] = field(default_factory=dict)
+    synthesis: ReportOutcome | None = None
+    appendices: list[ReportOutcome] = field(default_factory=list)
+
+    @property
+    def tables(self) -> dict:
+        return self.validated.tables
+
+    @property
+    def enterprises(self):
+        """The enterprises table indexed by id."""
+        return self.tables["enterprises"].set_index("enterprise_id")
+
+    def summary(self) -> Summary:
+        failed = [k for k, o in self.outcomes.items() if o.status == "failed"]
+        failed += [o.key for o in self.appendices if o.status == "failed"]
+        if self.synthesis is not None and self.synthesis.status == "failed":
+            failed.append("synthesis")
+        return Summary(built=sum(o.built for o in self.outcomes.values()),
+                       unchanged=sum(o.status == "unchanged" for o in self.outcomes.values()),
+                       failed=len(failed), failures=failed,
+                       warnings=sum(f.severity == "warning" for f in self.validated.findings),
+                       duration_s=time.perf_counter() - self.started)
 
 
 def run(options: Options, *, echo: Callable[[str], None] = print) -> Summary:
     """Run the whole pipeline; see the module docstring.
 
-    With a Dask scheduler (``options.scheduler`` or ``SCORE_ANALYSIS_SCHEDULER``)
-    it is contacted first, and the work goes to its workers instead of the local
-    pool (:mod:`.executors`).
+    Safe to call from a script, a REPL, a notebook or standard input
+    (``python - < script.py``): the worker processes never need the caller's
+    ``__main__``.  With a Dask scheduler (``options.scheduler`` or
+    ``SCORE_ANALYSIS_SCHEDULER``) it is contacted first, and the work goes to its
+    workers instead of the local pool (:mod:`.executors`).
 
     Raises
     ------
     InvalidInput
         The data broke the contract (nothing is written).
     UsageError
-        An unknown enterprise was selected, another run holds the lock, or the
-        Dask scheduler cannot be reached.
+        An unknown enterprise was selected, another run holds the lock, the worker
+        processes cannot start, or the Dask scheduler cannot be reached.
     """
+    options = options.resolved()
     address = scheduler_address(options)
     with contextlib.ExitStack() as stack:
         cluster = stack.enter_context(dask_cluster(address)) if address else None
         return _run(options, echo, cluster)
 
 
+def _nothing_to_do(options: Options, previous: dict | None, key: str) -> bool:
+    """Whether the previous run's outputs are those this run would build."""
+    reports = options.reports_dir
+    return (not options.force and bool(previous) and previous.get("run_key") == key
+            and previous.get("schema") == SCHEMA
+            and manifests.outputs_exist(reports, previous) and manifests.all_ok(previous)
+            and not interrupted_commit(reports) and pdfs.up_to_date(reports, options))
+
+
 def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None) -> Summary:
     started = time.perf_counter()
     reports = options.reports_dir
-    manifest_path = reports / MANIFEST
-    previous = _read_manifest(manifest_path)
+    previous = manifests.read_manifest(reports / MANIFEST)
     key = keys.run_key(options)
-    if (not options.force and previous and previous.get("run_key") == key
-            and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)
-            and _all_ok(previous) and not _interrupted_commit(reports)
-            and pdfs.up_to_date(reports, options)):
+    if _nothing_to_do(options, previous, key):
         return Summary(unchanged=len(previous.get("reports", {})), nothing_changed=True,
                        duration_s=time.perf_counter() - started)
     # validate before taking the lock: invalid input or usage writes nothing at all
-    from .. import build
-
-    validated = build.validate_inputs(options.data_dir)
+    validated = validate_inputs(options.data_dir)
     if not validated.ok:
         raise InvalidInput(validated.errors)
     known = set(validated.tables["enterprises"]["enterprise_id"])
@@ -149,221 +216,207 @@ def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None
     if unknown:
         raise UsageError("unknown enterprise(s): " + ", ".join(unknown)
                          + "; known: " + ", ".join(sorted(known)))
-    with _lock(reports):
-        _recover(reports, options.processed_dir)
-        previous = _read_manifest(manifest_path)  # as the recovery may have left it
-        return _run_locked(options, previous, key, started, echo, validated, cluster)
+    warn_settings(options.settings, echo)
+    with run_lock(reports):
+        recover(reports, options.processed_dir)
+        previous = manifests.read_manifest(reports / MANIFEST)  # as the recovery left it
+        state = Run(options=options, validated=validated,
+                    plan=plan_run(options, validated.tables, previous), previous=previous,
+                    run_key=key, started=started, echo=echo,
+                    stage_reports=reports / f".staging-{os.getpid()}",
+                    stage_processed=options.processed_dir / f".staging-{os.getpid()}")
+        _build(state, cluster)
+        return state.summary()
 
 
-def _run_locked(options: Options, previous: dict | None, key: str, started: float,
-                echo: Callable[[str], None], validated, cluster: Executor | None = None
-                ) -> Summary:
-    from ..data.findings import QUALITY_COLUMNS
-    from ..files import replace_tree, write_csv, write_json, write_parquet, write_text
-    from ..report import headline, index_page, synthesis_headline
-    from ..stats.outputs import POOLED_COLUMNS, POOLED_INPUT_COLUMNS, RESULT_COLUMNS
+def warn_settings(settings: AnalysisSettings, echo: Callable[[str], None]) -> None:
+    """Say which settings differ from the shipped plan, and warn when the confirmatory
+    family differs from the plan's (its adjusted p-values then differ from the plan's)."""
+    from ..i18n import gettext as _
+    from ..settings import PLAN
 
-    reports, processed = options.reports_dir, options.processed_dir
-    tables = validated.tables
-    known = set(tables["enterprises"]["enterprise_id"])
+    changed = settings.differences()
+    if not changed:
+        return
+    echo(_("Exploratory settings (not the analysis plan): {changes}.").format(
+        changes=", ".join(f"{name} = {used!r} (plan: {plan!r})"
+                          for name, used, plan in changed)))
+    if set(settings.confirmatory) != set(PLAN.confirmatory):
+        added = sorted(set(settings.confirmatory) - set(PLAN.confirmatory))
+        removed = sorted(set(PLAN.confirmatory) - set(settings.confirmatory))
+        echo(_("Warning: the confirmatory family differs from the analysis plan (added: "
+               "{added}; removed: {removed}): its multiplicity-adjusted p-values are not "
+               "the plan's.").format(added=", ".join(added) or "-",
+                                     removed=", ".join(removed) or "-"))
 
-    code = keys.code_fingerprint()
-    slices = keys.enterprise_slices(tables)
-    nb_dir = options.notebooks_dir
-    nb_hash = {n: keys._file_hash(nb_dir / n) for n in (ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK)}
-    page_parameters = {**options.analysis_parameters(), "languages": list(options.languages)}
-    report_keys = {eid: report_key(slices[eid], eid, notebook=nb_hash[ENTERPRISE_NOTEBOOK],
-                                   code=code, parameters=page_parameters)
-                   for eid in sorted(known)}
-    main_lang = options.languages[0]
-    old_reports = (previous or {}).get("reports", {})
-    selected = set(options.enterprises or known)
-    to_build = [eid for eid in sorted(selected)
-                if options.force or not _fresh(old_reports.get(eid, {}), report_keys[eid],
-                                               reports / language_path(report_path(eid),
-                                                                       main_lang))]
-    # enterprises whose page will not exist after this run: the synthesis does not link them
-    unbuilt = sorted(eid for eid in known - selected if not old_reports.get(eid))
-    syn_key = _sha(sorted(report_keys.values()), nb_hash[SYNTHESIS_NOTEBOOK], code, unbuilt,
-                   list(options.languages))
-    old_syn = (previous or {}).get("synthesis") or {}
-    # the synthesis key holds every report key: any enterprise that changed changes it
-    synthesis_needed = bool(nb_hash[SYNTHESIS_NOTEBOOK]) and (
-        options.force or not _fresh(old_syn, syn_key,
-                                    reports / language_path("synthesis.html", main_lang)))
 
-    stage_p = processed / f".staging-{os.getpid()}"
-    stage_r = reports / f".staging-{os.getpid()}"
-    stage_p.mkdir(parents=True, exist_ok=True)
-    stage_r.mkdir(parents=True, exist_ok=True)
-    outcomes: dict[str, ReportOutcome] = {}
-    appendix_outcomes: list[ReportOutcome] = []
-    syn_outcome = None
-    appendix_keys = appendices.appendix_keys(options, report_keys, syn_key)
-    appendix_todo = appendices.to_build(appendix_keys, previous, reports, force=options.force,
-                                        selected=selected)
+def _build(run: Run, cluster: Executor | None) -> None:
+    """The stages of a run under the lock; the staging trees are removed unless complete."""
+    run.stage_processed.mkdir(parents=True, exist_ok=True)
+    run.stage_reports.mkdir(parents=True, exist_ok=True)
     workers = (cluster.workers if cluster is not None
-               else _workers(options, len(to_build) + synthesis_needed + len(appendix_todo)))
+               else workers_for(run.options, run.plan.notebook_count))
     try:
         # the workers start (and import the notebook machinery) during the analysis
         with (contextlib.nullcontext(cluster) if cluster is not None
               else worker_pool(workers)) as pool:
             if cluster is not None:
                 cluster.warm_up()
-            prev = {} if options.force else _previous_analysis(processed)
-            analysed = analyse(tables, previous=prev, slices=slices,
-                               code=code, pool=pool, workers=workers)
-            results = analysed["results"]
-            _write_processed(tables, analysed, stage_p)
-            write_parquet(_quality_log(validated.findings), stage_p / "quality_log.parquet")
-            write_json(_provenance(options, validated, code), stage_p / "provenance.json")
-            write_csv(results[list(RESULT_COLUMNS)], stage_r / "results.csv")
-            write_csv(analysed["pooled"][list(POOLED_COLUMNS)], stage_r / "pooled.csv")
-            write_csv(analysed["pooled_inputs"][list(POOLED_INPUT_COLUMNS)],
-                      stage_r / "pooled_inputs.csv")
-            write_csv(_quality_log(validated.findings)[list(QUALITY_COLUMNS)],
-                      stage_r / "quality_log.csv")
-            _write_analysis_cache(stage_p, analysed["analysis_keys"])
-            replace_tree(stage_p, processed)
-            inputs = (pool.ship(Inputs.of(processed, nb_dir, (ENTERPRISE_NOTEBOOK,
-                                                              SYNTHESIS_NOTEBOOK,
-                                                              *appendices.NOTEBOOKS)))
-                      if pool is not None and pool.ships_inputs else None)
-
-            ents = tables["enterprises"].set_index("enterprise_id")
-            jobs: list[NotebookJob] = []
-            for eid in sorted(known):
-                title = str(ents.at[eid, "name"])
-                rel = report_path(eid)
-                if eid not in to_build:
-                    old = old_reports.get(eid, {})
-                    outcomes[eid] = ReportOutcome(
-                        key=eid, kind="enterprise", status="unchanged" if old else "not built",
-                        path=rel, title=title, duration_s=old.get("duration_s", 0.0),
-                        error=old.get("error"), notebook=old.get("notebook"), log=old.get("log"))
-                elif eid in analysed["failed"]:
-                    body = analysed["failed"][eid]
-                    for lang, path, _title, twin in _language_pages(rel, title, "enterprise",
-                                                                    options.languages):
-                        write_text(_failed(title, body, lang=lang, alternate=twin),
-                                   stage_r / path)
-                    outcomes[eid] = ReportOutcome(key=eid, kind="enterprise", status="failed",
-                                                  path=rel, title=title, error=body)
-                else:
-                    jobs.append(_job(eid, "enterprise", title,
-                                     nb_dir / ENTERPRISE_NOTEBOOK, rel, stage_r, options))
-            synthesis_job = (_job("synthesis", "synthesis", "",
-                                  nb_dir / SYNTHESIS_NOTEBOOK, "synthesis.html", stage_r,
-                                  options, unbuilt=unbuilt) if synthesis_needed else None)
-            appendix_jobs = appendices.jobs(
-                [k for k in appendix_todo if k not in analysed["failed"]], options, stage_r,
-                {eid: str(ents.at[eid, "name"]) for eid in known})
-            bar = _progress(len(jobs) + (synthesis_job is not None) + len(appendix_jobs),
-                            options)
-            try:
-                for outcome in _execute_all(jobs, pool, stage_r, bar, inputs):
-                    outcomes[outcome.key] = outcome
-                if synthesis_job is not None:  # once every enterprise is done
-                    syn_outcome = _execute_all([synthesis_job], pool, stage_r, bar, inputs)[0]
-                appendix_outcomes = _execute_all(appendix_jobs, pool, stage_r, bar, inputs)
-            finally:
-                bar.close()
-
-        if options.pdf:  # from the pages of this run, committed with them
-            pdfs.stage_pdfs(reports, stage_r, pdfs.report_pages(outcomes),
-                            languages=options.languages, echo=echo)
-        now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
-        manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
-                             syn_outcome, syn_key, previous, now, started, ents, results)
-        if appendix_keys:
-            manifest[appendices.MANIFEST_KEY] = appendices.manifest_entries(
-                appendix_keys, appendix_outcomes, previous, now)
-        for lang, path, _title, twin in _language_pages("index.html", "", "index",
-                                                        options.languages):
-            with use_language(lang):
-                entries = [{"path": r["path"], "title": r["title"], "status": r["status"],
-                            "data_source": r.get("data_source", ""),
-                            "built": r.get("built") or "",
-                            "headline": (headline(results[results["enterprise_id"] == eid])
-                                         if eid not in analysed["failed"]
-                                         else _("Analysis failed."))}
-                           for eid, r in manifest["reports"].items()]
-                if manifest.get("synthesis"):
-                    s = manifest["synthesis"]
-                    entries.insert(0, {"path": "synthesis.html",
-                                       "title": _("Synthesis across enterprises"),
-                                       "status": s["status"], "data_source": _sources(ents),
-                                       "built": s.get("built") or "",
-                                       "headline": synthesis_headline(analysed["pooled"])})
-            # the appendix pages are in English only: linked from every index, marked English
-            up = "../" * path.count("/")
-            entries += [dict(e, path=up + e["path"]) | ({"lang": "en"} if lang != "en" else {})
-                        for e in appendices.index_entries(manifest, ents)]
-            write_text(index_page(entries, run_date=now, lang=lang, alternate=twin,
-                                  years=_years(tables)), stage_r / path)
-        write_json(manifest, stage_r / MANIFEST)
-        with _interrupts_deferred():  # from here on the new reports are committed
-            write_text("", stage_r / COMPLETE)
-            _move_reports(stage_r, reports)
+            analyse_stage(run, pool, workers)
+            if pool is not None:
+                pool.check_started()  # workers that cannot start: stop before writing
+            stage(run)
+            execute(run, pool)
+        publish(run)
     finally:
-        shutil.rmtree(stage_p, ignore_errors=True)
-        if not (stage_r / COMPLETE).exists():  # a complete set is finished by the next run
-            shutil.rmtree(stage_r, ignore_errors=True)
-
-    failed = [k for k, o in outcomes.items() if o.status == "failed"]
-    failed += [o.key for o in appendix_outcomes if o.status == "failed"]
-    if syn_outcome is not None and syn_outcome.status == "failed":
-        failed.append("synthesis")
-    return Summary(built=sum(o.status in ("ok", "failed") for o in outcomes.values()),
-                   unchanged=sum(o.status == "unchanged" for o in outcomes.values()),
-                   failed=len(failed), failures=failed,
-                   warnings=sum(f.severity == "warning" for f in validated.findings),
-                   duration_s=time.perf_counter() - started)
+        shutil.rmtree(run.stage_processed, ignore_errors=True)
+        if not (run.stage_reports / COMPLETE).exists():  # a complete set is finished later
+            shutil.rmtree(run.stage_reports, ignore_errors=True)
 
 
-def _job(key: str, kind: str, name: str, notebook: Path, rel: str, stage: Path,
-         options: Options, unbuilt: list[str] = ()) -> NotebookJob:
-    """The notebook job of one report, every output staged under ``stage``: one kernel
-    renders the report in every language of the run, one page per language."""
-    pages = tuple((lang, str((stage / path).resolve()), title)
-                  for lang, path, title, _twin in _language_pages(rel, name, kind,
-                                                                  options.languages))
-    parameters = {**notebook_parameters(key if kind == "enterprise" else None,
-                                        options.processed_dir, options.reports_dir),
-                  "language": ",".join(options.languages)}
-    if kind == "synthesis":
-        parameters["missing_pages"] = ",".join(unbuilt)
-    else:
-        parameters["appendix"] = bool(options.appendices)
-    return NotebookJob(
-        key=key, kind=kind, title=pages[0][2], notebook=str(notebook.resolve()),
-        executed=str((stage / "notebooks" / f"{key}.ipynb").resolve()),
-        html=pages[0][1], parameters=parameters,
-        cwd=str(notebook.parent.resolve()), cell_timeout=options.cell_timeout,
-        log=str((stage / "logs" / f"{key}.log").resolve()), pages=pages)
+def analyse_stage(run: Run, pool: Executor | None, workers: int) -> None:
+    """Analyse every enterprise, reusing the cached rows of unchanged ones."""
+    options = run.options
+    previous = {} if options.force else keys.previous_analysis(options.processed_dir)
+    run.analysis = analyse(run.tables, settings=options.settings, previous=previous,
+                           slices=run.plan.slices, code=run.plan.code, pool=pool,
+                           workers=workers)
 
 
-def _language_pages(rel: str, name: str, kind: str, languages: tuple[str, ...]
-                    ) -> list[tuple[str, str, str, str | None]]:
-    """(language, path relative to the reports, title, address of the twin page) of one
-    page in each language; the twin is the page in the other language of the first two."""
-    out = []
-    for lang in languages:
-        with use_language(lang):
-            title = (_("{name} — impact assessment").format(name=name) if kind == "enterprise"
-                     else _("SCORE Module 1 — synthesis") if kind == "synthesis" else "")
-        path = language_path(rel, lang)
-        others = [o for o in languages if o != lang]
-        twin = (os.path.relpath(language_path(rel, others[0]), os.path.dirname(path) or ".")
-                if others else None)
-        out.append((lang, path, title, twin))
-    return out
+def stage(run: Run) -> None:
+    """Write the processed tables (moved into place at once: the notebooks read them) and
+    stage the tables beside the pages."""
+    from ..files import replace_tree
+
+    run.run_date = _now()
+    write_processed(run.stage_processed, run.validated, run.analysis, run.options,
+                    code=run.plan.code, run_date=run.run_date)
+    write_tables(run.stage_reports, run.validated, run.analysis)
+    replace_tree(run.stage_processed, run.options.processed_dir)
 
 
-def _years(tables: dict) -> tuple[int, int] | None:
-    """The first and last year of the monthly records (None without any)."""
-    monthly = tables.get("kpi_monthly")
-    if monthly is None or monthly.empty or "month" not in monthly:
+def execute(run: Run, pool: Executor | None) -> None:
+    """Build the pages: every enterprise report to build (a failed page for a failed
+    analysis), then the synthesis, then the appendices."""
+    options, plan, analysis, stage_r = run.options, run.plan, run.analysis, run.stage_reports
+    old_reports = (run.previous or {}).get("reports", {})
+    names = run.enterprises["name"].astype(str)
+    jobs: list[NotebookJob] = []
+    for eid in sorted(plan.report_keys):
+        rel = report_path(eid)
+        if eid not in plan.to_build:
+            old = old_reports.get(eid, {})
+            run.outcomes[eid] = ReportOutcome(
+                key=eid, kind="enterprise", status="unchanged" if old else "not built",
+                path=rel, title=names[eid], duration_s=old.get("duration_s") or 0.0,
+                error=old.get("error"), notebook=old.get("notebook"), log=old.get("log"))
+        elif eid in analysis.failed:
+            run_pages.write_failed_analysis(stage_r, rel, names[eid], analysis.failed[eid],
+                                            options)
+            run.outcomes[eid] = ReportOutcome(key=eid, kind="enterprise", status="failed",
+                                              path=rel, title=names[eid],
+                                              error=analysis.failed[eid])
+        else:
+            jobs.append(run_pages.report_job(eid, "enterprise", names[eid], rel, stage_r,
+                                             options))
+    synthesis_job = (run_pages.report_job("synthesis", "synthesis", "", "synthesis.html",
+                                          stage_r, options, unbuilt=plan.unbuilt)
+                     if plan.synthesis_needed else None)
+    appendix_jobs = appendices.jobs([k for k in plan.appendix_todo if k not in analysis.failed],
+                                    options, stage_r, run.tables["enterprises"])
+    inputs = _inputs(options, pool)
+    bar = progress_bar(len(jobs) + (synthesis_job is not None) + len(appendix_jobs), options)
+    try:
+        for outcome in execute_all(jobs, pool, stage_r, bar, inputs):
+            run.outcomes[outcome.key] = outcome
+        if synthesis_job is not None:  # once every enterprise is done
+            run.synthesis = execute_all([synthesis_job], pool, stage_r, bar, inputs)[0]
+        run.appendices = execute_all(appendix_jobs, pool, stage_r, bar, inputs)
+    finally:
+        bar.close()
+
+
+def _inputs(options: Options, pool: Executor | None) -> Inputs | None:
+    """The files the notebook jobs read, shipped to executors without a shared disk."""
+    if pool is None or not pool.ships_inputs:
         return None
-    years = monthly["month"].astype(str).str[:4].astype(int)
-    return int(years.min()), int(years.max())
+    notebooks = REPORT_NOTEBOOKS + (APPENDIX_NOTEBOOKS if options.appendices else ())
+    return pool.ship(Inputs.of(options.processed_dir, options.notebooks_dir, notebooks,
+                               options.data_dir if options.appendices else None))
+
+
+def further_outputs(run: Run) -> None:
+    """The outputs made from the pages of this run, each written into the staging tree and
+    committed with the pages: the A4 PDFs.  Every further build stage is called here."""
+    if run.options.pdf:
+        pdfs.stage_pdfs(run.options.reports_dir, run.stage_reports,
+                        pdfs.report_pages(run.outcomes), languages=run.options.languages,
+                        echo=run.echo)
+
+
+def publish(run: Run) -> None:
+    """Make the further outputs, write the manifest and the index in every language, then
+    commit the staging tree (Ctrl-C held back)."""
+    from ..files import write_json
+
+    further_outputs(run)
+    record = _manifest(run)
+    _write_index(run, record)
+    write_json(record, run.stage_reports / MANIFEST)
+    with interrupts_deferred():  # from here on the new reports are committed
+        from ..files import write_text
+
+        write_text("", run.stage_reports / COMPLETE)
+        move_reports(run.stage_reports, run.options.reports_dir)
+
+
+def _manifest(run: Run) -> dict:
+    from ..report import headline
+
+    analysis, plan = run.analysis, run.plan
+    with use_language("en"):
+        headlines = {eid: headline(analysis.enterprise_results(eid))
+                     for eid in plan.report_keys if eid not in analysis.failed}
+    headlines |= dict.fromkeys(analysis.failed, "Analysis failed.")
+    now = _now()
+    record = manifests.manifest(
+        options=run.options, run_key=run.run_key, code=plan.code, inputs=run.validated.files,
+        analysis_keys=analysis.analysis_keys,
+        reports=manifests.report_entries(run.outcomes, report_keys=plan.report_keys,
+                                         previous=run.previous, now=now,
+                                         ents=run.enterprises, headlines=headlines,
+                                         options=run.options),
+        synthesis=manifests.synthesis_entry(run.synthesis, key=plan.synthesis_key,
+                                            previous=run.previous, now=now),
+        finished=now, duration_s=time.perf_counter() - run.started)
+    if plan.appendix_keys:
+        record[appendices.MANIFEST_KEY] = appendices.manifest_entries(
+            plan.appendix_keys, run.appendices, run.previous, now)
+    return record
+
+
+def _write_index(run: Run, record: dict) -> None:
+    """``index.html`` in every language of the run."""
+    from ..files import write_text
+    from ..report import index_page
+
+    ents = run.enterprises
+    for p in run_pages.language_pages("index.html", "", "index", run.options.languages):
+        entries = run_pages.index_entries(record, analysis=run.analysis, ents=ents,
+                                          lang=p.lang)
+        # the appendix pages are in English only: linked from every index, marked English
+        up = "../" * p.path.count("/")
+        entries += [dict(e, path=up + e["path"]) | ({"lang": "en"} if p.lang != "en" else {})
+                    for e in appendices.index_entries(record, ents)]
+        write_text(index_page(entries, run_date=record["run"]["finished"], lang=p.lang,
+                              alternate=p.twin, years=run_pages.years(run.tables),
+                              settings=run.options.settings),
+                   run.stage_reports / p.path)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+
+
+__all__ = ["Run", "language_path", "quality_log", "run", "validate_inputs", "warn_settings",
+           "write_processed", "write_tables"]

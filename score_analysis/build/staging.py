@@ -12,7 +12,7 @@ from .options import COMPLETE, MANIFEST, UsageError
 
 
 @contextlib.contextmanager
-def _lock(reports_dir: Path) -> Iterator[None]:
+def run_lock(reports_dir: Path) -> Iterator[None]:
     """Hold the run lock of ``reports_dir`` (``.lock`` in it) for the block.
 
     Through :mod:`filelock` (an OS lock on Unix and on Windows, released when
@@ -34,21 +34,21 @@ def _lock(reports_dir: Path) -> Iterator[None]:
         lock.release()
 
 
-def _move_reports(stage: Path, reports: Path) -> None:
+def move_reports(stage: Path, reports: Path) -> None:
     """Move a complete staging tree into place, each file by an atomic rename, the index
     and then the manifest last, and remove it.  Safe to repeat: after a crash, calling it
-    again on what is left of the staging tree finishes the move (see :func:`_recover`)."""
+    again on what is left of the staging tree finishes the move (see :func:`recover`)."""
     from ..files import replace_tree
 
     replace_tree(stage, reports, last=("index.html", MANIFEST), skip=(COMPLETE,))
 
 
-def _interrupted_commit(reports: Path) -> bool:
+def interrupted_commit(reports: Path) -> bool:
     """Whether a run was stopped while moving its complete reports into place."""
     return reports.is_dir() and any(reports.glob(f".staging-*/{COMPLETE}"))
 
 
-def _recover(reports: Path, processed: Path) -> None:
+def recover(reports: Path, processed: Path) -> None:
     """Clean up after interrupted runs (called under the lock).
 
     A staging tree marked complete was stopped while being moved into place:
@@ -58,7 +58,7 @@ def _recover(reports: Path, processed: Path) -> None:
     stages = sorted(reports.glob(".staging-*"), key=lambda p: p.stat().st_mtime)
     for stage in stages:
         if (stage / COMPLETE).exists():
-            _move_reports(stage, reports)
+            move_reports(stage, reports)
         else:
             shutil.rmtree(stage, ignore_errors=True)
     for stale in processed.glob(".staging-*") if processed.is_dir() else []:
@@ -66,7 +66,7 @@ def _recover(reports: Path, processed: Path) -> None:
 
 
 @contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
+def interrupts_deferred() -> Iterator[None]:
     """Hold Ctrl-C (SIGINT) back until the block is done; then raise it."""
     import signal
     import threading

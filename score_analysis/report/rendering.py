@@ -2,7 +2,10 @@
 
 Templates live in ``score_analysis/report/templates`` and are rendered with
 autoescaping on (:func:`jinja2.select_autoescape`): every value from the data is
-escaped by the template, never by hand.  Messages go through gettext
+escaped by the template, never by hand.  Undefined names are errors
+(:class:`jinja2.StrictUndefined`): a typo in a template fails the build, never renders
+as empty text; an optional key is read with ``.get()``.  One environment serves every
+page: the reports, the index, the failed pages and the appendix pages.  Messages go through gettext
 (``jinja2.ext.i18n`` bound to :mod:`score_analysis.i18n`), so a template
 renders in the language that is current when it is rendered.
 
@@ -17,9 +20,10 @@ per language.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
-from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .. import i18n
@@ -85,6 +89,39 @@ def in_each_language(section: Callable) -> Callable:
     return wrapper
 
 
+#: How many drawn images (PNG data and their alt text) a process keeps for reuse by the
+#: pages it renders next (each language, the next enterprise): the least recently used
+#: beyond this are dropped.
+IMAGE_CACHE_SIZE = 64
+
+
+class BoundedCache:
+    """A mapping that keeps at most ``size`` entries, dropping the least recently used."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"a cache holds at least one entry, got size {size}")
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], object]) -> object:
+        """The entry of ``key``, made with ``make()`` (and kept) when absent."""
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return self._entries[key]
+        value = make()
+        self._entries[key] = value
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._entries
+
+
 def _shown(value):
     """What a template prints for a value: nothing for a missing one (None, NaN, NA)."""
     from .formatting import missing
@@ -97,7 +134,7 @@ def environment() -> Environment:
     """The templates' environment (one per process): autoescaping, gettext, helpers."""
     env = Environment(loader=PackageLoader("score_analysis.report", "templates"),
                       autoescape=select_autoescape(["html"], default_for_string=True),
-                      extensions=["jinja2.ext.i18n"], undefined=ChainableUndefined,
+                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
                       finalize=_shown)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False,

@@ -11,7 +11,7 @@ from ..answers import Robustness, robustness
 from ..figures import kpi_alt, picture_html, png_image, visits_of
 from ..formatting import join_words, signed_percent
 from ..loading import EnterpriseData, primary_rows
-from ..rendering import Html, in_each_language, render
+from ..rendering import IMAGE_CACHE_SIZE, BoundedCache, Html, in_each_language, render
 from ..wording import (
     EXPLANATIONS,
     estimated,
@@ -70,7 +70,7 @@ def kpi_key(*, lebaran: bool, visits: bool) -> Html:
 
 #: Drawings of monthly charts by content and by the labels of their axes (months and numbers
 #: in the page's language): languages whose labels read the same share one drawing.
-_KPI_IMAGES: dict[tuple, dict] = {}
+_KPI_IMAGES = BoundedCache(IMAGE_CACHE_SIZE)
 
 
 def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
@@ -85,11 +85,7 @@ def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
     key = (tuple(map(tuple, lines[cols].astype(str).to_numpy())), start, tuple(lebaran),
            tuple(str(v) for v in visits), tick_labels(fig.axes[0].yaxis),
            tick_labels(fig.axes[0].xaxis))
-    if key not in _KPI_IMAGES:
-        if len(_KPI_IMAGES) > 64:
-            _KPI_IMAGES.clear()
-        _KPI_IMAGES[key] = png_image(fig)
-    return _KPI_IMAGES[key]
+    return _KPI_IMAGES.get(key, lambda: png_image(fig))
 
 
 @in_each_language
