@@ -150,6 +150,8 @@ def _parser() -> argparse.ArgumentParser:
                    help=_("do not print the A4 PDFs of the reports (reports/pdf/)"))
     r.add_argument("--no-appendix", dest="appendices", action="store_false",
                    help=_("do not build the reviewers' appendix pages (reports/appendix/)"))
+    r.add_argument("--no-workshop", dest="workshop", action="store_false",
+                   help=_("do not build the final result workshop pack (reports/workshop/)"))
 
     t = sub.add_parser("template", help=_("write a blank Excel workbook for data entry"),
                        description=_("Write a blank workbook: one sheet per table, drop-down "
@@ -251,7 +253,7 @@ def cmd_run(args) -> int:
                       enterprises=tuple(args.enterprise), force=args.force,
                       cell_timeout=args.cell_timeout, appendices=args.appendices,
                       progress=not args.quiet and sys.stderr.isatty(),
-                      scheduler=args.scheduler, pdf=args.pdf)
+                      scheduler=args.scheduler, pdf=args.pdf, workshop=args.workshop)
     try:
         summary = run(options)
     except InvalidInput as exc:

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from ..i18n import gettext as _
 from ..i18n import use_language
-from . import appendices, keys, pdfs
+from . import appendices, keys, pdfs, workshop
 from .enterprises import analyse
 from .executors import (
     Executor,
@@ -141,7 +141,7 @@ def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None
     if (not options.force and previous and previous.get("run_key") == key
             and previous.get("schema") == SCHEMA and _outputs_exist(reports, previous)
             and _all_ok(previous) and not _interrupted_commit(reports)
-            and pdfs.up_to_date(reports, options)):
+            and pdfs.up_to_date(reports, options) and workshop.up_to_date(reports, options)):
         return Summary(unchanged=len(previous.get("reports", {})), nothing_changed=True,
                        duration_s=time.perf_counter() - started)
     # validate before taking the lock: invalid input or usage writes nothing at all
@@ -278,6 +278,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
         if options.pdf:  # from the pages of this run, committed with them
             pdfs.stage_pdfs(reports, stage_r, pdfs.report_pages(outcomes),
                             languages=options.languages, echo=echo)
+        pack = workshop.stage_workshop(options, stage_r, echo=echo)  # --no-workshop: nothing
         now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
         manifest = _manifest(options, validated, key, analysed, outcomes, report_keys,
                              syn_outcome, syn_key, previous, now, started, ents, results)
@@ -305,6 +306,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             up = "../" * path.count("/")
             entries += [dict(e, path=up + e["path"]) | ({"lang": "en"} if lang != "en" else {})
                         for e in appendices.index_entries(manifest, ents)]
+            entries += pack.index_entries(lang, up)
             write_text(index_page(entries, run_date=now, lang=lang, alternate=twin,
                                   years=_years(tables)), stage_r / path)
         write_json(manifest, stage_r / MANIFEST)

@@ -32,8 +32,12 @@ def synthesis_header(data: SynthesisData) -> Html:
             for e in data.enterprises.itertuples(index=False)]
     missing_names = [e.name for e in data.enterprises.itertuples(index=False)
                      if e.enterprise_id in data.missing_pages]
-    return render("sections/synthesis_header.html", simulated=data.simulated,
-                  n=len(data.enterprises), rows=rows, missing_names=missing_names)
+    from ..i18n import current_language
+    from .workshop.pages import synthesis_link
+
+    return Html(render("sections/synthesis_header.html", simulated=data.simulated,
+                       n=len(data.enterprises), rows=rows, missing_names=missing_names)
+                + render("workshop/link.html", href=synthesis_link(current_language())))
 
 
 _GRID_SHORT = {"inconclusive": "○", "described": "·"}
