@@ -248,13 +248,85 @@ def _stage(options: Options, stage: Path, echo: Callable[[str], None]) -> PackOu
                                 options, stage)
     if jobs:
         try:
-            printing.print_pages(jobs)
+            print_one_page(jobs)
             outcome.pdfs = len(jobs)
         except printing.PdfError as exc:  # the missing PDFs are printed by the next run
             outcome.pdf_skipped = str(exc)
             for job in jobs:
                 job.pdf.unlink(missing_ok=True)
     return outcome
+
+
+#: Shrinks a page whose printed layout is taller than one A4 page until it fits (CSS zoom,
+#: never below ``floor``); returns the zoom used.
+_FIT = """([height, floor]) => {
+  const root = document.documentElement;
+  let zoom = 1;
+  for (let i = 0; i < 4; i++) {
+    const tall = root.getBoundingClientRect().height * zoom;
+    if (tall <= height) break;
+    zoom = Math.max(floor, zoom * height / tall * 0.99);
+    root.style.zoom = String(zoom);
+    if (zoom === floor) break;
+  }
+  return zoom;
+}"""
+#: The printed text's height on an A4 page with the printer's margins, in CSS pixels.
+_PAGE_HEIGHT_PX = (297 - 14 - 18) / 25.4 * 96
+#: The summaries are never printed smaller than this share of their size.
+MIN_ZOOM = 0.8
+
+
+def print_one_page(jobs: list) -> list[Path]:
+    """Print the summaries like every PDF of the reports (:mod:`.printing`: one browser,
+    A4, the footer), each fitted to one page: a page whose printed layout would run onto a
+    second page is shrunk until it fits (to :data:`MIN_ZOOM` at most)."""
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not jobs:
+        return []
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-analysis-pdf") as pool:
+        return pool.submit(context.run, _print_fitted, jobs).result()
+
+
+def _print_fitted(jobs: list) -> list[Path]:
+    from . import printing
+
+    class OnePage(printing.Printer):
+        def print_page(self, page: Path, pdf: Path, lang: str) -> Path:
+            context = self._browser.new_context(
+                offline=True, viewport={"width": round(printing.TEXT_WIDTH_PX),
+                                        "height": round(_PAGE_HEIGHT_PX)})
+            try:
+                tab = context.new_page()
+                tab.goto(page.resolve().as_uri(), wait_until="load")
+                tab.emulate_media(media="print")
+                tab.evaluate(_FIT, [_PAGE_HEIGHT_PX, MIN_ZOOM])
+                pdf.parent.mkdir(parents=True, exist_ok=True)
+                tmp = pdf.with_name(pdf.name + ".part")
+                tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,
+                        header_template="<span></span>",
+                        footer_template=printing.footer_template(lang),
+                        prefer_css_page_size=True, **printing.FORMAT)
+                tmp.replace(pdf)
+            finally:
+                context.close()
+            return pdf
+
+    done = []
+    with OnePage() as printer:
+        from playwright.sync_api import Error  # there once the printer started
+
+        for job in jobs:
+            try:
+                done.append(printer.print_page(job.page, job.pdf, job.lang))
+            except Error as exc:
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise printing.PdfError(_("{page} could not be printed: {error}").format(
+                    page=job.page, error=first)) from None
+    return done
 
 
 def _write(path: Path, data: bytes | str) -> None:

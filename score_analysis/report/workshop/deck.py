@@ -81,7 +81,8 @@ SIMULATED_CAVEAT = N_("These slides show simulated demonstration data: they illu
 
 @dataclass
 class Para:
-    """One paragraph of a text box: runs of ``(text, bold, colour, lang)``."""
+    """One paragraph of a text box: runs of ``(text, bold, colour, lang)``; ``lang`` None
+    is the deck's language, ``""`` an unknown one (left unmarked)."""
 
     runs: list[tuple[str, bool, str | None, str | None]]
     size: int = BODY_PT
@@ -104,16 +105,24 @@ class SlideSpec:
     subtitle: str = ""
 
 
+#: The text box's own margins (left and right, top and bottom) and a bullet's indent.
+_INSET_IN, _BULLET_IN = 0.1, 0.32
+
+
 def _lines(para: Para, width_in: float) -> int:
-    """Estimated lines of a paragraph in a box ``width_in`` wide (an average character
-    is taken as 0.52 of the type size: generous for Liberation Sans and Calibri)."""
-    per_line = max(int(width_in * 72 / (para.size * 0.52)), 10)
+    """Estimated lines of a paragraph in a box ``width_in`` wide: an average character
+    is taken as 0.55 of the type size (generous for Liberation Sans and Calibri, and for
+    the room lost where a line breaks between words)."""
+    text_in = width_in - 2 * _INSET_IN - (_BULLET_IN if para.bullet else 0.0)
+    per_line = max(int(text_in * 72 / (para.size * 0.55)), 10)
     return max(math.ceil(para.length / per_line), 1)
 
 
-def _height(paras: Sequence[Para], width_in: float) -> float:
-    """Estimated height in inches of ``paras`` (1.2 line spacing, space after each)."""
-    return sum(_lines(p, width_in) * p.size * 1.2 / 72 + p.space_after / 72 for p in paras)
+def text_height(paras: Sequence[Para], width_in: float) -> float:
+    """Estimated height in inches of ``paras`` (1.2 line spacing, space after each, the
+    box's margins)."""
+    return 2 * _INSET_IN * 0.5 + sum(_lines(p, width_in) * p.size * 1.2 / 72
+                                     + p.space_after / 72 for p in paras)
 
 
 def paginate(title: str, paras: Sequence[Para], *, width_in: float, height_in: float,
@@ -123,7 +132,7 @@ def paginate(title: str, paras: Sequence[Para], *, width_in: float, height_in: f
     slides: list[SlideSpec] = []
     page: list[Para] = []
     for para in paras:
-        if page and _height([*page, para], width_in) > height_in:
+        if page and text_height([*page, para], width_in) > height_in:
             slides.append(SlideSpec(title=title, paras=page, notes=notes))
             page = []
         page.append(para)
@@ -160,7 +169,7 @@ def _note_paras(notes, names: dict[str, str]) -> list[Para]:
     for r in notes.itertuples(index=False):
         lang, tag = note_language(getattr(r, "language", None))
         runs = [(names.get(r.enterprise_id, r.enterprise_id) + ": ", True, None, None),
-                (str(r.text), False, None, lang or None)]
+                (str(r.text), False, None, lang)]
         if tag:
             runs.append((f" ({tag})", False, MUTED, None))
         out.append(Para(runs, size=SMALL_PT, space_after=8))
@@ -282,8 +291,11 @@ def _rgb(hex_colour: str):
 
 
 def _language_id(lang: str | None):
+    """The language of a run: ``lang`` (None: the deck's; ``""`` or unknown: none)."""
     from pptx.enum.lang import MSO_LANGUAGE_ID
 
+    if lang == "":
+        return None
     code = (lang or current_language()).split("-")[0].lower()
     return {"id": MSO_LANGUAGE_ID.INDONESIAN, "en": MSO_LANGUAGE_ID.ENGLISH_US}.get(code)
 
@@ -296,8 +308,8 @@ def _bullet(paragraph, on: bool) -> None:
     for old in ppr.findall(qn("a:buChar")) + ppr.findall(qn("a:buNone")):
         ppr.remove(old)
     if on:
-        ppr.set("marL", str(Emu(Inches(0.32))))
-        ppr.set("indent", str(-Emu(Inches(0.32))))
+        ppr.set("marL", str(Emu(Inches(_BULLET_IN))))
+        ppr.set("indent", str(-Emu(Inches(_BULLET_IN))))
         bullet = ppr.makeelement(qn("a:buChar"), {"char": "•"})
     else:
         ppr.set("marL", "0")
@@ -425,11 +437,11 @@ def draw(slides: Sequence[SlideSpec], *, banner: bool, title: str) -> bytes:
             _title(slide, spec.title, banner=banner)
             body_top, body_height = top, height
             if spec.picture is not None:
-                text_height = _height(spec.paras, width) + 0.15 if spec.paras else 0.0
+                below = text_height(spec.paras, width) + 0.15 if spec.paras else 0.0
                 _picture(slide, spec.picture, left=left, top=top, width=width,
-                         height=height - text_height)
-                body_top = top + height - text_height
-                body_height = text_height
+                         height=height - below)
+                body_top = top + height - below
+                body_height = below
             if spec.paras:
                 box = slide.shapes.add_textbox(Inches(left), Inches(body_top), Inches(width),
                                                Inches(max(body_height, 0.5)))

@@ -365,8 +365,9 @@ def implementation_text(impl: Implementation | None) -> str:
                               "{n} bipartite committee meetings since the previous visit",
                               impl.bipartite_meetings).format(n=impl.bipartite_meetings))
     if impl.trainer_rating is not None:
+        rating = impl.trainer_rating
         parts.append(_("the trainer's rating {rating} of 5").format(
-            rating=fmt(impl.trainer_rating, 2)))
+            rating=decimal(rating, 0) if float(rating).is_integer() else fmt(rating, 2)))
     when = visit_name(impl.visit) + (f", {day(impl.date)}" if impl.date is not None else "")
     if not parts:
         return _("At the last visit ({when}) nothing was recorded.").format(when=when)
