@@ -84,8 +84,12 @@ class AnalysisSettings:
     prediction_df_offset
         The prediction interval uses ``k - prediction_df_offset`` degrees of freedom.
     attrition_high
-        Risk of bias "incomplete outcome data" is high when fewer than this share of the
-        baseline respondents answered the follow-up.
+        Risk of bias "incomplete outcome data" (survey) is high when fewer than this share of
+        the baseline respondents answered the follow-up.
+    missing_months_low, missing_months_high
+        Risk of bias "incomplete outcome data" (monthly KPIs) is low when at most the first
+        share of the months of every tracked indicator is missing, high when more than the
+        second share of one indicator's months is, else unclear.
     """
 
     plan_version: int = 3
@@ -109,6 +113,8 @@ class AnalysisSettings:
     min_pooled: int = 3
     prediction_df_offset: int = 2
     attrition_high: float = 0.70
+    missing_months_low: float = 0.10
+    missing_months_high: float = 0.20
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "confirmatory", tuple(self.confirmatory))
@@ -283,6 +289,9 @@ def _problems(s: AnalysisSettings) -> list[str]:
         out.append(f"inference must be t or normal, got {s.inference!r}")
     if not 0 < s.attrition_high <= 1:
         out.append(f"attrition_high must lie in (0, 1], got {s.attrition_high}")
+    if not 0 <= s.missing_months_low <= s.missing_months_high <= 1:
+        out.append(f"missing_months_low and missing_months_high must satisfy 0 <= low <= high "
+                   f"<= 1, got {s.missing_months_low} and {s.missing_months_high}")
     if s.min_pooled < 3 and s.prediction_df_offset >= s.min_pooled:
         out.append("min_pooled must exceed prediction_df_offset (the prediction interval "
                    "needs degrees of freedom)")

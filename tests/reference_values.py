@@ -988,3 +988,542 @@ HOMOGENEOUS_META = {
     "knha_ci_low": 0.081441591690064638,
 }
 
+
+# Analysis plan version 3. v3(fit, w): as v2() (the larger of the model-based standard error,
+# dispersion floored at 1, and the Newey-West one), with the interval and p on the t
+# distribution with the residual degrees of freedom df = n - p, as summary.glm does for
+# quasi-families: exp(b +/- qt(0.975, df) se), 2 pt(-|b/se|, df).
+# R> v3 <- function(fit, w) {
+# R>   cf <- coef(fit)
+# R>   cvec <- setNames(numeric(length(cf)), names(cf))
+# R>   cvec[names(w)] <- w
+# R>   b <- sum(cvec * cf)
+# R>   phi <- summary(fit)$dispersion
+# R>   vm <- vcov(fit) * max(1, phi) / phi
+# R>   n <- nobs(fit)
+# R>   df <- df.residual(fit)
+# R>   lag <- floor(4 * (n / 100)^(2 / 9))
+# R>   vn <- NeweyWest(fit, lag = lag, prewhite = FALSE, adjust = TRUE)
+# R>   se_m <- sqrt(drop(t(cvec) %*% vm %*% cvec))
+# R>   se_n <- sqrt(drop(t(cvec) %*% vn %*% cvec))
+# R>   se <- max(se_m, se_n)
+# R>   list(estimate = exp(b), ci_low = exp(b - qt(0.975, df) * se),
+# R>        ci_high = exp(b + qt(0.975, df) * se), p_value = 2 * pt(-abs(b / se), df), se = se,
+# R>        se_model = se_m, se_newey_west = se_n, df = df, dispersion = max(1, phi),
+# R>        raw_dispersion = phi, hac_lag = lag)
+# R> }
+
+
+# Sicily, plan v3: its_effect_end = exp(b_post + 22 b_t_after), the primary, on t with 59 - 4 =
+# 55 df.
+# R> its <- glm(aces ~ t + post + t_after + offset(log(stdpop)), family = quasipoisson,
+# R>            data = sicily, control = tight)
+# R> v3(its, c(post = 1, t_after = max(sicily$t_after)))
+SICILY_V3_EFFECT_END = {
+    "estimate": 0.90075355439656479,
+    "ci_low": 0.81289371934740129,
+    "ci_high": 0.99810952704790268,
+    "p_value": 0.046061882847778346,
+    "se": 0.051212089682311258,
+    "se_model": 0.051212089682311258,
+    "se_newey_west": 0.04698106773920134,
+    "df": 55.0,
+    "dispersion": 3.6213771121590002,
+    "raw_dispersion": 3.6213771121590002,
+    "hac_lag": 3.0,
+}
+
+
+# Sicily, plan v3: its_level = exp(b_post).
+# R> v3(its, c(post = 1))
+SICILY_V3_LEVEL = {
+    "estimate": 0.8925308670467853,
+    "ci_low": 0.83250774613554079,
+    "ci_high": 0.95688160540141065,
+    "p_value": 0.0018433720386994631,
+    "se": 0.03473902982808133,
+    "se_model": 0.03473902982808133,
+    "se_newey_west": 0.034654565716450904,
+    "df": 55.0,
+    "dispersion": 3.6213771121590002,
+    "raw_dispersion": 3.6213771121590002,
+    "hac_lag": 3.0,
+}
+
+
+# Sicily, plan v3: its_slope = exp(b_t_after).
+# R> v3(its, c(t_after = 1))
+SICILY_V3_SLOPE = {
+    "estimate": 1.0004169322411613,
+    "ci_low": 0.99579975999168624,
+    "ci_high": 1.0050555126897924,
+    "p_value": 0.85735660433471017,
+    "se": 0.0023082972907209356,
+    "se_model": 0.0023082972907209356,
+    "se_newey_west": 0.0020188080670719383,
+    "df": 55.0,
+    "dispersion": 3.6213771121590002,
+    "raw_dispersion": 3.6213771121590002,
+    "hac_lag": 3.0,
+}
+
+
+# Sicily, plan v3: rate_ratio_step on t with 57 df.
+# R> step <- glm(aces ~ post + offset(log(stdpop)), family = quasipoisson, data = sicily,
+# R>             control = tight)
+# R> v3(step, c(post = 1))
+SICILY_V3_STEP = {
+    "estimate": 1.0338444258384609,
+    "ci_low": 0.9711269889470403,
+    "ci_high": 1.1006122875816247,
+    "p_value": 0.29136320920865955,
+    "se": 0.031252645849060248,
+    "se_model": 0.021019549146636125,
+    "se_newey_west": 0.031252645849060248,
+    "df": 57.0,
+    "dispersion": 5.2003857724201366,
+    "raw_dispersion": 5.2003857724201366,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v3: its_effect_end with the eid term (the primary).
+# R> its_k <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+# R>              family = quasipoisson, control = tight, data = kpi)
+# R> c(v3(its_k, c(post = 1, t_after = max(kpi$t_after))), span = max(kpi$t_after),
+# R>   n_pre = sum(kpi$post == 0), n_post = sum(kpi$post == 1))
+KPI_V3_EFFECT_END = {
+    "estimate": 0.46329325577499691,
+    "ci_low": 0.28814987694363992,
+    "ci_high": 0.74489235644747076,
+    "p_value": 0.0027638393259315545,
+    "se": 0.22955924758660712,
+    "se_model": 0.22955924758660712,
+    "se_newey_west": 0.2108436633829302,
+    "df": 23.0,
+    "dispersion": 2.564373225149478,
+    "raw_dispersion": 2.564373225149478,
+    "hac_lag": 3.0,
+    "span": 17.0,
+    "n_pre": 11.0,
+    "n_post": 17.0,
+}
+
+
+# KPI fixture, plan v3: its_level.
+# R> v3(its_k, c(post = 1))
+KPI_V3_LEVEL = {
+    "estimate": 0.71330311585262463,
+    "ci_low": 0.59639192034296817,
+    "ci_high": 0.85313250855656386,
+    "p_value": 0.00071335024241021611,
+    "se": 0.08653361541087648,
+    "se_model": 0.08653361541087648,
+    "se_newey_west": 0.086322721376420539,
+    "df": 23.0,
+    "dispersion": 2.564373225149478,
+    "raw_dispersion": 2.564373225149478,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v3: its_slope.
+# R> v3(its_k, c(t_after = 1))
+KPI_V3_SLOPE = {
+    "estimate": 0.97493441989879526,
+    "ci_low": 0.95261560335953965,
+    "ci_high": 0.99777614365262546,
+    "p_value": 0.033066178818421617,
+    "se": 0.011195056631891831,
+    "se_model": 0.011195056631891831,
+    "se_newey_west": 0.0092574283543728035,
+    "df": 23.0,
+    "dispersion": 2.564373225149478,
+    "raw_dispersion": 2.564373225149478,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v3: its_effect_end_harmonic (two sine/cosine pairs of the calendar month).
+# R> its_kh <- glm(numerator ~ t + post + t_after + eid + HK + offset(log(exposure)),
+# R>               family = quasipoisson, control = tight, data = kpi)
+# R> v3(its_kh, c(post = 1, t_after = max(kpi$t_after)))
+KPI_V3_HARMONIC = {
+    "estimate": 0.39033405970801743,
+    "ci_low": 0.24624233729194003,
+    "ci_high": 0.61874281995425628,
+    "p_value": 0.00040987557084886289,
+    "se": 0.22010581908717108,
+    "se_model": 0.22010581908717108,
+    "se_newey_west": 0.14503863022631081,
+    "df": 19.0,
+    "dispersion": 1.5725834773363705,
+    "raw_dispersion": 1.5725834773363705,
+    "hac_lag": 3.0,
+}
+
+
+# KPI fixture, plan v3: its_effect_end_phase_in (months t0, t0+1, t0+2 left out; post and
+# t_after count from t0+3; the effect at the last month, t_last - (t0 + 3) months after t0 + 3).
+# R> t0 <- 12
+# R> ph <- kpi[kpi$t < t0 | kpi$t >= t0 + 3, ]
+# R> ph$post <- as.numeric(ph$t >= t0 + 3)
+# R> ph$t_after <- pmax(0, ph$t - (t0 + 3))
+# R> its_p <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+# R>              family = quasipoisson, control = tight, data = ph)
+# R> c(v3(its_p, c(post = 1, t_after = max(ph$t) - (t0 + 3))), n_pre = sum(ph$post == 0),
+# R>   n_post = sum(ph$post == 1))
+KPI_V3_PHASE_IN = {
+    "estimate": 0.47512980741445693,
+    "ci_low": 0.28934592439570272,
+    "ci_high": 0.78020222460424482,
+    "p_value": 0.0052748408631559879,
+    "se": 0.23776308428419701,
+    "se_model": 0.23776308428419701,
+    "se_newey_west": 0.23346385355837126,
+    "df": 20.0,
+    "dispersion": 2.6874971899754305,
+    "raw_dispersion": 2.6874971899754305,
+    "hac_lag": 2.0,
+    "n_pre": 11.0,
+    "n_post": 14.0,
+}
+
+
+# KPI fixture, plan v3: its_effect_end_no_eid (Idul Fitri months left out, no eid term).
+# R> ne <- kpi[kpi$eid == 0, ]
+# R> its_n <- glm(numerator ~ t + post + t_after + offset(log(exposure)),
+# R>              family = quasipoisson, control = tight, data = ne)
+# R> c(v3(its_n, c(post = 1, t_after = max(ne$t_after))), n_pre = sum(ne$post == 0),
+# R>   n_post = sum(ne$post == 1))
+KPI_V3_NO_EID = {
+    "estimate": 0.45700117101509097,
+    "ci_low": 0.27769743916186035,
+    "ci_high": 0.75207776830607664,
+    "p_value": 0.0035862251241527308,
+    "se": 0.24020456619351371,
+    "se_model": 0.24020456619351371,
+    "se_newey_west": 0.22666152242676299,
+    "df": 22.0,
+    "dispersion": 2.670588289973697,
+    "raw_dispersion": 2.670588289973697,
+    "hac_lag": 2.0,
+    "n_pre": 10.0,
+    "n_post": 16.0,
+}
+
+
+# KPI fixture, plan v3: placebo_effect_end (months before the programme only; pretend start tp =
+# t_first + floor(n_pre / 2); the effect at the last month before t0: exp(b_post_p + b_t_after_p
+# (t_last_pre - tp))).
+# R> pre <- kpi[kpi$post == 0, ]
+# R> tp <- min(pre$t) + floor(nrow(pre) / 2)
+# R> pre$post_p <- as.numeric(pre$t >= tp)
+# R> pre$t_after_p <- pmax(0, pre$t - tp)
+# R> pl <- glm(numerator ~ t + post_p + t_after_p + eid + offset(log(exposure)),
+# R>           family = quasipoisson, control = tight, data = pre)
+# R> c(v3(pl, c(post_p = 1, t_after_p = max(pre$t) - tp)), tp = tp,
+# R>   n_pre = sum(pre$post_p == 0), n_post = sum(pre$post_p == 1))
+KPI_V3_PLACEBO = {
+    "estimate": 1.670891865302184,
+    "ci_low": 0.36917292913634231,
+    "ci_high": 7.5625253240112844,
+    "p_value": 0.43728099720278957,
+    "se": 0.61704210403867232,
+    "se_model": 0.61704210403867232,
+    "se_newey_west": 0.26794611203015362,
+    "df": 6.0,
+    "dispersion": 3.5188318280966118,
+    "raw_dispersion": 3.5188318280966118,
+    "hac_lag": 2.0,
+    "tp": 5.0,
+    "n_pre": 4.0,
+    "n_post": 7.0,
+}
+
+
+# KPI fixture, plan v3: rate_ratio_step with the eid term.
+# R> step <- glm(numerator ~ post + eid + offset(log(exposure)), family = quasipoisson, data = kpi,
+# R>             control = tight)
+# R> v3(step, c(post = 1))
+KPI_V3_STEP = {
+    "estimate": 0.82709047637872968,
+    "ci_low": 0.7328269347363231,
+    "ci_high": 0.93347913905829727,
+    "p_value": 0.0034423908201153281,
+    "se": 0.05875322090674405,
+    "se_model": 0.047890078019229641,
+    "se_newey_west": 0.05875322090674405,
+    "df": 25.0,
+    "dispersion": 3.0533067722399294,
+    "raw_dispersion": 3.0533067722399294,
+    "hac_lag": 3.0,
+}
+
+
+# Underdispersed fixture, plan v3: its_effect_end (dispersion floored at 1).
+# R> v3(its_u, c(post = 1, t_after = max(ud$t_after)))
+UNDERDISPERSED_V3_EFFECT_END = {
+    "estimate": 0.9127359270946831,
+    "ci_low": 0.59882943468886529,
+    "ci_high": 1.3911922566769597,
+    "p_value": 0.65619638266574376,
+    "se": 0.20205042200863821,
+    "se_model": 0.20205042200863821,
+    "se_newey_west": 0.015103416425426938,
+    "df": 20.0,
+    "dispersion": 1.0,
+    "raw_dispersion": 0.014527752806527818,
+    "hac_lag": 2.0,
+}
+
+
+# One shipped enterprise, tests/data/kpi_tjokro.csv (PT Tjokro Bersaudara, simulated; made by
+# tests/r/make_tjokro_fixture.py): absences over scheduled workdays and suggestions over
+# headcount, intervention 2010-04, eid = 1 in the Idul Fitri months 2009-09 and 2010-09.
+# R> tj <- read.csv("tests/data/kpi_tjokro.csv")
+# R> idx_tj <- as.integer(substr(tj$month, 1, 4)) * 12 + as.integer(substr(tj$month, 6, 7)) - 1
+# R> tj$t <- idx_tj - min(idx_tj)
+# R> tj$post <- as.numeric(tj$month >= "2010-04")
+# R> tj$t_after <- pmax(0, tj$t - tj$t[tj$month == "2010-04"])
+
+
+# Tjokro absenteeism, plan v3: its_effect_end on t with 25 - 5 = 20 df.
+# R> absent <- glm(workdays_absent ~ t + post + t_after + eid + offset(log(workdays_scheduled)),
+# R>               family = quasipoisson, control = tight, data = tj)
+# R> c(v3(absent, c(post = 1, t_after = max(tj$t_after))), span = max(tj$t_after))
+TJOKRO_V3_ABSENT_EFFECT_END = {
+    "estimate": 0.79367821322880283,
+    "ci_low": 0.55620638958001822,
+    "ci_high": 1.1325384209083078,
+    "p_value": 0.19029374513633091,
+    "se": 0.17044338763670039,
+    "se_model": 0.17044338763670039,
+    "se_newey_west": 0.12843358396081583,
+    "df": 20.0,
+    "dispersion": 3.359383905622463,
+    "raw_dispersion": 3.359383905622463,
+    "hac_lag": 2.0,
+    "span": 9.0,
+}
+
+
+# Tjokro absenteeism, plan v3: its_level (p 0.0041 on the normal quantile in plan v2, 0.0094 on
+# t).
+# R> v3(absent, c(post = 1))
+TJOKRO_V3_ABSENT_LEVEL = {
+    "estimate": 0.70809543052465851,
+    "ci_low": 0.55103888135089485,
+    "ci_high": 0.90991607978859945,
+    "p_value": 0.0094407694527735286,
+    "se": 0.12021950916128739,
+    "se_model": 0.12021950916128739,
+    "se_newey_west": 0.089675340931850034,
+    "df": 20.0,
+    "dispersion": 3.359383905622463,
+    "raw_dispersion": 3.359383905622463,
+    "hac_lag": 2.0,
+}
+
+
+# Tjokro absenteeism, plan v3: its_slope.
+# R> v3(absent, c(t_after = 1))
+TJOKRO_V3_ABSENT_SLOPE = {
+    "estimate": 1.0127583951355754,
+    "ci_low": 0.97311595324474087,
+    "ci_high": 1.0540157763292015,
+    "p_value": 0.51534300655634646,
+    "se": 0.019142102227295909,
+    "se_model": 0.019142102227295909,
+    "se_newey_west": 0.014594179064934459,
+    "df": 20.0,
+    "dispersion": 3.359383905622463,
+    "raw_dispersion": 3.359383905622463,
+    "hac_lag": 2.0,
+}
+
+
+# Tjokro suggestions, plan v3: too few events before (5) for a model, so rate_ratio_exact =
+# poisson.test(c(x_after, x_before), c(E_after, E_before)); rates per 100 workers a month.
+# R> x_b <- sum(tj$suggestions_submitted[tj$post == 0])
+# R> x_a <- sum(tj$suggestions_submitted[tj$post == 1])
+# R> e_b <- sum(tj$headcount[tj$post == 0])
+# R> e_a <- sum(tj$headcount[tj$post == 1])
+# R> pt_tj <- poisson.test(c(x_a, x_b), c(e_a, e_b))
+# R> list(estimate = pt_tj$estimate[[1]], ci_low = pt_tj$conf.int[1], ci_high = pt_tj$conf.int[2],
+# R>      p_value = pt_tj$p.value, before = x_b, after = x_a, pre_value = 100 * x_b / e_b,
+# R>      post_value = 100 * x_a / e_a)
+TJOKRO_SUGGESTIONS_EXACT = {
+    "estimate": 19.693939393939395,
+    "ci_low": 8.0326143068919187,
+    "ci_high": 62.620605430289594,
+    "p_value": 5.416290779358011e-21,
+    "before": 5.0,
+    "after": 67.0,
+    "pre_value": 0.19825535289452814,
+    "post_value": 3.9044289044289044,
+}
+
+
+# Exact comparison of two Poisson rates (reference-data README): 67 events in 1,720 exposure
+# units after, 5 in 2,520 before.
+# R> pe <- poisson.test(c(67, 5), c(1720, 2520))
+# R> list(estimate = pe$estimate[[1]], ci_low = pe$conf.int[1], ci_high = pe$conf.int[2],
+# R>      p_value = pe$p.value)
+POISSON_EXACT = {
+    "estimate": 19.632558139534886,
+    "ci_low": 8.0075785874026835,
+    "ci_high": 62.425432121588138,
+    "p_value": 6.0959866112386448e-21,
+}
+
+
+# No event before: the ratio and its upper limit are infinite, the lower limit finite.
+# R> pn <- poisson.test(c(8, 0), c(1000, 1200))
+# R> list(ci_low = pn$conf.int[1], p_value = pn$p.value, estimate_is_inf = is.infinite(pn$estimate[[1]]),
+# R>      ci_high_is_inf = is.infinite(pn$conf.int[2]))
+POISSON_EXACT_NONE_BEFORE = {
+    "ci_low": 2.0483647067595241,
+    "p_value": 0.0018222944539442716,
+    "estimate_is_inf": True,
+    "ci_high_is_inf": True,
+}
+
+
+# No event after: the ratio and its lower limit are 0.
+# R> pz <- poisson.test(c(0, 3), c(1000, 900))
+# R> list(estimate = pz$estimate[[1]], ci_low = pz$conf.int[1], ci_high = pz$conf.int[2],
+# R>      p_value = pz$p.value)
+POISSON_EXACT_NONE_AFTER = {
+    "estimate": 0.0,
+    "ci_low": 0.0,
+    "ci_high": 2.1779567040180532,
+    "p_value": 0.10628371482723432,
+}
+
+
+# Plan v3: Holm and BH over one enterprise's six confirmatory outcomes, one of them not
+# estimable (insufficient_data, counted with p = 1).
+# R> p <- c(0.0125, 0.00139, 0.000233, 0.19, 0.0026)
+# R> planned <- c(p, 1)   # the sixth confirmatory outcome could not be estimated: p = 1
+# R> as.list(c(setNames(p.adjust(planned, "holm")[1:5], paste0("holm_", 1:5)),
+# R>           setNames(p.adjust(planned, "BH")[1:5], paste0("bh_", 1:5))))
+P_ADJUST_CONFIRMATORY = {
+    "holm_1": 0.037500000000000006,
+    "holm_2": 0.0069499999999999996,
+    "holm_3": 0.0013979999999999999,
+    "holm_4": 0.38,
+    "holm_5": 0.0104,
+    "bh_1": 0.018750000000000003,
+    "bh_2": 0.0041700000000000001,
+    "bh_3": 0.0013979999999999999,
+    "bh_4": 0.22799999999999998,
+    "bh_5": 0.0051999999999999998,
+}
+
+
+# Plan v3: meta3() collects a metafor fit with the prediction interval of Higgins, Thompson &
+# Spiegelhalter (2009) on k - 2 degrees of freedom, res$b +/- qt(0.975, k - 2) sqrt(tau2 +
+# se^2), with the adhoc (Knapp-Hartung) se (pi_low, pi_high); metafor's predict() uses k - 1
+# (pi_low_k1, pi_high_k1).
+# R> meta3 <- function(fit) {
+# R>   half <- qt(0.975, fit$k - 2) * sqrt(fit$tau2 + fit$se^2)
+# R>   pr <- predict(fit)
+# R>   list(estimate = fit$b[[1]], ci_low = fit$ci.lb, ci_high = fit$ci.ub, p_value = fit$pval,
+# R>        se = fit$se, tau2 = fit$tau2, i2 = fit$I2, q = fit$QE, k = fit$k,
+# R>        pi_low = fit$b[[1]] - half, pi_high = fit$b[[1]] + half,
+# R>        pi_low_k1 = pr$pi.lb, pi_high_k1 = pr$pi.ub)
+# R> }
+
+
+# Kacker data, plan v3: rma(REML, test = adhoc), prediction interval on k - 2 = 7 df.
+# R> meta3(kacker)
+KACKER_V3 = {
+    "estimate": 62.39006527381104,
+    "ci_low": 61.708118303614796,
+    "ci_high": 63.072012244007283,
+    "p_value": 2.851922330992253e-16,
+    "se": 0.29572669007198771,
+    "tau2": 0.29434286686285438,
+    "i2": 68.214872882939247,
+    "q": 24.801897741748334,
+    "k": 9.0,
+    "pi_low": 60.928970201713874,
+    "pi_high": 63.851160345908205,
+    "pi_low_k1": 60.965191416616619,
+    "pi_high_k1": 63.81493913100546,
+}
+
+
+# Kacker data, plan v3: the k - 2 prediction interval of each leave-one-out refit (metafor's
+# leave1out() gives the k - 1 one).
+# R> loo_pi <- sapply(seq_along(y), function(i)
+# R>   unlist(meta3(rma(y[-i], v[-i], method = "REML", test = "adhoc", control = ctl))[
+# R>     c("pi_low", "pi_high")]))
+# R> as.list(c(setNames(loo_pi["pi_low", ], paste0("pi_low_", seq_along(y))),
+# R>           setNames(loo_pi["pi_high", ], paste0("pi_high_", seq_along(y)))))
+KACKER_LOO_V3_PI = {
+    "pi_low_1": 62.020675919279789,
+    "pi_low_2": 60.867369645897021,
+    "pi_low_3": 60.592867334821563,
+    "pi_low_4": 60.610048775536264,
+    "pi_low_5": 60.663068393605222,
+    "pi_low_6": 60.690444556608185,
+    "pi_low_7": 60.56329501322719,
+    "pi_low_8": 60.675691199954947,
+    "pi_low_9": 60.986890085644561,
+    "pi_high_1": 63.230336612829042,
+    "pi_high_2": 63.998788152965624,
+    "pi_high_3": 64.258782162523758,
+    "pi_high_4": 64.200722855706516,
+    "pi_high_5": 64.130083566654648,
+    "pi_high_6": 64.056250885248843,
+    "pi_high_7": 64.100903201793471,
+    "pi_high_8": 63.89329311571985,
+    "pi_high_9": 63.612577243081475,
+}
+
+
+# Five log rate ratios, plan v3 (k - 2 = 3 df).
+# R> s <- pool[pool$set == "log_rate_ratio", ]
+# R> meta3(rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl))
+LOG_RR_V3 = {
+    "estimate": -0.18581168213730637,
+    "ci_low": -0.41114009586721456,
+    "ci_high": 0.039516731592601856,
+    "p_value": 0.083900602547403155,
+    "se": 0.081157165077051216,
+    "tau2": 0.019767333915763265,
+    "i2": 65.849504619293413,
+    "q": 11.302724538162206,
+    "k": 5.0,
+    "pi_low": -0.70244554333870102,
+    "pi_high": 0.33082217906408828,
+    "pi_low_k1": -0.63653587903280595,
+    "pi_high_k1": 0.26491251475819316,
+}
+
+
+# The ten hypothetical blood-pressure trials of Riley, Higgins & Deeks (BMJ 2011;342:d549) as
+# shipped in the R package pimeta (sbp): REML, adhoc, the k - 2 = 8 df prediction interval.
+# Published (pimeta): mean -0.3287403, PI -0.9886995 to 0.3312188, tau2 0.06995102.
+# R> sbp_y <- c(0, 0.1, -0.4, -0.8, -0.63, 0.22, -0.34, -0.51, 0.03, -0.81)
+# R> sbp_se <- c(0.42347717, 0.21939179, 0.02551067, 0.19898325, 0.30102594, 0.30102594,
+# R>             0.07142988, 0.10204269, 0.12245123, 0.30102594)
+# R> meta3(rma(sbp_y, sei = sbp_se, method = "REML", test = "adhoc", control = ctl))
+SBP_V3 = {
+    "estimate": -0.32873975443119202,
+    "ci_low": -0.57608000037558971,
+    "ci_high": -0.081399508486794392,
+    "p_value": 0.014796419574716734,
+    "se": 0.10933822371494599,
+    "tau2": 0.069958611972749565,
+    "i2": 85.531643507836677,
+    "q": 30.484381341682464,
+    "k": 10.0,
+    "pi_low": -0.98873030089011804,
+    "pi_high": 0.33125079202773405,
+    "pi_low_k1": -0.97618106611772792,
+    "pi_high_k1": 0.31870155725534394,
+}
+

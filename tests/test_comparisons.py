@@ -170,6 +170,7 @@ def test_all_zero_differences():
     w = wilcoxon_signed_rank(same, same).iloc[0]
     assert w["status"] == "insufficient_data"
     assert "every difference is zero" in w["note"]
+    assert w["note_code"] == "zero_differences"
     assert np.isnan(w["p_value"]) and w["estimate"] == 0
     t = paired_t(same, same).iloc[0]
     assert t["status"] == "insufficient_data" and np.isnan(t["p_value"])
@@ -179,6 +180,7 @@ def test_constant_differences_make_t_undefined():
     row = paired_t([1.0, 2.0, 3.0], [2.0, 3.0, 4.0]).iloc[0]
     assert row["status"] == "insufficient_data"
     assert "every difference equals 1" in row["note"]
+    assert row["note_code"] == "constant_differences(value=1)"
     assert row["estimate"] == 1.0
 
 
@@ -187,12 +189,14 @@ def test_constant_groups():
     assert row["status"] == "insufficient_data" and np.isnan(row["p_value"])
     row = mann_whitney([3.0, 3.0], [3.0, 3.0, 3.0]).iloc[0]
     assert row["status"] == "insufficient_data" and "every value is the same" in row["note"]
+    assert row["note_code"] == "equal_values"
 
 
 def test_friedman_all_tied_blocks():
     row = friedman(pd.DataFrame([[25, 25, 25], [50, 50, 50]])).iloc[0]
     assert row["status"] == "insufficient_data"
     assert "same score in every audit" in row["note"]
+    assert row["note_code"] == "friedman_all_tied"
 
 
 @pytest.mark.parametrize("call, message", [

@@ -76,14 +76,6 @@ def test_analysis_in_the_pool_gives_the_same_tables_as_here(tables, monkeypatch)
         pd.testing.assert_frame_equal(there[name], here[name], check_exact=True)
 
 
-def test_the_garbage_collector_is_handed_its_objects_back():
-    import gc
-
-    with build._gc_frozen():
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0
-
-
 # --------------------------------------------------------------------------- one notebook
 
 

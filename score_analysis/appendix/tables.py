@@ -60,9 +60,10 @@ DISTRIBUTION_COLUMNS = ("construct", "item_id", "wave", "answer", "n", "percent"
 #: Columns of :func:`forest_rows`.
 FOREST_COLUMNS = ("label", "kind", "estimate", "ci_low", "ci_high", "weight_percent")
 
-#: The KPI methods of the sensitivity table (analysis plan version 2).
-SENSITIVITY_METHODS = ("its_level", "its_level_harmonic", "its_level_phase_in",
-                       "its_level_no_eid", "placebo_level", "rate_ratio_step")
+#: The KPI methods of the sensitivity table (analysis plan version 3): the primary, its
+#: sensitivity rows, the placebo and the naive step.
+SENSITIVITY_METHODS = ("its_effect_end", "its_effect_end_harmonic", "its_effect_end_phase_in",
+                       "its_effect_end_no_eid", "placebo_effect_end", "rate_ratio_step")
 
 #: Columns of :func:`sensitivity_table`.
 SENSITIVITY_COLUMNS = ("method", "status", "n_pre", "n_post", "estimate", "se", "ci_low",
@@ -250,8 +251,8 @@ def counterfactual_lines(fit, data: pd.DataFrame, *, multiplier: float = 1.0,
 
 
 def sensitivity_table(results: pd.DataFrame, enterprise_id: str, indicator: str) -> pd.DataFrame:
-    """The primary ``its_level`` row of one KPI and its sensitivity rows (analysis plan
-    version 2), in :data:`SENSITIVITY_METHODS` order; columns :data:`SENSITIVITY_COLUMNS`
+    """The ``its_effect_end`` row of one KPI and its sensitivity rows (analysis plan
+    version 3), in :data:`SENSITIVITY_METHODS` order; columns :data:`SENSITIVITY_COLUMNS`
     (a column absent from ``results`` is left empty)."""
     _require(results, RESULT_KEY, "results")
     own = results[(results["enterprise_id"] == enterprise_id) & (results["domain"] == "kpi")

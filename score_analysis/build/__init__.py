@@ -23,7 +23,6 @@ from .enterprises import (
     _analyse_chunk,
     _analyse_enterprise,
     _by_enterprise,
-    _gc_frozen,
     analyse,
 )
 from .executors import (
@@ -89,7 +88,7 @@ __all__ = [
     "DEFAULT_REPORTS", "ENTERPRISE_NOTEBOOK", "MANIFEST", "PACKAGES", "PARALLEL_ANALYSIS",
     "REPO_ROOT", "SCHEMA", "SYNTHESIS_NOTEBOOK", "InvalidInput", "NotebookJob", "Options",
     "ReportOutcome", "Summary", "UsageError", "_analyse_chunk", "_analyse_enterprise",
-    "_by_enterprise", "_execute_all", "_gc_frozen", "_interrupted_commit",
+    "_by_enterprise", "_execute_all", "_interrupted_commit",
     "_interrupts_deferred", "_manifest", "_move_reports", "_previous_analysis", "_progress",
     "_provenance", "_quality_log", "_read_manifest", "_recover", "_sha",
     "_write_analysis_cache", "_write_processed", "_workers", "analyse", "code_fingerprint",

@@ -3,19 +3,23 @@ reusing unchanged enterprises' rows, in chunks on the executor when there are ma
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
+from ..settings import PLAN, AnalysisSettings
 from .keys import _CACHED, _sha
 
 
 def analyse(tables: dict, *, previous: dict | None = None,
             slices: dict[str, str] | None = None, code: str = "",
             progress: Callable[[str], None] | None = None, pool=None,
-            workers: int = 1) -> dict:
+            workers: int = 1, settings: AnalysisSettings = PLAN,
+            enterprises: list[str] | None = None) -> dict:
     """Indicators and results for every enterprise, reusing unchanged enterprises' rows.
 
-    An enterprise whose key (its data slice, ``code`` and the parameters) equals
+    ``settings`` is the analysis plan every statistic follows (part of each cache key).
+    ``enterprises`` restricts the analysis (results, pooling) to those enterprise ids (an
+    unknown id raises ValueError); by default every enterprise of ``tables``.
+    An enterprise whose key (its data slice, ``code`` and the settings) equals
     its key in ``previous["analysis_keys"]`` keeps its previous rows.  When
     ``pool`` (a process pool of ``workers`` processes) is given and at least
     :data:`PARALLEL_ANALYSIS` enterprises need analysing, they are analysed
@@ -30,6 +34,11 @@ def analyse(tables: dict, *, previous: dict | None = None,
     from ..stats import analysis, indicators
 
     ents = tables["enterprises"]
+    if enterprises is not None:
+        unknown = sorted(set(enterprises) - set(ents["enterprise_id"]))
+        if unknown:
+            raise ValueError(f"unknown enterprise(s) {', '.join(unknown)}; known: "
+                             f"{', '.join(sorted(ents['enterprise_id']))}")
     kpi = tables.get("kpi_monthly", pd.DataFrame(columns=["enterprise_id", "month"]))
     monthly = indicators.monthly_indicators(kpi, ents)
     audits = tables.get("five_s_audits")
@@ -63,10 +72,11 @@ def analyse(tables: dict, *, previous: dict | None = None,
              "answers": answers.iloc[:0]}
     failed: dict[str, str] = {}
     keys: dict[str, str] = {}
-    params = {"analysis_plan": 2}
+    params = {"analysis_plan": settings.as_dict()}
     done: dict[str, tuple] = {}
     todo = []
-    for _, ent in ents.sort_values("enterprise_id").iterrows():
+    chosen = ents if enterprises is None else ents[ents["enterprise_id"].isin(enterprises)]
+    for _, ent in chosen.sort_values("enterprise_id").iterrows():
         eid = ent["enterprise_id"]
         key = _sha((slices or {}).get(eid), code, params)
         if cached is not None and prev_keys.get(eid) == key:
@@ -76,7 +86,7 @@ def analyse(tables: dict, *, previous: dict | None = None,
                                for name, frames in own.items()}))
         keys[eid] = key
     for eid, outcome in _analyse_all(todo, constructs=constructs, pool=pool, workers=workers,
-                                     progress=progress):
+                                     progress=progress, settings=settings):
         if isinstance(outcome, str):
             failed[eid] = outcome
             keys.pop(eid, None)
@@ -106,15 +116,15 @@ def analyse(tables: dict, *, previous: dict | None = None,
                                       ignore_index=True)
         if any(not x.empty for x in attrition) else pd.DataFrame(
             columns=list(analysis.ATTRITION_COLUMNS)),
-        "pooled": pooled_results(res),
-        "pooled_inputs": pooled_inputs(res),
+        "pooled": pooled_results(res, settings=settings),
+        "pooled_inputs": pooled_inputs(res, settings=settings),
         "failed": failed,
         "analysis_keys": keys,
     }
 
 
 def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
-                        constructs: list[str]) -> tuple:
+                        constructs: list[str], settings: AnalysisSettings = PLAN) -> tuple:
     """The results rows, chart lines and survey reliability of one enterprise.
 
     ``monthly``, ``items``, ``scores`` and ``answers`` may hold only this
@@ -123,10 +133,12 @@ def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
     from ..stats import analysis
 
     done = analysis.enterprise_analysis(enterprise, monthly=monthly, items=items,
-                                        scores=scores, constructs=constructs)
+                                        scores=scores, constructs=constructs,
+                                        settings=settings)
     eid = enterprise["enterprise_id"]
-    return (done.results, done.lines, analysis.survey_reliability(answers, eid),
-            analysis.survey_attrition(scores, eid, constructs))
+    return (done.results, done.lines,
+            analysis.survey_reliability(answers, eid, settings=settings),
+            analysis.survey_attrition(scores, eid, constructs, settings=settings))
 
 
 #: Fewest enterprises to analyse for the analysis to go to the worker pool (below
@@ -134,31 +146,34 @@ def _analyse_enterprise(enterprise, *, monthly, items, scores, answers,
 PARALLEL_ANALYSIS = 10
 
 
-def _analyse_chunk(chunk: list, *, constructs: list[str]) -> list:
+def _analyse_chunk(chunk: list, *, constructs: list[str],
+                   settings: AnalysisSettings = PLAN) -> list:
     """Analyse several enterprises (in a worker); one ``(id, outcome)`` pair each,
     the outcome being the three tables or the error text."""
     out = []
-    with _gc_frozen():
-        for ent, parts in chunk:
-            eid = ent["enterprise_id"]
-            try:
-                out.append((eid, _analyse_enterprise(ent, constructs=constructs, **parts)))
-            except Exception as exc:  # isolate one enterprise's failure from the others
-                out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
+    for ent, parts in chunk:
+        eid = ent["enterprise_id"]
+        try:
+            out.append((eid, _analyse_enterprise(ent, constructs=constructs, settings=settings,
+                                                 **parts)))
+        except Exception as exc:  # isolate one enterprise's failure from the others
+            out.append((eid, f"the analysis failed: {exc.__class__.__name__}: {exc}"))
     return out
 
 
 def _analyse_all(todo: list, *, constructs: list[str], pool, workers: int,
-                 progress: Callable[[str], None] | None) -> list:
+                 progress: Callable[[str], None] | None,
+                 settings: AnalysisSettings = PLAN) -> list:
     """``(id, outcome)`` for every enterprise of ``todo``: in ``pool`` when it is
     worth it, else in this process."""
     for ent, _ in todo:
         if progress:
             progress(ent["enterprise_id"])
     if pool is None or workers < 2 or len(todo) < PARALLEL_ANALYSIS:
-        return _analyse_chunk(todo, constructs=constructs)
+        return _analyse_chunk(todo, constructs=constructs, settings=settings)
     size = -(-len(todo) // (4 * workers))  # about four chunks per worker: balanced ends
-    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs))
+    futures = [(chunk, pool.submit(_analyse_chunk, chunk, constructs=constructs,
+                                   settings=settings))
                for chunk in (todo[i:i + size] for i in range(0, len(todo), size))]
     out = []
     for chunk, fut in futures:
@@ -176,21 +191,3 @@ def _by_enterprise(frame) -> dict:
     if frame.empty or "enterprise_id" not in frame.columns:
         return {}
     return {eid: part for eid, part in frame.groupby("enterprise_id", sort=False)}
-
-
-@contextlib.contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """Keep the objects that exist now out of the garbage collector's full passes.
-
-    statsmodels' ``multipletests(method="holm")`` calls ``gc.collect()`` on every
-    call; with pandas, scipy and statsmodels loaded each of those passes walks
-    millions of objects (about 0.1 s per enterprise).  Frozen objects are
-    skipped (:func:`gc.freeze`) and handed back to the collector afterwards.
-    """
-    import gc
-
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()

@@ -11,7 +11,8 @@ Input values must be finite numbers: missing values are a data decision that
 belongs to the caller (the analysis drops incomplete pairs before testing), so a
 ``NaN`` raises :class:`ValueError` rather than being dropped silently.  A test
 that the data make undefined (every difference zero, no variance) returns
-``status = insufficient_data`` with a ``note`` instead of a p-value.
+``status = insufficient_data`` with a ``note`` (and its ``note_code``,
+:mod:`.notes`) instead of a p-value.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from .notes import Note, note, note_codes, note_text
+
 #: Columns of every comparison frame.
 COMPARISON_COLUMNS = (
     "method", "status", "n_pre", "n_post", "pre_value", "post_value", "estimate", "ci_low",
-    "ci_high", "statistic", "df", "p_value", "effect_size", "se", "exact", "note",
+    "ci_high", "statistic", "df", "p_value", "effect_size", "se", "exact", "note", "note_code",
 )
 
 #: R's wilcox.test computes exact p-values only below this sample size.
@@ -65,9 +68,11 @@ def _rank_values(x: np.ndarray) -> np.ndarray:
     return np.array([float(f"{v:.{RANK_DIGITS}g}") for v in x], dtype=float)
 
 
-def _frame(**values) -> pd.DataFrame:
+def _frame(*, why: Note | None = None, **values) -> pd.DataFrame:
+    """The one-row frame; ``why`` is the note of a test the data make undefined."""
     row = dict.fromkeys(COMPARISON_COLUMNS, np.nan)
-    row.update(status="ok", note="", exact=False)
+    notes = [why] if why is not None else []
+    row.update(status="ok", note=note_text(notes), note_code=note_codes(notes), exact=False)
     row.update(values)
     return pd.DataFrame([row], columns=list(COMPARISON_COLUMNS))
 
@@ -109,8 +114,7 @@ def paired_t(before, after, *, alpha: float = 0.05) -> pd.DataFrame:
             "post_value": float(a.mean()), "estimate": mean, "df": float(n - 1)}
     if not sd > 1e-12 * max(1.0, abs(mean)):
         return _frame(**base, status="insufficient_data",
-                      note=f"every difference equals {mean:g}: no variance, so the t test "
-                           f"is undefined")
+                      why=note("constant_differences", value=float(f"{mean:.6g}")))
     se = sd / np.sqrt(n)
     q = stats.t.ppf(1 - alpha / 2, n - 1)
     t = mean / se
@@ -151,8 +155,7 @@ def wilcoxon_signed_rank(before, after) -> pd.DataFrame:
             "pre_value": float(np.median(b)), "post_value": float(np.median(a)),
             "estimate": float(np.median(d))}
     if n == 0:
-        return _frame(**base, status="insufficient_data",
-                      note="every difference is zero: the signed-rank test is undefined")
+        return _frame(**base, status="insufficient_data", why=note("zero_differences"))
     ranks = stats.rankdata(np.abs(nz))
     v = float(ranks[nz > 0].sum())
     ties = len(np.unique(ranks)) < n
@@ -194,8 +197,7 @@ def welch_t(before, after, *, alpha: float = 0.05) -> pd.DataFrame:
     base = {"method": "welch_t", "n_pre": len(b), "n_post": len(a),
             "pre_value": float(b.mean()), "post_value": float(a.mean()), "estimate": diff}
     if not se > 1e-12 * max(1.0, abs(diff)):
-        return _frame(**base, status="insufficient_data",
-                      note="both groups are constant: no variance, so the t test is undefined")
+        return _frame(**base, status="insufficient_data", why=note("constant_groups"))
     res = stats.ttest_ind(a, b, equal_var=False)
     ci = res.confidence_interval(confidence_level=1 - alpha)
     m = len(a) + len(b) - 2
@@ -234,8 +236,7 @@ def mann_whitney(before, after) -> pd.DataFrame:
             "pre_value": float(np.median(b)), "post_value": float(np.median(a)),
             "estimate": float(np.median(a) - np.median(b))}
     if len(np.unique(pooled)) == 1:
-        return _frame(**base, status="insufficient_data",
-                      note="every value is the same: the rank-sum test is undefined")
+        return _frame(**base, status="insufficient_data", why=note("equal_values"))
     ties = len(np.unique(pooled)) < len(pooled)
     exact = len(a) < EXACT_LIMIT and len(b) < EXACT_LIMIT and not ties
     res = stats.mannwhitneyu(ra, rb, alternative="two-sided", use_continuity=True,
@@ -279,8 +280,7 @@ def friedman(scores: pd.DataFrame) -> pd.DataFrame:
             "pre_value": float(values[:, 0].mean()), "post_value": float(values[:, -1].mean())}
     rounded = np.vectorize(lambda v: float(f"{v:.{RANK_DIGITS}g}"))(values)
     if np.all(rounded == rounded[:, :1]):
-        return _frame(**base, status="insufficient_data",
-                      note="every item has the same score in every audit: no ranks to compare")
+        return _frame(**base, status="insufficient_data", why=note("friedman_all_tied"))
     res = stats.friedmanchisquare(*rounded.T)
     q = float(res.statistic)
     return _frame(**base, statistic=q, p_value=float(res.pvalue), effect_size=q / (n * (k - 1)))

@@ -1,12 +1,16 @@
-r"""Random-effects meta-analysis across enterprises (docs/analysis_plan.md §6, synthesis).
+r"""Random-effects meta-analysis across enterprises (docs/analysis_plan.md §7, synthesis).
 
 REML between-enterprise variance :math:`\tau^2` and the Knapp-Hartung interval and test
-on :math:`t_{k-1}`, never narrower than the standard random-effects interval, with a
-prediction interval: ``metafor::rma(yi, vi, method = "REML", test = "adhoc")`` and
-``predict()``.  Pooled per indicator: the KPI ``its_level`` (log scale; the primary) and
-``rate_ratio_step`` (a sensitivity row), and the survey ``welch_t`` mean difference of
-every enterprise (all respondents: one estimand for matched and anonymous designs alike).
-5S is not pooled.
+on :math:`t_{k-1}`, never narrower than the standard random-effects interval
+(``metafor::rma(yi, vi, method = "REML", test = "adhoc")``), with the prediction interval
+of Higgins, Thompson & Spiegelhalter (2009) on :math:`k - 2` degrees of freedom.  Pooled
+per indicator (plan version 3, :data:`KPI_SOURCES`): the KPIs' log effect at the last
+month (``cits_effect_end`` when at least ``settings.min_pooled`` enterprises have it, else
+``its_effect_end``; the other of the two, ``its_level`` and ``rate_ratio_step`` as
+sensitivity rows), the survey's mean change from each enterprise's primary comparison
+(``mean_change``: paired or Welch, each with its own standard error; ``welch_t`` on all
+respondents as the sensitivity row).  5S is not pooled.  Holm over the confirmatory
+primary pooled rows, and their direction, come from :mod:`.decisions`.
 """
 
 from __future__ import annotations
@@ -15,11 +19,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .indicators import INDICATORS
-from .outputs import POOLED_COLUMNS, POOLED_INPUT_COLUMNS
+from ..settings import PLAN, AnalysisSettings
+from .decisions import FAMILY_STATUSES, direction, directions, family_adjusted
+from .notes import note, note_codes, note_text
+from .outputs import (
+    CITS_PRIMARY,
+    ITS_PRIMARY,
+    MEAN_CHANGE,
+    NAIVE_STEP,
+    POOLED_COLUMNS,
+    POOLED_INPUT_COLUMNS,
+)
 
-MIN_K = 3
-ALPHA = 0.05
 #: Convergence of the REML Fisher scoring (change of tau² between two steps).
 REML_TOLERANCE = 1e-12
 REML_MAX_ITER = 200
@@ -27,20 +38,25 @@ REML_MAX_ITER = 200
 #: The method label written to pooled.csv.
 POOLED_METHOD = "random_effects_reml_knapp_hartung_adhoc"
 
-#: Columns of :func:`random_effects`.
+#: Columns of :func:`random_effects` (``pi_df``: the degrees of freedom of the prediction
+#: interval, ``k - settings.prediction_df_offset``).
 META_COLUMNS = ("k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "p_value", "tau2",
-                "i2", "q", "se")
+                "i2", "q", "se", "pi_df")
 
 #: Columns of :func:`leave_one_out`.
 LEAVE_ONE_OUT_COLUMNS = ("left_out", "estimate", "ci_low", "ci_high", "p_value", "tau2", "i2",
                          "q", "pi_low", "pi_high")
 
-#: What is pooled (plan v2): (domain, source method, primary).
-POOLED_SOURCES = (("kpi", "its_level", True), ("kpi", "rate_ratio_step", False),
-                  ("survey", "welch_t", True))
+#: The KPI methods pooled, in order: the two candidates for the primary (the controlled
+#: estimate when at least ``settings.min_pooled`` enterprises have it), then the sensitivity
+#: rows.
+KPI_SOURCES = (CITS_PRIMARY, ITS_PRIMARY, "its_level", NAIVE_STEP)
+#: The survey's pooled rows: the primary mean change, then Welch on all respondents.
+SURVEY_SOURCES = (MEAN_CHANGE, "welch_t")
 
-#: Columns of :func:`pooled_results`: ``pooled.csv`` plus a ``note``.
-POOLED_RESULT_COLUMNS = (*POOLED_COLUMNS, "note")
+#: Columns of :func:`pooled_results`: ``pooled.csv`` plus the ``note`` and its
+#: ``note_code`` (``tau2_zero`` when the between-enterprise variance is estimated as 0).
+POOLED_RESULT_COLUMNS = (*POOLED_COLUMNS, "note", "note_code")
 
 
 def _checked(effects, variances, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -90,8 +106,10 @@ def reml_tau2(effects, variances) -> float:
     raise ValueError("the REML estimate of tau² did not converge")
 
 
-def random_effects(effects, variances, *, alpha: float = ALPHA) -> pd.DataFrame:
-    r"""REML random-effects pooling with the Knapp-Hartung (adhoc) interval and test.
+def random_effects(effects, variances, *, settings: AnalysisSettings = PLAN,
+                   alpha: float | None = None) -> pd.DataFrame:
+    r"""REML random-effects pooling with the Knapp-Hartung (adhoc) interval and test, and
+    the prediction interval on :math:`k - 2` degrees of freedom.
 
     With :math:`k` studies, effects :math:`y_i`, within-study variances :math:`v_i`,
     :math:`\hat\tau^2` = :func:`reml_tau2`, :math:`W_i = 1/(v_i + \hat\tau^2)`,
@@ -101,11 +119,15 @@ def random_effects(effects, variances, *, alpha: float = ALPHA) -> pd.DataFrame:
     standard error, never smaller than the standard one); CI
     :math:`\hat\mu \pm t_{k-1,1-\alpha/2}\widehat{\mathrm{se}}`, p from
     :math:`\hat\mu/\widehat{\mathrm{se}}` on :math:`t_{k-1}`; prediction interval
-    :math:`\hat\mu \pm t_{k-1,1-\alpha/2}\sqrt{\hat\tau^2 + \widehat{\mathrm{se}}^2}`;
-    Cochran's :math:`Q = \sum w_i (y_i - \bar y_w)^2` with :math:`w_i = 1/v_i`;
-    :math:`I^2 = 100\,\hat\tau^2/(\hat\tau^2 + \tilde v)`,
+    :math:`\hat\mu \pm t_{k-d,1-\alpha/2}\sqrt{\hat\tau^2 + \widehat{\mathrm{se}}^2}` with
+    :math:`d` = ``settings.prediction_df_offset`` (2 in the plan: Higgins, Thompson &
+    Spiegelhalter 2009; metafor's ``predict()`` uses :math:`k - 1`), none when
+    :math:`k - d < 1`; Cochran's :math:`Q = \sum w_i (y_i - \bar y_w)^2` with
+    :math:`w_i = 1/v_i`; :math:`I^2 = 100\,\hat\tau^2/(\hat\tau^2 + \tilde v)`,
     :math:`\tilde v = (k-1)\sum w_i / ((\sum w_i)^2 - \sum w_i^2)`.
-    R: ``res <- metafor::rma(yi, vi, method = "REML", test = "adhoc"); predict(res)``.
+    R: ``res <- metafor::rma(yi, vi, method = "REML", test = "adhoc")``;
+    ``res$b + c(-1, 1) * qt(0.975, res$k - 2) * sqrt(res$tau2 + res$se^2)``.
+    ``alpha`` (default ``settings.alpha``) is 1 - the confidence level.
 
     Returns
     -------
@@ -117,8 +139,10 @@ def random_effects(effects, variances, *, alpha: float = ALPHA) -> pd.DataFrame:
     Hartung J, Knapp G (2001) Stat Med 20:3875-3889; Knapp G, Hartung J (2003) Stat Med
     22:2693-2710 (the ad hoc truncation); Röver C, Knapp G, Friede T (2015) BMC Med Res
     Methodol 15:99; Higgins JPT, Thompson SG, Spiegelhalter DJ (2009) J R Stat Soc A
-    172:137-159 (prediction interval); Viechtbauer W (2010) J Stat Softw 36(3) (metafor).
+    172:137-159 (prediction interval); Riley RD, Higgins JPT, Deeks JJ (2011) BMJ 342:d549;
+    Viechtbauer W (2010) J Stat Softw 36(3) (metafor).
     """
+    alpha = settings.alpha if alpha is None else alpha
     y, v = _checked(effects, variances, alpha)
     k = len(y)
     tau2 = reml_tau2(y, v)
@@ -131,24 +155,27 @@ def random_effects(effects, variances, *, alpha: float = ALPHA) -> pd.DataFrame:
     q = float(np.sum(w * (y - np.sum(w * y) / np.sum(w)) ** 2))
     typical = (k - 1) * np.sum(w) / (np.sum(w) ** 2 - np.sum(w**2))
     i2 = float(100.0 * tau2 / (tau2 + typical))
-    half_pi = crit * np.sqrt(tau2 + se**2)
+    pi_df = k - settings.prediction_df_offset
+    half_pi = (stats.t.ppf(1 - alpha / 2, pi_df) * np.sqrt(tau2 + se**2) if pi_df >= 1
+               else np.nan)
     return pd.DataFrame([{
         "k": k, "estimate": mu, "ci_low": mu - crit * se, "ci_high": mu + crit * se,
         "pi_low": mu - half_pi, "pi_high": mu + half_pi,
         "p_value": float(2 * stats.t.sf(abs(mu / se), k - 1)), "tau2": tau2, "i2": i2,
-        "q": q, "se": se,
+        "q": q, "se": se, "pi_df": pi_df,
     }], columns=list(META_COLUMNS))
 
 
 def study_weights(effects, variances) -> np.ndarray:
     r"""Each study's weight in percent, :math:`100\,W_i/\sum W_i` with
     :math:`W_i = 1/(v_i + \hat\tau^2_{REML})`.  R: ``weights(rma(yi, vi, method = "REML"))``."""
-    y, v = _checked(effects, variances, ALPHA)
+    y, v = _checked(effects, variances, 0.05)
     w = 1.0 / (v + reml_tau2(y, v))
     return 100.0 * w / w.sum()
 
 
-def leave_one_out(effects, variances, labels=None, *, alpha: float = ALPHA) -> pd.DataFrame:
+def leave_one_out(effects, variances, labels=None, *, settings: AnalysisSettings = PLAN,
+                  alpha: float | None = None) -> pd.DataFrame:
     """:func:`random_effects` refitted with each study left out in turn.
 
     R: ``metafor::leave1out(rma(yi, vi, method = "REML", test = "adhoc"))``.
@@ -165,6 +192,7 @@ def leave_one_out(effects, variances, labels=None, *, alpha: float = ALPHA) -> p
     pandas.DataFrame
         One row per study, columns :data:`LEAVE_ONE_OUT_COLUMNS`.
     """
+    alpha = settings.alpha if alpha is None else alpha
     y, v = _checked(effects, variances, alpha)
     if len(y) < 3:
         raise ValueError(f"leave_one_out needs at least 3 studies, got {len(y)}")
@@ -174,7 +202,7 @@ def leave_one_out(effects, variances, labels=None, *, alpha: float = ALPHA) -> p
     rows = []
     for i, label in enumerate(labels):
         keep = np.arange(len(y)) != i
-        fit = random_effects(y[keep], v[keep], alpha=alpha).iloc[0]
+        fit = random_effects(y[keep], v[keep], settings=settings, alpha=alpha).iloc[0]
         rows.append({"left_out": label, **{c: float(fit[c]) for c in LEAVE_ONE_OUT_COLUMNS[1:]}})
     return pd.DataFrame(rows, columns=list(LEAVE_ONE_OUT_COLUMNS))
 
@@ -182,16 +210,35 @@ def leave_one_out(effects, variances, labels=None, *, alpha: float = ALPHA) -> p
 # --------------------------------------------------------------------------- the synthesis
 
 
-def _studies(results: pd.DataFrame):
-    """(domain, indicator, method, primary, tracked, studies frame) for every pooling."""
-    domains = {d for d, _, _ in POOLED_SOURCES}
-    wanted = results[results["domain"].isin(domains)]
+def _kpi_sources(group: pd.DataFrame, settings: AnalysisSettings) -> list[tuple[str, bool]]:
+    """``(source method, primary)`` of every pooled row of one KPI: the controlled estimate
+    is the primary when at least ``settings.min_pooled`` enterprises have it estimated,
+    else the single-series one; the other of the two (the controlled one only when some
+    enterprise has its rows), ``its_level`` and ``rate_ratio_step`` are sensitivity rows."""
+    controlled = group[group["method"] == CITS_PRIMARY]
+    enough = int((controlled["status"] == "ok").sum()) >= settings.min_pooled
+    primary = CITS_PRIMARY if enough else ITS_PRIMARY
+    out = [(primary, True)]
+    other = ITS_PRIMARY if enough else CITS_PRIMARY
+    if other == ITS_PRIMARY or len(controlled):
+        out.append((other, False))
+    return [*out, ("its_level", False), (NAIVE_STEP, False)]
+
+
+def _studies(results: pd.DataFrame, settings: AnalysisSettings):
+    """``(domain, indicator, source method, primary, tracked, studies)`` for every pooled
+    row; ``studies`` has ``enterprise_id``, ``input_method``, ``yi``, ``vi``."""
+    wanted = results[results["domain"].isin(["kpi", "survey"])]
     for (domain, indicator), group in wanted.groupby(["domain", "indicator"], sort=True):
-        for dom, method, primary in POOLED_SOURCES:
-            if dom != domain:
-                continue
-            rows = group[group["method"] == method]
-            tracked = bool((rows["status"] != "not_reported").any())
+        tracked = bool((group["status"] != "not_reported").any())
+        sources = (_kpi_sources(group, settings) if domain == "kpi"
+                   else [(MEAN_CHANGE, True), ("welch_t", False)])
+        for method, primary in sources:
+            if method == MEAN_CHANGE:
+                rows = group[group["primary"].astype(bool)
+                             & group["method"].isin(["paired_t", "welch_t"])]
+            else:
+                rows = group[group["method"] == method]
             use = rows[rows["status"] == "ok"]
             est = use["estimate"].to_numpy(float)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -199,68 +246,86 @@ def _studies(results: pd.DataFrame):
             v = use["se"].to_numpy(float) ** 2
             keep = np.isfinite(y) & np.isfinite(v) & (v > 0)
             studies = pd.DataFrame({"enterprise_id": use["enterprise_id"].to_numpy()[keep],
+                                    "input_method": use["method"].to_numpy()[keep],
                                     "yi": y[keep], "vi": v[keep]})
             yield domain, indicator, method, primary, tracked, studies
 
 
-def pooled_results(results: pd.DataFrame, *, alpha: float = ALPHA) -> pd.DataFrame:
-    """Pool each indicator across enterprises (plan v2) with :func:`random_effects`.
+def pooled_results(results: pd.DataFrame, *,
+                   settings: AnalysisSettings = PLAN) -> pd.DataFrame:
+    """Pool each indicator across enterprises (plan version 3) with :func:`random_effects`.
 
-    KPI ``its_level`` (primary) and ``rate_ratio_step`` (sensitivity) rows are pooled on
-    the log scale (:math:`y = \\log RR`, :math:`v = \\mathrm{se}^2`, the standard error of
-    plan v2) and the estimate and intervals exponentiated back to rate ratios; the survey
-    ``welch_t`` mean differences are pooled on their own scale.  Only rows with
-    ``status = ok`` and a positive standard error count.  ``p_holm`` is Holm's adjustment
-    across the primary pooled rows whose indicator some enterprise tracks; a planned
-    primary that cannot be pooled (fewer than :data:`MIN_K` enterprises) counts with p = 1.
+    KPI rows are pooled on the log scale (:math:`y = \\log RR`, :math:`v = \\mathrm{se}^2`,
+    the standard error of the plan) and the estimate and intervals exponentiated back to
+    rate ratios; the survey's mean changes are pooled on their own scale.  Only rows with
+    ``status = ok`` and a positive standard error count.  A row is ``ok`` with at least
+    ``settings.min_pooled`` enterprises, ``insufficient_data`` with fewer (``k`` and a note,
+    no numbers) and ``not_reported`` when no enterprise tracks the indicator.
+    ``confirmatory`` marks the primary rows of ``settings.confirmatory`` that are ``ok`` or
+    ``insufficient_data``: ``p_holm`` is Holm's adjustment across them (an
+    ``insufficient_data`` one counting with p = 1), and ``direction`` is judged on them only
+    (:func:`~score_analysis.stats.decisions.direction`).  A row whose :math:`\\tau^2` is
+    estimated as 0 carries the note ``tau2_zero``: the spread between enterprises could not
+    be estimated, which does not show that the effects are equal.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`POOLED_RESULT_COLUMNS`, one row per (domain, indicator, source
-        method); with fewer than :data:`MIN_K` estimable enterprises the row has ``k`` and a
-        ``note`` but no numbers.
+        method).
     """
-    from statsmodels.stats.multitest import multipletests
-
     rows = []
-    for domain, indicator, method, primary, tracked, studies in _studies(results):
+    for domain, indicator, method, primary, tracked, studies in _studies(results, settings):
         k = len(studies)
         row = dict.fromkeys(POOLED_RESULT_COLUMNS, np.nan)
         is_kpi = domain == "kpi"
         row.update(domain=domain, indicator=indicator, source_method=method, primary=primary,
                    k=k, estimate_scale="rate_ratio" if is_kpi else "difference",
-                   method=POOLED_METHOD, note="", _tracked=tracked)
-        if k < MIN_K:
-            row["note"] = (f"{k} enterprise(s) with an estimate; pooling needs at least "
-                           f"{MIN_K}")
+                   method=POOLED_METHOD, status="ok")
+        notes = []
+        if method == MEAN_CHANGE and k:
+            paired = int((studies["input_method"] == "paired_t").sum())
+            notes.append(note("mean_change_inputs", paired=paired, welch=k - paired))
+        if not tracked:
+            row["status"] = "not_reported"
+            notes = [note("not_tracked_anywhere")]
+        elif k < settings.min_pooled:
+            row["status"] = "insufficient_data"
+            notes.append(note("too_few_to_pool", k=k, needed=settings.min_pooled))
         else:
-            meta = random_effects(studies["yi"], studies["vi"], alpha=alpha).iloc[0]
+            meta = random_effects(studies["yi"], studies["vi"], settings=settings).iloc[0]
             back = np.exp if is_kpi else float
             for col in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
                 row[col] = float(back(meta[col]))
             row.update(p_value=float(meta["p_value"]), tau2=float(meta["tau2"]),
                        i2=float(meta["i2"]), q=float(meta["q"]))
+            if meta["tau2"] == 0:
+                notes.append(note("tau2_zero", k=k))
+        row["note"], row["note_code"] = note_text(notes), note_codes(notes)
         rows.append(row)
-    out = pd.DataFrame(rows, columns=[*POOLED_RESULT_COLUMNS, "_tracked"])
-    family = out["primary"].astype(bool) & out["_tracked"].astype(bool)
-    if family.any():
-        p = out.loc[family, "p_value"].fillna(1.0).to_numpy(float)
-        adj = multipletests(p, method="holm")[1]
-        filled = out.loc[family, "p_value"].notna().to_numpy()
-        out.loc[out.index[family][filled], "p_holm"] = adj[filled]
+    out = pd.DataFrame(rows, columns=list(POOLED_RESULT_COLUMNS))
     out["primary"] = out["primary"].astype(bool)
+    out["confirmatory"] = (out["primary"] & out["indicator"].isin(list(settings.confirmatory))
+                           & out["status"].isin(FAMILY_STATUSES))
+    family = out["confirmatory"].to_numpy(dtype=bool)
+    if family.any():
+        holm_p, _ = family_adjusted(out.loc[family, "p_value"].to_numpy(float),
+                                    out.loc[family, "status"].to_numpy(object))
+        out.loc[family, "p_holm"] = holm_p
+    out["direction"] = directions(out, settings)
     return out[list(POOLED_RESULT_COLUMNS)]
 
 
-def pooled_inputs(results: pd.DataFrame) -> pd.DataFrame:
-    """Every (indicator, source method, enterprise) that enters a pooling, with ``yi``,
-    ``vi`` and its weight in percent (:func:`study_weights`), so that a reviewer can rerun
+def pooled_inputs(results: pd.DataFrame, *,
+                  settings: AnalysisSettings = PLAN) -> pd.DataFrame:
+    """Every (indicator, source method, enterprise) that enters a pooling, with the results
+    row it comes from (``input_method``), ``yi``, ``vi`` and its weight in percent
+    (:func:`study_weights`), so that a reviewer can rerun
     ``metafor::rma(yi, vi, method = "REML", test = "adhoc")`` by hand.  Columns
     :data:`~score_analysis.stats.outputs.POOLED_INPUT_COLUMNS`."""
     frames = []
-    for domain, indicator, method, _, _, studies in _studies(results):
-        if len(studies) < MIN_K:
+    for domain, indicator, method, _, tracked, studies in _studies(results, settings):
+        if not tracked or len(studies) < settings.min_pooled:
             continue
         frames.append(studies.assign(domain=domain, indicator=indicator, source_method=method,
                                      weight_percent=study_weights(studies["yi"],
@@ -271,20 +336,17 @@ def pooled_inputs(results: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[list(POOLED_INPUT_COLUMNS)]
 
 
-def pooled_direction(row) -> str:
-    """The direction of one pooled row: ``improved`` or ``worsened`` when its Holm-adjusted
-    p is below 0.05 (by the indicator's good direction), else ``inconclusive``;
-    ``not_tested`` for a sensitivity row or one that was not pooled."""
-    get = row.get if hasattr(row, "get") else (lambda c: getattr(row, c, np.nan))
-    if not bool(get("primary")):
-        return "not_tested"
-    p, est = get("p_holm"), get("estimate")
-    if not (isinstance(p, (int, float)) and np.isfinite(p) and np.isfinite(est)):
-        return "not_tested" if not np.isfinite(est) else "inconclusive"
-    if p >= ALPHA:
-        return "inconclusive"
-    change = np.log(est) if get("estimate_scale") in ("rate_ratio", "slope_ratio") else est
-    if change == 0:
-        return "inconclusive"
-    good = INDICATORS[get("indicator")].good_direction if get("domain") == "kpi" else 1
-    return "improved" if np.sign(change) == good else "worsened"
+def pooled_direction(row, settings: AnalysisSettings = PLAN) -> str:
+    """The direction of one pooled row: the stored ``direction`` when the row has one (the
+    pages read it, never judge again), else judged by
+    :func:`~score_analysis.stats.decisions.direction` from its ``confirmatory``,
+    ``status``, ``p_holm`` and estimate."""
+    get = row.get if hasattr(row, "get") else (lambda c, d=None: getattr(row, c, d))
+    stored = get("direction", None)
+    if isinstance(stored, str) and stored:
+        return stored
+    return direction(confirmatory=bool(get("confirmatory", False)),
+                     status=str(get("status", "ok")), p_holm=get("p_holm", np.nan),
+                     estimate=get("estimate", np.nan),
+                     estimate_scale=str(get("estimate_scale", "")), domain=get("domain"),
+                     indicator=get("indicator"), settings=settings)

@@ -1,37 +1,41 @@
-"""Risk of bias of one enterprise's interrupted time series (Cochrane EPOC criteria).
+"""Risk of bias of one enterprise's interrupted time series (Cochrane EPOC's seven
+criteria), answered from the data by the rules of analysis plan version 3
+(docs/analysis_plan.md §6.5).
 
-EPOC's criteria for interrupted time series studies ask six questions of a design like
-this one.  :func:`risk_of_bias` answers each with ``low``, ``high`` or ``unclear`` and
-the reason, from the data wherever the data can say:
+:func:`risk_of_bias` returns codes, never translated words: each criterion (a key of
+:data:`CRITERIA`), the outcomes it judges (``all``, ``kpi`` or ``survey``), the judgement
+(``low``, ``high`` or ``unclear``) and the reasons as note codes (``rob_*`` in
+:data:`~score_analysis.stats.notes.NOTE_TEXTS`, with their values).  The English text of
+each is given too (``question``, ``support``) for a reader of the table; the pages render
+the codes in their own language.
 
-``independent``
-    Was the intervention independent of other changes?  A single series without a
-    control cannot rule out other changes at the same time, so at best ``unclear``;
-    ``high`` when the placebo step (a pretend start halfway through the months before the
-    programme, ``placebo_level``) differs from 1 after Holm's adjustment across the
-    enterprise's indicators: the series already moved without the programme.
-``shape``
-    Was the shape of the effect pre-specified?  ``low`` when every tracked indicator has
-    its pre-specified ``its_level`` row (analysis plan version 2: a step and a change of
-    slope at the intervention month, a phase-in sensitivity row), else ``unclear``.
-``data_collection``
-    Was the intervention unlikely to affect data collection?  The programme itself
-    teaches record-keeping, so never ``low``: ``high`` when, for some tracked indicator,
-    the share of months missing differs by more than :data:`COLLECTION_GAP` between the
-    months before and after the intervention, else ``unclear``; the support counts the
-    quality log's warnings and cleaning notes.
-``blinding``
-    Was knowledge of the allocated intervention prevented?  The KPIs are counts from the
-    enterprise's own records (objective outcomes in EPOC's sense): ``low``.  The 5S
-    audits and the survey are not objective and are described, not tested.
-``incomplete``
-    Were incomplete outcome data adequately addressed?  ``low`` when at most
-    :data:`MISSING_LOW` of the months of every tracked indicator are missing, ``high``
-    when more than :data:`MISSING_HIGH` of one indicator's months are, else ``unclear``.
-``selective``
-    Was the study free from selective outcome reporting?  ``low`` when every planned
-    (indicator, method) row is in the results, including those with too little data;
-    ``high`` when one is missing.
+``independent`` — independent of other changes
+    ``high`` when the placebo estimate of a tracked KPI differs from 1 (p below
+    ``settings.alpha``); else ``low`` only when every tracked KPI's primary is the
+    controlled estimate (a comparison group); else ``unclear`` (one series, no comparison).
+``shape`` — shape of the effect pre-specified
+    ``low``: this plan fixes the effect at the last month against the earlier trend in
+    advance (``unclear`` when a tracked KPI lacks its pre-specified row).
+``data_collection`` — intervention unlikely to affect data collection
+    ``unclear``: the programme trains the staff who keep the records (with the quality
+    log's counts).
+``blinding`` — knowledge of the allocated intervention
+    survey outcomes ``high`` (workers report on a programme they took part in); KPIs
+    ``unclear`` (records kept by staff who know the programme).
+``incomplete`` — incomplete outcome data
+    KPIs, from the missing months: ``low`` when at most ``settings.missing_months_low`` of
+    every tracked indicator's months are missing, ``high`` above
+    ``settings.missing_months_high``, else ``unclear``; survey, from the attrition table:
+    ``high`` when fewer than ``settings.attrition_high`` of the coded baseline respondents
+    answered the follow-up (for some construct), else ``low`` (``unclear`` when the
+    respondents carry no code).
+``selective`` — free from selective outcome reporting
+    ``low`` when every planned row of every tracked KPI is reported (those with too little
+    data included), else ``high``.
+``other`` — free from other bias
+    ``high`` when the seasonality sensitivity estimate (``its_effect_end_harmonic``) points
+    the other way from the primary for a tracked KPI, ``low`` when it agrees for every one
+    where both exist, ``unclear`` when none can be compared.
 
 References
 ----------
@@ -45,38 +49,38 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..i18n import N_
-from ..i18n import gettext as _
+from ..settings import PLAN, AnalysisSettings
+from .decisions import change_sign, holm, significance_level
 from .indicators import INDICATORS
+from .notes import N_, Note, note, note_codes, note_text
+from .outputs import CITS_METHODS, CITS_PRIMARY, ITS_PRIMARY, KPI_METHODS, PLACEBO
 
 #: Columns of :func:`risk_of_bias`.
-RISK_COLUMNS = ("criterion", "question", "judgement", "support")
+RISK_COLUMNS = ("criterion", "outcome", "judgement", "reason_code", "question", "support")
 #: Judgements, EPOC's three levels.
 JUDGEMENTS = ("low", "high", "unclear")
 #: Columns of :func:`missing_months`.
 MISSING_COLUMNS = ("indicator", "n_before", "missing_before", "n_after", "missing_after",
                    "zero_exposure")
-#: Difference in the share of affected months (after minus before) judged ``high``.
-COLLECTION_GAP = 0.20
-#: Share of missing months at or below which incomplete data are ``low`` risk.
-MISSING_LOW = 0.10
-#: Share of missing months above which incomplete data are ``high`` risk.
-MISSING_HIGH = 0.20
-#: The KPI methods every tracked indicator must report (analysis plan version 2).
-PLANNED_KPI_METHODS = ("its_level", "its_slope", "its_effect_end", "rate_ratio_step",
-                       "its_level_harmonic", "its_level_phase_in", "its_level_no_eid",
-                       "placebo_level")
-#: Significance level of the placebo check.
-ALPHA = 0.05
+#: The KPI methods every tracked indicator must report (its planned rows).
+PLANNED_KPI_METHODS = KPI_METHODS
 
-QUESTIONS = {
+#: EPOC's seven criteria for interrupted time series, in order, with the English question
+#: (marked for the catalog; the pages translate it).
+CRITERIA = {
     "independent": N_("Intervention independent of other changes"),
     "shape": N_("Shape of the intervention effect pre-specified"),
     "data_collection": N_("Intervention unlikely to affect data collection"),
     "blinding": N_("Knowledge of the allocated intervention adequately prevented"),
     "incomplete": N_("Incomplete outcome data adequately addressed"),
     "selective": N_("Free from selective outcome reporting"),
+    "other": N_("Free from other risks of bias"),
 }
+#: The same questions (the name earlier versions used).
+QUESTIONS = CRITERIA
+
+__all__ = ["CRITERIA", "JUDGEMENTS", "MISSING_COLUMNS", "PLANNED_KPI_METHODS", "QUESTIONS",
+           "RISK_COLUMNS", "holm", "missing_months", "risk_of_bias"]
 
 
 def _month_number(month: pd.Series) -> pd.Series:
@@ -131,134 +135,112 @@ def missing_months(kpi: pd.DataFrame, enterprise_id: str,
     return pd.DataFrame(rows, columns=list(MISSING_COLUMNS))
 
 
-def holm_adjusted(p) -> np.ndarray:
-    r"""Holm's adjusted p-values, :math:`\tilde p_{(i)} = \max_{j \le i} \min\{1,
-    (m - j + 1) p_{(j)}\}` (R ``p.adjust(p, "holm")``), written out so that the reports
-    that show this table need not import statsmodels."""
-    p = np.asarray(p, dtype=float)
-    order = np.argsort(p, kind="stable")
-    m = len(p)
-    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    out = np.empty(m)
-    out[order] = adjusted
-    return out
+Answer = tuple[str, list[Note]]
 
 
-def _independent(results: pd.DataFrame) -> tuple[str, str]:
-    placebo = results[(results["method"] == "placebo_level") & (results["status"] == "ok")
-                      & results["p_value"].notna()]
-    base = _("One series per indicator and no control series: other changes at the same "
-             "time (orders, staff, Idul Fitri, which the eid term absorbs) cannot be ruled out.")
+def _independent(rows: pd.DataFrame, primaries: pd.DataFrame,
+                 settings: AnalysisSettings) -> Answer:
+    alpha = significance_level(settings)
+    placebo = rows[(rows["method"] == PLACEBO) & (rows["status"] == "ok")
+                   & rows["p_value"].notna()]
+    hits = placebo[placebo["p_value"] < alpha]
+    controlled = len(primaries) > 0 and (primaries["method"] == CITS_PRIMARY).all()
+    base = note("rob_controlled") if controlled else note("rob_single_series")
+    if len(hits):
+        return "high", [*(note("rob_placebo_hit", indicator=r.indicator,
+                               p=float(f"{r.p_value:.3g}"), alpha=alpha)
+                          for r in hits.itertuples()), base]
     if placebo.empty:
-        return "unclear", base + " " + _("No placebo step could be estimated.")
-    holm = holm_adjusted(placebo["p_value"].to_numpy(float))
-    hits = placebo.loc[holm < ALPHA, "indicator"].tolist()
-    text = " " + _("Placebo step halfway through the months before the programme: {hits} of "
-                   "{n} indicators differ from 1 (p < {alpha}, Holm)").format(
-        hits=len(hits), n=len(placebo), alpha=f"{ALPHA:g}")
-    if hits:
-        return "high", base + text + ": " + ", ".join(hits) + "."
-    return "unclear", base + text + "."
+        return ("low" if controlled else "unclear"), [base, note("rob_no_placebo")]
+    return ("low" if controlled else "unclear"), [base]
 
 
-def _shape(results: pd.DataFrame, tracked: list[str], intervention_month: str
-           ) -> tuple[str, str]:
-    have = set(results.loc[results["method"] == "its_level", "indicator"])
+def _shape(rows: pd.DataFrame, tracked: list[str], settings: AnalysisSettings) -> Answer:
+    if not tracked:
+        return "unclear", [note("rob_no_kpi")]
+    have = set(rows.loc[rows["method"].isin([ITS_PRIMARY, CITS_PRIMARY]), "indicator"])
     lacking = [i for i in tracked if i not in have]
-    text = _("Analysis plan version 2 fixes the model before the data are seen: a step "
-             "(its_level) and a change of slope (its_slope) at the intervention month "
-             "{month}, with a phase-in sensitivity row that leaves out its first three "
-             "months.").format(month=intervention_month)
-    if lacking or not tracked:
-        return "unclear", text + " " + (
-            _("No indicator is tracked.") if not tracked else
-            _("No pre-specified step row for: {names}.").format(names=", ".join(lacking)))
-    return "low", text
-
-
-def _collection(kpi: pd.DataFrame, quality: pd.DataFrame, enterprise_id: str,
-                intervention_month: str) -> tuple[str, str]:
-    gaps = missing_months(kpi, enterprise_id, intervention_month)
-    text = _("The programme itself teaches record-keeping, so the way months are recorded "
-             "may have changed with it.")
-    own = quality[quality["enterprise_id"] == enterprise_id] if "enterprise_id" in quality \
-        else quality.iloc[:0]
-    flagged = own[own["severity"] == "warning"]
-    cleaned = own[own["severity"] == "info"]
-    text += " " + _("Quality log: {warnings} warning(s) and {notes} cleaning note(s) for this "
-                    "enterprise.").format(warnings=len(flagged), notes=len(cleaned))
-    if gaps.empty:
-        return "unclear", text + " " + _("No monthly KPI data.")
-    nb, na = int(gaps["n_before"].sum()), int(gaps["n_after"].sum())
-    mb, ma = int(gaps["missing_before"].sum()), int(gaps["missing_after"].sum())
-    text += " " + _("Missing indicator-months: {mb} of {nb} before the programme, {ma} of "
-                    "{na} after.").format(mb=mb, nb=nb, ma=ma, na=na)
-    before = gaps["missing_before"] / gaps["n_before"].where(gaps["n_before"] > 0)
-    after = gaps["missing_after"] / gaps["n_after"].where(gaps["n_after"] > 0)
-    gap = (after - before).abs().fillna(0.0)
-    worst = gaps.assign(before=before, after=after, gap=gap).sort_values(
-        "gap", ascending=False).iloc[0]
-    if worst["gap"] > COLLECTION_GAP:
-        return "high", text + " " + _(
-            "Recording differs between the two periods: {indicator} is missing in "
-            "{before} of the months before and {after} after.").format(
-            indicator=worst["indicator"], before=f"{100 * worst['before']:.0f}%",
-            after=f"{100 * worst['after']:.0f}%")
-    return "unclear", text
-
-
-def _blinding() -> tuple[str, str]:
-    return "low", _("The KPIs are counts from the enterprise's own records (output, rejects, "
-                     "absences, accidents): objective outcomes. The 5S audits are scored by the "
-                     "programme's trainers and the survey is answered by workers who know the "
-                     "programme; those are described, not tested.")
-
-
-def _incomplete(kpi: pd.DataFrame, enterprise_id: str, intervention_month: str,
-                not_reported: list[str]) -> tuple[str, str]:
-    gaps = missing_months(kpi, enterprise_id, intervention_month)
-    untracked = (" " + _("Not tracked (no month recorded, outside the analysis): {names}.")
-                 .format(names=", ".join(not_reported))) if not_reported else ""
-    if gaps.empty:
-        return "unclear", _("No monthly KPI data.") + untracked
-    share = ((gaps["missing_before"] + gaps["missing_after"])
-             / (gaps["n_before"] + gaps["n_after"]))
-    worst = gaps.assign(share=share).sort_values("share", ascending=False).iloc[0]
-    zero = int(gaps["zero_exposure"].sum())
-    zero_text = (" " + _("{n} indicator-month(s) with a recorded zero exposure have no rate "
-                         "(not missing data).").format(n=zero) if zero else "")
-    if worst["share"] == 0:
-        return "low", (_("No month is missing in any tracked indicator.") + zero_text
-                       + untracked)
-    text = _("Months are left out of a model when their numerator or exposure is missing, "
-             "never imputed. Most incomplete tracked indicator: {indicator}, {missing} of "
-             "{months} months missing ({share}%).").format(
-        indicator=worst["indicator"],
-        missing=int(worst["missing_before"] + worst["missing_after"]),
-        months=int(worst["n_before"] + worst["n_after"]), share=f"{100 * worst['share']:.0f}")
-    if worst["share"] > MISSING_HIGH:
-        return "high", text + zero_text + untracked
-    if worst["share"] <= MISSING_LOW:
-        return "low", text + zero_text + untracked
-    return "unclear", text + zero_text + untracked
-
-
-def _selective(results: pd.DataFrame, tracked: list[str]) -> tuple[str, str]:
-    have = set(zip(results["indicator"], results["method"], strict=True))
-    lacking = [f"{i} {m}" for i in tracked for m in PLANNED_KPI_METHODS if (i, m) not in have]
-    n_rows = len(tracked) * len(PLANNED_KPI_METHODS)
+    why = [note("rob_prespecified", version=settings.plan_version, date=settings.plan_date)]
     if lacking:
-        return "high", _("Planned rows missing from the results: {rows}.").format(
-            rows=", ".join(lacking))
-    return "low", _("All {rows} planned KPI rows are reported ({methods} methods for each of "
-                    "{tracked} tracked indicators), including those with too little data, with "
-                    "one pre-specified primary row per indicator.").format(
-        rows=n_rows, methods=len(PLANNED_KPI_METHODS), tracked=len(tracked))
+        return "unclear", [*why, *(note("rob_not_prespecified", indicator=i) for i in lacking)]
+    return "low", why
+
+
+def _collection(quality: pd.DataFrame, enterprise_id: str) -> Answer:
+    own = (quality[quality["enterprise_id"] == enterprise_id] if "enterprise_id" in quality
+           else quality.iloc[:0])
+    return "unclear", [note("rob_trains_record_keepers"),
+                       note("rob_quality_log", warnings=int((own["severity"] == "warning").sum()),
+                            notes=int((own["severity"] == "info").sum()))]
+
+
+def _incomplete_kpi(kpi: pd.DataFrame, enterprise_id: str, intervention_month: str,
+                    settings: AnalysisSettings) -> Answer:
+    gaps = missing_months(kpi, enterprise_id, intervention_month)
+    if gaps.empty:
+        return "unclear", [note("rob_no_kpi")]
+    months = gaps["n_before"] + gaps["n_after"]
+    missing = gaps["missing_before"] + gaps["missing_after"]
+    share = missing / months.where(months > 0)
+    worst = gaps.assign(share=share.fillna(0.0), missing=missing, months=months).sort_values(
+        "share", ascending=False, kind="stable").iloc[0]
+    if worst["share"] == 0:
+        return "low", [note("rob_no_missing_months")]
+    why = [note("rob_missing_months", indicator=worst["indicator"], missing=int(worst["missing"]),
+                months=int(worst["months"]), high=100 * settings.missing_months_high,
+                low=100 * settings.missing_months_low)]
+    if worst["share"] > settings.missing_months_high:
+        return "high", why
+    if worst["share"] <= settings.missing_months_low:
+        return "low", why
+    return "unclear", why
+
+
+def _incomplete_survey(attrition: pd.DataFrame, settings: AnalysisSettings) -> Answer:
+    coded = attrition.assign(coded=attrition["n_matched"] + attrition["n_left"])
+    coded = coded[coded["coded"] > 0]
+    if coded.empty:
+        return "unclear", [note("rob_attrition_unknown")]
+    coded = coded.assign(share=coded["n_matched"] / coded["coded"])
+    worst = coded.sort_values("share", kind="stable").iloc[0]
+    why = [note("rob_attrition", construct=worst["construct"], answered=int(worst["n_matched"]),
+                baseline=int(worst["coded"]), threshold=100 * settings.attrition_high)]
+    return ("high" if worst["share"] < settings.attrition_high else "low"), why
+
+
+def _selective(rows: pd.DataFrame, tracked: list[str]) -> Answer:
+    have = set(zip(rows["indicator"], rows["method"], strict=True))
+    lacking = [(i, m) for i in tracked for m in PLANNED_KPI_METHODS if (i, m) not in have]
+    if lacking:
+        return "high", [note("rob_rows_missing", indicator=i, method=m) for i, m in lacking]
+    planned = sum(1 for i in tracked for m in PLANNED_KPI_METHODS) + int(
+        rows["method"].isin(CITS_METHODS).sum())
+    return "low", [note("rob_all_rows_reported", rows=planned)]
+
+
+def _other(rows: pd.DataFrame, primaries: pd.DataFrame) -> Answer:
+    harmonic = rows[(rows["method"] == "its_effect_end_harmonic") & (rows["status"] == "ok")]
+    by_indicator = dict(zip(harmonic["indicator"], harmonic.itertuples(), strict=True))
+    disagree, compared = [], 0
+    for p in primaries[primaries["status"] == "ok"].itertuples():
+        h = by_indicator.get(p.indicator)
+        if h is None:
+            continue
+        compared += 1
+        if change_sign(h.estimate, h.estimate_scale) != change_sign(p.estimate,
+                                                                    p.estimate_scale):
+            disagree.append(p.indicator)
+    if disagree:
+        return "high", [note("rob_harmonic_disagrees", indicator=i) for i in disagree]
+    if not compared:
+        return "unclear", [note("rob_harmonic_unavailable")]
+    return "low", [note("rob_harmonic_agrees")]
 
 
 def risk_of_bias(enterprise: pd.Series, *, results: pd.DataFrame, kpi: pd.DataFrame,
-                 quality_log: pd.DataFrame) -> pd.DataFrame:
-    """The EPOC risk-of-bias table of one enterprise's interrupted time series.
+                 quality_log: pd.DataFrame, attrition: pd.DataFrame | None = None,
+                 settings: AnalysisSettings = PLAN) -> pd.DataFrame:
+    """The EPOC risk-of-bias table of one enterprise, answered from its data.
 
     Parameters
     ----------
@@ -272,14 +254,22 @@ def risk_of_bias(enterprise: pd.Series, *, results: pd.DataFrame, kpi: pd.DataFr
         The validated ``kpi_monthly`` table (``data/processed/kpi_monthly.parquet``).
     quality_log
         ``data/processed/quality_log.parquet`` (with its ``enterprise_id`` column).
+    attrition
+        The survey's attrition table (:func:`score_analysis.stats.survey.survey_attrition`,
+        ``data/processed/survey_attrition.parquet``); without it (or without rows of this
+        enterprise) there is no survey row for incomplete outcome data.
+    settings
+        The analysis plan: significance level, thresholds, plan version and date.
 
     Returns
     -------
     pandas.DataFrame
-        Six rows, columns :data:`RISK_COLUMNS`: ``criterion`` (a key of
-        :data:`QUESTIONS`), ``question``, ``judgement`` (one of :data:`JUDGEMENTS`) and
-        ``support`` (why, with the numbers from the data).  The rules are in the module
-        docstring.
+        Columns :data:`RISK_COLUMNS`, the seven criteria of :data:`CRITERIA` in order
+        (``blinding`` and ``incomplete`` once per kind of outcome the enterprise has:
+        ``kpi``, ``survey``): ``criterion``, ``outcome``, ``judgement`` (one of
+        :data:`JUDGEMENTS`), ``reason_code`` (the note codes of the reasons, with their
+        values), and in English ``question`` and ``support`` (the reasons' text).  The rules
+        are in the module docstring.
 
     Raises
     ------
@@ -287,7 +277,8 @@ def risk_of_bias(enterprise: pd.Series, *, results: pd.DataFrame, kpi: pd.DataFr
         When a table lacks a column the judgement needs.
     """
     for name, frame, cols in (("results", results, ("enterprise_id", "domain", "indicator",
-                                                     "method", "status", "p_value")),
+                                                     "method", "status", "p_value", "primary",
+                                                     "estimate", "estimate_scale")),
                               ("kpi", kpi, ("enterprise_id", "month")),
                               ("quality_log", quality_log, ("severity",))):
         if not isinstance(frame, pd.DataFrame):
@@ -297,19 +288,29 @@ def risk_of_bias(enterprise: pd.Series, *, results: pd.DataFrame, kpi: pd.DataFr
             raise ValueError(f"{name} lacks the column(s) {missing}")
     eid = enterprise["enterprise_id"]
     month = str(enterprise["intervention_month"])
-    own = results[(results["enterprise_id"] == eid) & (results["domain"] == "kpi")]
+    mine = results[results["enterprise_id"] == eid]
+    own = mine[mine["domain"] == "kpi"]
     untracked = own.groupby("indicator")["status"].agg(lambda s: (s == "not_reported").all())
     tracked = [i for i in INDICATORS if i in untracked.index and not untracked[i]]
-    not_reported = [i for i in INDICATORS if i in untracked.index and untracked[i]]
-    tracked_rows = own[own["indicator"].isin(tracked)]
-    answers = {
-        "independent": _independent(tracked_rows),
-        "shape": _shape(tracked_rows, tracked, month),
-        "data_collection": _collection(kpi, quality_log, eid, month),
-        "blinding": _blinding(),
-        "incomplete": _incomplete(kpi, eid, month, not_reported),
-        "selective": _selective(tracked_rows, tracked),
-    }
-    rows = [{"criterion": key, "question": _(QUESTIONS[key]), "judgement": judgement,
-             "support": support} for key, (judgement, support) in answers.items()]
-    return pd.DataFrame(rows, columns=list(RISK_COLUMNS))
+    rows = own[own["indicator"].isin(tracked)]
+    primaries = rows[rows["primary"].astype(bool)]
+    survey = mine[(mine["domain"] == "survey") & (mine["status"] != "not_reported")]
+    answers: list[tuple[str, str, Answer]] = [
+        ("independent", "all", _independent(rows, primaries, settings)),
+        ("shape", "all", _shape(rows, tracked, settings)),
+        ("data_collection", "all", _collection(quality_log, eid)),
+        ("blinding", "kpi", ("unclear", [note("rob_kpi_records")])),
+    ]
+    if len(survey):
+        answers.append(("blinding", "survey", ("high", [note("rob_survey_self_report")])))
+    answers.append(("incomplete", "kpi", _incomplete_kpi(kpi, eid, month, settings)))
+    own_attrition = (attrition[attrition["enterprise_id"] == eid]
+                     if attrition is not None and "enterprise_id" in attrition else None)
+    if own_attrition is not None and len(own_attrition):
+        answers.append(("incomplete", "survey", _incomplete_survey(own_attrition, settings)))
+    answers += [("selective", "all", _selective(rows, tracked)),
+                ("other", "all", _other(rows, primaries))]
+    out = [{"criterion": key, "outcome": outcome, "judgement": judgement,
+            "reason_code": note_codes(why), "question": CRITERIA[key], "support": note_text(why)}
+           for key, outcome, (judgement, why) in answers]
+    return pd.DataFrame(out, columns=list(RISK_COLUMNS))

@@ -446,6 +446,206 @@ homog <- rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl)
 c(meta(homog), knha_ci_low = rma(s$yi, s$vi, method = "REML", test = "knha", control = ctl)$ci.lb)
 ', "Four homogeneous effects: Q < k - 1, where the plain Knapp-Hartung interval would be narrower than the standard one; adhoc keeps the standard width.")
 
+# --------------------------------------------------------------------------- plan v3: KPI
+
+setup('
+v3 <- function(fit, w) {
+  cf <- coef(fit)
+  cvec <- setNames(numeric(length(cf)), names(cf))
+  cvec[names(w)] <- w
+  b <- sum(cvec * cf)
+  phi <- summary(fit)$dispersion
+  vm <- vcov(fit) * max(1, phi) / phi
+  n <- nobs(fit)
+  df <- df.residual(fit)
+  lag <- floor(4 * (n / 100)^(2 / 9))
+  vn <- NeweyWest(fit, lag = lag, prewhite = FALSE, adjust = TRUE)
+  se_m <- sqrt(drop(t(cvec) %*% vm %*% cvec))
+  se_n <- sqrt(drop(t(cvec) %*% vn %*% cvec))
+  se <- max(se_m, se_n)
+  list(estimate = exp(b), ci_low = exp(b - qt(0.975, df) * se),
+       ci_high = exp(b + qt(0.975, df) * se), p_value = 2 * pt(-abs(b / se), df), se = se,
+       se_model = se_m, se_newey_west = se_n, df = df, dispersion = max(1, phi),
+       raw_dispersion = phi, hac_lag = lag)
+}
+', 'Analysis plan version 3. v3(fit, w): as v2() (the larger of the model-based standard error, dispersion floored at 1, and the Newey-West one), with the interval and p on the t distribution with the residual degrees of freedom df = n - p, as summary.glm does for quasi-families: exp(b +/- qt(0.975, df) se), 2 pt(-|b/se|, df).')
+
+block("SICILY_V3_EFFECT_END", '
+its <- glm(aces ~ t + post + t_after + offset(log(stdpop)), family = quasipoisson,
+           data = sicily, control = tight)
+v3(its, c(post = 1, t_after = max(sicily$t_after)))
+', "Sicily, plan v3: its_effect_end = exp(b_post + 22 b_t_after), the primary, on t with 59 - 4 = 55 df.")
+
+block("SICILY_V3_LEVEL", '
+v3(its, c(post = 1))
+', "Sicily, plan v3: its_level = exp(b_post).")
+
+block("SICILY_V3_SLOPE", '
+v3(its, c(t_after = 1))
+', "Sicily, plan v3: its_slope = exp(b_t_after).")
+
+block("SICILY_V3_STEP", '
+step <- glm(aces ~ post + offset(log(stdpop)), family = quasipoisson, data = sicily,
+            control = tight)
+v3(step, c(post = 1))
+', "Sicily, plan v3: rate_ratio_step on t with 57 df.")
+
+block("KPI_V3_EFFECT_END", '
+its_k <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+             family = quasipoisson, control = tight, data = kpi)
+c(v3(its_k, c(post = 1, t_after = max(kpi$t_after))), span = max(kpi$t_after),
+  n_pre = sum(kpi$post == 0), n_post = sum(kpi$post == 1))
+', "KPI fixture, plan v3: its_effect_end with the eid term (the primary).")
+
+block("KPI_V3_LEVEL", '
+v3(its_k, c(post = 1))
+', "KPI fixture, plan v3: its_level.")
+
+block("KPI_V3_SLOPE", '
+v3(its_k, c(t_after = 1))
+', "KPI fixture, plan v3: its_slope.")
+
+block("KPI_V3_HARMONIC", '
+its_kh <- glm(numerator ~ t + post + t_after + eid + HK + offset(log(exposure)),
+              family = quasipoisson, control = tight, data = kpi)
+v3(its_kh, c(post = 1, t_after = max(kpi$t_after)))
+', "KPI fixture, plan v3: its_effect_end_harmonic (two sine/cosine pairs of the calendar month).")
+
+block("KPI_V3_PHASE_IN", '
+t0 <- 12
+ph <- kpi[kpi$t < t0 | kpi$t >= t0 + 3, ]
+ph$post <- as.numeric(ph$t >= t0 + 3)
+ph$t_after <- pmax(0, ph$t - (t0 + 3))
+its_p <- glm(numerator ~ t + post + t_after + eid + offset(log(exposure)),
+             family = quasipoisson, control = tight, data = ph)
+c(v3(its_p, c(post = 1, t_after = max(ph$t) - (t0 + 3))), n_pre = sum(ph$post == 0),
+  n_post = sum(ph$post == 1))
+', "KPI fixture, plan v3: its_effect_end_phase_in (months t0, t0+1, t0+2 left out; post and t_after count from t0+3; the effect at the last month, t_last - (t0 + 3) months after t0 + 3).")
+
+block("KPI_V3_NO_EID", '
+ne <- kpi[kpi$eid == 0, ]
+its_n <- glm(numerator ~ t + post + t_after + offset(log(exposure)),
+             family = quasipoisson, control = tight, data = ne)
+c(v3(its_n, c(post = 1, t_after = max(ne$t_after))), n_pre = sum(ne$post == 0),
+  n_post = sum(ne$post == 1))
+', "KPI fixture, plan v3: its_effect_end_no_eid (Idul Fitri months left out, no eid term).")
+
+block("KPI_V3_PLACEBO", '
+pre <- kpi[kpi$post == 0, ]
+tp <- min(pre$t) + floor(nrow(pre) / 2)
+pre$post_p <- as.numeric(pre$t >= tp)
+pre$t_after_p <- pmax(0, pre$t - tp)
+pl <- glm(numerator ~ t + post_p + t_after_p + eid + offset(log(exposure)),
+          family = quasipoisson, control = tight, data = pre)
+c(v3(pl, c(post_p = 1, t_after_p = max(pre$t) - tp)), tp = tp,
+  n_pre = sum(pre$post_p == 0), n_post = sum(pre$post_p == 1))
+', "KPI fixture, plan v3: placebo_effect_end (months before the programme only; pretend start tp = t_first + floor(n_pre / 2); the effect at the last month before t0: exp(b_post_p + b_t_after_p (t_last_pre - tp))).")
+
+block("KPI_V3_STEP", '
+step <- glm(numerator ~ post + eid + offset(log(exposure)), family = quasipoisson, data = kpi,
+            control = tight)
+v3(step, c(post = 1))
+', "KPI fixture, plan v3: rate_ratio_step with the eid term.")
+
+block("UNDERDISPERSED_V3_EFFECT_END", '
+v3(its_u, c(post = 1, t_after = max(ud$t_after)))
+', "Underdispersed fixture, plan v3: its_effect_end (dispersion floored at 1).")
+
+setup('
+tj <- read.csv("tests/data/kpi_tjokro.csv")
+idx_tj <- as.integer(substr(tj$month, 1, 4)) * 12 + as.integer(substr(tj$month, 6, 7)) - 1
+tj$t <- idx_tj - min(idx_tj)
+tj$post <- as.numeric(tj$month >= "2010-04")
+tj$t_after <- pmax(0, tj$t - tj$t[tj$month == "2010-04"])
+', "One shipped enterprise, tests/data/kpi_tjokro.csv (PT Tjokro Bersaudara, simulated; made by tests/r/make_tjokro_fixture.py): absences over scheduled workdays and suggestions over headcount, intervention 2010-04, eid = 1 in the Idul Fitri months 2009-09 and 2010-09.")
+
+block("TJOKRO_V3_ABSENT_EFFECT_END", '
+absent <- glm(workdays_absent ~ t + post + t_after + eid + offset(log(workdays_scheduled)),
+              family = quasipoisson, control = tight, data = tj)
+c(v3(absent, c(post = 1, t_after = max(tj$t_after))), span = max(tj$t_after))
+', "Tjokro absenteeism, plan v3: its_effect_end on t with 25 - 5 = 20 df.")
+
+block("TJOKRO_V3_ABSENT_LEVEL", '
+v3(absent, c(post = 1))
+', "Tjokro absenteeism, plan v3: its_level (p 0.0041 on the normal quantile in plan v2, 0.0094 on t).")
+
+block("TJOKRO_V3_ABSENT_SLOPE", '
+v3(absent, c(t_after = 1))
+', "Tjokro absenteeism, plan v3: its_slope.")
+
+block("TJOKRO_SUGGESTIONS_EXACT", '
+x_b <- sum(tj$suggestions_submitted[tj$post == 0])
+x_a <- sum(tj$suggestions_submitted[tj$post == 1])
+e_b <- sum(tj$headcount[tj$post == 0])
+e_a <- sum(tj$headcount[tj$post == 1])
+pt_tj <- poisson.test(c(x_a, x_b), c(e_a, e_b))
+list(estimate = pt_tj$estimate[[1]], ci_low = pt_tj$conf.int[1], ci_high = pt_tj$conf.int[2],
+     p_value = pt_tj$p.value, before = x_b, after = x_a, pre_value = 100 * x_b / e_b,
+     post_value = 100 * x_a / e_a)
+', "Tjokro suggestions, plan v3: too few events before (5) for a model, so rate_ratio_exact = poisson.test(c(x_after, x_before), c(E_after, E_before)); rates per 100 workers a month.")
+
+block("POISSON_EXACT", '
+pe <- poisson.test(c(67, 5), c(1720, 2520))
+list(estimate = pe$estimate[[1]], ci_low = pe$conf.int[1], ci_high = pe$conf.int[2],
+     p_value = pe$p.value)
+', "Exact comparison of two Poisson rates (reference-data README): 67 events in 1,720 exposure units after, 5 in 2,520 before.")
+
+block("POISSON_EXACT_NONE_BEFORE", '
+pn <- poisson.test(c(8, 0), c(1000, 1200))
+list(ci_low = pn$conf.int[1], p_value = pn$p.value, estimate_is_inf = is.infinite(pn$estimate[[1]]),
+     ci_high_is_inf = is.infinite(pn$conf.int[2]))
+', "No event before: the ratio and its upper limit are infinite, the lower limit finite.")
+
+block("POISSON_EXACT_NONE_AFTER", '
+pz <- poisson.test(c(0, 3), c(1000, 900))
+list(estimate = pz$estimate[[1]], ci_low = pz$conf.int[1], ci_high = pz$conf.int[2],
+     p_value = pz$p.value)
+', "No event after: the ratio and its lower limit are 0.")
+
+block("P_ADJUST_CONFIRMATORY", '
+p <- c(0.0125, 0.00139, 0.000233, 0.19, 0.0026)
+planned <- c(p, 1)   # the sixth confirmatory outcome could not be estimated: p = 1
+as.list(c(setNames(p.adjust(planned, "holm")[1:5], paste0("holm_", 1:5)),
+          setNames(p.adjust(planned, "BH")[1:5], paste0("bh_", 1:5))))
+', "Plan v3: Holm and BH over one enterprise's six confirmatory outcomes, one of them not estimable (insufficient_data, counted with p = 1).")
+
+# --------------------------------------------------------------------------- plan v3: pooling
+
+setup('
+meta3 <- function(fit) {
+  half <- qt(0.975, fit$k - 2) * sqrt(fit$tau2 + fit$se^2)
+  pr <- predict(fit)
+  list(estimate = fit$b[[1]], ci_low = fit$ci.lb, ci_high = fit$ci.ub, p_value = fit$pval,
+       se = fit$se, tau2 = fit$tau2, i2 = fit$I2, q = fit$QE, k = fit$k,
+       pi_low = fit$b[[1]] - half, pi_high = fit$b[[1]] + half,
+       pi_low_k1 = pr$pi.lb, pi_high_k1 = pr$pi.ub)
+}
+', "Plan v3: meta3() collects a metafor fit with the prediction interval of Higgins, Thompson & Spiegelhalter (2009) on k - 2 degrees of freedom, res$b +/- qt(0.975, k - 2) sqrt(tau2 + se^2), with the adhoc (Knapp-Hartung) se (pi_low, pi_high); metafor's predict() uses k - 1 (pi_low_k1, pi_high_k1).")
+
+block("KACKER_V3", '
+meta3(kacker)
+', "Kacker data, plan v3: rma(REML, test = adhoc), prediction interval on k - 2 = 7 df.")
+
+block("KACKER_LOO_V3_PI", '
+loo_pi <- sapply(seq_along(y), function(i)
+  unlist(meta3(rma(y[-i], v[-i], method = "REML", test = "adhoc", control = ctl))[
+    c("pi_low", "pi_high")]))
+as.list(c(setNames(loo_pi["pi_low", ], paste0("pi_low_", seq_along(y))),
+          setNames(loo_pi["pi_high", ], paste0("pi_high_", seq_along(y)))))
+', "Kacker data, plan v3: the k - 2 prediction interval of each leave-one-out refit (metafor's leave1out() gives the k - 1 one).")
+
+block("LOG_RR_V3", '
+s <- pool[pool$set == "log_rate_ratio", ]
+meta3(rma(s$yi, s$vi, method = "REML", test = "adhoc", control = ctl))
+', "Five log rate ratios, plan v3 (k - 2 = 3 df).")
+
+block("SBP_V3", '
+sbp_y <- c(0, 0.1, -0.4, -0.8, -0.63, 0.22, -0.34, -0.51, 0.03, -0.81)
+sbp_se <- c(0.42347717, 0.21939179, 0.02551067, 0.19898325, 0.30102594, 0.30102594,
+            0.07142988, 0.10204269, 0.12245123, 0.30102594)
+meta3(rma(sbp_y, sei = sbp_se, method = "REML", test = "adhoc", control = ctl))
+', "The ten hypothetical blood-pressure trials of Riley, Higgins & Deeks (BMJ 2011;342:d549) as shipped in the R package pimeta (sbp): REML, adhoc, the k - 2 = 8 df prediction interval. Published (pimeta): mean -0.3287403, PI -0.9886995 to 0.3312188, tau2 0.06995102.")
+
 cat('"""Independent reference values for the tests, computed with R.
 
 Generated by ``Rscript tests/r/reference.R > tests/reference_values.py`` (R 4.2.2,
