@@ -645,3 +645,28 @@ def test_summary_pages_pass_axe_and_show_their_chart(built_reports, in_browser):
     problems, broken = in_browser(check)
     assert not broken, broken
     assert not problems, problems
+
+
+def test_the_exact_comparison_reads_as_a_description_never_as_infinity():
+    inf = float("inf")
+    assert wording.exact_text((inf, 15.2, inf, 0.001)) == (
+        "Too few events for the monthly model; compared exactly, none before, and after at "
+        "least 15 times the rate before (the exact lower limit): a description, not evidence "
+        "of an effect.")
+    assert "20 times the rate before (plausible range 8.0 to 63 times)" in \
+        wording.exact_text((19.7, 8.04, 63.1, 0.0))
+    assert "none after" in wording.exact_text((0.0, 0.0, 7.2, 0.5))
+    for text in (wording.exact_text((inf, 15.2, inf, 0.001)),
+                 wording.exact_text((0.0, 0.0, inf, 0.5))):
+        assert "inf" not in text and "×" not in text
+    rows = pd.DataFrame([
+        _row("suggestion_rate", method="its_effect_end", status="insufficient_data", pre=0.0,
+             post=8.1, estimate=float("nan"), p_holm=float("nan")),
+        {**_row("suggestion_rate", method="rate_ratio_exact", pre=0.0, post=8.1,
+                estimate=inf, direction="not_tested"), "primary": False, "ci_low": 15.2,
+         "ci_high": inf},
+    ])
+    (fig,) = content.primary_figures(rows)
+    assert fig.exact[:3] == (inf, 15.2, inf)
+    assert wording.verdict_text(fig).startswith("Too few events for the monthly model")
+    assert "none before" in wording.message(fig)["change"] + wording.verdict_text(fig)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ...settings import PLAN, AnalysisSettings
 from ...stats.indicators import INDICATORS
+from ...stats.outputs import EXACT
 from ..formatting import missing
 from ..wording import good_direction
 
@@ -88,12 +89,17 @@ class KeyFigure:
     n_post: float | None
     note: str
     scale: tuple[float, float] = (1.0, 5.0)  # the answer scale of a survey construct
+    #: the exact comparison of the two rates (``rate_ratio_exact``: estimate, ci_low,
+    #: ci_high, p_value), where the primary had too few events for a model
+    exact: tuple[float | None, ...] | None = None
 
     @classmethod
     def of(cls, row: pd.Series, *, settings: AnalysisSettings = PLAN,
-           scale: tuple[float, float] = (1.0, 5.0)) -> KeyFigure:
+           scale: tuple[float, float] = (1.0, 5.0), exact: pd.Series | None = None
+           ) -> KeyFigure:
         """The key figure of one results row; ``confirmatory`` from the row's column when
-        the results have it, else from ``settings``."""
+        the results have it, else from ``settings``; ``exact``: the row's
+        ``rate_ratio_exact`` companion, if any."""
         confirmatory = (bool(row["confirmatory"]) if "confirmatory" in row.index
                         and not missing(row["confirmatory"])
                         else settings.is_confirmatory(str(row["indicator"])))
@@ -109,7 +115,10 @@ class KeyFigure:
                    ci_high=_number_or_inf(row.get("ci_high")),
                    p_value=_number(row.get("p_value")), p_holm=_number(row.get("p_holm")),
                    n_pre=_number(row.get("n_pre")), n_post=_number(row.get("n_post")),
-                   note=note if isinstance(note, str) else "", scale=scale)
+                   note=note if isinstance(note, str) else "", scale=scale,
+                   exact=None if exact is None or _number_or_inf(exact.get("estimate")) is None
+                   else tuple(_number_or_inf(exact.get(c))
+                              for c in ("estimate", "ci_low", "ci_high", "p_value")))
 
     @property
     def key(self) -> tuple[str, str]:
@@ -191,10 +200,14 @@ def primary_figures(results: pd.DataFrame, *, settings: AnalysisSettings = PLAN,
     if results.empty:
         return []
     prim = results[results["primary"].astype(bool)]
+    exact = results[(results["method"] == EXACT) & (results["status"] == "ok")]
+    exact_rows = {(r["enterprise_id"], r["indicator"]): r for _i, r in exact.iterrows()}
     out = []
     for _i, row in prim.iterrows():
         fig = KeyFigure.of(row, settings=settings,
-                           scale=survey_scale(codebook, str(row["indicator"])))
+                           scale=survey_scale(codebook, str(row["indicator"])),
+                           exact=exact_rows.get((row["enterprise_id"], row["indicator"]))
+                           if row["status"] == "insufficient_data" else None)
         if fig.status not in ("suppressed", "not_reported") and fig.shown:
             out.append(fig)
     return out

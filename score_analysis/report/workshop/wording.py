@@ -133,6 +133,8 @@ def verdict_text(fig: KeyFigure) -> str:
     if fig.domain == "five_s":
         return _("The 5S audits describe the workplace; they are not a test of the programme.")
     if fig.status == "insufficient_data":
+        if fig.exact is not None and fig.domain == "kpi":
+            return exact_text(fig.exact)
         return _("Too few events were recorded to test this change; the figures describe it.")
     if fig.judged:
         better = fig.direction == "improved"
@@ -157,6 +159,28 @@ def verdict_text(fig: KeyFigure) -> str:
         return _("Allowing for the trend before the programme, the change is not clear "
                  "enough to rule out chance.")
     return _("The change is not clear enough to rule out chance.")
+
+
+def exact_text(exact: tuple) -> str:
+    """The exact comparison of the two rates in plain words, labelled a description (never
+    "×inf": with no event before, the exact lower limit)."""
+    estimate, low, high, _p = exact
+
+    def times(v: float | None) -> str:
+        return "∞" if v is None or math.isinf(v) else fmt(v, 2)
+
+    if math.isinf(estimate):
+        found = _("none before, and after at least {low} times the rate before (the exact "
+                  "lower limit)").format(low=times(low))
+    elif estimate == 0:
+        found = _("none after (the rate after is at most {high} times the rate before)"
+                  ).format(high=times(high))
+    else:
+        found = _("the rate after is {estimate} times the rate before (plausible range "
+                  "{low} to {high} times)").format(estimate=times(estimate), low=times(low),
+                                                   high=times(high))
+    return _("Too few events for the monthly model; compared exactly, {found}: a "
+             "description, not evidence of an effect.").format(found=found)
 
 
 def message(fig: KeyFigure, output_unit: object = None) -> dict:
@@ -209,10 +233,13 @@ def spread_range(spread: Spread) -> str:
 def estimate_words(method: str) -> str:
     """What a pooled monthly estimate compares, in plain words."""
     if method.startswith("cits_"):
-        return _("allowing for each enterprise's trend before the programme and for "
-                 "enterprises that did not take part")
+        return _("at the end, compared with where each enterprise's trend before the "
+                 "programme pointed and with enterprises that did not take part")
     if method == "rate_ratio_step":
         return _("comparing the months after with the months before")
+    if method.endswith("effect_end"):
+        return _("at the end, compared with where each enterprise's trend before the "
+                 "programme pointed")
     return _("allowing for each enterprise's trend before the programme")
 
 
@@ -400,6 +427,13 @@ def exact_figures(fig: KeyFigure, output_unit: object = None) -> str:
     if fig.direction:
         parts.append(_("result: {direction}").format(
             direction=direction_name(fig.direction) or fig.direction))
+    if fig.exact is not None:
+        estimate, low, high, p = fig.exact
+        parts.append(_("{method}: {estimate} (95% CI {interval})").format(
+            method=_("Exact comparison of the two rates (descriptive)"),
+            estimate=fmt(estimate, 4),
+            interval=_interval(low, high)) + (
+            "; " + _("p = {p}").format(p=fmt_p(p)) if p is not None else ""))
     return "; ".join(parts) + "."
 
 
