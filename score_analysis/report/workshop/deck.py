@@ -88,6 +88,7 @@ class Para:
     size: int = BODY_PT
     bullet: bool = True
     space_after: int = 8
+    aligned: bool = False  # without a bullet, aligned with the text of the bullet above
 
     @property
     def length(self) -> int:
@@ -111,10 +112,11 @@ _INSET_IN, _BULLET_IN = 0.1, 0.32
 
 def _lines(para: Para, width_in: float) -> int:
     """Estimated lines of a paragraph in a box ``width_in`` wide: an average character
-    is taken as 0.55 of the type size (generous for Liberation Sans and Calibri, and for
-    the room lost where a line breaks between words)."""
-    text_in = width_in - 2 * _INSET_IN - (_BULLET_IN if para.bullet else 0.0)
-    per_line = max(int(text_in * 72 / (para.size * 0.55)), 10)
+    is taken as 0.5 of the type size (DejaVu Sans, the widest of the fonts that render the
+    deck, averages 0.45 on this text; Calibri and Liberation Sans less), which also covers
+    the room lost where a line breaks between words."""
+    text_in = width_in - 2 * _INSET_IN - (_BULLET_IN if para.bullet or para.aligned else 0.0)
+    per_line = max(int(text_in * 72 / (para.size * 0.5)), 10)
     return max(math.ceil(para.length / per_line), 1)
 
 
@@ -125,17 +127,19 @@ def text_height(paras: Sequence[Para], width_in: float) -> float:
                                      + p.space_after / 72 for p in paras)
 
 
-def paginate(title: str, paras: Sequence[Para], *, width_in: float, height_in: float,
-             notes: str = "") -> list[SlideSpec]:
+def paginate(title: str, paras: Sequence[Para | Sequence[Para]], *, width_in: float,
+             height_in: float, notes: str = "") -> list[SlideSpec]:
     """Slides of ``paras`` under ``title``, continued on the next slide (titled
-    "(continued)") when they would not fit ``height_in``."""
+    "(continued, 2)") when they would not fit ``height_in``.  An item of ``paras`` that is
+    a list of paragraphs is kept together on one slide (a key number and its sentence)."""
+    blocks = [list(p) if isinstance(p, (list, tuple)) else [p] for p in paras]
     slides: list[SlideSpec] = []
     page: list[Para] = []
-    for para in paras:
-        if page and text_height([*page, para], width_in) > height_in:
+    for block in blocks:
+        if page and text_height([*page, *block], width_in) > height_in:
             slides.append(SlideSpec(title=title, paras=page, notes=notes))
             page = []
-        page.append(para)
+        page.extend(block)
     slides.append(SlideSpec(title=title, paras=page, notes=notes))
     for i, s in enumerate(slides[1:], start=2):
         s.title = _("{title} (continued, {n})").format(title=title, n=i)
@@ -147,20 +151,21 @@ def paginate(title: str, paras: Sequence[Para], *, width_in: float, height_in: f
 
 def _body_box(banner: bool) -> tuple[float, float, float, float]:
     """Left, top, width, height (inches) of the body below the title."""
-    top = 1.95 if banner else 1.55
-    return MARGIN_IN, top, WIDTH_IN - 2 * MARGIN_IN, HEIGHT_IN - top - 0.35
+    top = 1.8 if banner else 1.4
+    return MARGIN_IN, top, WIDTH_IN - 2 * MARGIN_IN, HEIGHT_IN - top - 0.25
 
 
-def _message_paras(messages: list[dict]) -> list[Para]:
+def _message_paras(messages: list[dict]) -> list[list[Para]]:
+    """Each key message as two paragraphs kept together: the numbers, then the sentence."""
     out = []
     for m in messages:
         colour = GOOD if m["tone"] == "improved" else BAD if m["tone"] == "worsened" else None
-        out.append(Para([(m["label"] + ": ", True, None, None),
-                         (m["numbers"], True, colour, None),
-                         (f" ({m['change']})" if m["change"] else "", False, None, None)],
-                        size=BODY_PT, space_after=2))
-        out.append(Para([(m["verdict"], False, MUTED, None)], size=SMALL_PT, bullet=False,
-                        space_after=10))
+        out.append([Para([(m["label"] + ": ", True, None, None),
+                          (m["numbers"], True, colour, None),
+                          (f" ({m['change']})" if m["change"] else "", False, None, None)],
+                         size=BODY_PT, space_after=2),
+                    Para([(m["verdict"], False, MUTED, None)], size=SMALL_PT, bullet=False,
+                         space_after=6, aligned=True)])
     return out
 
 
@@ -237,7 +242,7 @@ def deck_slides(data: WorkshopData, charts: dict[str, Chart]) -> list[SlideSpec]
     results = data.results[data.results["enterprise_id"].isin(ids)] if not data.results.empty \
         else data.results
     paras = [Para([(indicator_label(s.domain, s.indicator) + ": ", True, None, None),
-                   (pooled_text(s), False, None, None)])
+                   (pooled_text(s), False, None, None)], size=SMALL_PT)
              for s in spreads if s.domain != "five_s"]
     paras.append(Para([(evidence_sentence(comparison=content.comparison_design(results),
                                           enterprises=len(ids)), False, MUTED, None)],
@@ -300,7 +305,7 @@ def _language_id(lang: str | None):
     return {"id": MSO_LANGUAGE_ID.INDONESIAN, "en": MSO_LANGUAGE_ID.ENGLISH_US}.get(code)
 
 
-def _bullet(paragraph, on: bool) -> None:
+def _bullet(paragraph, on: bool, aligned: bool = False) -> None:
     from pptx.oxml.ns import qn
     from pptx.util import Emu, Inches
 
@@ -312,7 +317,7 @@ def _bullet(paragraph, on: bool) -> None:
         ppr.set("indent", str(-Emu(Inches(_BULLET_IN))))
         bullet = ppr.makeelement(qn("a:buChar"), {"char": "•"})
     else:
-        ppr.set("marL", "0")
+        ppr.set("marL", str(Emu(Inches(_BULLET_IN))) if aligned else "0")
         ppr.set("indent", "0")
         bullet = ppr.makeelement(qn("a:buNone"), {})
     ppr.append(bullet)
@@ -326,7 +331,7 @@ def _fill(frame, paras: Iterable[Para]) -> None:
     for para in paras:
         p = frame.paragraphs[0] if first else frame.add_paragraph()
         first = False
-        _bullet(p, para.bullet)
+        _bullet(p, para.bullet, para.aligned)
         p.space_after = Pt(para.space_after)
         for text, bold, colour, lang in para.runs:
             if not text:
@@ -365,8 +370,8 @@ def _title(slide, text: str, *, banner: bool) -> None:
     from pptx.util import Inches, Pt
 
     shape = slide.shapes.title
-    shape.left, shape.top = Inches(MARGIN_IN), Inches(0.85 if banner else 0.4)
-    shape.width, shape.height = Inches(WIDTH_IN - 2 * MARGIN_IN), Inches(1.0)
+    shape.left, shape.top = Inches(MARGIN_IN), Inches(0.85 if banner else 0.45)
+    shape.width, shape.height = Inches(WIDTH_IN - 2 * MARGIN_IN), Inches(0.9)
     frame = shape.text_frame
     frame.word_wrap = True
     frame.text = ""
