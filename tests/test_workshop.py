@@ -670,3 +670,34 @@ def test_the_exact_comparison_reads_as_a_description_never_as_infinity():
     assert fig.exact[:3] == (inf, 15.2, inf)
     assert wording.verdict_text(fig).startswith("Too few events for the monthly model")
     assert "none before" in wording.message(fig)["change"] + wording.verdict_text(fig)
+
+
+def test_an_enterprise_without_results_gets_a_summary_without_a_chart():
+    from score_analysis.report import workshop as pack
+
+    ents = pd.DataFrame([
+        {"enterprise_id": "e1", "name": "PT Satu", "sector": "printing", "location": "Depok",
+         "employees": 40, "intervention_month": "2010-04", "output_unit": "pcs",
+         "data_source": "enterprise_records"},
+        {"enterprise_id": "e2", "name": "PT Dua", "sector": "garment", "location": "",
+         "employees": 60, "intervention_month": "2010-04", "output_unit": "pcs",
+         "data_source": "enterprise_records"}])
+    res = pd.DataFrame([_row("reject_rate", pre=2.8, post=1.8, direction="improved"),
+                        _row("rework_rate", pre=4.2, post=2.7),
+                        _row("absenteeism_rate", pre=5.0, post=4.0)])
+    data = pack.WorkshopData(enterprises=ents, results=res)
+    assert pack.enterprise_chart(data, "e2", lang="en") is None
+    html = pack.summary_page(data, "e2", lang="id", chart=None)
+    assert "Tidak ada hasil yang memiliki nilai sebelum dan sesudah" in html
+    assert "<img" not in html and 'class="banner"' not in html
+    assert "Tidak ada catatan pelaksanaan yang disediakan." in html
+    chart = pack.enterprise_chart(data, "e1", lang="en")
+    assert chart is not None and chart.png.startswith(b"\x89PNG") and b"<svg" in chart.svg
+    assert "PT Satu: before and after the programme" in chart.svg.decode()  # text kept as text
+    with use_language("en"):
+        slides = deck.deck_slides(data, {"e1": chart})
+    titles = [s.title for s in slides]
+    assert "PT Dua: achievements" in titles and "PT Dua: before and after" not in titles
+    assert "PT Satu: before and after" in titles
+    assert sum(s.picture is not None for s in slides) == 1
+    assert not pack.deck_bytes(data, {"e1": chart}, lang="id").startswith(b"\x89PNG")

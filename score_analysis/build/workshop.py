@@ -25,6 +25,7 @@ The PDFs are printed by :mod:`.printing` (one browser); without Chromium, or wit
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -58,13 +59,19 @@ class PackOutcome:
     unchanged: int = 0
     pdfs: int = 0
     pdf_skipped: str | None = None
+    no_browser: bool = False  # the PDFs were skipped for want of Chromium
     duration_s: float = 0.0
     error: str | None = None
     built_at: str = ""
     data_source: str = ""
     languages: tuple[str, ...] = ()
-    files: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
+    #: the files of each output group, relative to the reports directory
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[str]:
+        return sorted({f for paths in self.groups.values() for f in paths})
 
     def line(self) -> str:
         """One line for the terminal, in the current language."""
@@ -72,7 +79,7 @@ class PackOutcome:
             return _("Workshop pack not built: {error}").format(error=self.error)
         text = _("Workshop pack: {built} built, {unchanged} unchanged ({s} s).").format(
             built=self.built, unchanged=self.unchanged, s=f"{self.duration_s:.1f}")
-        if self.pdf_skipped:
+        if self.pdf_skipped and not self.no_browser:  # a missing Chromium is said once
             text += " " + _("Its PDFs were skipped: {reason}").format(reason=self.pdf_skipped)
         return text
 
@@ -183,14 +190,10 @@ def pack_path(lang: str, name: str) -> str:
     return f"{WORKSHOP_DIR}/{lang}/{name}"
 
 
-def _outputs(group: str, *, pdf: bool) -> list[str]:
+def _group_name(group: str) -> tuple[str, str, str]:
+    """``(kind, language, name)`` of an output group (``summary:id:<enterprise_id>``)."""
     kind, lang, *rest = group.split(":")
-    if kind == "deck":
-        return [pack_path(lang, "final_workshop.pptx")]
-    name = PROGRAMME if kind == "programme" else rest[0]
-    out = [pack_path(lang, f"{name}.html"), pack_path(lang, f"charts/{name}.png"),
-           pack_path(lang, f"charts/{name}.svg")]
-    return out + ([pack_path(lang, f"{name}.pdf")] if pdf else [])
+    return kind, lang, (rest[0] if rest else PROGRAMME if kind == "programme" else "")
 
 
 # --------------------------------------------------------------------------- the stage
@@ -228,30 +231,32 @@ def _stage(options: Options, stage: Path, echo: Callable[[str], None]) -> PackOu
     data = pack.load_workshop(options.processed_dir)
     keys = pack_keys(data, options, code=build_keys.code_fingerprint(),
                      printing_key=printing.settings_key())
-    previous = read_state(reports).get("keys", {})
+    state = read_state(reports)
+    previous, files = state.get("keys", {}), state.get("groups", {})
     todo = [g for g, k in keys.items()
-            if options.force or previous.get(g) != k
-            or not all((reports / f).is_file() for f in _outputs(g, pdf=options.pdf))]
+            if options.force or previous.get(g) != k or g not in files
+            or not all((reports / f).is_file() for f in files[g])]
     sources = sorted(set(data.enterprises["data_source"].astype(str)))
     outcome = PackOutcome(status="ok" if todo else "unchanged", built=len(todo),
                           unchanged=len(keys) - len(todo), data_source=", ".join(sources),
-                          languages=tuple(options.languages))
-    outcome.files = sorted({f for g in keys for f in _outputs(g, pdf=options.pdf)})
-    outcome.keys = keys
+                          languages=tuple(options.languages), keys=keys,
+                          groups={g: files[g] for g in keys if g not in todo})
     if not todo:
         outcome.built_at = read_state(reports).get("built", "")
         return outcome
     outcome.built_at = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     jobs: list[printing.PdfJob] = []
-    for lang in options.languages:
-        jobs += _stage_language(data, lang, [g for g in todo if g.split(":")[1] == lang],
-                                options, stage)
-    if jobs:
-        try:
-            print_one_page(jobs)
-            outcome.pdfs = len(jobs)
-        except printing.PdfError as exc:  # the missing PDFs are printed by the next run
-            outcome.pdf_skipped = str(exc)
+    with (OnePagePrinter() if options.pdf else contextlib.nullcontext()) as printer:
+        for lang in options.languages:
+            written = _stage_language(data, lang, [g for g in todo if g.split(":")[1] == lang],
+                                      options, stage, submit=printer.submit if printer else None)
+            for group, (paths, pdfs) in written.items():
+                outcome.groups[group] = paths
+                jobs += pdfs
+    if printer is not None:
+        outcome.pdfs = len(printer.printed)
+        if printer.error:  # the missing PDFs are printed by the next run
+            outcome.pdf_skipped, outcome.no_browser = printer.error, printer.no_browser
             for job in jobs:
                 job.pdf.unlink(missing_ok=True)
     return outcome
@@ -277,24 +282,72 @@ _PAGE_HEIGHT_PX = (297 - 14 - 18) / 25.4 * 96
 MIN_ZOOM = 0.8
 
 
-def print_one_page(jobs: list) -> list[Path]:
-    """Print the summaries like every PDF of the reports (:mod:`.printing`: one browser,
-    A4, the footer), each fitted to one page: a page whose printed layout would run onto a
-    second page is shrunk until it fits (to :data:`MIN_ZOOM` at most)."""
-    import contextvars
-    from concurrent.futures import ThreadPoolExecutor
+class OnePagePrinter:
+    """Prints the summaries while the next ones are being made: a thread of its own drives
+    one headless Chromium (:mod:`.printing`: A4, the footer) and prints each page handed to
+    :meth:`submit`, fitted to one page (a page whose printed layout would run onto a second
+    page is shrunk until it fits, to :data:`MIN_ZOOM` at most).  Use as a context manager;
+    on leaving, every submitted page has been printed, or :attr:`error` says why not (the
+    pages not printed have no PDF)."""
 
-    if not jobs:
-        return []
-    context = contextvars.copy_context()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="score-analysis-pdf") as pool:
-        return pool.submit(context.run, _print_fitted, jobs).result()
+    def __init__(self) -> None:
+        import queue
+
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = None
+        self.printed: list[Path] = []
+        self.error: str | None = None
+        self.no_browser = False
+
+    def __enter__(self) -> OnePagePrinter:
+        import contextvars
+        import threading
+
+        context = contextvars.copy_context()  # the current language goes along
+        self._thread = threading.Thread(target=context.run, args=(self._work,),
+                                        name="score-analysis-workshop-pdf", daemon=True)
+        self._thread.start()
+        return self
+
+    def submit(self, job) -> None:
+        self._queue.put(job)
+
+    def __exit__(self, *exc) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _jobs(self):
+        while (job := self._queue.get()) is not None:
+            yield job
+
+    def _work(self) -> None:
+        from . import printing
+
+        try:
+            with _fitting_printer() as printer:
+                from playwright.sync_api import Error  # there once the printer started
+
+                for job in self._jobs():
+                    try:
+                        self.printed.append(printer.print_page(job.page, job.pdf, job.lang))
+                    except Error as exc:
+                        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                        raise printing.PdfError(_("{page} could not be printed: {error}")
+                                                .format(page=job.page, error=first)) from None
+        except printing.PdfError as exc:
+            self.error = str(exc)
+            self.no_browser = isinstance(exc, printing.ChromiumMissing)
+            for _job in self._jobs():  # the rest is not printed
+                pass
 
 
-def _print_fitted(jobs: list) -> list[Path]:
+def _fitting_printer():
+    """A :class:`.printing.Printer` (not started) that fits each page to one A4 page
+    before printing it."""
     from . import printing
 
-    class OnePage(printing.Printer):
+    class FittingPrinter(printing.Printer):
+
         def print_page(self, page: Path, pdf: Path, lang: str) -> Path:
             context = self._browser.new_context(
                 offline=True, viewport={"width": round(printing.TEXT_WIDTH_PX),
@@ -315,18 +368,7 @@ def _print_fitted(jobs: list) -> list[Path]:
                 context.close()
             return pdf
 
-    done = []
-    with OnePage() as printer:
-        from playwright.sync_api import Error  # there once the printer started
-
-        for job in jobs:
-            try:
-                done.append(printer.print_page(job.page, job.pdf, job.lang))
-            except Error as exc:
-                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                raise printing.PdfError(_("{page} could not be printed: {error}").format(
-                    page=job.page, error=first)) from None
-    return done
+    return FittingPrinter()
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -339,7 +381,7 @@ def _write(path: Path, data: bytes | str) -> None:
             tmp.write_text(data, encoding="utf-8")
 
 
-def _links(options: Options, stage: Path, lang: str, name: str) -> list:
+def _links(options: Options, stage: Path, lang: str, name: str, *, chart: bool) -> list:
     """The links at the foot of a summary page (to the page's own files and the others)."""
     from ..report.workshop import Link
 
@@ -358,8 +400,9 @@ def _links(options: Options, stage: Path, lang: str, name: str) -> list:
         if options.pdf:
             links.append(Link(f"{name}.pdf", _("This page as PDF")))
         links.append(Link("final_workshop.pptx", _("The slides (PowerPoint)")))
-        links.append(Link(f"charts/{name}.png", _("The chart (PNG)")))
-        links.append(Link(f"charts/{name}.svg", _("The chart (SVG)")))
+        if chart:
+            links.append(Link(f"charts/{name}.png", _("The chart (PNG)")))
+            links.append(Link(f"charts/{name}.svg", _("The chart (SVG)")))
     return links
 
 
@@ -368,56 +411,62 @@ def _twin(options: Options, lang: str, name: str) -> str | None:
     return f"../{others[0]}/{name}.html" if others else None
 
 
-def _stage_language(data, lang: str, groups: list[str], options: Options,
-                    stage: Path) -> list:
-    """Write the outputs of ``groups`` in ``lang`` under ``stage``; the PDF jobs."""
+def _stage_language(data, lang: str, groups: list[str], options: Options, stage: Path, *,
+                    submit: Callable | None = None) -> dict[str, tuple[list[str], list]]:
+    """Write the outputs of ``groups`` in ``lang`` under ``stage``, each page handed to
+    ``submit`` to be printed as soon as it is written; for each group, its files (relative
+    to the reports directory) and its PDF jobs."""
     from ..report import workshop as pack
     from ..report.workshop.pages import Chart
     from .printing import PdfJob
 
     reports = options.reports_dir
     charts: dict[str, Chart] = {}
-    jobs = []
-    wanted = {g.split(":")[0] for g in groups}
-    needed = set(data.programme_ids) if "deck" in wanted else set()
+    out: dict[str, tuple[list[str], list]] = {}
     for group in groups:
-        kind, _lang, *rest = group.split(":")
+        kind, _lang, name = _group_name(group)
         if kind == "deck":
             continue
-        name = PROGRAMME if kind == "programme" else rest[0]
         chart = (pack.programme_chart(data, lang=lang) if kind == "programme"
                  else pack.enterprise_chart(data, name, lang=lang))
+        paths = [pack_path(lang, f"{name}.html")]
         if chart is not None:
             charts[name] = chart
-            _write(stage / pack_path(lang, f"charts/{name}.png"), chart.png)
-            _write(stage / pack_path(lang, f"charts/{name}.svg"), chart.svg)
-        links = _links(options, stage, lang, name)
+            paths += [pack_path(lang, f"charts/{name}.png"), pack_path(lang, f"charts/{name}.svg")]
+            _write(stage / paths[-2], chart.png)
+            _write(stage / paths[-1], chart.svg)
+        links = _links(options, stage, lang, name, chart=chart is not None)
         twin = _twin(options, lang, name)
         html = (pack.programme_page(data, lang=lang, chart=chart, links=links, twin=twin)
                 if kind == "programme" else
                 pack.summary_page(data, name, lang=lang, chart=chart, links=links, twin=twin))
-        page = stage / pack_path(lang, f"{name}.html")
-        _write(page, html)
-        if options.pdf:
-            jobs.append(PdfJob(page=page, pdf=stage / pack_path(lang, f"{name}.pdf"),
-                               lang=lang))
-    if "deck" in wanted:
-        for name in [PROGRAMME, *sorted(needed)]:
-            if name not in charts:  # unchanged: the chart already written, its alt text anew
-                png = reports / pack_path(lang, f"charts/{name}.png")
-                chart = (pack.programme_chart(data, lang=lang, png=png.read_bytes())
-                         if name == PROGRAMME and png.is_file() else
-                         pack.enterprise_chart(data, name, lang=lang, png=png.read_bytes())
-                         if png.is_file() else None)
-                if chart is not None:
-                    charts[name] = chart
-        _write(stage / pack_path(lang, "final_workshop.pptx"),
-               pack.deck_bytes(data, charts, lang=lang))
-    return jobs
+        _write(stage / paths[0], html)
+        jobs = []
+        if submit is not None:
+            paths.append(pack_path(lang, f"{name}.pdf"))
+            jobs.append(PdfJob(page=stage / paths[0], pdf=stage / paths[-1], lang=lang))
+            submit(jobs[-1])
+        out[group] = (paths, jobs)
+    deck = [g for g in groups if g.startswith("deck:")]
+    if deck:
+        for name in [PROGRAMME, *data.programme_ids]:
+            png = reports / pack_path(lang, f"charts/{name}.png")
+            if name in charts or not png.is_file():
+                continue
+            # unchanged: the chart drawn by an earlier run, its alt text made anew
+            charts[name] = (pack.programme_chart(data, lang=lang, png=png.read_bytes())
+                            if name == PROGRAMME else
+                            pack.enterprise_chart(data, name, lang=lang, png=png.read_bytes()))
+        path = pack_path(lang, "final_workshop.pptx")
+        _write(stage / path, pack.deck_bytes(data, {k: c for k, c in charts.items() if c},
+                                             lang=lang))
+        out[deck[0]] = ([path], [])
+    return out
 
 
 def _write_state(stage: Path, outcome: PackOutcome, options: Options) -> None:
     state = {"keys": dict(sorted(outcome.keys.items())), "files": outcome.files,
+             "groups": dict(sorted(outcome.groups.items())),
              "options": _run_options(options), "complete": outcome.pdf_skipped is None,
              "built": outcome.built_at, "duration_s": round(outcome.duration_s, 3),
              "pdfs": outcome.pdfs}
