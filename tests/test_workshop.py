@@ -701,3 +701,20 @@ def test_an_enterprise_without_results_gets_a_summary_without_a_chart():
     assert "PT Satu: before and after" in titles
     assert sum(s.picture is not None for s in slides) == 1
     assert not pack.deck_bytes(data, {"e1": chart}, lang="id").startswith(b"\x89PNG")
+
+
+def test_a_pooled_estimate_is_worded_by_the_verdict_the_pooling_wrote():
+    def spread(direction, low, high):
+        pooled = pd.Series({"domain": "kpi", "indicator": "reject_rate", "primary": True,
+                            "source_method": "its_effect_end", "k": 5, "estimate": 0.7,
+                            "ci_low": low, "ci_high": high, "p_value": 0.01, "p_holm": 0.18,
+                            "direction": direction, "estimate_scale": "rate_ratio"})
+        fig = content.KeyFigure.of(pd.Series(_row("reject_rate", pre=2.8, post=1.8)))
+        return content.Spread("kpi", "reject_rate", (fig, fig), pooled, True)
+
+    # the interval excludes no change but the adjusted p does not: not called clear
+    text = wording.pooled_text(spread("inconclusive", 0.52, 0.95))
+    assert "30% fall" in text and "not clear enough to rule out chance" in text
+    assert "includes no change" in wording.pooled_text(spread("inconclusive", 0.5, 1.2))
+    assert "shows an improvement" in wording.pooled_text(spread("improved", 0.52, 0.95))
+    assert "exploratory" in wording.pooled_text(spread("not_tested", 0.52, 0.95))

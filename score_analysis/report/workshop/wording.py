@@ -259,8 +259,18 @@ def pooled_text(spread: Spread) -> str:
             change=fmt_signed(p["estimate"]), low=fmt_signed(p["ci_low"]),
             high=fmt_signed(p["ci_high"]))
         spans = float(p["ci_low"]) <= 0 <= float(p["ci_high"])
-    if spans:
+    direction = spread.direction
+    if direction == "improved":
+        text += " " + _("Across these enterprises the evidence shows an improvement.")
+    elif direction == "worsened":
+        text += " " + _("Across these enterprises the evidence shows a worsening.")
+    elif direction == "not_tested":
+        text += " " + _("An exploratory figure, not tested.")
+    elif spans:
         text += " " + _("This range includes no change, so chance cannot be ruled out.")
+    else:
+        text += " " + _("Once the number of outcomes compared is allowed for, this is not "
+                        "clear enough to rule out chance.")
     return text
 
 
