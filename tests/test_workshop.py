@@ -718,3 +718,12 @@ def test_a_pooled_estimate_is_worded_by_the_verdict_the_pooling_wrote():
     assert "includes no change" in wording.pooled_text(spread("inconclusive", 0.5, 1.2))
     assert "shows an improvement" in wording.pooled_text(spread("improved", 0.52, 0.95))
     assert "exploratory" in wording.pooled_text(spread("not_tested", 0.52, 0.95))
+
+
+def test_the_stage_share_reads_the_time_of_the_stage(tmp_path):
+    assert stage.stage_share(tmp_path, 100.0) is None
+    (tmp_path / "workshop").mkdir()
+    (tmp_path / "workshop" / "keys.json").write_text(json.dumps({"keys": {}, "duration_s": 10}))
+    share = stage.stage_share(tmp_path, 110.0)
+    assert share["pack_s"] == 10 and share["ratio"] == pytest.approx(10 / 100)
+    assert share["ok"]

@@ -495,3 +495,14 @@ def stage_seconds(reports: Path) -> float | None:
     state = read_state(reports)
     value = state.get("duration_s")
     return float(value) if isinstance(value, (int, float)) else None
+
+
+def stage_share(reports: Path, run_wall_s: float) -> dict | None:
+    """The pack's share of one full run that took ``run_wall_s`` seconds and wrote
+    ``reports``: the stage's own seconds against the rest of the run (the same figure as
+    :func:`cost` without a second build; ``None`` when the run built no pack)."""
+    pack_s = stage_seconds(reports)
+    if pack_s is None:
+        return None
+    figures = cost(run_wall_s, run_wall_s - pack_s)
+    return {**figures, "pack_s": pack_s}
