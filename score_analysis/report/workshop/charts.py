@@ -101,7 +101,7 @@ def before_after_figure(figures: Sequence[KeyFigure], *, title: str,
     n = max(len(figures), 1)
     with _style():
         fig, axes = _figure(max(2.25 * n, 6.0), 4.6, ncols=n, squeeze=False,
-                            margins=(0.6, 0.15, 1.55, 1.25), wspace=0.5)
+                            margins=(0.6, 0.3, 1.55, 1.25), wspace=0.5)
         for ax, f in zip(axes[0], figures, strict=False):
             low, high = _axis_top(f.before, f.after, f)
             base = low if f.domain == "survey" else 0.0
@@ -119,8 +119,8 @@ def before_after_figure(figures: Sequence[KeyFigure], *, title: str,
             ax.set_xticks([])
             ax.grid(axis="x", visible=False)
             ax.yaxis.set_major_formatter(locale_ticks())
-            ax.set_title(wrap(literal(_label(f)), _title_chars(fig, n), 3), loc="left")
-            ax.set_xlabel(wrap(literal(unit_of(f, output_unit)), 20, 2))
+            ax.set_title(wrap(literal(_label(f)), _title_chars(fig, n), 3), loc="left", y=1.03)
+            ax.set_xlabel(wrap(literal(unit_of(f, output_unit)), 17, 2))
         for ax in axes[0][len(figures):]:
             ax.set_visible(False)
         handles = [Patch(facecolor=BEFORE, edgecolor=BEFORE_EDGE, hatch="//",
@@ -172,7 +172,7 @@ def programme_figure(spreads: Sequence[Spread], names: dict[str, str], *, title:
                 ax.plot([f.before], [y], "o", mfc="white", mec=BEFORE_EDGE, mew=2, ms=9)
                 ax.plot([f.after], [y], "o" if f.moved >= 0 else "s", color=colour, ms=9)
             ax.xaxis.set_major_formatter(locale_ticks())
-            ax.set_title(wrap(literal(_label(s)), _title_chars(fig, n), 3), loc="left")
+            ax.set_title(wrap(literal(_label(s)), _title_chars(fig, n), 3), loc="left", y=1.03)
             unit = unit_of(first, (output_units or {}).get(first.enterprise_id)
                            if first.indicator == "labour_productivity" else None)
             if first.indicator == "labour_productivity" and len(
@@ -265,13 +265,13 @@ def enterprise_chart(data, enterprise_id: str, *, lang: str, png: bytes | None =
     named ``<enterprise_id>`` (None when no key figure has values to draw).  ``png``:
     the chart drawn before (not drawn again; its alt text is made anew)."""
     from ...i18n import use_language
-    from .content import key_figures, record_period
+    from .content import record_period
     from .wording import periods_text
 
     with use_language(lang):
         e = data.enterprise(enterprise_id)
         own = data.only(enterprise_id)
-        figures = key_figures(own.results, settings=data.settings, codebook=data.codebook)
+        figures = data.key_figures(enterprise_id)
         if not figures:
             return None
         title = _("{name}: before and after the programme").format(name=e["name"])
@@ -289,10 +289,8 @@ def programme_chart(data, *, lang: str, png: bytes | None = None):
     ``programme`` (None when no indicator is shown by two enterprises); ``png`` as for
     :func:`enterprise_chart`."""
     from ...i18n import use_language
-    from .pages import programme_spreads
-
     with use_language(lang):
-        spreads = programme_spreads(data)
+        spreads = data.spreads
         if not spreads:
             return None
         title = _("What changed in each enterprise: before and after the programme")

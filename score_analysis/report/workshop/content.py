@@ -183,14 +183,14 @@ def display_order(key: tuple[str, str]) -> tuple:
     return (1 if domain == "five_s" else 2, 0, indicator)
 
 
-def survey_scale(codebook: pd.DataFrame | None, construct: str) -> tuple[float, float]:
-    """The lowest and highest answer of a construct's items (1 to 5 when unknown)."""
+def survey_scales(codebook: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
+    """The lowest and highest answer of each construct's items (a construct the codebook
+    does not hold is taken as 1 to 5)."""
     if codebook is None or codebook.empty or "construct" not in codebook.columns:
-        return (1.0, 5.0)
-    items = codebook[codebook["construct"] == construct]
-    if items.empty:
-        return (1.0, 5.0)
-    return float(items["scale_min"].min()), float(items["scale_max"].max())
+        return {}
+    lows = codebook.groupby("construct")["scale_min"].min()
+    highs = codebook.groupby("construct")["scale_max"].max()
+    return {str(c): (float(lows[c]), float(highs[c])) for c in lows.index}
 
 
 def primary_figures(results: pd.DataFrame, *, settings: AnalysisSettings = PLAN,
@@ -199,13 +199,14 @@ def primary_figures(results: pd.DataFrame, *, settings: AnalysisSettings = PLAN,
     (rows suppressed for privacy and indicators not tracked have none)."""
     if results.empty:
         return []
+    scales = survey_scales(codebook)
     prim = results[results["primary"].astype(bool)]
     exact = results[(results["method"] == EXACT) & (results["status"] == "ok")]
     exact_rows = {(r["enterprise_id"], r["indicator"]): r for _i, r in exact.iterrows()}
     out = []
     for _i, row in prim.iterrows():
         fig = KeyFigure.of(row, settings=settings,
-                           scale=survey_scale(codebook, str(row["indicator"])),
+                           scale=scales.get(str(row["indicator"]), (1.0, 5.0)),
                            exact=exact_rows.get((row["enterprise_id"], row["indicator"]))
                            if row["status"] == "insufficient_data" else None)
         if fig.status not in ("suppressed", "not_reported") and fig.shown:
@@ -233,18 +234,23 @@ def _choose(candidates: list, *, direction, five_s, exploratory_large, confirmat
     return chosen
 
 
-def key_figures(results: pd.DataFrame, *, settings: AnalysisSettings = PLAN,
-                codebook: pd.DataFrame | None = None, most: int = 5) -> list[KeyFigure]:
-    """The three to five key figures of one enterprise (module docstring), in display
-    order; fewer when the enterprise has fewer results to show."""
-    figures = sorted(primary_figures(results, settings=settings, codebook=codebook),
-                     key=lambda f: -f.size)
-    chosen = _choose(figures, direction=lambda f: f.direction,
+def choose_key_figures(figures: list[KeyFigure], *, most: int = 5) -> list[KeyFigure]:
+    """The three to five key figures among one enterprise's ``figures`` (module
+    docstring), in display order."""
+    chosen = _choose(sorted(figures, key=lambda f: -f.size), direction=lambda f: f.direction,
                      five_s=lambda f: f.domain == "five_s",
                      exploratory_large=lambda f: (not f.confirmatory and f.domain == "kpi"
                                                   and f.large),
                      confirmatory=lambda f: f.confirmatory, most=most)
     return sorted(chosen, key=lambda f: display_order(f.key))
+
+
+def key_figures(results: pd.DataFrame, *, settings: AnalysisSettings = PLAN,
+                codebook: pd.DataFrame | None = None, most: int = 5) -> list[KeyFigure]:
+    """The three to five key figures of one enterprise's ``results`` (module docstring), in
+    display order; fewer when the enterprise has fewer results to show."""
+    return choose_key_figures(primary_figures(results, settings=settings, codebook=codebook),
+                              most=most)
 
 
 @dataclass(frozen=True)
@@ -324,13 +330,11 @@ def pooled_primary(pooled: pd.DataFrame, domain: str, indicator: str) -> pd.Seri
     return sub.iloc[0]
 
 
-def spreads(results: pd.DataFrame, pooled: pd.DataFrame, enterprise_ids: list[str], *,
-            settings: AnalysisSettings = PLAN, codebook: pd.DataFrame | None = None
-            ) -> list[Spread]:
-    """Every primary indicator shown by at least two of ``enterprise_ids``, in display
-    order."""
-    figures = [f for f in primary_figures(results, settings=settings, codebook=codebook)
-               if f.enterprise_id in enterprise_ids]
+def spreads_of(figures: list[KeyFigure], pooled: pd.DataFrame, enterprise_ids: list[str]
+               ) -> list[Spread]:
+    """Every indicator that at least two of ``enterprise_ids`` show among ``figures``, in
+    display order, each with its primary pooled row."""
+    figures = [f for f in figures if f.enterprise_id in enterprise_ids]
     keys = sorted({f.key for f in figures}, key=display_order)
     out = []
     for key in keys:
@@ -343,18 +347,22 @@ def spreads(results: pd.DataFrame, pooled: pd.DataFrame, enterprise_ids: list[st
     return out
 
 
-def programme_figures(results: pd.DataFrame, pooled: pd.DataFrame, enterprise_ids: list[str],
-                      *, settings: AnalysisSettings = PLAN,
-                      codebook: pd.DataFrame | None = None, most: int = 5) -> list[Spread]:
+def choose_spreads(every: list[Spread], *, most: int = 5) -> list[Spread]:
     """The three to five key indicators across the enterprises (module docstring)."""
-    every = sorted(spreads(results, pooled, enterprise_ids, settings=settings,
-                           codebook=codebook), key=lambda s: -s.size)
-    chosen = _choose(every, direction=lambda s: s.direction,
+    chosen = _choose(sorted(every, key=lambda s: -s.size), direction=lambda s: s.direction,
                      five_s=lambda s: s.domain == "five_s",
                      exploratory_large=lambda s: (not s.confirmatory and s.domain == "kpi"
                                                   and s.large),
                      confirmatory=lambda s: s.confirmatory, most=most)
     return sorted(chosen, key=lambda s: display_order(s.key))
+
+
+def programme_figures(results: pd.DataFrame, pooled: pd.DataFrame, enterprise_ids: list[str],
+                      *, settings: AnalysisSettings = PLAN,
+                      codebook: pd.DataFrame | None = None, most: int = 5) -> list[Spread]:
+    """The three to five key indicators across ``enterprise_ids`` (module docstring)."""
+    figures = primary_figures(results, settings=settings, codebook=codebook)
+    return choose_spreads(spreads_of(figures, pooled, enterprise_ids), most=most)
 
 
 # --------------------------------------------------------------------------- timeline

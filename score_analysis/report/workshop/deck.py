@@ -33,7 +33,6 @@ from .pages import (
     enterprise_messages,
     enterprise_timeline,
     note_language,
-    programme_spreads,
     programme_timeline,
 )
 from .wording import (
@@ -207,8 +206,7 @@ def deck_slides(data: WorkshopData, charts: dict[str, Chart]) -> list[SlideSpec]
                        height_in=height)
     # each enterprise: its key numbers, then its chart
     for eid in ids:
-        figures = content.key_figures(data.only(eid).results, settings=data.settings,
-                                      codebook=data.codebook)
+        figures = data.key_figures(eid)
         unit = ents.at[eid, "output_unit"] if "output_unit" in ents.columns else None
         notes = "\n".join([enterprise_timeline(data, eid),
                            *(exact_figures(f, unit) for f in figures)])
@@ -226,7 +224,7 @@ def deck_slides(data: WorkshopData, charts: dict[str, Chart]) -> list[SlideSpec]
                 paras=[Para([(impl, False, None, None)], size=SMALL_PT, bullet=False)],
                 picture=chart, notes=chart.alt + "\n" + notes))
     # across the enterprises
-    spreads = programme_spreads(data)
+    spreads = data.spreads
     pooled_notes = "\n".join(pooled_figures(s) for s in spreads if s.domain != "five_s")
     chart = charts.get("programme")
     if chart is not None:

@@ -4,12 +4,14 @@ recomputed), and one enterprise's slice of them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from ...settings import PLAN, AnalysisSettings
 from ..loading import read_table
+from . import content
 
 #: The processed tables the pack reads (``<processed>/<name>.parquet``); ``implementation``
 #: is optional (plan version 3): without it the pack says that no records were provided.
@@ -51,6 +53,23 @@ class WorkshopData:
         if "role" in ents.columns:
             ents = ents[ents["role"].fillna("").astype(str).isin(["", "programme"])]
         return [str(e) for e in ents["enterprise_id"]]
+
+    @cached_property
+    def primary_figures(self) -> list[content.KeyFigure]:
+        """Every primary result with values to show, of every enterprise (made once)."""
+        return content.primary_figures(self.results, settings=self.settings,
+                                       codebook=self.codebook)
+
+    def key_figures(self, enterprise_id: str) -> list[content.KeyFigure]:
+        """The three to five key figures of one enterprise (:mod:`.content`)."""
+        return content.choose_key_figures(
+            [f for f in self.primary_figures if f.enterprise_id == enterprise_id])
+
+    @cached_property
+    def spreads(self) -> list[content.Spread]:
+        """The three to five key indicators across the programme's enterprises."""
+        return content.choose_spreads(content.spreads_of(self.primary_figures, self.pooled,
+                                                         self.programme_ids))
 
     def enterprise(self, enterprise_id: str) -> pd.Series:
         """The enterprises row of ``enterprise_id`` (ValueError when unknown)."""

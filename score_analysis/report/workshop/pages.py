@@ -129,12 +129,8 @@ def _page(template: str, *, lang: str, twin: str | None, title: str, heading: st
 
 def enterprise_messages(data: WorkshopData, enterprise_id: str) -> list[dict]:
     """The key messages of one enterprise in the current language."""
-    e = data.enterprise(enterprise_id)
-    figures = content.key_figures(
-        data.results[data.results["enterprise_id"] == enterprise_id]
-        if not data.results.empty else data.results,
-        settings=data.settings, codebook=data.codebook)
-    return [message(f, e.get("output_unit")) for f in figures]
+    unit = data.enterprise(enterprise_id).get("output_unit")
+    return [message(f, unit) for f in data.key_figures(enterprise_id)]
 
 
 def enterprise_timeline(data: WorkshopData, enterprise_id: str) -> str:
@@ -168,11 +164,6 @@ def summary_page(data: WorkshopData, enterprise_id: str, *, lang: str, chart: Ch
             groups=note_groups(own.qualitative, SUMMARY_KINDS))
 
 
-def programme_spreads(data: WorkshopData) -> list[content.Spread]:
-    return content.programme_figures(data.results, data.pooled, data.programme_ids,
-                                     settings=data.settings, codebook=data.codebook)
-
-
 def programme_timeline(data: WorkshopData) -> str:
     ids = data.programme_ids
     ents = data.enterprises[data.enterprises["enterprise_id"].isin(ids)]
@@ -191,7 +182,7 @@ def programme_page(data: WorkshopData, *, lang: str, chart: Chart | None,
     with use_language(lang):
         ids = data.programme_ids
         names = data.names
-        spreads = programme_spreads(data)
+        spreads = data.spreads
         results = data.results[data.results["enterprise_id"].isin(ids)] \
             if not data.results.empty else data.results
         impl = [(eid, content.implementation_at_last_visit(data.implementation, eid))
