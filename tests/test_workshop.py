@@ -324,7 +324,7 @@ def test_summary_pages_show_notes_as_written_in_their_language(built_reports):
             tags = parse(p).tags
             assert tags[0] == ("html", {"lang": lang}), p
             images = [a for t, a in tags if t == "img"]
-            assert images and all(a.get("alt") and a["src"].startswith("data:image/png")
+            assert images and all(a.get("alt") and a["src"].startswith("data:image/svg+xml")
                                   for a in images), p
 
 

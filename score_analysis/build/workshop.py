@@ -343,30 +343,36 @@ class OnePagePrinter:
 
 def _fitting_printer():
     """A :class:`.printing.Printer` (not started) that fits each page to one A4 page
-    before printing it."""
+    before printing it, every page in one tab (no browser context made per page)."""
     from . import printing
 
     class FittingPrinter(printing.Printer):
+        _tab = None
 
         def print_page(self, page: Path, pdf: Path, lang: str) -> Path:
-            context = self._browser.new_context(
-                offline=True, viewport={"width": round(printing.TEXT_WIDTH_PX),
-                                        "height": round(_PAGE_HEIGHT_PX)})
-            try:
-                tab = context.new_page()
-                tab.goto(page.resolve().as_uri(), wait_until="load")
-                tab.emulate_media(media="print")
-                tab.evaluate(_FIT, [_PAGE_HEIGHT_PX, MIN_ZOOM])
-                pdf.parent.mkdir(parents=True, exist_ok=True)
-                tmp = pdf.with_name(pdf.name + ".part")
-                tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,
-                        header_template="<span></span>",
-                        footer_template=printing.footer_template(lang),
-                        prefer_css_page_size=True, **printing.FORMAT)
-                tmp.replace(pdf)
-            finally:
-                context.close()
+            if self._tab is None:
+                context = self._browser.new_context(
+                    offline=True, viewport={"width": round(printing.TEXT_WIDTH_PX),
+                                            "height": round(_PAGE_HEIGHT_PX)})
+                self._tab = context.new_page()
+                self._tab.emulate_media(media="print")
+            tab = self._tab
+            tab.goto(page.resolve().as_uri(), wait_until="load")
+            tab.evaluate(_FIT, [_PAGE_HEIGHT_PX, MIN_ZOOM])
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            tmp = pdf.with_name(pdf.name + ".part")
+            tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,
+                    header_template="<span></span>",
+                    footer_template=printing.footer_template(lang),
+                    prefer_css_page_size=True, **printing.FORMAT)
+            tmp.replace(pdf)
             return pdf
+
+        def __exit__(self, *exc) -> None:
+            if self._tab is not None:
+                self._tab.context.close()
+                self._tab = None
+            super().__exit__(*exc)
 
     return FittingPrinter()
 

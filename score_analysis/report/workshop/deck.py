@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ...data.contract import QUALITATIVE_KINDS
 from ...i18n import N_, current_language, ngettext, use_language
 from ...i18n import gettext as _
 from ..wording import KIND_TITLES, SIMULATED_BANNER, indicator_label
@@ -183,105 +184,138 @@ def _note_paras(notes, names: dict[str, str]) -> list[Para]:
 def deck_slides(data: WorkshopData, charts: dict[str, Chart]) -> list[SlideSpec]:
     """Every slide of the deck in the current language (``charts``: the pack's charts by
     name, ``programme`` and each enterprise id)."""
-    banner = data.simulated
-    left, top, width, height = _body_box(banner)
+    _left, _top, width, height = _body_box(data.simulated)
+    box = {"width_in": width, "height_in": height}
+    slides = _opening_slides(data, box)
+    for eid in data.programme_ids:
+        slides += _enterprise_slides(data, eid, charts.get(eid), box)
+    slides += _across_slides(data, charts.get("programme"), box)
+    slides += _implementation_slides(data, box)
+    slides += _note_slides(data, box)
+    slides += _closing_slides(data, box)
+    return slides
+
+
+def _programme_results(data: WorkshopData):
     ids = data.programme_ids
-    names = data.names
-    slides = [SlideSpec(
+    return data.results[data.results["enterprise_id"].isin(ids)] if not data.results.empty \
+        else data.results
+
+
+def _opening_slides(data: WorkshopData, box: dict) -> list[SlideSpec]:
+    """The title, and the programme with its timeline and its enterprises."""
+    ids, names = data.programme_ids, data.names
+    title = SlideSpec(
         title=_(PACK_TITLE),
         subtitle=_(PROGRAMME_KICKER) + "\n" + ngettext(
             "The achievements of {n} pilot enterprise", "The achievements of {n} pilot "
             "enterprises", len(ids)).format(n=len(ids)),
         notes=_("The exact figures behind every slide are in its speaker notes; the full "
-                "reports and results.csv hold every estimate."))]
-    # the programme and its timeline
+                "reports and results.csv hold every estimate."))
     ents = data.enterprises.set_index("enterprise_id")
+    locations = ents["location"] if "location" in ents.columns else {}
     paras = [Para([(_("Timeline:") + " ", True, None, None),
                    (programme_timeline(data), False, None, None)])]
-    paras += [Para([(names[e] + ": ", True, None, None),
-                    (", ".join(str(v) for v in (ents.at[e, "sector"], ents.get("location", {})
-                                                .get(e)) if isinstance(v, str) and v),
-                     False, None, None)], size=SMALL_PT, space_after=4) for e in ids]
-    slides += paginate(_("The programme and its timeline"), paras, width_in=width,
-                       height_in=height)
-    # each enterprise: its key numbers, then its chart
-    for eid in ids:
-        figures = data.key_figures(eid)
-        unit = ents.at[eid, "output_unit"] if "output_unit" in ents.columns else None
-        notes = "\n".join([enterprise_timeline(data, eid),
-                           *(exact_figures(f, unit) for f in figures)])
-        paras = _message_paras(enterprise_messages(data, eid)) or [
-            Para([(_("No result has values before and after the programme to show."), False,
-                   None, None)])]
-        slides += paginate(_("{name}: achievements").format(name=names[eid]), paras,
-                           width_in=width, height_in=height, notes=notes)
-        chart = charts.get(eid)
-        if chart is not None:
-            impl = implementation_text(content.implementation_at_last_visit(
-                data.implementation, eid))
-            slides.append(SlideSpec(
-                title=_("{name}: before and after").format(name=names[eid]),
-                paras=[Para([(impl, False, None, None)], size=SMALL_PT, bullet=False)],
-                picture=chart, notes=chart.alt + "\n" + notes))
-    # across the enterprises
+    for e in ids:
+        where = [v for v in (ents.at[e, "sector"], locations.get(e))
+                 if isinstance(v, str) and v]
+        paras.append(Para([(names[e] + ": ", True, None, None),
+                           (", ".join(where), False, None, None)], size=SMALL_PT,
+                          space_after=4))
+    return [title, *paginate(_("The programme and its timeline"), paras, **box)]
+
+
+def _enterprise_slides(data: WorkshopData, eid: str, chart: Chart | None,
+                       box: dict) -> list[SlideSpec]:
+    """An enterprise's key numbers, then its chart with what it put in place."""
+    name = data.names[eid]
+    unit = data.enterprise(eid).get("output_unit")
+    notes = "\n".join([enterprise_timeline(data, eid),
+                       *(exact_figures(f, unit) for f in data.key_figures(eid))])
+    paras = _message_paras(enterprise_messages(data, eid)) or [
+        Para([(_("No result has values before and after the programme to show."), False,
+               None, None)])]
+    slides = paginate(_("{name}: achievements").format(name=name), paras, notes=notes, **box)
+    if chart is not None:
+        impl = implementation_text(content.implementation_at_last_visit(data.implementation,
+                                                                        eid))
+        slides.append(SlideSpec(
+            title=_("{name}: before and after").format(name=name),
+            paras=[Para([(impl, False, None, None)], size=SMALL_PT, bullet=False)],
+            picture=chart, notes=chart.alt + "\n" + notes))
+    return slides
+
+
+def _across_slides(data: WorkshopData, chart: Chart | None, box: dict) -> list[SlideSpec]:
+    """What changed across the enterprises, how much they differed, what the evidence
+    supports (the exact pooled figures in the notes)."""
     spreads = data.spreads
-    pooled_notes = "\n".join(pooled_figures(s) for s in spreads if s.domain != "five_s")
-    chart = charts.get("programme")
+    notes = "\n".join(pooled_figures(s) for s in spreads if s.domain != "five_s")
+    slides = []
     if chart is not None:
         slides.append(SlideSpec(title=_("What changed across the enterprises"), picture=chart,
-                                notes=chart.alt + "\n" + pooled_notes))
+                                notes=chart.alt + "\n" + notes))
     paras = [Para([(indicator_label(s.domain, s.indicator) + ": ", True, None, None),
                    (spread_counts(s), False, None, None),
                    ("; " + spread_range(s) if spread_range(s) else "", False, None, None)])
              for s in spreads]
     if paras:
-        slides += paginate(_("How much the enterprises differed"), paras, width_in=width,
-                           height_in=height, notes=pooled_notes)
-    results = data.results[data.results["enterprise_id"].isin(ids)] if not data.results.empty \
-        else data.results
+        slides += paginate(_("How much the enterprises differed"), paras, notes=notes, **box)
     paras = [Para([(indicator_label(s.domain, s.indicator) + ": ", True, None, None),
                    (pooled_text(s), False, None, None)], size=SMALL_PT)
              for s in spreads if s.domain != "five_s"]
-    paras.append(Para([(evidence_sentence(comparison=content.comparison_design(results),
-                                          enterprises=len(ids)), False, MUTED, None)],
-                      size=SMALL_PT, bullet=False))
-    slides += paginate(_("What the evidence supports"), paras, width_in=width,
-                       height_in=height, notes=pooled_notes)
-    # the implementation
-    impl = [(eid, content.implementation_at_last_visit(data.implementation, eid)) for eid in ids]
-    recorded = [(eid, i) for eid, i in impl if i is not None]
-    paras = ([Para([(names[eid] + ": ", True, None, None),
+    comparison = content.comparison_design(_programme_results(data))
+    paras.append(Para([(evidence_sentence(comparison=comparison,
+                                          enterprises=len(data.programme_ids)),
+                        False, MUTED, None)], size=SMALL_PT, bullet=False))
+    return slides + paginate(_("What the evidence supports"), paras, notes=notes, **box)
+
+
+def _implementation_slides(data: WorkshopData, box: dict) -> list[SlideSpec]:
+    """What each enterprise had put in place at its last visit, or that no records were
+    provided."""
+    recorded = [(eid, content.implementation_at_last_visit(data.implementation, eid))
+                for eid in data.programme_ids]
+    paras = ([Para([(data.names[eid] + ": ", True, None, None),
                     (implementation_text(i), False, None, None)], size=SMALL_PT)
-              for eid, i in recorded] or
+              for eid, i in recorded if i is not None] or
              [Para([(_("No implementation records were provided."), False, None, None)],
                    bullet=False)])
-    slides += paginate(_("What was put in place"), paras, width_in=width, height_in=height)
-    # the enterprises' own words
-    notes_table = data.qualitative[data.qualitative["enterprise_id"].isin(ids)] \
-        if not data.qualitative.empty else data.qualitative
-    for kind in ("good_practice", "lesson_learned", "constraint"):
-        sub = notes_table[notes_table["kind"] == kind] if not notes_table.empty else notes_table
-        if sub.empty:
-            continue
-        slides += paginate(_(KIND_TITLES[kind]), _note_paras(sub, names), width_in=width,
-                           height_in=height,
-                           notes=_("As written by the enterprises and the trainers."))
-    # how to read the results
+    return paginate(_("What was put in place"), paras, **box)
+
+
+def _note_slides(data: WorkshopData, box: dict) -> list[SlideSpec]:
+    """Good practices, lessons learned and constraints, as the enterprises wrote them."""
+    table = data.qualitative
+    if table.empty:
+        return []
+    table = table[table["enterprise_id"].isin(data.programme_ids)]
+    slides = []
+    for kind in QUALITATIVE_KINDS:
+        sub = table[table["kind"] == kind]
+        if not sub.empty:
+            slides += paginate(_(KIND_TITLES[kind]), _note_paras(sub, data.names),
+                               notes=_("As written by the enterprises and the trainers."),
+                               **box)
+    return slides
+
+
+def _closing_slides(data: WorkshopData, box: dict) -> list[SlideSpec]:
+    """How to read these results: method and caveats in plain words."""
+    n = len(data.programme_ids)
     caveats = [_(c) for c in CAVEATS]
-    if content.comparison_design(results):
+    if content.comparison_design(_programme_results(data)):
         caveats.insert(1, _(COMPARISON_CAVEAT))
     caveats.append(ngettext("{n} enterprise is too few to say how much another enterprise "
                             "would gain.", "{n} enterprises are too few to say how much "
-                            "another enterprise would gain.", len(ids)).format(n=len(ids)))
-    if banner:
+                            "another enterprise would gain.", n).format(n=n))
+    if data.simulated:
         caveats.append(_(SIMULATED_CAVEAT))
-    slides += paginate(_("How to read these results"),
-                       [Para([(c, False, None, None)], size=SMALL_PT) for c in caveats],
-                       width_in=width, height_in=height,
-                       notes=_("The analysis plan, the diagnostics and every estimate are in "
-                               "the full reports (methods section) and in results.csv and "
-                               "pooled.csv."))
-    return slides
+    return paginate(_("How to read these results"),
+                    [Para([(c, False, None, None)], size=SMALL_PT) for c in caveats],
+                    notes=_("The analysis plan, the diagnostics and every estimate are in "
+                            "the full reports (methods section) and in results.csv and "
+                            "pooled.csv."), **box)
 
 
 # --------------------------------------------------------------------------- drawing

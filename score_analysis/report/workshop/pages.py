@@ -2,7 +2,7 @@
 programme, rendered from the templates under ``templates/workshop/`` (autoescaping).
 
 A page is self-contained like every report page (inline stylesheets, the chart as an
-embedded PNG, the reports' Content-Security-Policy) and prints on one A4 page: the
+embedded SVG image, the reports' Content-Security-Policy) and prints on one A4 page: the
 key messages are at most five, the notes at most three of each kind (with how many more
 the full report holds), and a printed note longer than four lines is cut there.
 """
@@ -54,8 +54,11 @@ class Chart:
     height_in: float
 
     def image(self) -> dict:
-        """What the page's ``<img>`` needs: a data URI and the size in CSS pixels."""
-        return {"src": "data:image/png;base64," + base64.b64encode(self.png).decode("ascii"),
+        """What the page's ``<img>`` needs: the SVG as a data URI (vector: sharp on screen
+        and in the printed PDF, and lighter to print than the PNG; the PNG when there is no
+        SVG) and the size in CSS pixels."""
+        kind, data = ("svg+xml", self.svg) if self.svg else ("png", self.png)
+        return {"src": f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii"),
                 "width": round(self.width_in * 96), "height": round(self.height_in * 96),
                 "alt": self.alt}
 
