@@ -306,7 +306,7 @@ def _run_locked(options: Options, previous: dict | None, key: str, started: floa
             up = "../" * path.count("/")
             entries += [dict(e, path=up + e["path"]) | ({"lang": "en"} if lang != "en" else {})
                         for e in appendices.index_entries(manifest, ents)]
-            entries += pack.index_entries(lang, up)
+            entries[1 if manifest.get("synthesis") else 0:0] = pack.index_entries(lang, up)
             write_text(index_page(entries, run_date=now, lang=lang, alternate=twin,
                                   years=_years(tables)), stage_r / path)
         write_json(manifest, stage_r / MANIFEST)
