@@ -329,6 +329,22 @@ def test_summary_pages_show_notes_as_written_in_their_language(built_reports):
 
 
 @browser
+def test_the_indonesian_summaries_speak_indonesian_except_the_data(built_reports):
+    from test_reporting import ENGLISH, _data_text, _visible_text
+
+    data_text = _data_text(built_reports.parent / "processed")
+    pages = sorted(pack_dir(built_reports, "id").glob("*.html"))
+    assert len(pages) == len(enterprises()) + 1
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        text = _visible_text(html[html.index("<body"):], data_text)
+        found = [text[max(0, m.start() - 50):m.end() + 20] for m in ENGLISH.finditer(text)]
+        assert found == [], (page.name, found[:5])
+    english = (pack_dir(built_reports, "en") / "programme.html").read_text(encoding="utf-8")
+    assert ENGLISH.search(_visible_text(english[english.index("<body"):], data_text))
+
+
+@browser
 def test_the_banner_follows_the_data_source(built_reports):
     for lang in LANGS:
         d = pack_dir(built_reports, lang)
