@@ -815,6 +815,35 @@ def test_risk_of_bias_names_a_missing_column():
                      quality_log=NO_FINDINGS)
 
 
+def test_the_plan_document_is_the_version_of_the_settings():
+    """docs/analysis_plan.md states the version and date that the settings carry (and that
+    reports and manifest.json print), and logs every version up to it."""
+    text = (ROOT / "docs" / "analysis_plan.md").read_text(encoding="utf-8")
+    assert text.startswith(f"# Statistical analysis plan, version {PLAN.plan_version}\n")
+    assert f"**Version {PLAN.plan_version}, {PLAN.plan_date}.**" in text
+    log = text[text.index("## 15. Versions and deviations"):]
+    for version in range(1, PLAN.plan_version + 1):
+        assert f"\n| {version} | 20" in log, version
+    assert f"| {PLAN.plan_version} | {PLAN.plan_date} |" in log
+
+
+def test_what_the_pages_may_call_imports_no_scipy():
+    """The decisions, notes, outputs, robustness and risk of bias are light: the pages may
+    call them at page time without importing scipy or statsmodels."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import score_analysis.stats.decisions, score_analysis.stats.notes\n"
+            "import score_analysis.stats.outputs, score_analysis.stats.robustness\n"
+            "import score_analysis.stats.risk_of_bias\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('scipy', 'statsmodels')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
 def test_the_statistics_room_translates_nothing():
     """No gettext in stats: the risk of bias returns codes and English only."""
     import ast

@@ -170,10 +170,10 @@ def test_sicily_harmonic_sensitivity_row(sicily):
     assert row["df"] == 59 - 8
     # the step of the same fit is the published harmonic model's (its_level of v1)
     coef = rate_model_coefficients(sicily, "2005-01", terms=("t", "post", "t_after"),
-                                   harmonic=True, settings=NO_EID).set_index("term")
-    assert close(float(np.exp(coef.loc["post", "coefficient"])),
-                 R.SICILY_ITS_H_LEVEL["estimate"])
-    assert close(coef.loc["post", "dispersion"], R.SICILY_ITS_H_LEVEL["dispersion"])
+                                   harmonic=True, settings=V2).set_index("term")
+    check(coef.loc["post"], R.SICILY_ITS_H_LEVEL, ["estimate", "ci_low", "ci_high", "p_value",
+                                                  "dispersion"])
+    assert close(coef.loc["post", "se"], R.SICILY_ITS_H_LEVEL["std_error"])  # model SE larger
 
 
 def test_sicily_main_model_without_slope_change_matches_r(sicily):
@@ -574,6 +574,28 @@ def test_exact_comparison_with_no_event_before():
     assert "no_event_before" in exact["note_code"]
 
 
+def test_exact_comparison_matches_poisson_test():
+    """reference-data README: poisson.test(c(67, 5), c(1720, 2520)) = 19.632558
+    (8.007579 - 62.425432), p 6.09599e-21; and the two edge cases."""
+    from score_analysis.stats.exact import poisson_rate_ratio
+
+    got = poisson_rate_ratio(67, 1720, 5, 2520)
+    check(pd.Series(got), R.POISSON_EXACT)
+    for key, value in (("estimate", 19.632558), ("ci_low", 8.007579), ("ci_high", 62.425432)):
+        assert got[key] == pytest.approx(value, abs=1e-6), key
+    assert got["p_value"] == pytest.approx(6.09599e-21, rel=1e-5)
+    none_before = poisson_rate_ratio(8, 1000, 0, 1200)
+    assert np.isinf(none_before["estimate"]) and np.isinf(none_before["ci_high"])
+    assert R.POISSON_EXACT_NONE_BEFORE["estimate_is_inf"]
+    check(pd.Series(none_before), R.POISSON_EXACT_NONE_BEFORE, ["ci_low", "p_value"])
+    check(pd.Series(poisson_rate_ratio(0, 1000, 3, 900)), R.POISSON_EXACT_NONE_AFTER,
+          ["ci_high", "p_value"])
+    assert poisson_rate_ratio(0, 1000, 3, 900)["estimate"] == 0
+    for bad in ((1.5, 10, 2, 10), (0, 10, 0, 10), (1, 0, 2, 10), (-1, 10, 2, 10)):
+        with pytest.raises(ValueError):
+            poisson_rate_ratio(*bad)
+
+
 def test_no_exact_row_when_the_primary_is_estimable(kpi):
     assert "rate_ratio_exact" not in set(kpi_effects(kpi, "2010-01")["method"])
 
@@ -621,22 +643,35 @@ def test_harmonic_row_with_few_months():
     assert rows.loc["its_effect_end_harmonic", "df"] == 4
 
 
+def test_harmonic_pairs_and_minimum_months_of_the_settings():
+    rows = by_method(kpi_effects(series_of(12, 12), "2010-04",
+                                 settings=NO_EID.replace(harmonic_pairs=1)))
+    harmonic = rows.loc["its_effect_end_harmonic"]
+    assert harmonic["df"] == 24 - 6  # const, t, post, t_after, sin1, cos1
+    assert "sensitivity_harmonic(pairs=1)" in harmonic["note_code"]
+    rows = by_method(kpi_effects(series_of(4, 9), "2010-04",
+                                 settings=NO_EID.replace(min_months_step=5)))
+    assert rows.loc["rate_ratio_step", "status"] == "insufficient_data"
+    rows = by_method(kpi_effects(series_of(8, 8), "2010-04",
+                                 settings=NO_EID.replace(min_months_placebo=5)))
+    assert rows.loc["placebo_effect_end", "status"] == "insufficient_data"
+
+
 def test_warnings_of_a_fit_are_kept_not_silenced():
-    """A fit that warns keeps its warnings in ``fit_warnings`` (here statsmodels' perfect
-    prediction warning: the rate is exactly 0.001 before and 1 after, so the model does
-    not converge); a quiet fit has none."""
+    """A fit that warns keeps its warnings in ``fit_warnings``, as R's glm.fit gives them:
+    events confined to the last month before the programme make the fitted rates of the
+    other months numerically 0; a quiet fit has none."""
     quiet = kpi_effects(series_of(12, 12), "2010-04", settings=NO_EID)
     assert (quiet["fit_warnings"] == "").all()
-    months = pd.period_range("2009-04", periods=24, freq="M").strftime("%Y-%m")
-    perfect = pd.DataFrame({"month": months, "numerator": np.r_[np.full(12, 1.0),
-                                                                 np.full(12, 1000.0)],
-                            "exposure": 1000.0})
-    rows = by_method(kpi_effects(perfect, "2010-04", settings=NO_EID))
-    step = rows.loc["rate_ratio_step"]
-    assert step["status"] == "insufficient_data"
-    assert "PerfectSeparationWarning: Perfect separation" in step["fit_warnings"]
+    num = np.r_[np.zeros(11), 12.0, np.full(12, 3.0)]
+    rows = by_method(kpi_effects(series_of(12, 12, seed=3).assign(numerator=num), "2010-04",
+                                 settings=NO_EID))
+    its = rows.loc["its_effect_end"]
+    assert its["status"] == "insufficient_data"
+    assert "FitWarning: glm.fit: fitted rates numerically 0 occurred" in its["fit_warnings"]
     # each distinct warning once
-    assert step["fit_warnings"].count("PerfectSeparationWarning") == 1
+    assert its["fit_warnings"].count("numerically 0") == 1
+    assert rows.loc["rate_ratio_step", "fit_warnings"] == ""
 
 
 # --------------------------------------------------------------------------- bad input
@@ -720,6 +755,28 @@ def test_lines_empty_when_the_model_cannot_be_fitted():
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def test_the_numpy_fit_equals_statsmodels(kpi):
+    """The IRLS and the Newey-West covariance written in numpy give statsmodels'
+    ``GLM.fit`` and ``cov_hac(..., use_correction=True)`` (both pinned to R above)."""
+    import statsmodels.api as sm
+    from statsmodels.stats.sandwich_covariance import cov_hac
+
+    from score_analysis.stats.glm import irls, newey_west_covariance
+
+    data = model_data(kpi, "2010-01")
+    X = data[["t", "post", "t_after", "eid"]].assign(const=1.0)[
+        ["const", "t", "post", "t_after", "eid"]].to_numpy(float)
+    y, offset = data["numerator"].to_numpy(float), np.log(data["exposure"].to_numpy(float))
+    mine = irls(y, X, offset)
+    theirs = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2",
+                                                                          tol=1e-12)
+    np.testing.assert_allclose(mine.params, theirs.params, rtol=1e-10)
+    np.testing.assert_allclose(mine.cov_unscaled, theirs.normalized_cov_params, rtol=1e-8)
+    for lag in (1, 3):
+        np.testing.assert_allclose(newey_west_covariance(X, y, mine.mu, mine.cov_unscaled, lag),
+                                   cov_hac(theirs, nlags=lag, use_correction=True), rtol=1e-8)
 
 
 @pytest.mark.parametrize("n, lag", [(12, 2), (28, 3), (59, 3), (100, 4), (1000, 6)])

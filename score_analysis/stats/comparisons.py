@@ -74,7 +74,7 @@ def _frame(*, why: Note | None = None, **values) -> pd.DataFrame:
     notes = [why] if why is not None else []
     row.update(status="ok", note=note_text(notes), note_code=note_codes(notes), exact=False)
     row.update(values)
-    return pd.DataFrame([row], columns=list(COMPARISON_COLUMNS))
+    return pd.DataFrame({c: [row[c]] for c in COMPARISON_COLUMNS})
 
 
 def paired_t(before, after, *, alpha: float = 0.05) -> pd.DataFrame:

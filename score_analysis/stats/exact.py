@@ -1,4 +1,5 @@
-r"""The exact comparison of two Poisson rates (docs/analysis_plan.md §3, ``rate_ratio_exact``).
+r"""The exact comparison of two Poisson rates (docs/analysis_plan.md §3.6,
+``rate_ratio_exact``).
 
 Where a KPI's primary model fails the events rule (e.g. worker suggestions 5 before and 67
 after), the plan still shows how the two rates compare: the conditional exact test of R's

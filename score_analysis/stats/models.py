@@ -39,7 +39,8 @@ __all__ = [
     "COEFFICIENT_COLUMNS", "EFFECT_COLUMNS", "KPI_METHODS", "LINE_COLUMNS", "MODEL_TERMS",
     "KpiFit", "NotEstimable", "RateFit", "fit_its", "fit_rate_model", "harmonic_terms",
     "inference", "its_diagnostics", "its_lines", "kpi_effects", "kpi_fit", "model_data",
-    "newey_west_lag", "published_estimate", "rate_model_coefficients", "t_inference",
+    "newey_west_lag", "published_estimate", "rate_model_coefficients", "statsmodels_fit",
+    "t_inference",
 ]
 
 
@@ -105,8 +106,7 @@ def fit_its(tables: dict, enterprise_id: str, indicator: str, *,
         raise ValueError(f"the primary row of {enterprise_id} {indicator} ({method}) has no "
                          f"single-series model: {row['status']}, {row['note']}")
     rate = fit.fits[method]
-    res = rate.result
-    res.model.data.xnames = list(rate.names)
+    res = statsmodels_fit(rate)
     weights = fit.weights[method]
     res.cov_model = rate.cov_model
     res.cov_newey_west = rate.cov_newey_west
@@ -116,6 +116,19 @@ def fit_its(tables: dict, enterprise_id: str, indicator: str, *,
     res.rate_fit = rate
     res.settings = settings
     return res
+
+
+def statsmodels_fit(rate: RateFit):
+    """The statsmodels ``GLMResults`` of a :class:`~.rate_model.RateFit`'s model: the
+    Poisson GLM with ``scale="X2"`` (quasi-Poisson) on the same months, started at the fit's
+    coefficients and iterated to convergence, with the columns named as the fit's
+    coefficients (``const``, ``t``, ``post``...)."""
+    import pandas as pd
+    import statsmodels.api as sm
+
+    X = pd.DataFrame(rate.design, columns=list(rate.names))
+    model = sm.GLM(rate.response, X, family=sm.families.Poisson(), offset=rate.offset)
+    return model.fit(start_params=rate.params, scale="X2", tol=1e-12)
 
 
 def published_estimate(res) -> tuple[float, float]:

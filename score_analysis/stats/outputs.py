@@ -1,5 +1,5 @@
 """The output tables' columns, the methods of the plan and the values their coded columns
-take (docs/analysis_plan.md §7 and §10).
+take (docs/analysis_plan.md §10).
 
 This module is the schema the pages read: it holds names only (no numerics), so the
 presentation layer may import it freely.

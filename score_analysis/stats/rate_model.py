@@ -44,9 +44,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..settings import PLAN, AnalysisSettings
+from .glm import Poisson, irls, newey_west_covariance
 from .notes import Note, note
 
 #: Terms a KPI model may contain besides the intercept and the harmonic pairs.
@@ -259,8 +260,8 @@ class RateFit:
     :math:`c^\top\beta`.  ``notes`` say what the fit did beyond the plain model (the eid
     term dropped when every Idul Fitri month is zero: its coefficient is not estimable and
     those months are left out); ``warnings`` are the warnings raised while fitting
-    (``"Category: message"``), kept for the diagnostics; ``result`` is the statsmodels
-    results object (``GLMResults``) of the fit.
+    (``"Category: message"``), kept for the diagnostics; ``design``, ``response`` and
+    ``offset`` are the model's X, y and log exposure (the months it used).
     """
 
     names: tuple[str, ...]
@@ -275,7 +276,9 @@ class RateFit:
     pearson: np.ndarray
     notes: tuple[Note, ...] = ()
     warnings: tuple[str, ...] = ()
-    result: object = field(default=None, repr=False, compare=False)
+    design: np.ndarray = field(default=None, repr=False, compare=False)
+    response: np.ndarray = field(default=None, repr=False, compare=False)
+    offset: np.ndarray = field(default=None, repr=False, compare=False)
 
     @property
     def df_resid(self) -> int:
@@ -313,11 +316,11 @@ def fit_rate_model(data: pd.DataFrame, terms, *, harmonic: bool = False,
     ``data`` is :func:`model_data` (or a subset of its rows); ``terms`` a list of its
     columns; ``harmonic`` adds ``settings.harmonic_pairs`` sine/cosine pairs of the
     calendar month (H).  The dispersion is floored at 1 and both covariances are returned
-    (see :class:`RateFit`).  The Newey-West covariance is statsmodels'
-    ``cov_hac(fit, nlags=L, use_correction=True)`` (Bartlett weights
-    :math:`1 - j/(L+1)`, small-sample factor :math:`n/(n-p)`), which equals R's
-    ``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)``; ``L`` is
-    ``settings.hac_lag(n)``.
+    (see :class:`RateFit`).  The fit is R's ``glm.fit`` IRLS iterated to convergence
+    (:func:`~.glm.irls`); the Newey-West covariance (:func:`~.glm.newey_west_covariance`: Bartlett
+    weights :math:`1 - j/(L+1)`, small-sample factor :math:`n/(n-p)`) equals R's
+    ``sandwich::NeweyWest(fit, lag = L, prewhite = FALSE, adjust = TRUE)`` and statsmodels'
+    ``cov_hac(fit, nlags=L, use_correction=True)``; ``L`` is ``settings.hac_lag(n)``.
 
     Raises
     ------
@@ -330,23 +333,19 @@ def fit_rate_model(data: pd.DataFrame, terms, *, harmonic: bool = False,
                      settings=settings)
 
 
-def _glm(y, X, offset, caught: list) -> object:
-    import statsmodels.api as sm
-
+def _poisson(y, X, offset, caught: list) -> Poisson:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")  # record every warning of the fit (none is lost)
-        res = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")
-    caught += seen
-    return res
+        try:
+            return irls(y, X, offset)
+        finally:
+            caught += seen
 
 
 def fit_model(s: _Data, terms: list[str], *, harmonic_pairs: int = 0,
               settings: AnalysisSettings = PLAN) -> RateFit:
     """:func:`fit_rate_model` on prepared months (:class:`_Data`); raises
     :class:`NotEstimable`."""
-    from statsmodels.stats.sandwich_covariance import cov_hac
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError
-
     X, names = _design(s, terms, harmonic_pairs=harmonic_pairs)
     n, p = X.shape
     if p >= n:
@@ -355,34 +354,31 @@ def fit_model(s: _Data, terms: list[str], *, harmonic_pairs: int = 0,
     offset = np.log(s["exposure"])
     caught: list = []
     try:
-        res = _glm(y, X, offset, caught)
-    except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as exc:
-        raise NotEstimable(note("model_not_estimable"), warning_texts(caught)) from exc
-    try:
+        res = _poisson(y, X, offset, caught)
         notes, keep = _check_usable(res, y, X, names)
+        if not keep.all():
+            # the eid coefficient ran off to -inf: the limit of the model is the fit without
+            # the (all-zero) Idul Fitri months and without the term, which is what R
+            # converges to
+            rows = X[:, names.index("eid")] == 0
+            X, names = X[rows][:, keep], [nm for nm, k in zip(names, keep, strict=True) if k]
+            y, offset = y[rows], offset[rows]
+            res = _poisson(y, X, offset, caught)
+            _check_usable(res, y, X, names)
+            n, p = X.shape
+    except np.linalg.LinAlgError as exc:
+        raise NotEstimable(note("model_not_estimable"), warning_texts(caught)) from exc
     except NotEstimable as exc:
         raise NotEstimable(exc.note, warning_texts(caught)) from None
-    if not keep.all():
-        # the eid coefficient ran off to -inf: the limit of the model is the fit without
-        # the (all-zero) Idul Fitri months and without the term, which is what R converges to
-        rows = X[:, names.index("eid")] == 0
-        X, names = X[rows][:, keep], [nm for nm, k in zip(names, keep, strict=True) if k]
-        y, offset = y[rows], offset[rows]
-        res = _glm(y, X, offset, caught)
-        n, p = X.shape
-    raw = float(res.scale)
+    mu = res.mu
+    raw = float(np.sum((y - mu) ** 2 / mu) / (n - p))
     phi = max(1.0, raw)
     lag = settings.hac_lag(n)
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        nw = np.asarray(cov_hac(res, nlags=lag, use_correction=True), dtype=float)
-    caught += seen
-    return RateFit(names=tuple(names), params=np.asarray(res.params, dtype=float),
-                   cov_model=phi * np.asarray(res.normalized_cov_params, dtype=float),
+    nw = newey_west_covariance(X, y, mu, res.cov_unscaled, lag)
+    return RateFit(names=tuple(names), params=res.params, cov_model=phi * res.cov_unscaled,
                    cov_newey_west=nw, dispersion=phi, raw_dispersion=raw, lag=lag, n=n,
-                   fitted=np.asarray(res.fittedvalues, dtype=float),
-                   pearson=np.asarray(res.resid_pearson, dtype=float), notes=notes,
-                   warnings=warning_texts(caught), result=res)
+                   fitted=mu, pearson=(y - mu) / np.sqrt(mu), notes=notes,
+                   warnings=warning_texts(caught), design=X, response=y, offset=offset)
 
 
 def warning_texts(caught) -> tuple[str, ...]:
@@ -391,7 +387,7 @@ def warning_texts(caught) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_usable(res, y: np.ndarray, X: np.ndarray,
+def _check_usable(res: Poisson, y: np.ndarray, X: np.ndarray,
                   names: list[str]) -> tuple[tuple[Note, ...], np.ndarray]:
     """Raise :class:`NotEstimable` when a fit has no finite, identifiable estimate.
 
@@ -402,11 +398,7 @@ def _check_usable(res, y: np.ndarray, X: np.ndarray,
     dropped with a note.  Returns the notes and the mask of coefficients kept.
     """
     keep = np.ones(len(names), dtype=bool)
-    params = np.asarray(res.params, dtype=float)
-    bse = np.asarray(res.bse, dtype=float)
-    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(bse))):
-        raise NotEstimable(note("model_not_estimable"))
-    mu = np.asarray(res.fittedvalues, dtype=float)
+    mu = res.mu
     collapsed = mu < _COLLAPSED * max(float(np.mean(y)), 1e-300)
     eid_col = X[:, names.index("eid")] if "eid" in names else None
     eid_only = bool(collapsed.any() and eid_col is not None
@@ -415,7 +407,9 @@ def _check_usable(res, y: np.ndarray, X: np.ndarray,
         raise NotEstimable(note("events_confined"))
     if not res.converged:
         raise NotEstimable(note("not_converged"))
-    if np.any(bse <= 0):
+    variances = np.diag(res.cov_unscaled)
+    if not (np.all(np.isfinite(res.params)) and np.all(np.isfinite(variances))
+            and np.all(variances > 0)):
         raise NotEstimable(note("model_not_estimable"))
     if eid_only:
         keep[names.index("eid")] = False
@@ -447,11 +441,11 @@ def t_inference(coefficient: float, se: float, df: float, *,
     if settings.inference == "t":
         if not df >= 1:
             raise NotEstimable(note("model_not_estimable"))
-        q = float(stats.t.ppf(1 - settings.alpha / 2, df))
-        p = float(2 * stats.t.sf(abs(coefficient / se), df))
+        q = float(special.stdtrit(df, 1 - settings.alpha / 2))  # qt(1 - alpha/2, df)
+        p = float(2 * special.stdtr(df, -abs(coefficient / se)))  # 2 pt(-|b/se|, df)
     else:
-        q = float(stats.norm.ppf(1 - settings.alpha / 2))
-        p = float(2 * stats.norm.sf(abs(coefficient / se)))
+        q = float(special.ndtri(1 - settings.alpha / 2))
+        p = float(2 * special.ndtr(-abs(coefficient / se)))
     with np.errstate(over="ignore", under="ignore"):
         est, lo, hi = np.exp([coefficient, coefficient - q * se, coefficient + q * se])
     if not (np.isfinite(hi) and lo > 0):
@@ -514,7 +508,7 @@ def its_diagnostics(fit: RateFit, settings: AnalysisSettings = PLAN) -> dict:
         lags = np.arange(1, h + 1)
         rho = np.array([centred[k:] @ centred[:-k] for k in lags]) / denom
         q = n * (n + 2) * np.sum(rho**2 / (n - lags))
-        lb = float(stats.chi2.sf(q, h))
+        lb = float(special.chdtrc(h, q))  # pchisq(q, h, lower.tail = FALSE)
     ss = float(resid @ resid)
     dw = float(np.sum(np.diff(resid) ** 2) / ss) if ss > 0 else np.nan
     return {"durbin_watson": dw, "ljung_box_p": lb}

@@ -184,13 +184,22 @@ def survey_reliability(answers: pd.DataFrame, enterprise_id: str, *,
     rows = []
     if own.empty:
         return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
-    every = own.set_index(["construct", "wave", "response", "item_id"])["answer"]
-    every = every.unstack("item_id")
-    for (construct, wave), sub in every.groupby(level=[0, 1], sort=True):
-        wide = sub.dropna(axis=1, how="all").dropna(axis=0, how="all")
-        complete = wide.dropna()
+    construct = own["construct"].to_numpy(dtype=object)
+    wave = own["wave"].to_numpy(dtype=object)
+    response = own["response"].to_numpy()
+    item = own["item_id"].to_numpy(dtype=object)
+    answer = own["answer"].to_numpy(dtype=float)
+    for c, w in sorted(set(zip(construct, wave, strict=True))):
+        mine = (construct == c) & (wave == w)
+        r_codes, r_uniques = pd.factorize(response[mine])
+        i_codes, i_uniques = pd.factorize(item[mine])
+        wide = np.full((len(r_uniques), len(i_uniques)), np.nan)
+        wide[r_codes, i_codes] = answer[mine]
+        wide = wide[:, ~np.isnan(wide).all(axis=0)]
+        wide = wide[~np.isnan(wide).all(axis=1)]
+        complete = wide[~np.isnan(wide).any(axis=1)]
         n = len(complete)
-        row = {"enterprise_id": enterprise_id, "construct": construct, "wave": wave,
+        row = {"enterprise_id": enterprise_id, "construct": c, "wave": w,
                "n_complete": n, "n_items": wide.shape[1], "alpha": np.nan, "status": "ok",
                "note": "", "note_code": ""}
         why = None
@@ -198,7 +207,7 @@ def survey_reliability(answers: pd.DataFrame, enterprise_id: str, *,
             row.update(n_complete=np.nan, status="suppressed")
             why = note("reliability_suppressed", min_cell=least)
         else:
-            row["alpha"] = cronbach_alpha(complete)
+            row["alpha"] = cronbach_alpha(pd.DataFrame(complete))
             if not np.isfinite(row["alpha"]):
                 row["status"] = "insufficient_data"
                 why = note("alpha_undefined")
