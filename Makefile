@@ -74,10 +74,11 @@ messages: $(STAMP)
 	$(BIN)/pybabel --quiet update --no-fuzzy-matching --ignore-obsolete -D messages -i score_analysis/locale/messages.pot -d score_analysis/locale
 	$(BIN)/pybabel compile --statistics -d score_analysis/locale -D messages
 
-## Install the headless browser used by the browser tests (Debian's chromium) and axe-core
+## Install what the browser tests need: Debian's chromium, axe-core, LibreOffice Impress (the deck)
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || bash .ci/install-chromium
 	@bash .ci/install-axe
+	@bash .ci/install-libreoffice
 
 ## Remove the virtual environment, built reports and processed tables
 clean:

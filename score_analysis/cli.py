@@ -156,6 +156,8 @@ def parser() -> argparse.ArgumentParser:
                    help=_("do not print the A4 PDFs of the reports (reports/pdf/)"))
     r.add_argument("--no-appendix", dest="appendices", action="store_false",
                    help=_("do not build the reviewers' appendix pages (reports/appendix/)"))
+    r.add_argument("--no-workshop", dest="workshop", action="store_false",
+                   help=_("do not build the final result workshop pack (reports/workshop/)"))
 
     pl = sub.add_parser("plan", help=_("print the analysis settings as TOML"),
                         description=_("Print the settings of the analysis plan as TOML, to "
@@ -318,7 +320,8 @@ def cmd_run(args) -> int:
                       enterprises=tuple(args.enterprise), force=args.force,
                       cell_timeout=args.cell_timeout, appendices=args.appendices,
                       progress=not args.quiet and sys.stderr.isatty(),
-                      scheduler=args.scheduler, pdf=args.pdf, settings=settings)
+                      scheduler=args.scheduler, pdf=args.pdf, settings=settings,
+                      workshop=args.workshop)
     try:
         summary = run(options)
     except InvalidInput as exc:

@@ -195,10 +195,10 @@ def test_synthesis_and_index_show_their_tables(built, browser):
         kpis = res[(res["method"] == "its_effect_end") & (res["status"] == "ok")]["indicator"]
         assert page.locator("figure img").count() == kpis.nunique() + 2
     with _opened(browser, built / "index.html") as (page, _, _):
-        # the synthesis, three enterprises, and their four appendix pages
+        # the synthesis, the workshop pack, three enterprises, and their four appendix pages
         rows = page.locator("table.index tbody tr")
-        assert rows.count() == 8
-        assert page.locator(".status.ok").count() == 8
+        assert rows.count() == 9
+        assert page.locator(".status.ok").count() == 9
 
 
 @pytest.mark.browser

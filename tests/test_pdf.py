@@ -201,6 +201,7 @@ def test_an_unchanged_page_is_not_printed_again(built_reports, tmp_path):
 def test_no_pdf_writes_none(built_reports, tmp_path):
     options = _copy_run(built_reports, tmp_path, appendices=False)
     shutil.rmtree(options.reports_dir / "pdf")
+    shutil.rmtree(options.reports_dir / "workshop")  # the workshop pack's PDFs too
     _change_enterprise(options.data_dir, "xss-probe")
     lines: list[str] = []
     summary = build.run(build.Options(**{**options.__dict__, "pdf": False}),
@@ -305,6 +306,7 @@ def test_missing_chromium_run_still_builds_the_pages(built_reports, tmp_path, mo
     monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-chromium"))
     options = _copy_run(built_reports, tmp_path, appendices=False)
     shutil.rmtree(options.reports_dir / "pdf")
+    shutil.rmtree(options.reports_dir / "workshop")  # the workshop pack's PDFs too
     _change_enterprise(options.data_dir, "tesena_inovindo")
     lines: list[str] = []
     summary = build.run(options, echo=lines.append)

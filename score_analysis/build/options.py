@@ -92,6 +92,7 @@ class Options:
     cell_timeout: int = 600
     progress: bool = True
     pdf: bool = True  # print the A4 PDFs (build.pdfs); --no-pdf skips them
+    workshop: bool = True  # the final result workshop pack (build.workshop); --no-workshop
     scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT); None = the local pool
     settings: AnalysisSettings = PLAN
 

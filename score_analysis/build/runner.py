@@ -49,7 +49,7 @@ from pathlib import Path
 
 from ..i18n import use_language
 from ..settings import AnalysisSettings
-from . import appendices, keys, pdfs
+from . import appendices, keys, pdfs, workshop
 from . import manifest as manifests
 from . import pages as run_pages
 from .enterprises import Analysis, analyse
@@ -144,6 +144,7 @@ class Run:
     outcomes: dict[str, ReportOutcome] = field(default_factory=dict)
     synthesis: ReportOutcome | None = None
     appendices: list[ReportOutcome] = field(default_factory=list)
+    pack: workshop.PackOutcome | None = None
 
     @property
     def tables(self) -> dict:
@@ -196,7 +197,8 @@ def _nothing_to_do(options: Options, previous: dict | None, key: str) -> bool:
     return (not options.force and bool(previous) and previous.get("run_key") == key
             and previous.get("schema") == SCHEMA
             and manifests.outputs_exist(reports, previous) and manifests.all_ok(previous)
-            and not interrupted_commit(reports) and pdfs.up_to_date(reports, options))
+            and not interrupted_commit(reports) and pdfs.up_to_date(reports, options)
+            and workshop.up_to_date(reports, options))
 
 
 def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None) -> Summary:
@@ -347,11 +349,14 @@ def _inputs(options: Options, pool: Executor | None) -> Inputs | None:
 
 def further_outputs(run: Run) -> None:
     """The outputs made from the pages of this run, each written into the staging tree and
-    committed with the pages: the A4 PDFs.  Every further build stage is called here."""
+    committed with the pages: the A4 PDFs and the workshop pack.  Every further build
+    stage is called here."""
     if run.options.pdf:
         pdfs.stage_pdfs(run.options.reports_dir, run.stage_reports,
                         pdfs.report_pages(run.outcomes), languages=run.options.languages,
                         echo=run.echo)
+    # from the pages and PDFs of this run; --no-workshop: nothing
+    run.pack = workshop.stage_workshop(run.options, run.stage_reports, echo=run.echo)
 
 
 def publish(run: Run) -> None:
@@ -408,6 +413,9 @@ def _write_index(run: Run, record: dict) -> None:
         up = "../" * p.path.count("/")
         entries += [dict(e, path=up + e["path"]) | ({"lang": "en"} if p.lang != "en" else {})
                     for e in appendices.index_entries(record, ents)]
+        if run.pack is not None:  # the pack after the synthesis
+            entries[1 if record.get("synthesis") else 0:0] = run.pack.index_entries(
+                p.lang, up)
         write_text(index_page(entries, run_date=record["run"]["finished"], lang=p.lang,
                               alternate=p.twin, years=run_pages.years(run.tables),
                               settings=run.options.settings),

@@ -55,11 +55,14 @@ def synthesis_header(data: SynthesisData) -> Html:
             for e in data.enterprises.itertuples(index=False)]
     missing_names = [e.name for e in data.enterprises.itertuples(index=False)
                      if e.enterprise_id in data.missing_pages]
+    from ..i18n import current_language
     from .sections.summary import caveat_values
+    from .workshop.pages import synthesis_link
 
-    return render("sections/synthesis_header.html", simulated=data.simulated,
-                  n=len(data.enterprises), rows=rows, missing_names=missing_names,
-                  **caveat_values(data.results, data.settings))
+    return Html(render("sections/synthesis_header.html", simulated=data.simulated,
+                       n=len(data.enterprises), rows=rows, missing_names=missing_names,
+                       **caveat_values(data.results, data.settings))
+                + render("workshop/link.html", href=synthesis_link(current_language())))
 
 
 _GRID_SHORT = {"inconclusive": "○", "described": "·"}
