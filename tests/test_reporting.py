@@ -897,6 +897,12 @@ def test_indonesian_catalog_is_complete_without_fuzzy_or_unused_messages():
     assert [m.id for m in entries if m.fuzzy] == []
     # a fuzzy header makes `pybabel compile` skip the whole catalog: every page English
     assert not catalog.fuzzy, "remove '#, fuzzy' above the catalog header"
+    # a text merge of two versions of the catalog can glue another entry's English source
+    # onto a translation: no translation holds the English of another message
+    sources = {m.id for m in entries if isinstance(m.id, str) and len(m.id) > 30}
+    glued = [(m.id, s) for m in entries if isinstance(m.string, str)
+             for s in sources if s != m.id and s[:30] in m.string]
+    assert glued == []
     in_catalog = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in entries}
     extracted = _extracted()
     assert sorted(extracted - in_catalog, key=str) == [], "run make messages and translate"
