@@ -28,7 +28,7 @@ MAX_LINES = 600
 #: What each room (a subpackage, or a module at the top) may import from the others.
 #: ``score_analysis`` itself is the package's ``__init__`` (its version).
 EVERYTHING = {"score_analysis", "settings", "i18n", "files", "parameters", "data", "stats",
-              "report", "appendix", "build", "notebooks", "cli"}
+              "report", "appendix", "build", "notebooks", "cli", "calibration"}
 ALLOWED = {
     "score_analysis": set(),
     "settings": set(),
@@ -37,8 +37,9 @@ ALLOWED = {
     "parameters": {"settings"},
     "data": {"settings", "i18n", "files"},
     "stats": {"data", "settings"},
-    "report": {"data", "stats", "settings", "i18n", "files"},
+    "report": {"data", "stats", "settings", "i18n", "files", "calibration"},
     "appendix": EVERYTHING - {"build", "cli", "appendix"},
+    "calibration": {"data", "stats", "settings", "i18n", "files"},
     "build": EVERYTHING - {"cli", "build"},
     "notebooks": set(),
     "cli": EVERYTHING - {"cli"},
