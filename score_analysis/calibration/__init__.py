@@ -19,6 +19,7 @@ study, not by :mod:`.lookup`.
 from __future__ import annotations
 
 from .lookup import (
+    CALIBRATED_METHODS,
     NEAREST_KEYS,
     RESULTS_COLUMNS,
     lag1_from_durbin_watson,
@@ -31,6 +32,6 @@ from .lookup import (
 #: The default seed of the study: the date of the Module 1 workshop (22 March 2010).
 DEFAULT_SEED = 20100322
 
-__all__ = ["DEFAULT_SEED", "NEAREST_KEYS", "RESULTS_COLUMNS", "lag1_from_durbin_watson",
-           "median_calibration", "nearest_calibration", "results_calibration",
-           "shipped_table"]
+__all__ = ["CALIBRATED_METHODS", "DEFAULT_SEED", "NEAREST_KEYS", "RESULTS_COLUMNS",
+           "lag1_from_durbin_watson", "median_calibration", "nearest_calibration",
+           "results_calibration", "shipped_table"]

@@ -15,6 +15,7 @@ simulations of series like this one, the 95% intervals covered the true effect i
 from __future__ import annotations
 
 import math
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -56,6 +57,12 @@ def shipped_table() -> pd.DataFrame:
     FileNotFoundError
         When the installation has no shipped table.
     """
+    return _shipped_table().copy()
+
+
+@cache
+def _shipped_table() -> pd.DataFrame:
+    """The shipped table, read once per process (a page asks for it in every language)."""
     source = resources.files(__package__).joinpath(SHIPPED_TABLE)
     with resources.as_file(source) as path:
         return pd.read_csv(path)

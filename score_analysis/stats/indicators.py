@@ -13,11 +13,46 @@ import pandas as pd
 from ..data.contract import PILLARS
 from ..data.eid import eid_months
 
+#: The languages every indicator is labelled in (those of the pages, ``score_analysis.i18n``).
+LABEL_LANGUAGES = ("en", "id")
 
-#: Monthly KPI indicators (docs/analysis_plan.md §2): numerator, exposure, display multiplier,
-#: unit shown, good direction (+1 up, -1 down), plain-language label.
+
 @dataclass(frozen=True)
 class Indicator:
+    """One monthly KPI, declared once (docs/analysis_plan.md §2; docs/extending.md).
+
+    The declaration is the indicator's only home: the analysis takes its numerator,
+    exposure, scale and good direction from here, and the pages its labels and unit in both
+    languages.  ``value = numerator / exposure * multiplier``.
+
+    Attributes
+    ----------
+    name
+        The indicator's name in the outputs (``results.csv``, the settings' ``confirmatory``).
+    numerator, exposure
+        Columns of ``kpi_monthly`` (docs/data_contract.md): the monthly count and what it is
+        counted per.
+    multiplier
+        The scale shown (100 for %, 1,000,000 for per million hours), positive.
+    unit, unit_id
+        The unit of the shown value in English and in Indonesian.
+    good_direction
+        +1 when a rise is good, -1 when a fall is good.
+    label, label_id
+        The indicator's name for people in English and in Indonesian (the pages read them
+        from here; the Indonesian follows docs/glossary.md).
+
+    Whether the indicator is confirmatory is not declared here: an indicator is
+    exploratory unless the settings name it in ``confirmatory``
+    (:class:`score_analysis.settings.AnalysisSettings`).
+
+    Raises
+    ------
+    ValueError
+        When a name, column, label or unit is empty, the multiplier is not positive or the
+        good direction is not +1 or -1.
+    """
+
     name: str
     numerator: str
     exposure: str
@@ -25,29 +60,61 @@ class Indicator:
     unit: str
     good_direction: int
     label: str
+    label_id: str
+    unit_id: str
+
+    def __post_init__(self) -> None:
+        for attr in ("name", "numerator", "exposure", "unit", "label", "label_id", "unit_id"):
+            value = getattr(self, attr)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"indicator {self.name!r}: {attr} must be a non-empty text, "
+                                 f"got {value!r}")
+        if not self.name.isidentifier() or self.name != self.name.lower():
+            raise ValueError(f"indicator name {self.name!r} must be lower-case snake_case")
+        if not (isinstance(self.multiplier, int | float) and self.multiplier > 0):
+            raise ValueError(f"indicator {self.name!r}: multiplier must be a positive "
+                             f"number, got {self.multiplier!r}")
+        if self.good_direction not in (+1, -1):
+            raise ValueError(f"indicator {self.name!r}: good_direction must be +1 or -1, "
+                             f"got {self.good_direction!r}")
+
+    def label_in(self, language: str) -> str:
+        """The label in ``language`` (``en`` or ``id``; another language: English)."""
+        return self.label_id if language == "id" else self.label
+
+    def unit_in(self, language: str) -> str:
+        """The unit in ``language`` (``en`` or ``id``; another language: English)."""
+        return self.unit_id if language == "id" else self.unit
 
 
-INDICATORS: dict[str, Indicator] = {
-    i.name: i
-    for i in (
-        Indicator("labour_productivity", "output_units", "worker_hours", 1.0,
-                  "units per worker-hour", +1, "Labour productivity"),
-        Indicator("reject_rate", "units_rejected", "units_produced", 100.0, "%", -1,
-                  "Reject rate"),
-        Indicator("rework_rate", "units_reworked", "units_produced", 100.0, "%", -1,
-                  "Rework rate"),
-        Indicator("absenteeism_rate", "workdays_absent", "workdays_scheduled", 100.0, "%", -1,
-                  "Absenteeism"),
-        Indicator("suggestion_rate", "suggestions_submitted", "headcount", 100.0,
-                  "per 100 workers per month", +1, "Worker suggestions"),
-        Indicator("implementation_rate", "suggestions_implemented", "suggestions_submitted",
-                  100.0, "%", +1, "Suggestions implemented"),
-        Indicator("accident_frequency", "accidents", "worker_hours", 1_000_000.0,
-                  "per 1,000,000 hours", -1, "Accident frequency"),
-        Indicator("turnover_rate", "separations", "headcount", 100.0, "% per month", -1,
-                  "Staff turnover"),
-    )
-}
+#: Every monthly KPI, in the order of the pages.  To add one, add its declaration here
+#: (docs/extending.md).
+DECLARED = (
+    Indicator("labour_productivity", "output_units", "worker_hours", 1.0,
+              "units per worker-hour", +1, "Labour productivity",
+              label_id="Produktivitas tenaga kerja", unit_id="unit per jam kerja"),
+    Indicator("reject_rate", "units_rejected", "units_produced", 100.0, "%", -1,
+              "Reject rate", label_id="Tingkat produk cacat (reject)", unit_id="%"),
+    Indicator("rework_rate", "units_reworked", "units_produced", 100.0, "%", -1,
+              "Rework rate", label_id="Tingkat pengerjaan ulang (rework)", unit_id="%"),
+    Indicator("absenteeism_rate", "workdays_absent", "workdays_scheduled", 100.0, "%", -1,
+              "Absenteeism", label_id="Tingkat ketidakhadiran", unit_id="%"),
+    Indicator("suggestion_rate", "suggestions_submitted", "headcount", 100.0,
+              "per 100 workers per month", +1, "Worker suggestions",
+              label_id="Saran pekerja", unit_id="per 100 pekerja per bulan"),
+    Indicator("implementation_rate", "suggestions_implemented", "suggestions_submitted",
+              100.0, "%", +1, "Suggestions implemented", label_id="Saran yang diterapkan",
+              unit_id="%"),
+    Indicator("accident_frequency", "accidents", "worker_hours", 1_000_000.0,
+              "per 1,000,000 hours", -1, "Accident frequency",
+              label_id="Frekuensi kecelakaan kerja", unit_id="per 1.000.000 jam kerja"),
+    Indicator("turnover_rate", "separations", "headcount", 100.0, "% per month", -1,
+              "Staff turnover", label_id="Perputaran karyawan (turnover)",
+              unit_id="% per bulan"),
+)
+
+#: The declared indicators by name (the analysis, the decisions and the pages read this).
+INDICATORS: dict[str, Indicator] = {i.name: i for i in DECLARED}
 
 MONTHLY_COLUMNS = (
     "enterprise_id", "indicator", "month", "t", "post", "t_after", "eid", "calendar_month",

@@ -1,11 +1,14 @@
-"""The methods section (collapsed): risk of bias, diagnostics, every results row and the analysis
-plan.
+"""The methods section (collapsed): risk of bias, diagnostics, the calibration of the intervals,
+every results row and the analysis plan.
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from ...calibration import CALIBRATED_METHODS, median_calibration
 from ...i18n import N_, current_language, ngettext
 from ...i18n import gettext as _
 from ...settings import PLAN, AnalysisSettings
@@ -199,6 +202,85 @@ def diagnostics_rows(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -
             for r in rows.itertuples(index=False)]
 
 
+#: The overdispersion levels of the calibration study (docs/calibration.md), in words.
+DISPERSION_WORDS = {"none": N_("counts about as variable as Poisson counts"),
+                    "moderate": N_("moderately overdispersed counts"),
+                    "strong": N_("strongly overdispersed counts")}
+
+
+def calibration_rows(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> pd.DataFrame:
+    """The results rows the calibration sentence describes: the estimated primary rows of
+    the monthly indicators whose method the calibration study simulated (the effect at the
+    last month, single or controlled), those of the confirmatory family when there are
+    any, of the method most of them use."""
+    if results.empty or "raw_dispersion" not in results:
+        return results.iloc[0:0]
+    rows = results[(results["domain"] == "kpi") & results["primary"].astype(bool)
+                   & (results["status"] == "ok")
+                   & results["method"].isin([m for m in CALIBRATED_METHODS
+                                             if m.endswith("_effect_end")])]
+    family = rows[rows["indicator"].isin(list(settings.confirmatory))]
+    rows = family if len(family) else rows
+    if rows.empty:
+        return rows
+    method = rows["method"].value_counts().sort_index().idxmax()
+    return rows[rows["method"] == method]
+
+
+def calibration_sentences(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> list[str]:
+    """How well calibrated the intervals are for series like this enterprise's, from the
+    shipped calibration table (docs/calibration.md).
+
+    The scenario nearest to the median length, raw dispersion and Durbin-Watson statistic
+    of :func:`calibration_rows` (:func:`score_analysis.calibration.median_calibration`: the
+    diagnostics come from the analysis and are only looked up here, without any statistics
+    library).  As the study advises, the coverage is given as a range: with independent
+    months, and with the most correlated months it simulated for that length and
+    dispersion (one series' Durbin-Watson statistic cannot tell them apart); then the
+    scenario the residuals are nearest to, when its months are correlated.  Empty when no
+    row can be matched or no table is installed.
+    """
+    rows = calibration_rows(results, settings)
+    if rows.empty:
+        return []
+    try:
+        c = median_calibration(rows, method=rows["method"].iloc[0])
+    except (ValueError, FileNotFoundError):
+        return []
+    months = fmt_count(c["n_months"])
+    facts = {"months": months, "dispersion": _(DISPERSION_WORDS[c["dispersion"]]),
+             "confidence": f"{fmt_count(c['confidence_percent'])}%"}
+    independent, lowest = c["coverage_independent"], c["coverage_lowest"]
+    if math.isfinite(independent) and c["rho_lowest"] > 0 and lowest < independent:
+        out = [_("In simulations of series like this one ({months} months, {dispersion}), "
+                 "the {confidence} intervals of the primary estimate, the effect at the "
+                 "last month, covered the true effect in {independent} of 100 cases when "
+                 "the months were independent, and in {lowest} of 100 when neighbouring "
+                 "months were strongly correlated (ρ = {rho}), which {months} months of "
+                 "data cannot rule out.").format(
+            **facts, independent=_per_100(independent), lowest=_per_100(lowest),
+            rho=fmt_plain(c["rho_lowest"]))]
+        if c["rho"] > 0:
+            out.append(_("The simulated scenario nearest to this enterprise's model "
+                         "residuals (neighbouring months correlated with ρ = {rho}) gave "
+                         "{covered} of 100.").format(rho=fmt_plain(c["rho"]),
+                                                     covered=_per_100(c["coverage"])))
+    else:
+        out = [_("In simulations of series like this one ({months} months, {dispersion}, "
+                 "independent months), the {confidence} intervals of the primary estimate, "
+                 "the effect at the last month, covered the true effect in {covered} of 100 "
+                 "cases.").format(**facts, covered=_per_100(c["coverage"]))]
+    if not settings.is_plan:
+        out.append(_("The study simulated the analysis plan's settings; this run changed "
+                     "them, so its figures may not hold for these results."))
+    return out
+
+
+def _per_100(share: float) -> str:
+    """A share as a whole number of cases per 100 (0.947 → ``95``)."""
+    return fmt_count(math.floor(100.0 * share + 0.5))
+
+
 RISK_JUDGEMENTS = {"low": N_("low risk"), "high": N_("high risk"),
                    "unclear": N_("unclear risk")}
 RISK_OUTCOMES = {"kpi": N_("monthly indicators"), "survey": N_("worker survey")}
@@ -255,4 +337,5 @@ def methods_section(data: EnterpriseData) -> Html:
                   results=results_rows(data.results, settings),
                   plan=analysis_plan(settings), plan_statement=plan_statement(settings),
                   methods=methods_paragraphs(settings), ljung_box=settings.ljung_box_lag,
+                  calibration=" ".join(calibration_sentences(data.results, settings)),
                   risk=risk_rows(data), appendix=appendix_href(data))

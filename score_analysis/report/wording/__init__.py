@@ -54,8 +54,6 @@ from .names import (
     AGREEMENT_LABELS,
     CONSTRUCT_LABELS,
     DIRECTION_NAMES,
-    INDICATOR_LABELS,
-    INDICATOR_UNITS,
     KIND_TITLES,
     LANGUAGE_NAMES,
     METHOD_NAMES,
@@ -99,7 +97,7 @@ from .sentences import (
 
 __all__ = [
     "AGREEMENT_LABELS", "CONSTRUCT_LABELS", "DIRECTION_NAMES", "EFFECT_END", "EXPLANATIONS",
-    "Family", "INDICATOR_LABELS", "INDICATOR_UNITS", "KIND_TITLES", "LANGUAGE_NAMES",
+    "Family", "KIND_TITLES", "LANGUAGE_NAMES",
     "METHOD_NAMES", "MILESTONE_LABELS", "PRIVACY_MIN", "ROBUSTNESS_NAMES", "SEVERITY_NAMES",
     "SIMULATED_BANNER", "STATUS_NAMES", "WAVE_SHORT", "WAVE_TITLES", "adjusting_for",
     "agreement_labels", "amount", "change_words", "column_label", "direction_name", "estimated",

@@ -1,7 +1,9 @@
 """Names for people: indicators, units, methods, statuses, directions, milestones, visits.
 
 Every name is marked for the catalog (``N_``) and translated when it is shown, in the
-language of :func:`score_analysis.i18n.current_language`.
+language of :func:`score_analysis.i18n.current_language`; a monthly KPI's label and unit,
+in both languages, are those of its declaration
+(:class:`score_analysis.stats.indicators.Indicator`, docs/extending.md).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ...data.contract import MIN_CELL
-from ...i18n import N_, pgettext
+from ...i18n import N_, current_language, pgettext
 from ...i18n import gettext as _
 from ...settings import PLAN, AnalysisSettings
 from ...stats.indicators import INDICATORS
@@ -21,24 +23,6 @@ PRIVACY_MIN = MIN_CELL
 
 SIMULATED_BANNER = N_("Simulated demonstration data — not enterprise results")
 
-INDICATOR_LABELS = {
-    "labour_productivity": N_("Labour productivity"),
-    "reject_rate": N_("Reject rate"),
-    "rework_rate": N_("Rework rate"),
-    "absenteeism_rate": N_("Absenteeism"),
-    "suggestion_rate": N_("Worker suggestions"),
-    "implementation_rate": N_("Suggestions implemented"),
-    "accident_frequency": N_("Accident frequency"),
-    "turnover_rate": N_("Staff turnover"),
-}
-INDICATOR_UNITS = {
-    "labour_productivity": N_("units per worker-hour"),
-    "reject_rate": "%", "rework_rate": "%", "absenteeism_rate": "%",
-    "suggestion_rate": N_("per 100 workers per month"),
-    "implementation_rate": "%",
-    "accident_frequency": N_("per 1,000,000 hours"),
-    "turnover_rate": N_("% per month"),
-}
 CONSTRUCT_LABELS = {"communication": N_("Communication"),
                     "working_conditions": N_("Working conditions"),
                     "cooperation": N_("Cooperation"),
@@ -103,8 +87,8 @@ AGREEMENT_LABELS = {
 
 def indicator_label(domain: str, indicator: str) -> str:
     """The plain name of an indicator of the results table."""
-    if domain == "kpi" and indicator in INDICATOR_LABELS:
-        return _(INDICATOR_LABELS[indicator])
+    if domain == "kpi" and indicator in INDICATORS:
+        return INDICATORS[indicator].label_in(current_language())
     if domain == "five_s":
         return _(FIVE_S_LABEL)
     if domain == "survey" and indicator in CONSTRUCT_LABELS:
@@ -115,7 +99,7 @@ def indicator_label(domain: str, indicator: str) -> str:
 def indicator_name(indicator: str) -> str:
     """The plain name of an indicator known by its name alone (a KPI, ``five_s_index`` or a
     survey construct)."""
-    domain = ("kpi" if indicator in INDICATOR_LABELS else "five_s"
+    domain = ("kpi" if indicator in INDICATORS else "five_s"
               if indicator == "five_s_index" else "survey")
     return indicator_label(domain, indicator)
 
@@ -137,8 +121,7 @@ def indicator_unit(indicator: str, output_unit: object = None) -> str:
     """The unit of a KPI as shown, the enterprise's output unit in productivity."""
     if indicator == "labour_productivity" and not missing(output_unit) and str(output_unit):
         return _("{unit} per worker-hour").format(unit=output_unit)
-    unit = INDICATOR_UNITS.get(indicator, "")
-    return unit if unit == "%" else _(unit) if unit else ""
+    return INDICATORS[indicator].unit_in(current_language()) if indicator in INDICATORS else ""
 
 
 def method_name(method: str, settings: AnalysisSettings = PLAN) -> str:
