@@ -30,7 +30,7 @@ def note_value(name: str, value: object) -> str:
     ``2010-04`` as ``Apr 2010`` / ``April 2010``, days as ``6 Dec 2010`` /
     ``6 Desember 2010``, names of indicators, methods and record columns in words,
     ``true``/``false`` as yes/no; anything else as written."""
-    from .wording import column_label, indicator_name, method_name
+    from .wording.names import column_label, indicator_name, method_name
 
     text = "" if missing(value) else str(value).strip()
     if name in ("indicator", "construct") and text:
