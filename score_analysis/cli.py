@@ -84,8 +84,8 @@ def _language_option(parser: argparse.ArgumentParser, *, pages: bool = False) ->
     if pages:
         text = _("language of the messages and the pages: en (English) or id (Bahasa "
                  "Indonesia); a comma list such as en,id builds the pages in each language "
-                 "listed, and the first language listed decides the messages (default: the "
-                 "language of your locale, else en)")
+                 "listed, and the first language listed decides the messages (default: "
+                 "both, the language of your locale first, else en first)")
     else:
         text = _("language of the messages: en (English) or id (Bahasa Indonesia) (default: "
                  "the language of your locale, else en)")
@@ -313,8 +313,7 @@ def cmd_run(args) -> int:
     settings = _settings(args.plan)
     if settings is None:  # a bad settings file: nothing is written
         return EXIT_INVALID
-    # the pages: the languages listed with --language (already parsed), else both
-    languages = tuple(args.language) if args.language else LANGUAGES
+    languages = run_languages(args.language)
     options = Options(languages=languages, data_dir=args.data_dir, reports_dir=args.reports_dir,
                       processed_dir=args.processed_dir, jobs=args.jobs,
                       enterprises=tuple(args.enterprise), force=args.force,
@@ -329,9 +328,10 @@ def cmd_run(args) -> int:
 
         letters, workbook = column_letters(args.data_dir)
         _print_findings(exc.findings, letters, workbook)
+        from .data.findings import cause_counts
         from .i18n import ngettext
 
-        n = len(exc.findings)
+        n = cause_counts(exc.findings)["error"]  # causes (lines above), not rows
         _err(ngettext("{n} error in the input data: nothing was written. Fix it and run again "
                       "(score-analysis validate lists it too).",
                       "{n} errors in the input data: nothing was written. Fix them and run "
@@ -349,8 +349,40 @@ def cmd_run(args) -> int:
         return EXIT_FAILED
     print(run_summary(summary, args.reports_dir))
     if not summary.nothing_changed:
-        print(_("Open {path}").format(path=args.reports_dir / "index.html"))
+        print(_("Open {path}").format(path=index_path(args.reports_dir, languages)))
     return summary.exit_code
+
+
+def run_languages(listed: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The languages of a run's pages, the first the main one: those listed with
+    ``--language``, else every language with the language of the messages (``--language``
+    or the locale, ``LANG=id_ID.UTF-8`` → ``id``) first."""
+    if listed:
+        return tuple(listed)
+    from .i18n import current_language
+
+    first = current_language()  # main() set it from --language or the locale
+    return (first, *(lang for lang in LANGUAGES if lang != first))
+
+
+def index_path(reports_dir: Path, languages: tuple[str, ...]) -> Path:
+    """The index page of the first language a run built (``reports/index.html`` in
+    English, ``reports/id/index.html`` in Bahasa Indonesia)."""
+    from .build.options import language_path
+
+    return Path(reports_dir) / language_path("index.html", languages[0])
+
+
+def _number(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals in the number format of the current language
+    (English ``12.3``, Indonesian ``12,3``)."""
+    from babel.numbers import format_decimal
+
+    from .i18n import current_language
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(float(value), decimals), format=pattern,
+                          locale=current_language())
 
 
 def run_summary(summary, reports_dir: Path) -> str:
@@ -362,12 +394,12 @@ def run_summary(summary, reports_dir: Path) -> str:
         return ngettext("Nothing changed since the last run: {n} report up to date ({s} s).",
                         "Nothing changed since the last run: {n} reports up to date ({s} s).",
                         summary.unchanged).format(n=summary.unchanged,
-                                                  s=f"{summary.duration_s:.1f}")
+                                                  s=_number(summary.duration_s, 1))
     text = _("{built}, {unchanged}, {failed} in {s} s.").format(
         built=ngettext("{n} report built", "{n} reports built", summary.built)
         .format(n=summary.built),
         unchanged=_("{n} unchanged").format(n=summary.unchanged),
-        failed=_("{n} failed").format(n=summary.failed), s=f"{summary.duration_s:.1f}")
+        failed=_("{n} failed").format(n=summary.failed), s=_number(summary.duration_s, 1))
     if summary.failures:
         text += " " + _("Failed: {names}.").format(names=", ".join(summary.failures))
     if summary.warnings:
@@ -453,8 +485,8 @@ def cmd_calibrate(args) -> int:
     cost = done.outcome
     print(_("{enterprises} simulated enterprises ({series} series) in {wall} s ({cpu} s of "
             "processor time, {jobs} processes).").format(
-        enterprises=done.enterprises, series=done.series, wall=f"{cost.wall_seconds:.0f}",
-        cpu=f"{cost.cpu_seconds:.0f}", jobs=cost.jobs))
+        enterprises=done.enterprises, series=done.series, wall=_number(cost.wall_seconds, 0),
+        cpu=_number(cost.cpu_seconds, 0), jobs=cost.jobs))
     if args.out is not None:
         try:
             write_csv(done.table, args.out)

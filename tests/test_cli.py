@@ -224,7 +224,7 @@ def test_the_run_summary_names_the_quality_log_and_the_first_warning(tmp_path):
 
     with use_language("id"):
         text = run_summary(Summary(built=1, warnings=0, duration_s=1.0), tmp_path)
-    assert text == "1 laporan dibuat, 0 tidak berubah, 0 gagal dalam 1.0 dtk."
+    assert text == "1 laporan dibuat, 0 tidak berubah, 0 gagal dalam 1,0 dtk."
 
 
 def test_template_and_demo_data_answer_in_indonesian(tmp_path, capsys):
@@ -282,3 +282,67 @@ def test_run_with_a_bad_plan_exits_2_and_writes_nothing(tmp_path, capsys, text, 
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not reports.exists() and not processed.exists()
     assert main(["plan", "--show", "--plan", str(plan)]) == 2
+
+
+# --------------------------------------------------------------------------- the run's last lines
+
+
+def _fake_run(monkeypatch):
+    """``build.run`` replaced by one that records its options and builds nothing."""
+    import score_analysis.build as build
+
+    seen = []
+
+    def run(options):
+        seen.append(options)
+        return Summary(built=3, unchanged=0, failed=0, warnings=0, duration_s=2.25)
+
+    monkeypatch.setattr(build, "run", run)
+    return seen
+
+
+@pytest.mark.parametrize(("argv", "lang", "languages", "index", "opens"), [
+    ([], "C.UTF-8", ("en", "id"), "index.html", "Open"),
+    ([], "id_ID.UTF-8", ("id", "en"), "id/index.html", "Buka"),  # the locale alone
+    (["--language", "id"], "C.UTF-8", ("id",), "id/index.html", "Buka"),
+    (["--language", "en,id"], "id_ID.UTF-8", ("en", "id"), "index.html", "Open"),
+    (["--language", "id,en"], "C.UTF-8", ("id", "en"), "id/index.html", "Buka"),
+])
+def test_the_run_ends_naming_the_index_of_the_first_language_it_built(
+        tmp_path, capsys, monkeypatch, argv, lang, languages, index, opens):
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", lang)
+    seen = _fake_run(monkeypatch)
+    reports = tmp_path / "reports"
+    assert main(["run", "--reports-dir", str(reports), "--quiet", *argv]) == 0
+    assert seen[0].languages == languages
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"{opens} {reports / index}"
+    summary = capsys.readouterr()
+    assert summary.err == ""
+
+
+def test_the_run_and_validate_count_causes_not_rows_in_both_languages(tmp_path, capsys):
+    raw = _copy(tmp_path)
+    path = raw / "kpi_monthly.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    for i in range(1, 7):  # six rows of one cause: one line, one error
+        cells = lines[i].split(",")
+        cells[header.index("units_rejected")] = "lots"
+        lines[i] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    reports, processed = tmp_path / "reports", tmp_path / "processed"
+    for lang, says in (("en", "1 error in the input data: nothing was written."),
+                       ("id", "1 kesalahan dalam data masukan: tidak ada yang ditulis.")):
+        code = main(["run", "--language", lang, "--data-dir", str(raw), "--reports-dir",
+                     str(reports), "--processed-dir", str(processed), "--quiet"])
+        assert code == 2
+        out, err = capsys.readouterr()
+        assert len(out.splitlines()) == 1 and ("5" in out.splitlines()[0])
+        assert err.startswith(says), err
+        assert main(["validate", "--language", lang, str(raw)]) == 2
+        out, err = capsys.readouterr()
+        assert len(out.splitlines()) == 1
+        assert err.startswith({"en": "1 error, ", "id": "1 kesalahan, "}[lang]), err

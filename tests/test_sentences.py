@@ -227,7 +227,7 @@ PHRASES = {
         "and": " dan ",
         "expect": r"\bdapat mengharapkan\b|\bbisa mengharapkan\b",
         "once": ("jadi bisa saja kebetulan", "di luar hasil konfirmatori",
-                 "sebuah deskripsi yang mengabaikan tren"),
+                 "hanya gambaran yang mengabaikan tren"),
     },
 }
 

@@ -221,7 +221,7 @@ def test_template_name_must_be_xlsx(tmp_path, capsys):
 def test_template_workbook_is_built_in_memory():
     book = template_workbook()
     assert book.sheetnames[0] == "readme"
-    assert book["readme"]["B1"].value.startswith("SCORE Modul 1")
+    assert book["readme"]["B2"].value.startswith("SCORE Modul 1")  # English first
 
 
 @pytest.mark.slow

@@ -109,21 +109,28 @@ def jobs(keys: list[str], options: Options, stage: Path, ents) -> list[NotebookJ
     return out
 
 
-def index_entries(manifest: dict, ents) -> list[dict]:
-    """Rows of the index for the appendix pages of ``manifest`` (after the reports): title,
-    status, data source, date and what the page holds."""
+def index_entries(manifest: dict, ents, *, lang: str = "en") -> list[dict]:
+    """Rows of the index in ``lang`` for the appendix pages of ``manifest`` (after the
+    reports): title, status, data source, date and what the page holds.  The appendix pages
+    are in English: another language's title says so."""
+    from ..i18n import gettext as _
+    from ..i18n import use_language
+
     rows = []
-    for key, entry in sorted(manifest.get(MANIFEST_KEY, {}).items(),
-                             key=lambda kv: (kv[0] != SYNTHESIS, kv[0])):
-        synthesis = key == SYNTHESIS
-        name = "Synthesis across enterprises" if synthesis else str(ents.at[key, "name"])
-        source = (", ".join(sorted(set(map(str, ents["data_source"])))) if synthesis
-                  else str(ents.at[key, "data_source"]))
-        rows.append({"path": entry["path"], "title": f"Appendix: {name}",
-                     "status": entry["status"], "data_source": source,
-                     "built": entry.get("built") or "",
-                     "headline": "For reviewers: every number with its code, the models, "
-                                 "their diagnostics and the risk of bias."})
+    with use_language(lang):
+        for key, entry in sorted(manifest.get(MANIFEST_KEY, {}).items(),
+                                 key=lambda kv: (kv[0] != SYNTHESIS, kv[0])):
+            synthesis = key == SYNTHESIS
+            name = _("Synthesis across enterprises") if synthesis else str(ents.at[key, "name"])
+            source = (", ".join(sorted(set(map(str, ents["data_source"])))) if synthesis
+                      else str(ents.at[key, "data_source"]))
+            title = (_("Appendix: {name}") if lang == "en"
+                     else _("Appendix (in English): {name}")).format(name=name)
+            rows.append({"path": entry["path"], "title": title,
+                         "status": entry["status"], "data_source": source,
+                         "built": entry.get("built") or "",
+                         "headline": _("For reviewers: every number with its code, the "
+                                       "models, their diagnostics and the risk of bias.")})
     return rows
 
 

@@ -409,10 +409,10 @@ def _write_index(run: Run, record: dict) -> None:
     for p in run_pages.language_pages("index.html", "", "index", run.options.languages):
         entries = run_pages.index_entries(record, analysis=run.analysis, ents=ents,
                                           lang=p.lang)
-        # the appendix pages are in English only: linked from every index, marked English
+        # the appendix pages are in English only: linked from every index in its language
         up = "../" * p.path.count("/")
-        entries += [dict(e, path=up + e["path"]) | ({"lang": "en"} if p.lang != "en" else {})
-                    for e in appendices.index_entries(record, ents)]
+        entries += [dict(e, path=up + e["path"])
+                    for e in appendices.index_entries(record, ents, lang=p.lang)]
         if run.pack is not None:  # the pack after the synthesis
             entries[1 if record.get("synthesis") else 0:0] = run.pack.index_entries(
                 p.lang, up)

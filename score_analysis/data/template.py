@@ -4,11 +4,12 @@ One sheet per table of the data contract (:mod:`score_analysis.data.contract`), 
 its header, drop-down lists for the coded columns, text-formatted month and
 identifier columns (so that Excel does not turn ``2010-04`` into a date), a
 ``codebook`` sheet that describes every column (and every item of the
-implementation records), a ``readme`` sheet with the instructions in English and
-Bahasa Indonesia, and a hidden ``lists`` sheet holding the drop-down lists.  The
-codebook's headings, types, rules and yes/no, the drop-downs and their messages are
-in the current language (the Indonesian drop-downs offer ``sort (ringkas)``, which
-validation reads as ``sort``); the descriptions are in both languages.  The reader
+implementation records), a ``readme`` sheet with the instructions in both languages
+(the current one in the first column, each column headed by its language's name), and a
+hidden ``lists`` sheet holding the drop-down lists.  The codebook's headings, types,
+rules and yes/no, the drop-downs and their messages are in the current language (the
+Indonesian drop-downs offer ``sort (ringkas)``, which validation reads as ``sort``); the
+descriptions are in both languages, the other language's marked with its name.  The reader
 skips the ``codebook``, ``readme`` and ``lists`` sheets, so a filled-in template is
 read as it is.
 """
@@ -74,6 +75,22 @@ def codebook_header() -> tuple[str, ...]:
             "keterangan (Bahasa Indonesia)")
 
 
+def readme_rows() -> list[tuple[str, str]]:
+    """The ``readme`` sheet: a row naming the two columns' languages, then the instructions,
+    the current language in the first column and the other language in the second."""
+    rows = [("English", "Bahasa Indonesia"), *README]
+    return rows if current_language() == "en" else [(b, a) for a, b in rows]
+
+
+def column_comment(table, column: Column) -> str:
+    """The note on a column's heading: its description and rule in the current language,
+    then the description in the other language, marked with its language's name."""
+    rule = rule_text(table, column)
+    if current_language() == "en":
+        return f"{column.en}\n\n({rule})\n\nBahasa Indonesia: {column.id}"
+    return f"{column.id}\n\n({rule})\n\nEnglish: {column.en}"
+
+
 def drop_down_choices(column: Column, language: str | None = None) -> tuple[str, ...]:
     """The values offered in a column's drop-down list, in ``language`` (default: the
     current one); empty: no list."""
@@ -120,9 +137,10 @@ def template_workbook():
     book = Workbook()
     readme = book.active
     readme.title = "readme"
-    for en, id_ in README:
-        readme.append((en, id_))
-    readme["A1"].font = readme["B1"].font = bold
+    for row in readme_rows():
+        readme.append(row)
+    for cell in (*readme[1], *readme[2]):
+        cell.font = bold
     readme.column_dimensions["A"].width = readme.column_dimensions["B"].width = 90
 
     data_sheets = []
@@ -136,8 +154,8 @@ def template_workbook():
             letter = get_column_letter(j)
             cell = sheet.cell(row=1, column=j)
             cell.font, cell.fill = bold, fill
-            cell.comment = Comment(f"{col.en}\n\n{col.id}\n\n({rule_text(table, col)})",
-                                   "score-analysis", width=320, height=160)
+            cell.comment = Comment(column_comment(table, col), "score-analysis", width=320,
+                                   height=160)
             sheet.column_dimensions[letter].width = max(14, len(col.name) + 4)
             if col.kind in ("text", "month", "choice"):  # kept as typed, not made a date
                 sheet.column_dimensions[letter].number_format = "@"

@@ -168,7 +168,8 @@ FIVE_S_AUDITS = Table(
     within=(Within("score", "scale_min", "scale_max"),),
     rules=("scale_min < scale_max", "scale_min ≤ score ≤ scale_max"),
     en="5S audits, one row per checklist item scored; leave score blank when not assessed.",
-    id="Audit 5S (5R), satu baris per butir yang dinilai; kosongkan nilai bila tidak dinilai.",
+    id="Audit 5R (Ringkas, Rapi, Resik, Rawat, Rajin), satu baris per butir yang dinilai; "
+       "kosongkan nilai bila tidak dinilai.",
     columns=(
         _id_column(),
         Column("audit_date", "date", en="Audit date.", id="Tanggal audit."),
@@ -209,7 +210,7 @@ SURVEY_ITEMS = Table(
         Column("text_id", "text", nullable=True, max_length=_TEXT_MAX,
                en="Question in Bahasa Indonesia.", id="Pertanyaan dalam Bahasa Indonesia."),
         Column("reverse", "boolean", en="true if the item is reverse-coded.",
-               id="true (ya) bila butir dibalik."),
+               id="ya bila skor butir dibalik."),
         Column("scale_min", "integer", en="Lowest answer.", id="Jawaban terendah."),
         Column("scale_max", "integer", en="Highest answer (above scale_min).",
                id="Jawaban tertinggi (di atas scale_min)."),
@@ -285,8 +286,8 @@ IMPLEMENTATION = Table(
               "an enterprise and visit")),
     en="Progress of the implementation recorded by the trainer at each visit (optional): "
        "one row per enterprise, visit and item.",
-    id="Kemajuan penerapan yang dicatat pelatih pada setiap kunjungan (opsional): satu baris "
-       "per perusahaan, kunjungan dan butir.",
+    id="Catatan pelaksanaan: kemajuan yang dicatat pelatih pada setiap kunjungan (opsional); "
+       "satu baris per perusahaan, kunjungan dan butir.",
     columns=(
         _id_column(),
         Column("visit", "choice", choices=VISITS,
