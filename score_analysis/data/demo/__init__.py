@@ -36,8 +36,9 @@ from __future__ import annotations
 from .columns import TABLE_COLUMNS
 from .months import FIRST_MONTH, LAST_MONTH, MILESTONE_DATES
 from .sectors import LOCATIONS, SECTORS
+from .shock import SHOCK_NAME
 from .survey import SURVEY_ITEMS
-from .tables import DEFAULT_SEED, MAX_ENTERPRISES, demo_tables
+from .tables import DEFAULT_SEED, MAX_ENTERPRISES, demo_tables, demo_true_effects
 
 __all__ = [
     "DEFAULT_SEED",
@@ -47,7 +48,9 @@ __all__ = [
     "MAX_ENTERPRISES",
     "MILESTONE_DATES",
     "SECTORS",
+    "SHOCK_NAME",
     "SURVEY_ITEMS",
     "TABLE_COLUMNS",
     "demo_tables",
+    "demo_true_effects",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "enterprises": (
         "enterprise_id", "name", "location", "sector", "employees", "intervention_month",
-        "output_unit", "data_source",
+        "role", "output_unit", "data_source",
     ),
     "milestones": ("enterprise_id", "milestone", "date"),
     "kpi_monthly": (
@@ -24,5 +24,6 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "item_id", "construct", "text_en", "text_id", "reverse", "scale_min", "scale_max",
     ),
     "worker_survey": ("enterprise_id", "wave", "respondent_id", "gender", "department"),
+    "implementation": ("enterprise_id", "visit", "date", "item", "value"),
     "qualitative": ("enterprise_id", "kind", "text", "language"),
 }

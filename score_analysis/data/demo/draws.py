@@ -25,5 +25,8 @@ def concat(parts: list[np.ndarray], dtype: object = float) -> np.ndarray:
     return np.concatenate(parts)
 
 
-# Random-stream numbers, one per table (see the module docstring).
-STREAM_PROFILE, STREAM_KPI, STREAM_5S, STREAM_SURVEY = range(4)
+# Random-stream numbers, one per table and role (see the package docstring): programme
+# enterprises' profiles, KPIs, 5S audits, survey answers, then comparison enterprises'
+# profiles and KPIs, then programme enterprises' implementation records.
+(STREAM_PROFILE, STREAM_KPI, STREAM_5S, STREAM_SURVEY, STREAM_COMPARISON_PROFILE,
+ STREAM_COMPARISON_KPI, STREAM_IMPLEMENTATION) = range(7)

@@ -14,20 +14,18 @@ effect N(0, 10) + N(0, 6), gains ``s5`` x 18, 30 and 40 points at the three visi
 
 from __future__ import annotations
 
-import calendar
-
 import numpy as np
 import pandas as pd
 
 from .columns import TABLE_COLUMNS
 from .draws import STREAM_5S, concat, int64
-from .months import VISITS, milestone_dates
+from .months import VISITS, visit_dates
 from .profiles import Profile
 from .sectors import PILLAR_ITEMS
 
 
-def _five_s_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng([seed, STREAM_5S, index])
+def _five_s_block(p: Profile, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng([seed, STREAM_5S, p.index])
     pillars: list[str] = []
     items: list[str] = []
     for pillar, names in PILLAR_ITEMS.items():
@@ -47,12 +45,9 @@ def _five_s_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
     score = np.rint(low + percent / 100.0 * (high - low))
     score[rng.random(score.shape) < 0.03] = np.nan
 
-    milestones = milestone_dates(p.intervention_month)
-    training = milestones["training"]
-    last_day = calendar.monthrange(int(training[:4]), int(training[5:7]))[1]
-    baseline_date = f"{training[:7]}-{min(p.baseline_audit_day, last_day):02d}"
-    dates = [baseline_date] + [milestones[v] for v in VISITS]
     visits = ["baseline", *VISITS]
+    on = visit_dates(p.intervention_month, p.baseline_audit_day)
+    dates = [on[v] for v in visits]
     n_cells = base.size
     return {
         "audit_date": np.repeat(np.array(dates, dtype=object), n_cells),
@@ -67,7 +62,8 @@ def _five_s_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
 
 
 def five_s_table(profiles: list[Profile], seed: int) -> pd.DataFrame:
-    blocks = [_five_s_block(p, seed, i) for i, p in enumerate(profiles)]
+    """The ``five_s_audits`` table of ``profiles`` (in their order)."""
+    blocks = [_five_s_block(p, seed) for p in profiles]
     ids = np.repeat([p.enterprise_id for p in profiles], [len(b["score"]) for b in blocks])
     data: dict[str, object] = {"enterprise_id": ids}
     for col in TABLE_COLUMNS["five_s_audits"][1:]:

@@ -47,10 +47,11 @@ import numpy as np
 import pandas as pd
 
 from .columns import TABLE_COLUMNS
-from .draws import STREAM_KPI, concat, gamma_poisson, int64
-from .months import CAL, FIRST_MONTH, MONTHS, N_MONTHS, month_number
+from .draws import STREAM_COMPARISON_KPI, STREAM_KPI, concat, gamma_poisson, int64
+from .months import CAL, FIRST_MONTH, MONTHS, N_MONTHS, PILOT_INTERVENTION, month_number
 from .profiles import Profile
 from .sectors import SECTORS
+from .shock import SHOCK_SIZES, shock_log_multipliers
 
 # Full effects (log multipliers of the monthly rate) for effect strength 1.
 _EFFECTS: dict[str, float] = {
@@ -67,16 +68,28 @@ _SUGGESTIONS_FLOOR = 0.5  # per enterprise per month, before the programme
 _SUGGESTIONS_GAIN = 0.03  # per worker per month, at full effect and strength 1
 
 
-def _kpi_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
-    """Simulate one enterprise's monthly KPIs (arrays over the kept months)."""
-    rng = np.random.default_rng([seed, STREAM_KPI, index])
+#: The monthly indicators of docs/analysis_plan.md whose true effects :func:`true_effects`
+#: gives.
+INDICATORS = (
+    "labour_productivity", "reject_rate", "rework_rate", "absenteeism_rate", "suggestion_rate",
+    "implementation_rate", "accident_frequency", "turnover_rate",
+)
+
+
+def _kpi_block(p: Profile, seed: int, *, shock: bool) -> dict[str, np.ndarray]:
+    """Simulate one enterprise's monthly KPIs (arrays over the kept months), with the true
+    effects at its last month under ``"truth"`` (see :func:`true_effects`)."""
+    stream = STREAM_COMPARISON_KPI if p.is_comparison else STREAM_KPI
+    rng = np.random.default_rng([seed, stream, p.index])
     sector = SECTORS[p.sector]
     t = np.arange(N_MONTHS, dtype=float)
-    t0 = month_number(p.intervention_month) - month_number(FIRST_MONTH)
+    t0 = month_number(p.intervention_month or PILOT_INTERVENTION) - month_number(FIRST_MONTH)
     t_rel = t - t0
-    post = t >= t0
+    post = (t >= t0) & (p.intervention_month is not None)
     ramp = np.where(post, np.minimum(1.0, 0.75 + 0.25 * np.maximum(t_rel, 0) / 3.0), 0.0)
     eid, after_eid, before_eid = CAL["eid"], CAL["after_eid"], CAL["before_eid"]
+    zero = np.zeros(N_MONTHS)
+    hit = {kind: shock_log_multipliers(kind) if shock else zero for kind in SHOCK_SIZES}
 
     jitter = {k: rng.uniform(0.6, 1.4) for k in _EFFECTS}
 
@@ -93,25 +106,28 @@ def _kpi_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
     days = (CAL["days6"] if p.six_day_week else CAL["days5"]) - 5.0 * eid
     scheduled = headcount * days
 
-    # Absenteeism (Lebaran peak) and hours.
+    # Absenteeism (Lebaran peak) and hours (less overtime in the shock).
     absence_rate = (sector.absence_rate * rng.uniform(0.8, 1.25)
                     * np.exp(trend(0.003) + effect("absence"))
                     * np.where(eid, rng.uniform(2.0, 2.6), 1.0) * np.where(after_eid, 1.3, 1.0))
     absent = np.minimum(scheduled, gamma_poisson(rng, scheduled * absence_rate, 80.0))
     hours_per_day = 7.0 if p.six_day_week else 8.0
     overtime = (rng.normal(1.06, 0.03, N_MONTHS)
-                * np.where(before_eid, 1.06, 1.0) * np.where(eid, 0.94, 1.0))
+                * np.where(before_eid, 1.06, 1.0) * np.where(eid, 0.94, 1.0)
+                * np.exp(hit["hours"]))
     hours = np.rint((scheduled - absent) * hours_per_day * overtime)
 
-    # Production, rejects, rework.
+    # Production (less output per hour in the shock), rejects, rework.
     productivity = (sector.productivity * rng.uniform(0.8, 1.25)
                     * np.exp(trend(0.002, 0.002) + effect("productivity")
                              + rng.normal(0.0, 0.025, N_MONTHS))
-                    * np.where(eid, 0.9, 1.0))
+                    * np.where(eid, 0.9, 1.0) * np.exp(hit["productivity"]))
     produced = np.rint(productivity * hours)
-    reject_rate = (sector.reject_rate * rng.uniform(0.8, 1.25)
-                   * np.exp(trend(0.003) + effect("reject"))
-                   * np.where(eid, 1.15, 1.0) * np.where(after_eid, 1.1, 1.0))
+    reject_level = sector.reject_rate * rng.uniform(0.8, 1.25)
+    reject_trend = trend(0.003)
+    reject_rate = (reject_level * np.exp(reject_trend + effect("reject"))
+                   * np.where(eid, 1.15, 1.0) * np.where(after_eid, 1.1, 1.0)
+                   * np.exp(hit["reject"]))
     rejected = np.minimum(produced, gamma_poisson(rng, produced * reject_rate, 120.0))
     rework_rate = (sector.rework_rate * rng.uniform(0.8, 1.25)
                    * np.exp(trend(0.003) + effect("rework")) * np.where(eid, 1.1, 1.0))
@@ -121,8 +137,9 @@ def _kpi_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
     output = produced - rejected
 
     # Suggestions: few before the programme, more after (bipartite committee, suggestion box).
+    suggestion_before = np.maximum(headcount * _SUGGESTIONS_BEFORE, _SUGGESTIONS_FLOOR)
     suggestion_mean = (
-        np.maximum(headcount * _SUGGESTIONS_BEFORE, _SUGGESTIONS_FLOOR)
+        suggestion_before
         + headcount * _SUGGESTIONS_GAIN * p.strength * jitter["suggestions"] * ramp
     )
     submitted = gamma_poisson(rng, suggestion_mean, 3.0)
@@ -148,6 +165,36 @@ def _kpi_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
     }
     out = {k: v[keep] for k, v in columns.items()}
     out["month"] = np.array(MONTHS, dtype=object)[keep]
+
+    # True effects at the last month: the expected indicator with the programme over the
+    # same without it (and the shock's multiplier of the expected indicator).
+    last = np.flatnonzero(keep)[-1]
+
+    def good_share(effect_log: float, shock_log: float) -> float:
+        lebaran = (1.15 if eid[last] else 1.0) * (1.1 if after_eid[last] else 1.0)
+        rate = reject_level * np.exp(reject_trend[last] + effect_log) * lebaran * np.exp(shock_log)
+        return 1.0 - min(1.0, rate)
+
+    reject_effect = effect("reject")[last]
+    out["truth"] = {
+        "effect_end": {
+            "labour_productivity": np.exp(effect("productivity")[last])
+            * good_share(reject_effect, hit["reject"][last])
+            / good_share(0.0, hit["reject"][last]),
+            "reject_rate": np.exp(reject_effect),
+            "rework_rate": np.exp(effect("rework")[last]),
+            "absenteeism_rate": np.exp(effect("absence")[last]),
+            "suggestion_rate": suggestion_mean[last] / suggestion_before[last],
+            "implementation_rate": share[last] / 0.30,
+            "accident_frequency": np.exp(effect("accidents")[last]),
+            "turnover_rate": np.exp(effect("separations")[last]),
+        },
+        "shock_end": {
+            "labour_productivity": np.exp(hit["productivity"][last])
+            * good_share(reject_effect, hit["reject"][last]) / good_share(reject_effect, 0.0),
+            "reject_rate": np.exp(hit["reject"][last]),
+        },
+    }
     return out
 
 
@@ -157,8 +204,9 @@ _KPI_INTEGER = (
 )
 
 
-def kpi_table(profiles: list[Profile], seed: int) -> pd.DataFrame:
-    blocks = [_kpi_block(p, seed, i) for i, p in enumerate(profiles)]
+def kpi_table(profiles: list[Profile], seed: int, *, shock: bool = True) -> pd.DataFrame:
+    """The ``kpi_monthly`` table of ``profiles`` (in their order)."""
+    blocks = [_kpi_block(p, seed, shock=shock) for p in profiles]
     ids = np.repeat([p.enterprise_id for p in profiles], [len(b["month"]) for b in blocks])
     data: dict[str, object] = {"enterprise_id": ids,
                                "month": concat([b["month"] for b in blocks], object)}
@@ -166,3 +214,29 @@ def kpi_table(profiles: list[Profile], seed: int) -> pd.DataFrame:
         values = concat([b[col] for b in blocks])
         data[col] = int64(values) if col in _KPI_INTEGER else values.astype(float)
     return pd.DataFrame(data, columns=list(TABLE_COLUMNS["kpi_monthly"]))
+
+
+def true_effects(profiles: list[Profile], seed: int, *, shock: bool = True) -> pd.DataFrame:
+    """The simulated effects of the programme at each programme enterprise's last month.
+
+    One row per programme enterprise of ``profiles`` and indicator of :data:`INDICATORS`:
+    ``effect_end`` is the expected indicator in the enterprise's last month with the
+    programme over the same without it (everything else, the shock included, unchanged):
+    the quantity that ``its_effect_end`` and ``cits_effect_end`` estimate.  ``shock_end``
+    is the shock's multiplier of the expected indicator in that month (1 where the shock
+    does not touch the indicator, or with ``shock=False``), and ``effect_end_with_shock``
+    = ``effect_end * shock_end``: the change that a single series would show in that month
+    if the shock were taken for the programme.  Given even for an indicator the
+    enterprise does not record (rework at PT Tesena Inovindo).
+    """
+    rows = []
+    for p in profiles:
+        if p.is_comparison:
+            continue
+        truth = _kpi_block(p, seed, shock=shock)["truth"]
+        for name in INDICATORS:
+            effect = float(truth["effect_end"][name])
+            hit = float(truth["shock_end"].get(name, 1.0))
+            rows.append((p.enterprise_id, name, effect, hit, effect * hit))
+    return pd.DataFrame(rows, columns=["enterprise_id", "indicator", "effect_end", "shock_end",
+                                       "effect_end_with_shock"])

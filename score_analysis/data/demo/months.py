@@ -83,3 +83,14 @@ def milestone_dates(intervention_month: str) -> dict[str, str]:
     the pilot's dates shifted by whole months."""
     shift = month_number(intervention_month) - month_number(PILOT_INTERVENTION)
     return {name: shift_date(date, shift) for name, date in MILESTONE_DATES}
+
+
+def visit_dates(intervention_month: str, baseline_day: int) -> dict[str, str]:
+    """The dates of the trainers' visits: ``baseline`` (day ``baseline_day`` of the training
+    month, clamped to the month's length: the baseline 5S audit and implementation
+    record), ``visit_1``, ``visit_2``, ``visit_3`` and ``final_workshop``."""
+    milestones = milestone_dates(intervention_month)
+    training = milestones["training"]
+    last_day = calendar.monthrange(int(training[:4]), int(training[5:7]))[1]
+    baseline = f"{training[:7]}-{min(baseline_day, last_day):02d}"
+    return {"baseline": baseline, **{v: milestones[v] for v in (*VISITS, "final_workshop")}}

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .draws import STREAM_PROFILE
+from .draws import STREAM_COMPARISON_PROFILE, STREAM_PROFILE
 from .months import FIRST_MONTH, MONTHS, PILOT_INTERVENTION, month_number
 from .notes import GENERIC_NOTES, PILOT_NOTES
 from .sectors import LOCATIONS, SCALES, SECTORS
@@ -35,30 +35,42 @@ from .sectors import LOCATIONS, SCALES, SECTORS
 
 @dataclass(frozen=True)
 class Profile:
-    """Everything that characterises one simulated enterprise."""
+    """Everything that characterises one simulated enterprise.
+
+    ``index`` numbers the enterprise within its role (0-based); with ``role`` it keys the
+    enterprise's random streams.  A comparison enterprise has no ``intervention_month``,
+    no effect and none of the programme's records (areas, survey, notes): the fields after
+    ``six_day_week`` keep their defaults.
+    """
 
     enterprise_id: str
     name: str
     location: str | None
     sector: str
     employees: int
-    intervention_month: str
-    areas: tuple[str, ...]
-    strength: float
-    strength_5s: float
-    strength_survey: float
-    scale: tuple[int, int]
-    baseline_audit_day: int
+    intervention_month: str | None
     missing_month: str | None
     tracks_rework: bool
     six_day_week: bool
-    survey_sizes: tuple[int, int, int]  # baseline, follow-up, matched
-    blank_codes_followup: int
-    notes: tuple[tuple[str, str, str], ...]  # (kind, language, text)
+    index: int
+    role: str = "programme"
+    strength: float = 0.0
+    strength_5s: float = 0.0
+    strength_survey: float = 0.0
+    areas: tuple[str, ...] = ()
+    scale: tuple[int, int] = (0, 4)
+    baseline_audit_day: int = 1
+    survey_sizes: tuple[int, int, int] = (0, 0, 0)  # baseline, follow-up, matched
+    blank_codes_followup: int = 0
+    notes: tuple[tuple[str, str, str], ...] = ()  # (kind, language, text)
 
     @property
     def output_unit(self) -> str:
         return SECTORS[self.sector].output_unit
+
+    @property
+    def is_comparison(self) -> bool:
+        return self.role == "comparison"
 
 
 def _pilot_profiles() -> tuple[Profile, ...]:
@@ -93,8 +105,8 @@ def _pilot_profiles() -> tuple[Profile, ...]:
              tracks_rework=False),
     )
     return tuple(
-        Profile(**{**common, **row, "notes": PILOT_NOTES[row["enterprise_id"]]})
-        for row in rows
+        Profile(**{**common, **row, "index": i, "notes": PILOT_NOTES[row["enterprise_id"]]})
+        for i, row in enumerate(rows)
     )
 
 
@@ -151,4 +163,43 @@ def synthetic_profile(index: int, seed: int) -> Profile:
         survey_sizes=(n_base, n_follow, n_matched),
         blank_codes_followup=0,
         notes=tuple(GENERIC_NOTES[i] for i in note_idx),
+        index=index,
+    )
+
+
+#: The order in which comparison enterprises are matched to the pilot enterprises: one in
+#: each of the pilot's three sectors first (automotive parts, medical garment, printing).
+_PILOT_MATCH_ORDER = ("tjokro_bersaudara", "lestari_dini_tunggul", "inprintama_asri",
+                      "trijaya_teknik", "tesena_inovindo")
+
+
+def comparison_profile(index: int, seed: int, programme: list[Profile]) -> Profile:
+    """Draw the profile of comparison enterprise number ``index + 1`` (0-based ``index``).
+
+    It shares the sector and the industrial estate (location) of a programme enterprise,
+    its *twin*: the pilot enterprises in the order of :data:`_PILOT_MATCH_ORDER`, then the
+    synthetic ones, in turn (comparison ``index`` takes twin ``index`` modulo the number
+    of programme enterprises).  Employees: the twin's times uniform 0.7-1.4, kept in
+    40-400; a six-day week with probability 0.5.  No missing month and every KPI tracked,
+    so that the comparison series (summed over the comparison enterprises) never changes
+    composition from one month to the next.
+    """
+    rng = np.random.default_rng([seed, STREAM_COMPARISON_PROFILE, index])
+    rank = {e: i for i, e in enumerate(_PILOT_MATCH_ORDER)}
+    order = sorted(programme, key=lambda p: (rank.get(p.enterprise_id, len(rank)), p.index))
+    twin = order[index % len(order)]
+    number = index + 1
+    employees = int(np.clip(round(twin.employees * rng.uniform(0.7, 1.4)), 40, 400))
+    return Profile(
+        enterprise_id=f"cmp_{number:03d}",
+        name=f"PT Demo Comparison {number:03d}",
+        location=twin.location,
+        sector=twin.sector,
+        employees=employees,
+        intervention_month=None,
+        missing_month=None,
+        tracks_rework=True,
+        six_day_week=bool(rng.random() < 0.5),
+        index=index,
+        role="comparison",
     )

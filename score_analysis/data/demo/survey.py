@@ -140,8 +140,8 @@ _GAIN = np.array([_CONSTRUCT_GAIN[c] for c in _CONSTRUCTS])
 _OFFSET = np.array([_CONSTRUCT_OFFSET[c] for c in _CONSTRUCTS])
 
 
-def _survey_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng([seed, STREAM_SURVEY, index])
+def _survey_block(p: Profile, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng([seed, STREAM_SURVEY, p.index])
     n_base, n_follow, n_matched = p.survey_sizes
     n_new = n_follow - n_matched
     n_people = n_base + n_new
@@ -192,7 +192,7 @@ def _survey_block(p: Profile, seed: int, index: int) -> dict[str, np.ndarray]:
 
 
 def survey_table(profiles: list[Profile], seed: int) -> pd.DataFrame:
-    blocks = [_survey_block(p, seed, i) for i, p in enumerate(profiles)]
+    blocks = [_survey_block(p, seed) for p in profiles]
     ids = np.repeat([p.enterprise_id for p in profiles], [len(b["wave"]) for b in blocks])
     data: dict[str, object] = {"enterprise_id": ids}
     for col in TABLE_COLUMNS["worker_survey"][1:]:
