@@ -988,3 +988,232 @@ HOMOGENEOUS_META = {
     "knha_ci_low": 0.081441591690064638,
 }
 
+
+
+# Controlled interrupted time series (Lopez Bernal, Cummins & Gasparrini 2018, Int J Epidemiol
+# 47:2082-2093), fixture tests/data/cits_monthly.csv and cits_enterprises.csv: simulated counts
+# (negative binomial) of e1 (programme from 2010-04), two comparison enterprises c1, c2, a
+# programme enterprise p2 starting 2011-06 (after e1's last month 2011-04: in e1's comparison
+# pool) and p3 starting 2010-10 (not in it), with a common shock in 2010-06 to 2010-12.
+# cits_stack(): the comparison pool, the comparison series (sums over the members reporting each
+# month) and the stacked rows on the months where both series are present (e1 lacks reject_rate
+# in 2010-07; no comparison enterprise reports in 2011-01; c1 lacks 2009-09). cits_values(): the
+# estimate exp(c'b), the larger of the model-based SE (dispersion floored at 1) and the panel
+# Newey-West SE sandwich::vcovPL(cluster = ~ s, order.by = ~ t, lag = L, adjust = TRUE), t
+# interval and p with df = n - p.
+# R> cits_monthly <- read.csv("tests/data/cits_monthly.csv")
+# R> cits_ent <- read.csv("tests/data/cits_enterprises.csv", colClasses = "character")
+# R> mnum <- function(m) as.integer(substr(m, 1, 4)) * 12 + as.integer(substr(m, 6, 7)) - 1
+# R> cits_stack <- function(e, ind) {
+# R>   mine <- cits_monthly[cits_monthly$enterprise_id == e, ]
+# R>   first <- min(mnum(mine$month))
+# R>   last <- max(mnum(mine$month))
+# R>   t0 <- mnum(cits_ent$intervention_month[cits_ent$enterprise_id == e]) - first
+# R>   others <- cits_ent[cits_ent$enterprise_id != e, ]
+# R>   pool <- others$enterprise_id[which(others$role == "comparison" |
+# R>                                      mnum(others$intervention_month) > last)]
+# R>   own <- cits_monthly[cits_monthly$enterprise_id == e & cits_monthly$indicator == ind, ]
+# R>   comp <- aggregate(cbind(numerator, exposure) ~ month, FUN = sum,
+# R>                     data = cits_monthly[cits_monthly$enterprise_id %in% pool &
+# R>                                         cits_monthly$indicator == ind, ])
+# R>   common <- sort(intersect(own$month, comp$month))
+# R>   cols <- c("month", "numerator", "exposure")
+# R>   stacked <- rbind(cbind(own[match(common, own$month), cols], s = 1),
+# R>                    cbind(comp[match(common, comp$month), cols], s = 0))
+# R>   stacked$t <- mnum(stacked$month) - first
+# R>   stacked$post <- as.numeric(stacked$t >= t0)
+# R>   stacked$t_after <- pmax(0, stacked$t - t0)
+# R>   stacked
+# R> }
+# R> cits_glm <- function(stacked) {
+# R>   glm(numerator ~ factor(month) + s + s:t + s:post + s:t_after + offset(log(exposure)),
+# R>       family = quasipoisson, data = stacked, control = tight)
+# R> }
+# R> cits_lag <- function(stacked) floor(4 * (length(unique(stacked$t)) / 100)^(2 / 9))
+# R> cits_values <- function(fit, cc, L) {
+# R>   disp <- summary(fit)$dispersion
+# R>   phi <- max(1, disp)
+# R>   Vm <- vcov(fit)[names(cc), names(cc), drop = FALSE] * phi / disp
+# R>   Vp <- vcovPL(fit, cluster = ~ s, order.by = ~ t, lag = L,
+# R>                adjust = TRUE)[names(cc), names(cc), drop = FALSE]
+# R>   b <- sum(cc * coef(fit)[names(cc)])
+# R>   se_model <- sqrt(drop(cc %*% Vm %*% cc))
+# R>   se_newey_west <- sqrt(drop(cc %*% Vp %*% cc))
+# R>   se <- max(se_model, se_newey_west)
+# R>   df <- df.residual(fit)
+# R>   list(estimate = exp(b), ci_low = exp(b - qt(0.975, df) * se),
+# R>        ci_high = exp(b + qt(0.975, df) * se), p_value = 2 * pt(-abs(b / se), df), se = se,
+# R>        se_model = se_model, se_newey_west = se_newey_west, dispersion = phi,
+# R>        raw_dispersion = disp, df = df, hac_lag = L, n = nobs(fit))
+# R> }
+
+
+# The stacked rows of e1's reject rate: their number and the sums of each series.
+# R> reject <- cits_stack("e1", "reject_rate")
+# R> list(rows = nrow(reject), months = length(unique(reject$month)),
+# R>      comparison_numerator = sum(reject$numerator[reject$s == 0]),
+# R>      comparison_exposure = sum(reject$exposure[reject$s == 0]),
+# R>      own_numerator = sum(reject$numerator[reject$s == 1]), t_last = max(reject$t),
+# R>      t0 = min(reject$t[reject$post == 1]))
+CITS_REJECT_STACKED = {
+    "rows": 46.0,
+    "months": 23.0,
+    "comparison_numerator": 8570.0,
+    "comparison_exposure": 396799.0,
+    "own_numerator": 4065.0,
+    "t_last": 24.0,
+    "t0": 12.0,
+}
+
+
+# cits_effect_end of e1's reject rate: exp(b_s:post + b_s:t_after (t_last - t0)).
+# R> reject_fit <- cits_glm(reject)
+# R> L <- cits_lag(reject)
+# R> span <- max(reject$t_after)
+# R> cits_values(reject_fit, c("s:post" = 1, "s:t_after" = span), L)
+CITS_REJECT_EFFECT_END = {
+    "estimate": 0.82023888417043744,
+    "ci_low": 0.43452213382090132,
+    "ci_high": 1.5483488060529305,
+    "p_value": 0.52170904633131809,
+    "se": 0.3035553912271009,
+    "se_model": 0.3035553912271009,
+    "se_newey_west": 0.28232170009986451,
+    "dispersion": 3.809044561318192,
+    "raw_dispersion": 3.809044561318192,
+    "df": 19.0,
+    "hac_lag": 2.0,
+    "n": 46.0,
+}
+
+
+# cits_level: exp(b_s:post).
+# R> cits_values(reject_fit, c("s:post" = 1), L)
+CITS_REJECT_LEVEL = {
+    "estimate": 0.76780928826208128,
+    "ci_low": 0.56363130200174127,
+    "ci_high": 1.0459516727474132,
+    "p_value": 0.089595754658470958,
+    "se": 0.14770067320009686,
+    "se_model": 0.14770067320009686,
+    "se_newey_west": 0.13961067678834826,
+    "dispersion": 3.809044561318192,
+    "raw_dispersion": 3.809044561318192,
+    "df": 19.0,
+    "hac_lag": 2.0,
+    "n": 46.0,
+}
+
+
+# cits_slope: exp(b_s:t_after).
+# R> cits_values(reject_fit, c("s:t_after" = 1), L)
+CITS_REJECT_SLOPE = {
+    "estimate": 1.0055196977275667,
+    "ci_low": 0.96276916348043828,
+    "ci_high": 1.0501685148110587,
+    "p_value": 0.79372562343398922,
+    "se": 0.020757583495341118,
+    "se_model": 0.020757583495341118,
+    "se_newey_west": 0.016794320032047665,
+    "dispersion": 3.809044561318192,
+    "raw_dispersion": 3.809044561318192,
+    "df": 19.0,
+    "hac_lag": 2.0,
+    "n": 46.0,
+}
+
+
+# Single coefficients of the same fit in R's names (treatment contrasts for the months):
+# estimates, model-based SEs with the raw dispersion (here above 1, so the floor does not bind),
+# panel Newey-West SEs.
+# R> Vp <- vcovPL(reject_fit, cluster = ~ s, order.by = ~ t, lag = L, adjust = TRUE)
+# R> terms <- c("(Intercept)", "factor(month)2010-06", "s", "s:t", "s:post", "s:t_after")
+# R> c(setNames(as.list(coef(reject_fit)[terms]), paste0("b ", terms)),
+# R>   setNames(as.list(sqrt(diag(vcov(reject_fit)))[terms]), paste0("se_unfloored ", terms)),
+# R>   setNames(as.list(sqrt(diag(Vp))[terms]), paste0("se_panel ", terms)),
+# R>   list(iterations = reject_fit$iter))
+CITS_REJECT_TERMS = {
+    "b (Intercept)": -3.9485312331592706,
+    "b factor(month)2010-06": 0.44941533095410341,
+    "b s": 0.041142900018199521,
+    "b s:t": -0.0029525125534039824,
+    "b s:post": -0.26421389924703581,
+    "b s:t_after": 0.0055045200213505764,
+    "se_unfloored (Intercept)": 0.10553407316021558,
+    "se_unfloored factor(month)2010-06": 0.12860535894373967,
+    "se_unfloored s": 0.10027063280913967,
+    "se_unfloored s:t": 0.015253171991572924,
+    "se_unfloored s:post": 0.14770067320009686,
+    "se_unfloored s:t_after": 0.020757583495341118,
+    "se_panel (Intercept)": 0.049227767943126506,
+    "se_panel factor(month)2010-06": 0.049747227928746751,
+    "se_panel s": 0.10969397518039678,
+    "se_panel s:t": 0.014134202008813015,
+    "se_panel s:post": 0.13961067678834826,
+    "se_panel s:t_after": 0.016794320032047665,
+    "iterations": 4.0,
+}
+
+
+# cits_effect_end with a fixed lag of 6 (settings newey_west_lag = 6): more lags of the panel
+# Newey-West sum, across the two months without both series.
+# R> cits_values(reject_fit, c("s:post" = 1, "s:t_after" = span), 6)
+CITS_REJECT_EFFECT_END_LAG6 = {
+    "estimate": 0.82023888417043744,
+    "ci_low": 0.43452213382090132,
+    "ci_high": 1.5483488060529305,
+    "p_value": 0.52170904633131809,
+    "se": 0.3035553912271009,
+    "se_model": 0.3035553912271009,
+    "se_newey_west": 0.26264207431519304,
+    "dispersion": 3.809044561318192,
+    "raw_dispersion": 3.809044561318192,
+    "df": 19.0,
+    "hac_lag": 6.0,
+    "n": 46.0,
+}
+
+
+# cits_effect_end of e1's accident frequency. In 2010-11 no enterprise had an accident: that
+# month's effect runs to minus infinity and R stops where its fitted counts are about 1e-12; the
+# month still counts in n and p (df).
+# R> accidents <- cits_stack("e1", "accident_frequency")
+# R> accidents_fit <- cits_glm(accidents)
+# R> La <- cits_lag(accidents)
+# R> cits_values(accidents_fit, c("s:post" = 1, "s:t_after" = max(accidents$t_after)), La)
+CITS_ACCIDENTS_EFFECT_END = {
+    "estimate": 0.1651056516068351,
+    "ci_low": 0.0038807251983529263,
+    "ci_high": 7.0244283733585036,
+    "p_value": 0.32842521884931997,
+    "se": 1.7980006043299686,
+    "se_model": 1.7980006043299686,
+    "se_newey_west": 1.407522991735114,
+    "dispersion": 2.2111149894286748,
+    "raw_dispersion": 2.2111149894286748,
+    "df": 20.0,
+    "hac_lag": 2.0,
+    "n": 48.0,
+}
+
+
+# cits_level of the accident frequency, and the largest fitted count R leaves in the empty
+# month.
+# R> c(cits_values(accidents_fit, c("s:post" = 1), La),
+# R>   list(fitted_in_empty_month = max(fitted(accidents_fit)[accidents$month == "2010-11"])))
+CITS_ACCIDENTS_LEVEL = {
+    "estimate": 0.41077916674517134,
+    "ci_low": 0.064165121236123127,
+    "ci_high": 2.6297702019592197,
+    "p_value": 0.32943850053375057,
+    "se": 0.89004243348620959,
+    "se_model": 0.83836958884450052,
+    "se_newey_west": 0.89004243348620959,
+    "dispersion": 2.2111149894286748,
+    "raw_dispersion": 2.2111149894286748,
+    "df": 20.0,
+    "hac_lag": 2.0,
+    "n": 48.0,
+    "fitted_in_empty_month": 5.6306938036926343e-12,
+}
+

@@ -40,6 +40,31 @@ NOTE_TEXTS: dict[str, str] = {
                          "{needed} on each side)"),
 }
 
+# The notes of the controlled interrupted time series (stats/cits.py).
+NOTE_TEXTS.update({
+    "cits_comparison": N_("against a comparison series of {members} enterprise(s), with one "
+                          "effect per calendar month"),
+    "cits_at_last_month": N_("at the last month, {months} months after the start, relative "
+                             "to the comparison series"),
+    "cits_too_few_months": N_("needs at least {needed} months before and {needed} after in "
+                              "which both the enterprise and the comparison series have "
+                              "data; has {before} before and {after} after"),
+    "cits_too_few_comparison_events": N_("too few events in the comparison series ({before} "
+                                         "before, {after} after; a model needs {needed} on "
+                                         "each side)"),
+    "cits_too_few_rows": N_("{rows} rows are too few for the {coefficients} coefficients of "
+                            "the model with the comparison series"),
+    "cits_months_without_comparison": N_("{months} month(s) of the enterprise without data "
+                                         "from the comparison series left out"),
+    "cits_empty_months": N_("{months} month(s) without any event in either series carry no "
+                            "information"),
+    "cits_not_estimable": N_("the model with the comparison series has no finite estimate "
+                             "(the events are confined to part of a series)"),
+    "cits_did_not_converge": N_("the model with the comparison series did not converge"),
+    "cits_unbounded": N_("the interval is unbounded: the data cannot pin down this effect"),
+    "cits_not_tracked": N_("not tracked: the enterprise has no month of this indicator"),
+})
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _VALUE = re.compile(r"^[^(),;=]*$")
 _ITEM = re.compile(r"^(?P<code>[a-z][a-z0-9_]*)(\((?P<args>[^()]*)\))?$")

@@ -458,3 +458,110 @@ run R.
 ', sep = "")
 cat(out, sep = "\n")
 cat("\n")
+
+# =========================================================================================
+# Controlled interrupted time series (stats/cits.py). A self-contained section: it prints
+# its own blocks after the rest of the file.
+# =========================================================================================
+
+out <- character()
+
+setup('
+cits_monthly <- read.csv("tests/data/cits_monthly.csv")
+cits_ent <- read.csv("tests/data/cits_enterprises.csv", colClasses = "character")
+mnum <- function(m) as.integer(substr(m, 1, 4)) * 12 + as.integer(substr(m, 6, 7)) - 1
+cits_stack <- function(e, ind) {
+  mine <- cits_monthly[cits_monthly$enterprise_id == e, ]
+  first <- min(mnum(mine$month))
+  last <- max(mnum(mine$month))
+  t0 <- mnum(cits_ent$intervention_month[cits_ent$enterprise_id == e]) - first
+  others <- cits_ent[cits_ent$enterprise_id != e, ]
+  pool <- others$enterprise_id[which(others$role == "comparison" |
+                                     mnum(others$intervention_month) > last)]
+  own <- cits_monthly[cits_monthly$enterprise_id == e & cits_monthly$indicator == ind, ]
+  comp <- aggregate(cbind(numerator, exposure) ~ month, FUN = sum,
+                    data = cits_monthly[cits_monthly$enterprise_id %in% pool &
+                                        cits_monthly$indicator == ind, ])
+  common <- sort(intersect(own$month, comp$month))
+  cols <- c("month", "numerator", "exposure")
+  stacked <- rbind(cbind(own[match(common, own$month), cols], s = 1),
+                   cbind(comp[match(common, comp$month), cols], s = 0))
+  stacked$t <- mnum(stacked$month) - first
+  stacked$post <- as.numeric(stacked$t >= t0)
+  stacked$t_after <- pmax(0, stacked$t - t0)
+  stacked
+}
+cits_glm <- function(stacked) {
+  glm(numerator ~ factor(month) + s + s:t + s:post + s:t_after + offset(log(exposure)),
+      family = quasipoisson, data = stacked, control = tight)
+}
+cits_lag <- function(stacked) floor(4 * (length(unique(stacked$t)) / 100)^(2 / 9))
+cits_values <- function(fit, cc, L) {
+  disp <- summary(fit)$dispersion
+  phi <- max(1, disp)
+  Vm <- vcov(fit)[names(cc), names(cc), drop = FALSE] * phi / disp
+  Vp <- vcovPL(fit, cluster = ~ s, order.by = ~ t, lag = L,
+               adjust = TRUE)[names(cc), names(cc), drop = FALSE]
+  b <- sum(cc * coef(fit)[names(cc)])
+  se_model <- sqrt(drop(cc %*% Vm %*% cc))
+  se_newey_west <- sqrt(drop(cc %*% Vp %*% cc))
+  se <- max(se_model, se_newey_west)
+  df <- df.residual(fit)
+  list(estimate = exp(b), ci_low = exp(b - qt(0.975, df) * se),
+       ci_high = exp(b + qt(0.975, df) * se), p_value = 2 * pt(-abs(b / se), df), se = se,
+       se_model = se_model, se_newey_west = se_newey_west, dispersion = phi,
+       raw_dispersion = disp, df = df, hac_lag = L, n = nobs(fit))
+}
+', 'Controlled interrupted time series (Lopez Bernal, Cummins & Gasparrini 2018, Int J Epidemiol 47:2082-2093), fixture tests/data/cits_monthly.csv and cits_enterprises.csv: simulated counts (negative binomial) of e1 (programme from 2010-04), two comparison enterprises c1, c2, a programme enterprise p2 starting 2011-06 (after e1\'s last month 2011-04: in e1\'s comparison pool) and p3 starting 2010-10 (not in it), with a common shock in 2010-06 to 2010-12. cits_stack(): the comparison pool, the comparison series (sums over the members reporting each month) and the stacked rows on the months where both series are present (e1 lacks reject_rate in 2010-07; no comparison enterprise reports in 2011-01; c1 lacks 2009-09). cits_values(): the estimate exp(c\'b), the larger of the model-based SE (dispersion floored at 1) and the panel Newey-West SE sandwich::vcovPL(cluster = ~ s, order.by = ~ t, lag = L, adjust = TRUE), t interval and p with df = n - p.')
+
+block("CITS_REJECT_STACKED", '
+reject <- cits_stack("e1", "reject_rate")
+list(rows = nrow(reject), months = length(unique(reject$month)),
+     comparison_numerator = sum(reject$numerator[reject$s == 0]),
+     comparison_exposure = sum(reject$exposure[reject$s == 0]),
+     own_numerator = sum(reject$numerator[reject$s == 1]), t_last = max(reject$t),
+     t0 = min(reject$t[reject$post == 1]))
+', "The stacked rows of e1's reject rate: their number and the sums of each series.")
+
+block("CITS_REJECT_EFFECT_END", '
+reject_fit <- cits_glm(reject)
+L <- cits_lag(reject)
+span <- max(reject$t_after)
+cits_values(reject_fit, c("s:post" = 1, "s:t_after" = span), L)
+', "cits_effect_end of e1's reject rate: exp(b_s:post + b_s:t_after (t_last - t0)).")
+
+block("CITS_REJECT_LEVEL", '
+cits_values(reject_fit, c("s:post" = 1), L)
+', "cits_level: exp(b_s:post).")
+
+block("CITS_REJECT_SLOPE", '
+cits_values(reject_fit, c("s:t_after" = 1), L)
+', "cits_slope: exp(b_s:t_after).")
+
+block("CITS_REJECT_TERMS", '
+Vp <- vcovPL(reject_fit, cluster = ~ s, order.by = ~ t, lag = L, adjust = TRUE)
+terms <- c("(Intercept)", "factor(month)2010-06", "s", "s:t", "s:post", "s:t_after")
+c(setNames(as.list(coef(reject_fit)[terms]), paste0("b ", terms)),
+  setNames(as.list(sqrt(diag(vcov(reject_fit)))[terms]), paste0("se_unfloored ", terms)),
+  setNames(as.list(sqrt(diag(Vp))[terms]), paste0("se_panel ", terms)),
+  list(iterations = reject_fit$iter))
+', "Single coefficients of the same fit in R's names (treatment contrasts for the months): estimates, model-based SEs with the raw dispersion (here above 1, so the floor does not bind), panel Newey-West SEs.")
+
+block("CITS_REJECT_EFFECT_END_LAG6", '
+cits_values(reject_fit, c("s:post" = 1, "s:t_after" = span), 6)
+', "cits_effect_end with a fixed lag of 6 (settings newey_west_lag = 6): more lags of the panel Newey-West sum, across the two months without both series.")
+
+block("CITS_ACCIDENTS_EFFECT_END", '
+accidents <- cits_stack("e1", "accident_frequency")
+accidents_fit <- cits_glm(accidents)
+La <- cits_lag(accidents)
+cits_values(accidents_fit, c("s:post" = 1, "s:t_after" = max(accidents$t_after)), La)
+', "cits_effect_end of e1's accident frequency. In 2010-11 no enterprise had an accident: that month's effect runs to minus infinity and R stops where its fitted counts are about 1e-12; the month still counts in n and p (df).")
+
+block("CITS_ACCIDENTS_LEVEL", '
+c(cits_values(accidents_fit, c("s:post" = 1), La),
+  list(fitted_in_empty_month = max(fitted(accidents_fit)[accidents$month == "2010-11"])))
+', "cits_level of the accident frequency, and the largest fitted count R leaves in the empty month.")
+
+cat(out, sep = "\n")
+cat("\n")
