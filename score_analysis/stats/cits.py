@@ -24,9 +24,10 @@ The pieces, each a pure function (the data in :mod:`.cits_data`, the fit in
   ``num ~ factor(month) + s + s:t + s:post + s:t_after + offset(log(exposure))`` with the
   model-based and the panel Newey-West covariance;
 * :func:`cits_rows` — the three results rows ``cits_effect_end``, ``cits_level`` and
-  ``cits_slope``, in the format of the single-series rows;
+  ``cits_slope``, in the format of the single-series rows (:func:`cits_results`: those of
+  every indicator of one enterprise at once);
 * :func:`comparison_lines` — chart data: the comparison series scaled to the enterprise's
-  level before the programme.
+  level before the programme (:func:`comparison_charts`: every indicator at once).
 
 References
 ----------
@@ -48,21 +49,22 @@ from ..settings import PLAN, AnalysisSettings
 from .cits_data import (
     COMPARISON_COLUMNS,
     STACKED_COLUMNS,
+    CitsPanel,
     ControlledData,
     comparison_pool,
     comparison_series,
     enterprise_roles,
     month_text,
-    stacked_frame,
     stacked_model_data,
 )
-from .cits_fit import CITS_TERMS, CitsFit, NotEstimable, cits_fit, wald
+from .cits_fit import CITS_TERMS, CitsFit, NotEstimable, cits_fit, fit_columns, wald
 from .notes import Note, note, note_codes, note_text
 
 __all__ = [
     "CHART_COLUMNS", "CITS_METHODS", "CITS_TERMS", "COMPARISON_COLUMNS", "ROW_COLUMNS",
-    "STACKED_COLUMNS", "CitsFit", "cits_fit", "cits_rows", "comparison_lines",
-    "comparison_pool", "comparison_series", "enterprise_roles", "stacked_model_data",
+    "STACKED_COLUMNS", "CitsFit", "CitsPanel", "cits_fit", "cits_results", "cits_rows",
+    "comparison_charts", "comparison_lines", "comparison_pool", "comparison_series",
+    "enterprise_roles", "stacked_model_data",
 ]
 
 #: The three rows of the controlled model, in the order of the results table.
@@ -190,7 +192,8 @@ def cits_rows(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: s
         The enterprises table (``enterprise_id``, ``intervention_month``, optional
         ``role``).
     enterprise_id
-        A programme enterprise with at least one row in ``monthly``.
+        A programme enterprise (one without any row in ``monthly`` has no pool, so no
+        controlled rows).
     indicator
         The indicator's name.
     multiplier
@@ -220,11 +223,43 @@ def cits_rows(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: s
     series studies of public health interventions. Int J Epidemiol 47(6):2082-2093.
     Zeileis A, Köll S, Graham N (2020) Various versatile variances. J Stat Softw 95(1).
     """
-    if not np.isfinite(multiplier) or multiplier <= 0:
-        raise ValueError(f"multiplier must be a positive number, got {multiplier}")
+    _check_multiplier(multiplier)
     if not settings.comparison_group:
         return []
-    setup = ControlledData(monthly, enterprises, enterprise_id, indicator)
+    return _rows(CitsPanel(monthly, enterprises), enterprise_id, indicator,
+                 multiplier=multiplier, settings=settings)
+
+
+def cits_results(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: str, *,
+                 multipliers: dict[str, float],
+                 settings: AnalysisSettings = PLAN) -> dict[str, list[dict]]:
+    """:func:`cits_rows` of every indicator of ``multipliers`` (name: multiplier) for one
+    programme enterprise, reading the tables once (the analysis of an enterprise calls
+    this, at a fraction of the cost of one :func:`cits_rows` call per indicator).
+
+    Returns
+    -------
+    dict
+        Indicator name: its list of row dicts (empty lists when the pool is empty or
+        ``settings.comparison_group`` is false).
+    """
+    for multiplier in multipliers.values():
+        _check_multiplier(multiplier)
+    if not settings.comparison_group:
+        return {name: [] for name in multipliers}
+    panel = CitsPanel(monthly, enterprises)
+    return {name: _rows(panel, enterprise_id, name, multiplier=multiplier, settings=settings)
+            for name, multiplier in multipliers.items()}
+
+
+def _check_multiplier(multiplier: float) -> None:
+    if not np.isfinite(multiplier) or multiplier <= 0:
+        raise ValueError(f"multiplier must be a positive number, got {multiplier}")
+
+
+def _rows(panel: CitsPanel, enterprise_id: str, indicator: str, *, multiplier: float,
+          settings: AnalysisSettings) -> list[dict]:
+    setup = panel.data(enterprise_id, indicator)
     if not setup.pool:
         return []
     members = note("cits_comparison", members=len(setup.pool))
@@ -239,7 +274,7 @@ def cits_rows(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: s
     failed = _rule_notes(cols, settings)
     if not failed:
         try:
-            fit = cits_fit(stacked_frame(cols), settings=settings)
+            fit = fit_columns(cols, settings=settings)
         except NotEstimable as exc:
             failed = [exc.note]
     if failed:
@@ -298,13 +333,42 @@ def comparison_lines(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterpris
     ----------
     Lopez Bernal, Cummins & Gasparrini (2018) Int J Epidemiol 47(6):2082-2093, Fig. 1.
     """
-    if not np.isfinite(multiplier) or multiplier <= 0:
-        raise ValueError(f"multiplier must be a positive number, got {multiplier}")
-    setup = ControlledData(monthly, enterprises, enterprise_id, indicator)
-    comp, own = setup.comparison, setup.own
-    if comp is None:
+    _check_multiplier(multiplier)
+    return _lines(CitsPanel(monthly, enterprises).data(enterprise_id, indicator), multiplier)
+
+
+def comparison_charts(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: str, *,
+                      multipliers: dict[str, float]) -> pd.DataFrame:
+    """:func:`comparison_lines` of every indicator of ``multipliers`` (name: multiplier),
+    reading the tables once: one frame with the columns ``indicator`` and
+    :data:`CHART_COLUMNS` (no rows for an indicator without comparison series)."""
+    for multiplier in multipliers.values():
+        _check_multiplier(multiplier)
+    panel = CitsPanel(monthly, enterprises)
+    parts = [(name, _line_arrays(panel.data(enterprise_id, name), multiplier))
+             for name, multiplier in multipliers.items()]
+    parts = [(name, cols) for name, cols in parts if cols is not None]
+    columns = {"indicator": np.concatenate([np.full(len(c["month"]), name, dtype=object)
+                                            for name, c in parts] or [np.empty(0, object)])}
+    for key in CHART_COLUMNS:
+        columns[key] = np.concatenate([c[key] for _, c in parts]
+                                      or [np.empty(0, object if key == "month" else float)])
+    return pd.DataFrame(columns)
+
+
+def _lines(setup: ControlledData, multiplier: float) -> pd.DataFrame:
+    cols = _line_arrays(setup, multiplier)
+    if cols is None:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "month" else float)
                              for c in CHART_COLUMNS})
+    return pd.DataFrame(cols)
+
+
+def _line_arrays(setup: ControlledData, multiplier: float) -> dict[str, np.ndarray] | None:
+    """The columns of :func:`comparison_lines` as arrays (None: no comparison series)."""
+    comp, own = setup.comparison, setup.own
+    if comp is None:
+        return None
     cols = setup.stacked()
     before = cols["post"] == 0
     own_b, comp_b = before & (cols["s"] == 1), before & (cols["s"] == 0)
@@ -318,6 +382,6 @@ def comparison_lines(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterpris
     observed[np.searchsorted(months, own.month)] = own.numerator / own.exposure * multiplier
     unscaled = np.full(len(months), np.nan)
     unscaled[np.searchsorted(months, comp.month)] = comp.numerator / comp.exposure * multiplier
-    return pd.DataFrame({"month": [month_text(int(m)) for m in months],
-                         "observed": observed, "comparison": unscaled * scale,
-                         "comparison_unscaled": unscaled})
+    return {"month": np.array([month_text(int(m)) for m in months], dtype=object),
+            "observed": observed, "comparison": unscaled * scale,
+            "comparison_unscaled": unscaled}

@@ -78,10 +78,15 @@ def enterprise_roles(enterprises: pd.DataFrame) -> pd.Series:
                      name="role", dtype=object)
 
 
-def _intervention(enterprises: pd.DataFrame, enterprise_id: str) -> int:
-    rows = enterprises[enterprises["enterprise_id"] == enterprise_id]
-    value = rows["intervention_month"].iloc[0]
-    return _month_number(value, f"intervention_month of programme enterprise {enterprise_id!r}")
+def _starts(enterprises: pd.DataFrame) -> dict:
+    """``intervention_month`` by ``enterprise_id`` (as given, unparsed)."""
+    return dict(zip(enterprises["enterprise_id"].to_numpy(dtype=object),
+                    enterprises["intervention_month"].to_numpy(dtype=object), strict=True))
+
+
+def _start(starts: dict, enterprise_id: str) -> int:
+    return _month_number(starts[enterprise_id],
+                         f"intervention_month of programme enterprise {enterprise_id!r}")
 
 
 def comparison_pool(enterprises: pd.DataFrame, enterprise_id: str, *,
@@ -93,7 +98,11 @@ def comparison_pool(enterprises: pd.DataFrame, enterprise_id: str, *,
     later than ``e``'s last month (``last_month``): one that had not started the
     programme while ``e`` was observed (docs/analysis_plan.md, the controlled interrupted
     time series; Lopez Bernal, Cummins & Gasparrini 2018 call these "not yet treated"
-    controls).
+    controls).  An enterprise without any month has no last month and so no pool (the
+    analysis functions then give no controlled rows).
+    R: ``subset(enterprises, enterprise_id != e & (role == "comparison" |
+    intervention_month > last_month))$enterprise_id`` (months as ``YYYY-MM`` text compare
+    in time order).
 
     Parameters
     ----------
@@ -116,30 +125,78 @@ def comparison_pool(enterprises: pd.DataFrame, enterprise_id: str, *,
         An unknown or comparison ``enterprise_id``, a malformed month, or a programme
         enterprise without a valid ``intervention_month``.
     """
-    roles = enterprise_roles(enterprises)
+    return _pool(enterprise_roles(enterprises), _starts(enterprises), enterprise_id,
+                 _month_number(last_month, "last_month"))
+
+
+def _pool(roles: pd.Series, starts: dict, enterprise_id: str, last: int) -> tuple[str, ...]:
     if enterprise_id not in roles.index:
         raise ValueError(f"enterprise {enterprise_id!r} is not in the enterprises table")
     if roles[enterprise_id] != "programme":
         raise ValueError(f"enterprise {enterprise_id!r} is a comparison enterprise: only a "
                          f"programme enterprise has a comparison pool")
-    last = _month_number(last_month, "last_month")
-    pool = []
-    for eid, role in roles.items():
-        if eid == enterprise_id:
-            continue
-        if role == "comparison" or _intervention(enterprises, eid) > last:
-            pool.append(eid)
-    return tuple(pool)
+    return tuple(eid for eid, role in roles.items() if eid != enterprise_id and (
+        role == "comparison" or _start(starts, eid) > last))
 
 
-def _checked_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(monthly, pd.DataFrame):
-        raise ValueError(f"monthly must be a pandas DataFrame, got {type(monthly).__name__}")
-    missing = [c for c in _MONTHLY_NEEDS if c not in monthly]
-    if missing:
-        raise ValueError(f"monthly lacks the column(s) {missing} (see "
-                         f"stats.indicators.monthly_indicators)")
-    return monthly
+class _Monthly:
+    """The columns of the monthly indicators the controlled analysis uses, as numpy arrays
+    (months as numbers ``year * 12 + month - 1``), read once per call."""
+
+    __slots__ = ("ids", "id_code", "id_index", "indicator", "month", "numerator", "exposure",
+                 "frame")
+
+    def __init__(self, monthly: pd.DataFrame) -> None:
+        if not isinstance(monthly, pd.DataFrame):
+            raise ValueError(f"monthly must be a pandas DataFrame, got "
+                             f"{type(monthly).__name__}")
+        missing = [c for c in _MONTHLY_NEEDS if c not in monthly]
+        if missing:
+            raise ValueError(f"monthly lacks the column(s) {missing} (see "
+                             f"stats.indicators.monthly_indicators)")
+        self.frame = monthly
+        self.ids = monthly["enterprise_id"].to_numpy(dtype=object)
+        self.id_code, id_names = pd.factorize(self.ids)
+        self.id_index = {name: k for k, name in enumerate(id_names)}
+        self.indicator = monthly["indicator"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(monthly["month"], use_na_sentinel=True)
+        numbers = np.empty(len(uniques), dtype=int)
+        for k, value in enumerate(uniques):
+            if not isinstance(value, str) or not _MONTH.fullmatch(value):
+                i = int(np.flatnonzero(codes == k)[0])
+                raise ValueError(f"monthly: the month of {self.ids[i]!r} must be written "
+                                 f"YYYY-MM, got {value!r}")
+            numbers[k] = int(value[:4]) * 12 + int(value[5:7]) - 1
+        if (codes < 0).any():
+            i = int(np.flatnonzero(codes < 0)[0])
+            raise ValueError(f"monthly: a row of {self.ids[i]!r} has no month")
+        self.month = numbers[codes]
+        self.numerator = pd.to_numeric(monthly["numerator"], errors="coerce").to_numpy(
+            dtype=float)
+        self.exposure = pd.to_numeric(monthly["exposure"], errors="coerce").to_numpy(
+            dtype=float)
+
+    def rows(self, ids, indicator: str) -> _Series:
+        """Every row of ``ids`` for ``indicator``, validated, as arrays (unsorted)."""
+        codes = [self.id_index[i] for i in ids if i in self.id_index]
+        mask = (self.indicator == indicator) & np.isin(self.id_code, codes)
+        who, number = self.ids[mask], self.month[mask]
+        num, exp_ = self.numerator[mask], self.exposure[mask]
+        bad = ~np.isfinite(num) | ~np.isfinite(exp_) | (num < 0) | (exp_ <= 0)
+        if bad.any():
+            i = int(np.flatnonzero(mask)[np.flatnonzero(bad)[0]])
+            raise ValueError(f"monthly: {indicator} of {self.ids[i]!r} in "
+                             f"{self.frame['month'].iloc[i]} needs a non-negative numerator "
+                             f"and a positive exposure, got "
+                             f"{self.frame['numerator'].iloc[i]!r} / "
+                             f"{self.frame['exposure'].iloc[i]!r}")
+        key = self.id_code[mask].astype(np.int64) * 1_000_000 + number
+        if len(np.unique(key)) < len(key):
+            _, first = np.unique(key, return_index=True)
+            i = int(np.setdiff1d(np.arange(len(key)), first)[0])
+            raise ValueError(f"monthly: {indicator} of {who[i]!r} in "
+                             f"{month_text(int(number[i]))} appears more than once")
+        return _Series(number, num, exp_, who)
 
 
 class _Series:
@@ -152,31 +209,6 @@ class _Series:
         self.numerator = numerator
         self.exposure = exposure
         self.members = members
-
-
-def _rows_of(monthly: pd.DataFrame, ids, indicator: str) -> _Series:
-    """Every row of ``ids`` for ``indicator``, validated, as arrays (unsorted)."""
-    mask = monthly["enterprise_id"].isin(list(ids)).to_numpy() & (
-        monthly["indicator"] == indicator).to_numpy()
-    sub = monthly.loc[mask, list(_MONTHLY_NEEDS)]
-    who = sub["enterprise_id"].to_numpy(dtype=object)
-    months = sub["month"].to_numpy(dtype=object)
-    number = np.array([_month_number(m, f"month of {w!r} ({indicator})")
-                       for m, w in zip(months, who, strict=True)], dtype=int)
-    num = pd.to_numeric(sub["numerator"], errors="coerce").to_numpy(dtype=float)
-    exp_ = pd.to_numeric(sub["exposure"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(num) | ~np.isfinite(exp_) | (num < 0) | (exp_ <= 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"monthly: {indicator} of {who[i]!r} in {months[i]} needs a "
-                         f"non-negative numerator and a positive exposure, got "
-                         f"{sub['numerator'].iloc[i]!r} / {sub['exposure'].iloc[i]!r}")
-    key = pd.Series(list(zip(who, number, strict=True)), dtype=object)
-    if key.duplicated().any():
-        i = int(np.flatnonzero(key.duplicated().to_numpy())[0])
-        raise ValueError(f"monthly: {indicator} of {who[i]!r} in {months[i]} appears more "
-                         f"than once")
-    return _Series(number, num, exp_, who)
 
 
 def _summed(rows: _Series) -> _Series:
@@ -193,30 +225,59 @@ def _sorted(rows: _Series) -> _Series:
     return _Series(rows.month[order], rows.numerator[order], rows.exposure[order])
 
 
+class CitsPanel:
+    """The monthly indicators and the enterprises, read once for the controlled analyses
+    of many enterprises and indicators (:meth:`data`).
+
+    Parameters
+    ----------
+    monthly
+        The monthly indicators (``enterprise_id``, ``indicator``, ``month``,
+        ``numerator``, ``exposure``; other columns are ignored).
+    enterprises
+        The enterprises table (``enterprise_id``, ``intervention_month``, optional
+        ``role``).
+
+    Raises
+    ------
+    ValueError
+        For a missing column, a malformed month or role, or a repeated enterprise.
+    """
+
+    def __init__(self, monthly: pd.DataFrame, enterprises: pd.DataFrame) -> None:
+        self.table = _Monthly(monthly)
+        self.roles = enterprise_roles(enterprises)
+        self.starts = _starts(enterprises)
+
+    def data(self, enterprise_id: str, indicator: str) -> ControlledData:
+        """The :class:`ControlledData` of one programme enterprise and indicator."""
+        return ControlledData(self, enterprise_id, indicator)
+
+
 class ControlledData:
-    """The controlled analysis's data of one programme enterprise ``e`` and indicator,
-    computed once: ``e``'s calendar (``first``, ``last`` month numbers, ``calendar``),
-    its ``pool`` (:func:`comparison_pool`), ``t0``, its own series ``own`` and the
-    ``comparison`` series (``None`` when the pool is empty), months as numbers
+    """The controlled analysis's data of one programme enterprise ``e`` and indicator:
+    ``e``'s calendar (``first``, ``last`` month numbers, ``calendar``), its ``pool``
+    (:func:`comparison_pool`), ``t0``, its own series ``own`` and the ``comparison``
+    series (``None`` when the pool is empty), months as numbers
     (``year * 12 + month - 1``).  :meth:`stacked` gives the stacked rows as arrays."""
 
-    def __init__(self, monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: str,
-                 indicator: str) -> None:
-        monthly = _checked_monthly(monthly)
-        mine = monthly["enterprise_id"].to_numpy(dtype=object) == enterprise_id
-        months = monthly["month"].to_numpy(dtype=object)[mine]
-        if not len(months):
-            raise ValueError(f"enterprise {enterprise_id!r} has no row in the monthly "
-                             f"indicators")
-        numbers = np.array([_month_number(m, f"month of {enterprise_id!r}") for m in months])
+    def __init__(self, panel: CitsPanel, enterprise_id: str, indicator: str) -> None:
+        table = panel.table
+        months = table.month[table.ids == enterprise_id]
+        if not len(months):  # no KPI month at all: no last month, so no pool
+            _pool(panel.roles, panel.starts, enterprise_id, 0)  # still checks the id
+            empty = np.empty(0)
+            self.first = self.last = self.t0 = 0
+            self.calendar, self.pool, self.comparison = empty, (), None
+            self.own = _Series(empty.astype(int), empty, empty)
+            return
         #: e's calendar: its first and last month over every indicator, its months
-        self.first, self.last = int(numbers.min()), int(numbers.max())
-        self.calendar = np.unique(numbers)
-        self.pool = comparison_pool(enterprises, enterprise_id,
-                                    last_month=month_text(self.last))
-        self.t0 = _intervention(enterprises, enterprise_id) - self.first
-        self.own = _sorted(_rows_of(monthly, [enterprise_id], indicator))
-        pooled = _summed(_rows_of(monthly, self.pool, indicator)) if self.pool else None
+        self.first, self.last = int(months.min()), int(months.max())
+        self.calendar = np.unique(months)
+        self.pool = _pool(panel.roles, panel.starts, enterprise_id, self.last)
+        self.t0 = _start(panel.starts, enterprise_id) - self.first
+        self.own = _sorted(table.rows([enterprise_id], indicator))
+        pooled = _summed(table.rows(self.pool, indicator)) if self.pool else None
         if pooled is not None:
             keep = np.isin(pooled.month, self.calendar)
             pooled = _Series(pooled.month[keep], pooled.numerator[keep],
@@ -294,7 +355,7 @@ def comparison_series(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterpri
     ----------
     Lopez Bernal, Cummins & Gasparrini (2018) Int J Epidemiol 47(6):2082-2093.
     """
-    comp = ControlledData(monthly, enterprises, enterprise_id, indicator).comparison
+    comp = CitsPanel(monthly, enterprises).data(enterprise_id, indicator).comparison
     if comp is None:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "month" else float)
                              for c in COMPARISON_COLUMNS})
@@ -337,4 +398,4 @@ def stacked_model_data(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterpr
     ValueError
         As :func:`comparison_series`.
     """
-    return stacked_frame(ControlledData(monthly, enterprises, enterprise_id, indicator).stacked())
+    return stacked_frame(CitsPanel(monthly, enterprises).data(enterprise_id, indicator).stacked())

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..settings import PLAN, AnalysisSettings
 from .notes import Note, note
@@ -43,6 +43,7 @@ S_TERMS = ("s", "s:t", "s:post", "s:t_after")
 COEFFICIENT_COLUMNS = ("term", "coefficient", "se_model", "se_newey_west", "se", "estimate",
                        "ci_low", "ci_high", "p_value")
 
+_STACKED = ("month", "s", "t", "post", "t_after", "numerator", "exposure")
 _TOLERANCE = 1e-12  # relative change of the deviance at which IRLS stops
 _MAX_ITERATIONS = 100
 _COLLAPSED = 1e-8  # a fitted count below this fraction of the mean count has collapsed
@@ -173,14 +174,17 @@ def wald(fit: CitsFit, weights: dict[str, float], *,
     comb = fit.combination(weights)
     b = comb["coefficient"]
     se = chosen_se(comb["se_model"], comb["se_newey_west"], settings)
+    if not se > 0:
+        raise NotEstimable(note("cits_unbounded"))
     level = 1 - settings.alpha / 2
+    # scipy.special's t and normal functions are what scipy.stats.t / norm call
     if settings.inference == "t":
-        q, p = stats.t.ppf(level, fit.df), 2 * stats.t.sf(abs(b / se), fit.df)
+        q, p = special.stdtrit(fit.df, level), 2 * special.stdtr(fit.df, -abs(b / se))
     else:
-        q, p = stats.norm.ppf(level), 2 * stats.norm.sf(abs(b / se))
+        q, p = special.ndtri(level), 2 * special.ndtr(-abs(b / se))
     with np.errstate(over="ignore", under="ignore"):
         est, lo, hi = np.exp([b, b - q * se, b + q * se])
-    if not (np.isfinite(hi) and lo > 0 and se > 0):
+    if not (np.isfinite(hi) and lo > 0):
         raise NotEstimable(note("cits_unbounded"))
     return {"estimate": float(est), "ci_low": float(lo), "ci_high": float(hi),
             "p_value": float(p), "se": float(se), "se_model": comb["se_model"],
@@ -273,6 +277,13 @@ def panel_newey_west(scores: np.ndarray, time: np.ndarray, bread: np.ndarray, *,
     return n / (n - k) * (bread @ meat @ bread)
 
 
+def _label(level: object) -> str:
+    if isinstance(level, str):
+        return level
+    number = int(level)
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
 def _t0(t: np.ndarray, post: np.ndarray, t_after: np.ndarray) -> float:
     """``t`` of the intervention month: ``t - t_after`` of a month after it."""
     after = post == 1
@@ -315,18 +326,23 @@ def cits_fit(stacked: pd.DataFrame, *, settings: AnalysisSettings = PLAN) -> Cit
     Lopez Bernal, Cummins & Gasparrini (2018) Int J Epidemiol 47(6):2082-2093;
     Zeileis, Köll & Graham (2020) J Stat Softw 95(1).
     """
-    for col in ("month", "s", "t", "post", "t_after", "numerator", "exposure"):
+    cols = {}
+    for col in _STACKED:
         if col not in stacked:
             raise ValueError(f"the stacked model data lack the column {col!r} (see "
                              f"stacked_model_data)")
-    month = stacked["month"].to_numpy(dtype=object)
-    s = stacked["s"].to_numpy(dtype=float)
-    t = stacked["t"].to_numpy(dtype=float)
-    post = stacked["post"].to_numpy(dtype=float)
-    t_after = stacked["t_after"].to_numpy(dtype=float)
-    y = stacked["numerator"].to_numpy(dtype=float)
-    offset = np.log(stacked["exposure"].to_numpy(dtype=float))
-    levels, which = np.unique(month, return_inverse=True)
+        cols[col] = stacked[col].to_numpy(dtype=object if col == "month" else float)
+    return fit_columns(cols, settings=settings)
+
+
+def fit_columns(cols: dict[str, np.ndarray], *,
+                settings: AnalysisSettings = PLAN) -> CitsFit:
+    """:func:`cits_fit` on the stacked rows as numpy arrays (``month`` as ``YYYY-MM`` text
+    or as month numbers ``year * 12 + month - 1``), without building a frame."""
+    s, t, post, t_after = cols["s"], cols["t"], cols["post"], cols["t_after"]
+    y = cols["numerator"]
+    offset = np.log(cols["exposure"])
+    levels, which = np.unique(cols["month"], return_inverse=True)
     m, n = len(levels), len(y)
     p = m + len(S_TERMS)
     if p >= n:
@@ -376,7 +392,7 @@ def cits_fit(stacked: pd.DataFrame, *, settings: AnalysisSettings = PLAN) -> Cit
     full[index] = transform @ beta
     full_model[np.ix_(index, index)] = phi * (transform @ unscaled @ transform.T)
     full_panel[np.ix_(index, index)] = transform @ panel @ transform.T
-    names = ("(Intercept)", *(f"factor(month){lv}" for lv in levels[1:]), *S_TERMS)
+    names = ("(Intercept)", *(f"factor(month){_label(lv)}" for lv in levels[1:]), *S_TERMS)
     own = s == 1
     notes = ((note("cits_empty_months", months=int((~live).sum())),) if not live.all()
              else ())

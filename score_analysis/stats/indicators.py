@@ -84,7 +84,10 @@ def monthly_indicators(kpi: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     idx = month_index(base["month"])
     first = idx.groupby(base["enterprise_id"]).transform("min")
     t = idx - first
-    t0 = month_index(base["intervention_month"]) - first
+    # a comparison enterprise has no programme start (blank): none of its months is "after"
+    start = base["intervention_month"].astype(object)
+    blank = start.isna() | (start.astype(str).str.strip() == "")
+    t0 = month_index(start.where(~blank, "9999-12").astype(str)) - first
     eids = eid_months()
     frames = []
     for ind in INDICATORS.values():
