@@ -1,4 +1,4 @@
-"""The simulated enterprises: the five pilot enterprises and synthetic ones.
+"""The simulated enterprises: the five pilot enterprises, synthetic ones and comparison ones.
 
 **Enterprises.**  ``enterprises=5`` gives the five enterprises of the 2010 pilot
 (names, locations and sectors as published; PT Tesena Inovindo has no known
@@ -19,6 +19,11 @@ its worker survey (see :mod:`.five_s` and :mod:`.survey`).
 Inovindo does not track rework (``units_reworked`` blank in every row).  Synthetic
 enterprises lose one interior month with probability 0.10 and do not track rework with
 probability 0.10.  Half of the synthetic enterprises work a six-day week.
+
+**Comparison enterprises** (``cmp_001``, "PT Demo Comparison 001", ...) take no part in
+the programme: ``role = comparison``, no intervention month, effect strength 0, monthly
+KPIs only; each shares the sector and location of a programme enterprise (see
+:func:`comparison_profile`).
 """
 
 from __future__ import annotations
