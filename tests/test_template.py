@@ -83,11 +83,15 @@ def test_drop_down_lists_for_coded_columns(template: Path):
             lists[(name, header[cells.min_col - 1])] = rule.formula1.strip('"').split(",")
             assert rule.type == "list" and rule.showErrorMessage
     assert lists == {
+        ("enterprises", "role"): ["programme", "comparison"],
         ("enterprises", "data_source"): ["enterprise_records", "simulated"],
         ("five_s_audits", "pillar"): ["sort", "set_in_order", "shine", "standardize",
                                       "sustain"],
         ("survey_items", "reverse"): ["true", "false"],
         ("worker_survey", "wave"): ["baseline", "followup"],
+        ("implementation", "visit"): ["baseline", "visit_1", "visit_2", "visit_3",
+                                      "final_workshop"],
+        ("implementation", "item"): [i.name for i in TABLES["implementation"].items],
         ("qualitative", "kind"): ["good_practice", "lesson_learned", "constraint"],
     }
 
@@ -106,7 +110,9 @@ def test_codebook_describes_every_column_in_both_languages(template: Path):
             sheet.iter_rows(min_row=2, values_only=True)]
     assert rows == codebook_rows()
     described = {(r[0], r[1]) for r in rows if r[1]}
-    assert described == {(t.name, c.name) for t in TABLES.values() for c in t.columns}
+    assert described == ({(t.name, c.name) for t in TABLES.values() for c in t.columns}
+                         | {(t.name, f"value ({i.name})") for t in TABLES.values()
+                            for i in t.items})
     for r in rows:
         assert r[6].strip() and r[7].strip(), r  # English and Bahasa Indonesia
     pillar = next(r for r in rows if r[:2] == ("five_s_audits", "pillar"))

@@ -160,8 +160,9 @@ def test_every_error_is_reported_at_once_errors_first_in_file_order():
         "qualitative": [["enterprise_id", "kind", "text", "language"],
                         ["alpha", "tip", "x", "en"]],
         "enterprises": [list(TABLES["enterprises"].column_names),
-                        ["alpha", "PT Alpha", "", "printing", "-3", "2010-04", "", "simulated"],
-                        ["beta", "", "", "garment", "", "2010-13", "", "simulated"]],
+                        ["alpha", "PT Alpha", "", "printing", "-3", "2010-04", "", "",
+                         "simulated"],
+                        ["beta", "", "", "garment", "", "2010-13", "", "", "simulated"]],
     })
     result = validate(raw, today=TODAY)
     assert not result.ok and result.tables == {}
@@ -442,3 +443,128 @@ def test_the_quality_log_keeps_the_rule_code_beside_the_translated_message():
     (gap,) = [f for f in result.findings if f.severity == "warning"]
     assert gap.rule == "no missing month inside a series"  # the same in every language
     assert gap.message == "trijaya_teknik: bulan 2009-11 tidak ada (tidak diikutkan dalam model)"
+
+
+# --------------------------------------------------------------------------- roles
+
+
+ENT_HEADER = list(TABLES["enterprises"].column_names)
+
+
+def _enterprises(*rows: tuple[str, str, str]) -> list[list[str]]:
+    """enterprises rows from (enterprise_id, intervention_month, role)."""
+    return [ENT_HEADER] + [[eid, f"PT {eid}", "", "printing", "", month, role, "", "simulated"]
+                           for eid, month, role in rows]
+
+
+@pytest.mark.parametrize(("month", "role", "rule"), [
+    ("2010-04", "", None), ("2010-04", "programme", None), ("", "comparison", None),
+    ("", "", "intervention_month required where role is programme"),
+    ("", "programme", "intervention_month required where role is programme"),
+    ("2010-04", "comparison", "intervention_month blank where role is comparison"),
+])
+def test_role_and_intervention_month(month, role, rule):
+    from score_analysis.i18n import use_language
+
+    raw = _raw({"enterprises": _enterprises(("alpha", "2010-04", ""), ("beta", month, role))})
+    raw.tables.pop("milestones")  # beta's milestone would be an error for a comparison
+    raw.tables.pop("implementation")
+    result = validate(raw, today=TODAY)
+    if rule is None:
+        assert result.ok, [f.line() for f in result.errors]
+        ents = result.tables["enterprises"]
+        assert ents["role"].tolist() == ["programme", role or "programme"]
+        assert pd.isna(ents["intervention_month"].iloc[1]) == (month == "")
+        return
+    assert [(f.row, f.column, f.value, f.rule) for f in result.errors] == [
+        (3, "intervention_month", month, rule)]
+    for language, words in (("en", "enterprise"), ("id", "perusahaan")):
+        with use_language(language):
+            (error,) = validate(raw, today=TODAY).errors
+        assert words in error.message
+
+
+def test_a_missing_role_column_means_programme():
+    result = validate(read_raw(MINIMAL), today=TODAY)
+    assert result.tables["enterprises"]["role"].tolist() == ["programme", "programme"]
+
+
+def test_rows_of_comparison_enterprises():
+    """Programme milestones and implementation records of a comparison enterprise are
+    errors; its 5S audits and survey are kept with one warning per table; its monthly
+    records and notes are what it is for."""
+    raw = _raw({"enterprises": _enterprises(("alpha", "2010-04", ""), ("beta", "", "comparison"))})
+    result = validate(raw, today=TODAY)
+    assert sorted((f.file, f.row, f.rule) for f in result.errors) == [
+        ("implementation.csv", r, "no rows of comparison enterprises") for r in (11, 12, 13)] + [
+        ("milestones.csv", 3, "no rows of comparison enterprises")]
+    raw.tables.pop("milestones")
+    raw.tables.pop("implementation")
+    result = validate(raw, today=TODAY)
+    assert result.ok
+    assert [(f.file, f.value, f.rule) for f in result.findings if f.severity == "warning"] == [
+        ("five_s_audits.csv", "beta", "rows of comparison enterprises are not analysed"),
+        ("worker_survey.csv", "beta", "rows of comparison enterprises are not analysed")]
+
+
+# --------------------------------------------------------------------------- implementation
+
+
+IMPL_HEADER = ["enterprise_id", "visit", "date", "item", "value"]
+
+
+def _implementation(*rows: tuple[str, str, str], decimal: str = ".", from_excel: bool = False):
+    body = [["alpha", visit, "2010-10-14", item, value] for visit, item, value in rows]
+    return validate(_raw({"implementation": [IMPL_HEADER, *body]}, decimal=decimal,
+                         from_excel=from_excel), today=TODAY)
+
+
+def test_implementation_values_are_read_by_item():
+    result = _implementation(("visit_1", "eit_members", "8"),
+                             ("visit_1", "suggestion_scheme", "ya"),
+                             ("visit_1", "communication_board", "No"),
+                             ("visit_1", "trainer_rating", "5"), ("visit_2", "eit_members", ""))
+    assert result.ok, [f.line() for f in result.errors]
+    values = result.tables["implementation"]["value"].tolist()
+    assert values[:4] == [8.0, 1.0, 0.0, 5.0] and np.isnan(values[4])
+
+
+@pytest.mark.parametrize(("item", "value", "rule"), [
+    ("eit_members", "-1", "≥ 0"), ("eit_members", "2.5", "whole number"),
+    ("eit_meetings", "lots", "whole number"), ("trainer_rating", "0", "≥ 1"),
+    ("trainer_rating", "6", "≤ 5"), ("suggestion_scheme", "maybe", "yes or no"),
+    ("communication_board", "2", "yes or no"), ("item_x", "1", "one of " + ", ".join(
+        i.name for i in TABLES["implementation"].items)),
+])
+def test_bad_implementation_values_name_the_cell(item, value, rule):
+    result = _implementation(("visit_1", item, value))
+    assert [(f.row, f.column if f.column != "item" else "value", f.value if f.column != "item"
+             else value, f.rule) for f in result.errors] == [(2, "value", value, rule)]
+
+
+def test_implementation_bounds_hold_within_an_enterprise_and_visit():
+    result = _implementation(("visit_1", "actions_planned", "4"), ("visit_1", "actions_done", "5"),
+                             ("visit_2", "actions_planned", "9"), ("visit_2", "actions_done", "6"),
+                             ("visit_1", "eit_members", "3"),
+                             ("visit_1", "eit_worker_members", "4"))
+    assert [(f.row, f.value, f.rule) for f in result.errors] == [
+        (3, "5", "actions_done ≤ actions_planned"),
+        (7, "4", "eit_worker_members ≤ eit_members")]
+
+
+def test_implementation_by_visit_derives_completion_and_worker_share():
+    from score_analysis.data.validation import implementation_by_visit
+
+    result = _implementation(("visit_2", "actions_planned", "8"), ("visit_2", "actions_done", "6"),
+                             ("baseline", "eit_members", "5"),
+                             ("baseline", "eit_worker_members", "2"),
+                             ("baseline", "actions_planned", "0"),
+                             ("baseline", "suggestion_scheme", "tidak"))
+    wide = implementation_by_visit(result.tables["implementation"])
+    assert wide["visit"].tolist() == ["baseline", "visit_2"]  # in the order of the visits
+    base, second = wide.iloc[0], wide.iloc[1]
+    assert base["eit_worker_share"] == pytest.approx(0.4)
+    assert pd.isna(base["action_completion"])  # nothing planned: no completion
+    assert bool(base["suggestion_scheme"]) is False and pd.isna(second["suggestion_scheme"])
+    assert second["action_completion"] == pytest.approx(0.75)
+    assert str(wide["actions_done"].dtype) == "Int64"

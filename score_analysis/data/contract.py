@@ -16,6 +16,11 @@ PILLARS = ("sort", "set_in_order", "shine", "standardize", "sustain")
 WAVES = ("baseline", "followup")
 QUALITATIVE_KINDS = ("good_practice", "lesson_learned", "constraint")
 DATA_SOURCES = ("enterprise_records", "simulated")
+#: The role of an enterprise (docs/data_contract.md): blank means ``programme``.
+ROLES = ("programme", "comparison")
+PROGRAMME, COMPARISON = ROLES
+#: The trainers' visits at which the implementation is recorded, in order.
+VISITS = ("baseline", "visit_1", "visit_2", "visit_3", "final_workshop")
 BOOLEAN_TRUE = ("true", "1", "yes", "ya")
 BOOLEAN_FALSE = ("false", "0", "no", "tidak")
 
@@ -46,6 +51,36 @@ class Column:
     max_length: int | None = None
     en: str = ""
     id: str = ""
+    #: the value a blank cell stands for in the typed table (``role``: programme)
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a long table whose ``value`` column is read by item (``implementation``).
+
+    ``kind`` is ``integer`` or ``boolean``; ``at_most`` names another item of the same
+    enterprise and visit that this one may not exceed.
+    """
+
+    name: str
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    at_most: str | None = None
+    en: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class FilledFor:
+    """A column that must hold a value in the rows where ``by`` is one of ``filled`` and
+    must be blank where ``by`` is one of ``blank`` (blank ``by`` counts as its default)."""
+
+    column: str
+    by: str
+    filled: tuple[str, ...] = ()
+    blank: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +95,13 @@ class Table:
     en: str = ""
     id: str = ""
     rules: tuple[str, ...] = field(default_factory=tuple)
+    #: rows of comparison enterprises: ``expected`` (their monthly records), ``allowed``,
+    #: ``unused`` (kept, not analysed: a warning) or ``forbidden`` (an error)
+    comparison_rows: str = "allowed"
+    #: the items of a long table whose ``value`` column is read by item
+    items: tuple[Item, ...] = ()
+    #: columns filled or blank depending on another column
+    filled_for: tuple[FilledFor, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -81,6 +123,8 @@ _TEXT_MAX = 5000
 ENTERPRISES = Table(
     name="enterprises",
     key=("enterprise_id",),
+    filled_for=(FilledFor("intervention_month", by="role", filled=(PROGRAMME,),
+                          blank=(COMPARISON,)),),
     en="One row per enterprise.",
     id="Satu baris per perusahaan.",
     columns=(
@@ -96,9 +140,17 @@ ENTERPRISES = Table(
         Column("employees", "integer", required=False, nullable=True, minimum=1,
                en="Number of employees (optional, at least 1).",
                id="Jumlah karyawan (opsional, minimal 1)."),
-        Column("intervention_month", "month",
-               en="First month counted as 'after' the programme (YYYY-MM).",
-               id="Bulan pertama yang dihitung 'sesudah' program (YYYY-MM)."),
+        Column("intervention_month", "month", nullable=True,
+               en="First month counted as 'after' the programme (YYYY-MM); blank for a "
+                  "comparison enterprise.",
+               id="Bulan pertama yang dihitung 'sesudah' program (YYYY-MM); kosongkan untuk "
+                  "perusahaan pembanding."),
+        Column("role", "choice", required=False, nullable=True, choices=ROLES,
+               default=PROGRAMME,
+               en="programme (took part; blank means programme) or comparison (took no part: "
+                  "a comparison series).",
+               id="programme (ikut program; kosong berarti programme) atau comparison "
+                  "(pembanding: tidak ikut program)."),
         Column("output_unit", "text", required=False, nullable=True, max_length=60,
                en="Unit of output_units, e.g. pcs or sheets (optional).",
                id="Satuan output_units, mis. pcs atau lembar (opsional)."),
@@ -111,6 +163,7 @@ ENTERPRISES = Table(
 MILESTONES = Table(
     name="milestones",
     required=False,
+    comparison_rows="forbidden",
     key=("enterprise_id", "milestone", "date"),
     en="Programme events used to annotate charts (optional).",
     id="Kegiatan program untuk keterangan grafik (opsional).",
@@ -134,6 +187,7 @@ def _kpi(name: str, kind: str, en: str, id_: str, at_most: str | None = None) ->
 KPI_MONTHLY = Table(
     name="kpi_monthly",
     key=("enterprise_id", "month"),
+    comparison_rows="expected",
     en="One row per enterprise and month; leave a KPI blank when it is not tracked.",
     id="Satu baris per perusahaan dan bulan; kosongkan KPI yang tidak dicatat.",
     columns=(
@@ -172,6 +226,7 @@ KPI_MONTHLY = Table(
 FIVE_S_AUDITS = Table(
     name="five_s_audits",
     required=False,
+    comparison_rows="unused",
     key=("enterprise_id", "audit_date", "area", "pillar", "item"),
     rules=("scale_min < scale_max", "scale_min ≤ score ≤ scale_max"),
     en="5S audits, one row per checklist item scored; leave score blank when not assessed.",
@@ -226,6 +281,7 @@ SURVEY_ITEMS = Table(
 WORKER_SURVEY = Table(
     name="worker_survey",
     required=False,
+    comparison_rows="unused",
     extra_columns_allowed=True,
     rules=("every other column is an item_id of survey_items",
            "answers are whole numbers within the item's scale, or blank",
@@ -265,6 +321,65 @@ QUALITATIVE = Table(
     ),
 )
 
+IMPLEMENTATION_ITEMS = (
+    Item("eit_members", "integer", minimum=0,
+         en="People on the enterprise improvement team (EIT).",
+         id="Jumlah anggota tim peningkatan perusahaan (EIT)."),
+    Item("eit_worker_members", "integer", minimum=0, at_most="eit_members",
+         en="Of them, non-management workers (at most eit_members).",
+         id="Di antaranya, pekerja non-manajemen (maksimal eit_members)."),
+    Item("eit_meetings", "integer", minimum=0,
+         en="EIT meetings held since the previous visit.",
+         id="Rapat EIT sejak kunjungan sebelumnya."),
+    Item("actions_planned", "integer", minimum=0,
+         en="Actions in the enterprise's improvement plan so far.",
+         id="Jumlah tindakan dalam rencana perbaikan perusahaan sejauh ini."),
+    Item("actions_done", "integer", minimum=0, at_most="actions_planned",
+         en="Of them, completed (at most actions_planned).",
+         id="Di antaranya, yang sudah selesai (maksimal actions_planned)."),
+    Item("suggestion_scheme", "boolean",
+         en="A working suggestion scheme: yes or no.",
+         id="Sistem saran yang berjalan: ya atau tidak."),
+    Item("communication_board", "boolean",
+         en="A communication board kept up to date: yes or no.",
+         id="Papan komunikasi yang selalu diperbarui: ya atau tidak."),
+    Item("bipartite_meetings", "integer", minimum=0,
+         en="Bipartite committee (LKS Bipartit) meetings since the previous visit.",
+         id="Rapat LKS Bipartit sejak kunjungan sebelumnya."),
+    Item("trainer_rating", "integer", minimum=1, maximum=5,
+         en="The trainer's overall rating of the implementation, 1 (little) to 5 (full).",
+         id="Penilaian umum pelatih atas penerapan, 1 (sedikit) sampai 5 (penuh)."),
+)
+
+IMPLEMENTATION = Table(
+    name="implementation",
+    required=False,
+    key=("enterprise_id", "visit", "item"),
+    comparison_rows="forbidden",
+    items=IMPLEMENTATION_ITEMS,
+    en="Progress of the implementation recorded by the trainer at each visit (optional): "
+       "one row per enterprise, visit and item.",
+    id="Kemajuan penerapan yang dicatat pelatih pada setiap kunjungan (opsional): satu baris "
+       "per perusahaan, kunjungan dan butir.",
+    columns=(
+        Column("enterprise_id", "text", pattern=ENTERPRISE_ID_PATTERN,
+               en="Enterprise code.", id="Kode perusahaan."),
+        Column("visit", "choice", choices=VISITS,
+               en="baseline, visit_1, visit_2, visit_3 or final_workshop.",
+               id="baseline (awal), visit_1, visit_2, visit_3 (kunjungan 1-3) atau "
+                  "final_workshop (lokakarya hasil akhir)."),
+        Column("date", "date", en="Date of the visit.", id="Tanggal kunjungan."),
+        Column("item", "choice", choices=tuple(i.name for i in IMPLEMENTATION_ITEMS),
+               en="What was recorded (see the items below).",
+               id="Yang dicatat (lihat daftar butir di bawah)."),
+        Column("value", "item", nullable=True,
+               en="The value, as the item says: a whole number, or yes/no (ya/tidak); blank "
+                  "when not recorded.",
+               id="Nilainya, sesuai butir: bilangan bulat, atau ya/tidak (yes/no); kosongkan "
+                  "bila tidak dicatat."),
+    ),
+)
+
 #: How each column kind is named for people, in English and Bahasa Indonesia.
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "text": ("text", "teks"),
@@ -274,6 +389,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "date": ("date YYYY-MM-DD or DD/MM/YYYY", "tanggal YYYY-MM-DD atau DD/MM/YYYY"),
     "boolean": ("true or false", "benar (true) atau salah (false)"),
     "choice": ("one of a list", "salah satu dari daftar"),
+    "item": ("by item", "menurut butir"),
 }
 
 
@@ -281,6 +397,14 @@ def rule_text(table: Table, column: Column) -> str:
     """Every rule a column must meet, in words (for the codebook sheet and the docs)."""
     parts = ["required column" if column.required else "optional column",
              "blank allowed" if column.nullable else "a value in every row"]
+    for rule in table.filled_for:
+        if rule.column == column.name:
+            parts[1] = (f"a value where {rule.by} is {' or '.join(rule.filled)}, blank where "
+                        f"it is {' or '.join(rule.blank)}")
+    if column.default is not None:
+        parts.append(f"blank means {column.default}")
+    if column.kind == "item":
+        parts.append("as its item says (see the items)")
     if column.kind == "choice":
         parts.append("one of " + ", ".join(column.choices))
     if column.kind == "boolean":
@@ -305,9 +429,24 @@ def rule_text(table: Table, column: Column) -> str:
     return "; ".join(parts)
 
 
+def item_rule_text(item: Item) -> str:
+    """The rule of one item's value, in words."""
+    if item.kind == "boolean":
+        parts = ["yes or no (ya/tidak, true/false, 1/0 accepted)"]
+    else:
+        parts = ["whole number"]
+    if item.minimum is not None:
+        parts.append(f"≥ {item.minimum:g}")
+    if item.maximum is not None:
+        parts.append(f"≤ {item.maximum:g}")
+    if item.at_most:
+        parts.append(f"≤ {item.at_most} of the same enterprise and visit")
+    return "; ".join(parts)
+
+
 #: Every table of the contract, in the order they are read and validated.
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (ENTERPRISES, MILESTONES, KPI_MONTHLY, FIVE_S_AUDITS, SURVEY_ITEMS,
-              WORKER_SURVEY, QUALITATIVE)
+              WORKER_SURVEY, IMPLEMENTATION, QUALITATIVE)
 }

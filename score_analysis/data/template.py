@@ -13,7 +13,15 @@ from __future__ import annotations
 import os
 
 from ..i18n import gettext as _
-from .contract import BOOLEAN_FALSE, BOOLEAN_TRUE, KIND_LABELS, TABLES, Column, rule_text
+from .contract import (
+    BOOLEAN_FALSE,
+    BOOLEAN_TRUE,
+    KIND_LABELS,
+    TABLES,
+    Column,
+    item_rule_text,
+    rule_text,
+)
 
 #: Rows of each data sheet that get the drop-down lists and formats.
 ENTRY_ROWS = 5000
@@ -65,6 +73,10 @@ def codebook_rows() -> list[tuple[str, ...]]:
             en, id_ = KIND_LABELS[col.kind]
             rows.append((table.name, col.name, en, id_, "yes" if col.required else "no",
                          rule_text(table, col), col.en, col.id))
+        for item in table.items:
+            en, id_ = KIND_LABELS["boolean" if item.kind == "boolean" else item.kind]
+            rows.append((table.name, f"value ({item.name})", en, id_, "no",
+                         item_rule_text(item), item.en, item.id))
     return rows
 
 

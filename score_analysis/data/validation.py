@@ -107,9 +107,15 @@ def validate(raw: RawData, today: _dt.date | None = None) -> Validated:
         typed = _parse(table, spec, today, out.findings)
         if typed is not None:
             _check_rules(typed, spec, table, out.findings, known_ids)
+            _check_filled_for(typed, spec, table, out.findings)
             out.tables[spec.name] = typed
     _check_survey_pair(out, raw)
     _check_cross_table(out, raw)
+    for spec in TABLES.values():
+        if spec.items and spec.name in out.tables:
+            out.tables[spec.name] = _check_items(out.tables[spec.name], spec,
+                                                 raw.tables[spec.name], out.findings)
+    _check_comparison_rows(out, raw)
     _warn_series(out)
     out.findings = _with_enterprises(out.findings, raw)
     if not out.ok:
@@ -169,9 +175,13 @@ def _parse(table: RawTable, spec: Table, today: _dt.date,
     out = pd.DataFrame({ROW: rows.to_numpy()}, index=frame.index)
     for col in spec.columns:
         if col.name not in frame.columns:
-            out[col.name] = _empty(col)
+            out[col.name] = (_empty(col) if col.default is None
+                             else pd.Series(col.default, index=frame.index, dtype=object))
             continue
         out[col.name] = _parse_column(frame[col.name], rows, col, table, today, findings)
+        if col.default is not None:  # a blank cell stands for the default (role: programme)
+            blank = frame[col.name].astype(object).fillna("").astype(str) == ""
+            out[col.name] = out[col.name].where(~blank, col.default)
     if spec.extra_columns_allowed:
         for name in present:
             if name not in spec.column_names:
@@ -562,6 +572,147 @@ def _shown(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _check_filled_for(typed: pd.DataFrame, spec: Table, table: RawTable,
+                      findings: list[Finding]) -> None:
+    """Columns that must be filled, or blank, depending on another column (a programme
+    enterprise has an intervention month, a comparison enterprise none)."""
+    for rule in spec.filled_for:
+        by = typed[rule.by]
+        filled = typed[rule.column].notna()
+        raw_text = table.frame[rule.column].astype(object).fillna("").astype(str) \
+            if rule.column in table.frame.columns else pd.Series("", index=typed.index)
+        typed_blank = raw_text == ""  # a cell that failed to parse is reported already
+        for idx in typed.index[by.isin(rule.filled) & typed_blank]:
+            findings.append(Finding(
+                table.source, int(typed.at[idx, ROW]), rule.column, "",
+                f"{rule.column} required where {rule.by} is {'/'.join(rule.filled)}", "error",
+                _("a programme enterprise needs its intervention_month (the first month counted "
+                  "as 'after' the programme); if the enterprise took no part in the programme, "
+                  "set its role to comparison")))
+        for idx in typed.index[by.isin(rule.blank) & (filled | ~typed_blank)]:
+            findings.append(Finding(
+                table.source, int(typed.at[idx, ROW]), rule.column,
+                str(raw_text.at[idx]),
+                f"{rule.column} blank where {rule.by} is {'/'.join(rule.blank)}", "error",
+                _("a comparison enterprise took no part in the programme, so it has no "
+                  "intervention_month: leave the cell blank, or set its role to programme if "
+                  "it did take part")))
+
+
+def _check_items(typed: pd.DataFrame, spec: Table, table: RawTable,
+                 findings: list[Finding]) -> pd.DataFrame:
+    """Read the ``value`` column of a long table by its item (whole number in its range, or
+    yes/no) and check the items bounded by another item of the same enterprise and visit.
+
+    Returns the table with ``value`` as a number (yes = 1, no = 0)."""
+    items = {i.name: i for i in spec.items}
+    s = typed["value"].astype(object).fillna("").astype(str)
+    blank = s == ""
+    rows = typed[ROW]
+    item = typed["item"]
+    values = pd.Series(np.nan, index=typed.index, dtype="float64")
+    src = table.source
+
+    def bad(mask: pd.Series, rule: str, message: Callable[[str, str], str]) -> None:
+        for idx in typed.index[mask]:
+            findings.append(Finding(src, int(rows.at[idx]), "value", s.at[idx], rule, "error",
+                                    message(s.at[idx], str(item.at[idx]))))
+
+    for name, spec_item in items.items():
+        of = (item == name) & ~blank
+        if not of.any():
+            continue
+        if spec_item.kind == "boolean":
+            low = s[of].str.lower()
+            truth, falsity = low.isin(BOOLEAN_TRUE), low.isin(BOOLEAN_FALSE)
+            bad(of & ~(truth | falsity).reindex(typed.index, fill_value=True),
+                "yes or no", lambda v, i: _("{item} is yes or no (ya or tidak)").format(item=i))
+            values[of] = np.where(truth, 1.0, np.where(falsity, 0.0, np.nan))
+            continue
+        numbers = _numbers(s[of], table.decimal)
+        failed = numbers.isna()
+        bad(of & failed.reindex(typed.index, fill_value=False), "whole number",
+            lambda v, i: _("not a number: {item} is a whole number").format(item=i))
+        frac = numbers.notna() & (numbers != np.floor(numbers.fillna(0)))
+        bad(of & frac.reindex(typed.index, fill_value=False), "whole number",
+            lambda v, i: _("{item} must be a whole number").format(item=i))
+        ok = numbers.notna() & ~frac
+        if spec_item.minimum is not None:
+            low = ok & (numbers < spec_item.minimum)
+            bad(of & low.reindex(typed.index, fill_value=False), f"≥ {spec_item.minimum:g}",
+                lambda v, i, m=spec_item.minimum: _("{item} must be at least {minimum}")
+                .format(item=i, minimum=f"{m:g}"))
+            ok &= ~low
+        if spec_item.maximum is not None:
+            high = ok & (numbers > spec_item.maximum)
+            bad(of & high.reindex(typed.index, fill_value=False), f"≤ {spec_item.maximum:g}",
+                lambda v, i, m=spec_item.maximum: _("{item} must be at most {maximum}")
+                .format(item=i, maximum=f"{m:g}"))
+            ok &= ~high
+        values[of] = numbers.where(ok)
+    # an item bounded by another item of the same enterprise and visit
+    group = ["enterprise_id", "visit"]
+    for name, spec_item in items.items():
+        if not spec_item.at_most:
+            continue
+        mine = typed.loc[item == name, group].assign(value=values[item == name],
+                                                     row=rows[item == name], at=None)
+        mine["at"] = mine.index
+        bound = typed.loc[item == spec_item.at_most, group].assign(
+            bound=values[item == spec_item.at_most])
+        both = mine.merge(bound.drop_duplicates(group), on=group, how="inner")
+        for rec in both[both["value"] > both["bound"]].to_dict("records"):
+            findings.append(Finding(
+                src, int(rec["row"]), "value", s.at[rec["at"]],
+                f"{name} ≤ {spec_item.at_most}", "error",
+                _("{item} ({value}) is larger than {bound} ({bound_value}) of the same "
+                  "enterprise and visit").format(item=name, value=_shown(rec["value"]),
+                                                 bound=spec_item.at_most,
+                                                 bound_value=_shown(rec["bound"]))))
+    out = typed.copy()
+    out["value"] = values
+    return out
+
+
+def _check_comparison_rows(out: Validated, raw: RawData) -> None:
+    """Rows of comparison enterprises in tables that say what to do with them: an error
+    where they make no sense (programme milestones, implementation records), a warning
+    where they are kept but not analysed (5S audits, worker survey)."""
+    ents = out.tables.get("enterprises")
+    if ents is None or "role" not in ents.columns:
+        return
+    comparison = set(ents.loc[ents["role"] == "comparison", "enterprise_id"].dropna())
+    if not comparison:
+        return
+    for name, frame in out.tables.items():
+        spec = TABLES[name]
+        if spec.comparison_rows not in ("forbidden", "unused") or "enterprise_id" not in frame:
+            continue
+        src = out.sources[name]
+        theirs = frame[frame["enterprise_id"].isin(comparison)]
+        if spec.comparison_rows == "forbidden":
+            for row, eid in zip(theirs[ROW], theirs["enterprise_id"], strict=True):
+                out.findings.append(Finding(
+                    src, int(row), "enterprise_id", str(eid),
+                    "no rows of comparison enterprises", "error",
+                    _("'{enterprise}' is a comparison enterprise (role comparison in "
+                      "enterprises): it took no part in the programme, so it has no {table} "
+                      "rows; remove them, or correct its role or enterprise_id")
+                    .format(enterprise=eid, table=name), enterprise_id=str(eid)))
+        else:
+            for eid, rows in theirs.groupby("enterprise_id", sort=True):
+                out.findings.append(Finding(
+                    src, int(rows[ROW].min()), "enterprise_id", str(eid),
+                    "rows of comparison enterprises are not analysed", "warning",
+                    ngettext("'{enterprise}' is a comparison enterprise: its {n} {table} row "
+                             "is kept but not analysed (comparison enterprises serve only as "
+                             "monthly comparison series)",
+                             "'{enterprise}' is a comparison enterprise: its {n} {table} rows "
+                             "are kept but not analysed (comparison enterprises serve only as "
+                             "monthly comparison series)", len(rows))
+                    .format(enterprise=eid, n=len(rows), table=name), enterprise_id=str(eid)))
 
 
 # --------------------------------------------------------------------------- cross-table
@@ -959,3 +1110,41 @@ def _unknown_enterprise_line(group: list[Finding], letters: dict[str, dict[str, 
     return _("{severity}: {message} (rule: {rule})").format(
         severity=_severity_word(first.severity), message=message,
         rule=rule_label(first.rule))
+
+
+# --------------------------------------------------------------------------- derived
+
+
+def implementation_by_visit(implementation: pd.DataFrame) -> pd.DataFrame:
+    """The validated ``implementation`` table (long) as one row per enterprise and visit.
+
+    Columns: ``enterprise_id``, ``visit`` (in the order baseline, visit_1, visit_2,
+    visit_3, final_workshop), ``date`` (the earliest date recorded for the visit), one
+    column per item (``Int64`` counts and rating, ``boolean`` yes/no; missing when not
+    recorded), ``action_completion`` = actions_done / actions_planned and
+    ``eit_worker_share`` = eit_worker_members / eit_members (missing when the
+    denominator is missing or zero).  Descriptive only (docs/data_contract.md).
+    """
+    from .contract import IMPLEMENTATION_ITEMS, VISITS
+
+    items = [i.name for i in IMPLEMENTATION_ITEMS]
+    base = implementation.dropna(subset=["enterprise_id", "visit"])
+    keys = base.groupby(["enterprise_id", "visit"], sort=False)["date"].min().reset_index()
+    wide = base.pivot_table(index=["enterprise_id", "visit"], columns="item", values="value",
+                            aggfunc="first", dropna=False, observed=True)
+    wide = wide.reindex(columns=items).reset_index()
+    out = keys.merge(wide, on=["enterprise_id", "visit"], how="left")
+    for item in IMPLEMENTATION_ITEMS:
+        col = out[item.name].astype("float64")
+        out[item.name] = (col.map(lambda v: pd.NA if pd.isna(v) else bool(v)).astype("boolean")
+                          if item.kind == "boolean" else col.round().astype("Int64"))
+    planned = out["actions_planned"].astype("float64")
+    members = out["eit_members"].astype("float64")
+    out["action_completion"] = out["actions_done"].astype("float64") / planned.where(planned > 0)
+    out["eit_worker_share"] = (out["eit_worker_members"].astype("float64")
+                               / members.where(members > 0))
+    order = {v: i for i, v in enumerate(VISITS)}
+    out = out.sort_values(["enterprise_id", "visit"], key=lambda c: c.map(order)
+                          if c.name == "visit" else c, kind="stable")
+    return out[["enterprise_id", "visit", "date", *items, "action_completion",
+                "eit_worker_share"]].reset_index(drop=True)
