@@ -943,3 +943,27 @@ def test_demo_data_command_options(tmp_path, capsys) -> None:
     assert main(["demo-data", "--language", "id", str(tmp_path / "banyak"),
                  "--comparison", "20000"]) == 2
     assert "jumlah perusahaan pembanding harus antara 0 dan" in capsys.readouterr().err
+
+
+def test_the_shipped_data_passes_the_data_contract() -> None:
+    """data/raw against the contract's own validation: no error, the one warning built in
+    on purpose (Trijaya's lost month), the comparison enterprises and the implementation
+    records read as the contract types them."""
+    from pathlib import Path
+
+    from score_analysis.data.readers import read_raw
+    from score_analysis.data.validation import implementation_by_visit, validate
+
+    validated = validate(read_raw(Path(__file__).resolve().parents[1] / "data" / "raw"))
+    assert validated.ok
+    problems = [(f.file, f.rule) for f in validated.findings]
+    assert problems == [("kpi_monthly.csv", "no missing month inside a series")]
+    ent = validated.tables["enterprises"].set_index("enterprise_id")
+    assert list(ent.loc[ent["role"] == "comparison"].index) == ["cmp_001", "cmp_002", "cmp_003"]
+    visits = implementation_by_visit(validated.tables["implementation"])
+    assert len(visits) == 5 * len(VISITS)
+    final = visits[visits["visit"] == "final_workshop"].set_index("enterprise_id")
+    assert final["action_completion"].idxmin() == "inprintama_asri"
+    assert final["action_completion"]["inprintama_asri"] < 0.25
+    assert final.drop(index="inprintama_asri")["action_completion"].min() >= 0.4
+    assert final["eit_worker_share"].between(0, 1).all()
