@@ -333,3 +333,25 @@ def test_without_comparison_enterprises_there_is_no_controlled_estimate() -> Non
     tables = demo_tables(2)
     monthly = _monthly(tables["kpi_monthly"])
     assert cits_rows(monthly, tables["enterprises"], "tjokro_bersaudara", "reject_rate") == []
+
+
+def test_the_reject_shock_moves_the_single_series_step_not_the_controlled_one() -> None:
+    from score_analysis.stats.cits import cits_rows
+    from score_analysis.stats.models import kpi_effects
+
+    levels = {}
+    for shock in (True, False):
+        tables = demo_tables(comparison=3, shock=shock)
+        monthly = _monthly(tables["kpi_monthly"])
+        rejects = monthly[monthly["indicator"] == "reject_rate"]
+        for e in PILOT_IDS:
+            own = rejects[rejects["enterprise_id"] == e][["month", "numerator", "exposure"]]
+            single = kpi_effects(own, "2010-04").set_index("method").at["its_level", "estimate"]
+            controlled = {r["method"]: r["estimate"]
+                          for r in cits_rows(monthly, tables["enterprises"], e, "reject_rate")}
+            levels[shock, e] = (single, controlled["cits_level"])
+    single = np.array([np.log(levels[True, e][0] / levels[False, e][0]) for e in PILOT_IDS])
+    controlled = np.array([np.log(levels[True, e][1] / levels[False, e][1])
+                           for e in PILOT_IDS])
+    assert (single > 0.08).all()  # the bump after the start looks like a smaller step
+    assert (np.abs(controlled) < 0.03).all()
