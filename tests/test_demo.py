@@ -582,7 +582,7 @@ def test_the_shipped_data_passes_the_data_contract() -> None:
     validated = validate(read_raw(Path(__file__).resolve().parents[1] / "data" / "raw"))
     assert validated.ok
     problems = [(f.file, f.rule) for f in validated.findings]
-    assert problems == [("kpi_monthly.csv", "no missing month inside a series")]
+    assert problems == [("kpi_monthly.csv", "missing_month")]
     ent = validated.tables["enterprises"].set_index("enterprise_id")
     assert list(ent.loc[ent["role"] == "comparison"].index) == ["cmp_001", "cmp_002", "cmp_003"]
     visits = implementation_by_visit(validated.tables["implementation"])
