@@ -230,7 +230,7 @@ def _stage(options: Options, stage: Path, echo: Callable[[str], None]) -> PackOu
     reports = options.reports_dir
     data = pack.load_workshop(options.processed_dir)
     keys = pack_keys(data, options, code=build_keys.code_fingerprint(),
-                     printing_key=printing.settings_key())
+                     printing_key=printing.print_settings_key())
     state = read_state(reports)
     previous, files = state.get("keys", {}), state.get("groups", {})
     todo = [g for g, k in keys.items()

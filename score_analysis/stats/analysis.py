@@ -12,6 +12,7 @@ its direction (:mod:`.decisions`).  Every choice comes from the
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,8 @@ from .survey import (
     survey_results,
 )
 
+_MONTH_TEXT = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
 #: Columns of :func:`kpi_lines`.
 KPI_LINE_COLUMNS = ("enterprise_id", "indicator", *LINE_COLUMNS)
 
@@ -43,7 +46,7 @@ SUPPRESSED_NUMBERS = ("n_pre", "n_post", "pre_value", "post_value", "estimate", 
 __all__ = [
     "ATTRITION_COLUMNS", "EXTRA_COLUMNS", "FIVE_S_NOTE", "INTERNAL_COLUMNS", "KPI_LINE_COLUMNS",
     "RELIABILITY_COLUMNS", "SUPPRESSED_NUMBERS", "EnterpriseAnalysis", "adjusted",
-    "controlled_rows", "enterprise_analysis", "enterprise_results", "five_s_results",
+    "comparison_pools", "controlled_rows", "enterprise_analysis", "enterprise_results", "five_s_results",
     "kpi_lines", "kpi_results", "primary_method", "survey_attrition", "survey_reliability",
     "survey_results",
 ]
@@ -62,6 +65,68 @@ class EnterpriseAnalysis:
 
 
 # --------------------------------------------------------------------------- KPIs
+
+
+def comparison_pools(enterprises: pd.DataFrame,
+                     monthly: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """The comparison pool of every programme enterprise that has monthly records
+    (docs/analysis_plan.md §6.C): every ``role = comparison`` enterprise and every other
+    programme enterprise whose ``intervention_month`` is later than the enterprise's last
+    month in ``monthly`` (not yet treated while it was observed).
+
+    The pool of each enterprise is
+    ``score_analysis.stats.cits.comparison_pool(enterprises, e, last_month=<e's last month>)``,
+    computed here for every enterprise at once (one comparison per distinct last month, not
+    one pass over the table per enterprise).  R: for each ``e``,
+    ``subset(enterprises, enterprise_id != e & (role == "comparison" |
+    intervention_month > last_month[e]))$enterprise_id``.
+
+    Parameters
+    ----------
+    enterprises
+        The enterprises table (``enterprise_id``, ``intervention_month``, optional
+        ``role``: blank or absent = programme).
+    monthly
+        The monthly indicators (:func:`score_analysis.stats.indicators.monthly_indicators`;
+        ``enterprise_id`` and ``month`` are used).
+
+    Returns
+    -------
+    dict
+        Programme enterprise id: the ids of its pool in the order of the table (an empty
+        tuple: no comparison group).  Enterprises without any monthly row are absent.
+
+    Raises
+    ------
+    ValueError
+        A malformed role, a repeated enterprise, or a programme enterprise whose
+        ``intervention_month`` is not written ``YYYY-MM``.
+    """
+    from .cits_data import enterprise_roles
+
+    roles = enterprise_roles(enterprises)
+    ids = roles.index.to_numpy(dtype=object)
+    programme = roles.to_numpy(dtype=object) == "programme"
+    starts = enterprises["intervention_month"].to_numpy(dtype=object)
+    for eid, start, prog in zip(ids, starts, programme, strict=True):
+        if prog and not (isinstance(start, str) and _MONTH_TEXT.fullmatch(start)):
+            raise ValueError(f"intervention_month of programme enterprise {eid!r} must be a "
+                             f"month written YYYY-MM, got {start!r}")
+    if monthly.empty:
+        return {}
+    last = monthly.groupby("enterprise_id", sort=False)["month"].max()
+    start_text = np.where(programme, starts, "")
+    by_last: dict[str, np.ndarray] = {}
+    out = {}
+    for eid, prog in zip(ids, programme, strict=True):
+        if not prog or eid not in last.index:
+            continue
+        month = str(last[eid])
+        if month not in by_last:  # months as YYYY-MM text compare in time order
+            by_last[month] = ~programme | (start_text > month)
+        out[eid] = tuple(ids[by_last[month] & (ids != eid)])
+    return out
+
 
 
 def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
