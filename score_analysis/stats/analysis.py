@@ -131,7 +131,7 @@ def comparison_pools(enterprises: pd.DataFrame,
 
 def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
                     comparison: pd.DataFrame | None, enterprises: pd.DataFrame | None,
-                    settings: AnalysisSettings = PLAN) -> list[dict]:
+                    settings: AnalysisSettings = PLAN, panel=None) -> list[dict]:
     """The rows of the controlled interrupted time series of one KPI of one enterprise
     (``cits_effect_end``, ``cits_level``, ``cits_slope``; docs/analysis_plan.md §6.C):
     **the one place where they enter the results**.
@@ -142,7 +142,10 @@ def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
     column); each row has the columns of :data:`score_analysis.stats.its.EFFECT_COLUMNS`.
     Returns no rows when ``settings.comparison_group`` is off, when the caller gave no
     comparison data, or when this installation has no controlled design.  Which row is
-    primary is decided by :func:`primary_method`.
+    primary is decided by :func:`primary_method`.  ``panel``: the
+    :class:`~score_analysis.stats.cits.CitsPanel` of ``comparison`` and ``enterprises``
+    when the caller already made it (the tables are then read once for every indicator;
+    the rows are the same).
     """
     if not settings.comparison_group or comparison is None or enterprises is None:
         return []
@@ -150,8 +153,25 @@ def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
         return []
     from . import cits  # type: ignore[attr-defined]
 
-    return list(cits.cits_rows(comparison, enterprises, enterprise["enterprise_id"],
-                               indicator, multiplier=multiplier, settings=settings))
+    if panel is None:
+        return list(cits.cits_rows(comparison, enterprises, enterprise["enterprise_id"],
+                                   indicator, multiplier=multiplier, settings=settings))
+    cits._check_multiplier(multiplier)
+    return list(cits._rows(panel, enterprise["enterprise_id"], indicator,
+                           multiplier=multiplier, settings=settings))
+
+
+def _controlled_panel(comparison: pd.DataFrame | None, enterprises: pd.DataFrame | None,
+                      settings: AnalysisSettings):
+    """The tables of the controlled design read once for every indicator (None: no
+    controlled design here)."""
+    if not settings.comparison_group or comparison is None or enterprises is None:
+        return None
+    if importlib.util.find_spec(f"{__package__}.cits") is None:
+        return None
+    from . import cits  # type: ignore[attr-defined]
+
+    return cits.CitsPanel(comparison, enterprises)
 
 
 def primary_method(statuses: dict[str, str]) -> str:
@@ -175,6 +195,7 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series, *, settings: Analys
     months = set(own["month"]) if "month" in own else set()
     by_indicator = dict(tuple(own.groupby("indicator", sort=False))) if len(own) else {}
     rows, lines, fits = [], [], {}
+    panel = _controlled_panel(comparison, enterprises, settings)
     for ind in INDICATORS.values():
         series = by_indicator.get(ind.name, own.iloc[:0])
         fixed = {"enterprise_id": eid, "domain": "kpi", "indicator": ind.name}
@@ -193,7 +214,7 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series, *, settings: Analys
                      exposure=ind.exposure)] if left else [])
         effects = [*controlled_rows(enterprise, ind.name, multiplier=ind.multiplier,
                                     comparison=comparison, enterprises=enterprises,
-                                    settings=settings), *fit.records]
+                                    settings=settings, panel=panel), *fit.records]
         primary = primary_method({r["method"]: r["status"] for r in effects})
         for r in effects:
             extra = list(gap)
