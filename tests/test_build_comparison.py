@@ -1,10 +1,10 @@
-"""Comparison enterprises through the build (docs/analysis_plan.md §6.C).
+"""Comparison enterprises through the build (docs/analysis_plan.md §3.10).
 
 Comparison enterprises (``role = comparison``) are not analysed and get no page; every
 programme enterprise's analysis is given its comparison pool's records (here, in the worker
 pool and on Dask); the analysis and page keys of a programme enterprise hold its pool's
 data; the index lists the comparison series in both languages and the manifest records them;
-data without comparison enterprises build as plan version 3 without §6.C.
+data without comparison enterprises build as plan version 3 without §3.10.
 
 Most tests replace notebook execution with the recorder of tests/test_pipeline_cache.py
 (what is built and analysed does not depend on what a notebook does).

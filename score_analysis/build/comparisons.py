@@ -1,4 +1,4 @@
-"""The comparison enterprises of a run (docs/analysis_plan.md §6.C): what the manifest
+"""The comparison enterprises of a run (docs/analysis_plan.md §3.10): what the manifest
 records and the index lists about each of them.
 
 A comparison enterprise (``role = comparison``) took no part in the programme: it has no
@@ -28,8 +28,8 @@ def comparison_records(tables: dict, findings: list, *, comparison_ids: tuple[st
     ``first_month``/``last_month``: its first and last month in ``kpi_monthly`` (blank
     without any); ``months``: the months it has records for; ``missing_months``: the
     months without a record between the first and the last; ``warnings``/``info``: the
-    data-quality findings of those severities on its records (a run has no errors); ``used_by``: the programme enterprises whose
-    comparison pool holds it (``pools``).
+    data-quality findings of those severities on its records (a run has no errors);
+    ``used_by``: the programme enterprises whose comparison pool holds it (``pools``).
     """
     ents = tables["enterprises"].set_index("enterprise_id")
     kpi = tables.get("kpi_monthly")

@@ -112,7 +112,7 @@ def indicators_of(tables: dict, *, monthly: pd.DataFrame | None = None) -> Indic
 
 @dataclass(frozen=True)
 class Comparison:
-    """The comparison group of a run (docs/analysis_plan.md §6.C).
+    """The comparison group of a run (docs/analysis_plan.md §3.10).
 
     ``roles``: every enterprise's role (``programme`` or ``comparison``); ``pools``: the
     comparison pool of every programme enterprise with monthly records
@@ -169,7 +169,7 @@ def analyse(tables: dict, *, settings: AnalysisSettings = PLAN,
 
     Comparison enterprises (``role = comparison``) are not analysed: their monthly
     records form the comparison series of the programme enterprises
-    (docs/analysis_plan.md §6.C), and each programme enterprise's analysis is given the
+    (docs/analysis_plan.md §3.10), and each programme enterprise's analysis is given the
     records of its comparison pool (:func:`comparison_of`).  ``indicators_monthly`` holds
     the rows of the analysed enterprises and of their pools.
 
@@ -315,7 +315,7 @@ def analyse_enterprise(enterprise, *, monthly, items, scores, answers, construct
     enterprise's rows (the pipeline passes each enterprise its own slice).
     ``comparison``: the monthly rows of the enterprise's comparison pool, ``enterprises``
     the enterprises rows of it and its pool (both ``None``: no comparison group, the
-    analysis of plan version 3 without §6.C).
+    analysis of plan version 3 without §3.10).
     """
     import pandas as pd
 

@@ -119,7 +119,7 @@ def enterprise_slices(tables: dict) -> dict[str, str]:
 
 def with_comparison(data_slice: str | None, comparison: list[str | None]) -> str | None:
     """The slice of an enterprise together with the slices of its comparison pool
-    (docs/analysis_plan.md §6.C): a changed comparison series changes it.  Without a
+    (docs/analysis_plan.md §3.10): a changed comparison series changes it.  Without a
     pool, the enterprise's own slice unchanged."""
     if not comparison:
         return data_slice

@@ -40,7 +40,7 @@ class RunPlan:
     appendix_keys, appendix_todo
         The key of every appendix page (empty without appendices), and those to build.
     pools, comparison_ids
-        The comparison pool of every programme enterprise (docs/analysis_plan.md §6.C),
+        The comparison pool of every programme enterprise (docs/analysis_plan.md §3.10),
         and the enterprises with ``role = comparison``: no page of their own, their
         slices are part of the keys of the pages whose pool holds them.
     """

@@ -46,9 +46,9 @@ SUPPRESSED_NUMBERS = ("n_pre", "n_post", "pre_value", "post_value", "estimate", 
 __all__ = [
     "ATTRITION_COLUMNS", "EXTRA_COLUMNS", "FIVE_S_NOTE", "INTERNAL_COLUMNS", "KPI_LINE_COLUMNS",
     "RELIABILITY_COLUMNS", "SUPPRESSED_NUMBERS", "EnterpriseAnalysis", "adjusted",
-    "comparison_pools", "controlled_rows", "enterprise_analysis", "enterprise_results", "five_s_results",
-    "kpi_lines", "kpi_results", "primary_method", "survey_attrition", "survey_reliability",
-    "survey_results",
+    "comparison_pools", "controlled_rows", "enterprise_analysis", "enterprise_results",
+    "five_s_results", "kpi_lines", "kpi_results", "primary_method", "survey_attrition",
+    "survey_reliability", "survey_results",
 ]
 
 
@@ -70,7 +70,7 @@ class EnterpriseAnalysis:
 def comparison_pools(enterprises: pd.DataFrame,
                      monthly: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     """The comparison pool of every programme enterprise that has monthly records
-    (docs/analysis_plan.md §6.C): every ``role = comparison`` enterprise and every other
+    (docs/analysis_plan.md §3.10): every ``role = comparison`` enterprise and every other
     programme enterprise whose ``intervention_month`` is later than the enterprise's last
     month in ``monthly`` (not yet treated while it was observed).
 
@@ -133,7 +133,7 @@ def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
                     comparison: pd.DataFrame | None, enterprises: pd.DataFrame | None,
                     settings: AnalysisSettings = PLAN, panel=None) -> list[dict]:
     """The rows of the controlled interrupted time series of one KPI of one enterprise
-    (``cits_effect_end``, ``cits_level``, ``cits_slope``; docs/analysis_plan.md §6.C):
+    (``cits_effect_end``, ``cits_level``, ``cits_slope``; docs/analysis_plan.md §3.10):
     **the one place where they enter the results**.
 
     They are computed by ``score_analysis.stats.cits.cits_rows(monthly, enterprises,
