@@ -9,7 +9,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	  2>/dev/null && { echo $$p; break; }; done)
 
 .DEFAULT_GOAL := help
-.PHONY: messages help install reports test test-fast lint lab validate data bench calibrate clean browser-deps
+.PHONY: messages help install reports test test-fast lint lab validate data bench bench-analysis calibrate clean browser-deps
 
 ## Show this list of targets
 help:
@@ -60,9 +60,13 @@ lint: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
-## Measure the speed of reports against the notebook floor
+## Measure the speed of reports against the notebook floor, and the analysis's CPU cost
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+## Measure only the analysis's CPU seconds per programme enterprise, with and without comparison enterprises
+bench-analysis: $(STAMP)
+	$(BIN)/python -m benchmarks.run --analysis-only
 
 ## Simulate enterprises with known effects and rewrite the shipped calibration table
 calibrate: $(STAMP)

@@ -76,6 +76,8 @@ def library_run(data_dir: Path, jobs: int) -> dict:
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "enterprises": len(validated.tables["enterprises"]),
+        "programme": len(analysed.pools),
+        "comparison": len(analysed.comparison_ids),
         "failed": len(analysed.failed),
         "result_rows": len(analysed.results),
         "workers": jobs if pool is not None else 1,

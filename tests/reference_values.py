@@ -1757,6 +1757,88 @@ CITS_ACCIDENTS_LEVEL = {
 }
 
 
+# The shipped demonstration data (data/raw, docs/demo_data.md: five programme enterprises from
+# 2010-04, three comparison enterprises, a 2010 shock hitting all): the monthly indicators (a
+# month whose numerator is blank or whose exposure is blank or zero is left out of that
+# indicator) replace the fixture in cits_stack(), whose first and last months are those of the
+# enterprise over every indicator.
+# R> kpi <- read.csv("data/raw/kpi_monthly.csv")
+# R> pairs <- list(labour_productivity = c("output_units", "worker_hours"),
+# R>               reject_rate = c("units_rejected", "units_produced"),
+# R>               rework_rate = c("units_reworked", "units_produced"),
+# R>               absenteeism_rate = c("workdays_absent", "workdays_scheduled"),
+# R>               suggestion_rate = c("suggestions_submitted", "headcount"),
+# R>               implementation_rate = c("suggestions_implemented", "suggestions_submitted"),
+# R>               accident_frequency = c("accidents", "worker_hours"),
+# R>               turnover_rate = c("separations", "headcount"))
+# R> cits_monthly <- do.call(rbind, lapply(names(pairs), function(ind) {
+# R>   num <- kpi[[pairs[[ind]][1]]]
+# R>   expo <- kpi[[pairs[[ind]][2]]]
+# R>   keep <- !is.na(num) & !is.na(expo) & expo > 0
+# R>   data.frame(enterprise_id = kpi$enterprise_id[keep], indicator = ind,
+# R>              month = kpi$month[keep], numerator = num[keep], exposure = expo[keep])
+# R> }))
+# R> cits_ent <- read.csv("data/raw/enterprises.csv", colClasses = "character")
+
+
+# Shipped data: cits_effect_end of PT Tjokro Bersaudara's labour productivity against the
+# comparison series of cmp_001-cmp_003.
+# R> productivity <- cits_stack("tjokro_bersaudara", "labour_productivity")
+# R> productivity_fit <- cits_glm(productivity)
+# R> Ls <- cits_lag(productivity)
+# R> cits_values(productivity_fit, c("s:post" = 1, "s:t_after" = max(productivity$t_after)), Ls)
+CITS_SHIPPED_TJOKRO_PRODUCTIVITY_EFFECT_END = {
+    "estimate": 1.0465372591602149,
+    "ci_low": 0.92452019795505125,
+    "ci_high": 1.1846579850101056,
+    "p_value": 0.45391172306729433,
+    "se": 0.059610704715515855,
+    "se_model": 0.055781264730253854,
+    "se_newey_west": 0.059610704715515855,
+    "dispersion": 676.47546887929207,
+    "raw_dispersion": 676.47546887929207,
+    "df": 21.0,
+    "hac_lag": 2.0,
+    "n": 50.0,
+}
+
+
+# Shipped data: cits_level of the same fit.
+# R> cits_values(productivity_fit, c("s:post" = 1), Ls)
+CITS_SHIPPED_TJOKRO_PRODUCTIVITY_LEVEL = {
+    "estimate": 0.97706566830067865,
+    "ci_low": 0.90421523212035793,
+    "ci_high": 1.0557854880781081,
+    "p_value": 0.54019230375740168,
+    "se": 0.037260015135061671,
+    "se_model": 0.037260015135061671,
+    "se_newey_west": 0.032107347904201597,
+    "dispersion": 676.47546887929207,
+    "raw_dispersion": 676.47546887929207,
+    "df": 21.0,
+    "hac_lag": 2.0,
+    "n": 50.0,
+}
+
+
+# Shipped data: cits_slope of the same fit.
+# R> cits_values(productivity_fit, c("s:t_after" = 1), Ls)
+CITS_SHIPPED_TJOKRO_PRODUCTIVITY_SLOPE = {
+    "estimate": 1.0076612293870815,
+    "ci_low": 0.99412090656459973,
+    "ci_high": 1.0213859768011055,
+    "p_value": 0.25384929431315273,
+    "se": 0.0065052820155950437,
+    "se_model": 0.0057432114402093774,
+    "se_newey_west": 0.0065052820155950437,
+    "dispersion": 676.47546887929207,
+    "raw_dispersion": 676.47546887929207,
+    "df": 21.0,
+    "hac_lag": 2.0,
+    "n": 50.0,
+}
+
+
 
 # Alternative gls_ar1: the Sicily log rate regressed on the segmented terms by generalised least
 # squares with AR(1) errors, fitted by REML (nlme 3.1); coefficients, standard errors, the

@@ -931,9 +931,13 @@ def test_shipped_demo_features(shipped):
     primary = res.loc[("tjokro_bersaudara", "suggestion_rate", "its_effect_end")]
     assert primary["primary"] and primary["status"] == "insufficient_data"
     assert not primary["confirmatory"]
-    # Tjokro's productivity: the effect still building, 1.088 at the end of the series
-    end = res.loc[("tjokro_bersaudara", "labour_productivity", "its_effect_end")]
-    assert end["estimate"] == pytest.approx(1.088, abs=5e-4) and end["confirmatory"]
+    # Tjokro's productivity (docs/demo_data.md): the controlled estimate is the primary,
+    # near the simulated x 1.09; the single series, misled by the 2010 shock, is below 1
+    end = res.loc[("tjokro_bersaudara", "labour_productivity", "cits_effect_end")]
+    assert end["estimate"] == pytest.approx(1.0465, abs=5e-4)
+    assert end["primary"] and end["confirmatory"]
+    single = res.loc[("tjokro_bersaudara", "labour_productivity", "its_effect_end")]
+    assert single["estimate"] == pytest.approx(0.9622, abs=5e-4) and not single["primary"]
 
 
 def test_shipped_pooled(shipped):
@@ -949,7 +953,11 @@ def test_shipped_pooled(shipped):
     assert (ok["pi_low"] <= ok["ci_low"]).all() and (ok["pi_high"] >= ok["ci_high"]).all()
     assert set(pooled["domain"]) == {"kpi", "survey"}  # 5S is not pooled
     primary = pooled[pooled["primary"]]
-    assert set(primary.loc[primary["domain"] == "kpi", "source_method"]) == {"its_effect_end"}
+    # the controlled estimate where at least min_pooled enterprises have it (every KPI the
+    # shipped data let be estimated), else the single series
+    kpi = primary[primary["domain"] == "kpi"].set_index("indicator")
+    assert set(kpi["source_method"]) == {"cits_effect_end", "its_effect_end"}
+    assert (kpi.loc[kpi["status"] == "ok", "source_method"] == "cits_effect_end").all()
     assert set(primary.loc[primary["domain"] == "survey", "source_method"]) == {"mean_change"}
     family = pooled[pooled["confirmatory"]]
     assert sorted(family["indicator"]) == sorted(PLAN.confirmatory)
@@ -1034,9 +1042,11 @@ def test_fit_its_reproduces_the_published_row(validated, shipped, enterprise_id,
 
     res = fit_its(validated.tables, enterprise_id, indicator)
     rows = shipped.results
-    row = rows[(rows["enterprise_id"] == enterprise_id) & (rows["indicator"] == indicator)
-               & rows["primary"]].iloc[0]
-    assert res.published_method == row["method"]
+    rows = rows[(rows["enterprise_id"] == enterprise_id) & (rows["indicator"] == indicator)]
+    # the controlled row is the primary; fit_its is the single series' model beside it
+    assert rows.loc[rows["primary"], "method"].tolist() == ["cits_effect_end"]
+    row = rows[rows["method"] == res.published_method].iloc[0]
+    assert res.published_method == "its_effect_end"
     assert res.model.exog_names == ["const", *(t.strip() for t in row["terms"].split("+"))]
     estimate, se = published_estimate(res)
     assert estimate == pytest.approx(row["estimate"], rel=1e-9)

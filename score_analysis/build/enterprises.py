@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..settings import PLAN, AnalysisSettings
-from .keys import CACHED_TABLES, analysis_key
+from .keys import CACHED_TABLES, analysis_key, with_comparison
 
 if TYPE_CHECKING:  # pandas is imported when the analysis runs, not with the package
     import pandas as pd
@@ -31,7 +31,9 @@ class Analysis:
 
     ``failed`` maps an enterprise whose analysis raised to the error text (its rows are
     absent); ``analysis_keys`` maps every other enterprise to the key its rows were
-    computed under (:func:`~.keys.analysis_key`).
+    computed under (:func:`~.keys.analysis_key`).  ``pools`` maps every analysed
+    enterprise to its comparison pool (an empty tuple: no comparison group);
+    ``comparison_ids`` are the enterprises with ``role = comparison`` (not analysed).
     """
 
     indicators_monthly: pd.DataFrame
@@ -49,6 +51,8 @@ class Analysis:
     failed: dict[str, str] = dataclasses.field(default_factory=dict)
     analysis_keys: dict[str, str] = dataclasses.field(default_factory=dict)
     settings: AnalysisSettings = PLAN
+    pools: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    comparison_ids: tuple[str, ...] = ()
 
     def processed_tables(self) -> dict[str, pd.DataFrame]:
         """The tables written to ``data/processed`` (:data:`PROCESSED_TABLES`), by name."""
@@ -72,17 +76,18 @@ class Indicators:
     constructs: list[str]
 
 
-def indicators_of(tables: dict) -> Indicators:
+def indicators_of(tables: dict, *, monthly: pd.DataFrame | None = None) -> Indicators:
     """Monthly rates, 5S item, pillar and index scores and survey scores of every enterprise
     (:mod:`score_analysis.stats.indicators`); empty tables with their columns where a
-    table is absent."""
+    table is absent.  ``monthly``: the monthly rates when already computed."""
     import pandas as pd
 
     from ..stats import indicators
 
     ents = tables["enterprises"]
-    kpi = tables.get("kpi_monthly", pd.DataFrame(columns=["enterprise_id", "month"]))
-    monthly = indicators.monthly_indicators(kpi, ents)
+    if monthly is None:
+        kpi = tables.get("kpi_monthly", pd.DataFrame(columns=["enterprise_id", "month"]))
+        monthly = indicators.monthly_indicators(kpi, ents)
     audits = tables.get("five_s_audits")
     items = (indicators.five_s_items(audits) if audits is not None and not audits.empty
              else pd.DataFrame(columns=["enterprise_id", "audit_date", "visit", "area", "pillar",
@@ -105,12 +110,68 @@ def indicators_of(tables: dict) -> Indicators:
     return Indicators(monthly, items, pillars, index, answers, scores, constructs)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison group of a run (docs/analysis_plan.md §3.10).
+
+    ``roles``: every enterprise's role (``programme`` or ``comparison``); ``pools``: the
+    comparison pool of every programme enterprise with monthly records
+    (:func:`score_analysis.stats.analysis.comparison_pools`; an empty tuple: none);
+    ``monthly``: the monthly indicators of every enterprise.
+    """
+
+    roles: dict[str, str]
+    pools: dict[str, tuple[str, ...]]
+    monthly: pd.DataFrame
+
+    @property
+    def programme(self) -> list[str]:
+        """The programme enterprises (the subjects of the analysis), sorted."""
+        return sorted(e for e, role in self.roles.items() if role == "programme")
+
+    @property
+    def comparison_only(self) -> list[str]:
+        """The enterprises with ``role = comparison`` (no analysis, no page), sorted."""
+        return sorted(e for e, role in self.roles.items() if role == "comparison")
+
+    def pool(self, enterprise_id: str) -> tuple[str, ...]:
+        """The comparison pool of one programme enterprise (empty: none)."""
+        return self.pools.get(enterprise_id, ())
+
+    def used_by(self, enterprise_id: str) -> list[str]:
+        """The programme enterprises whose comparison pool holds ``enterprise_id``."""
+        return sorted(e for e, pool in self.pools.items() if enterprise_id in pool)
+
+
+def comparison_of(tables: dict) -> Comparison:
+    """The roles, the monthly indicators of every enterprise and every programme
+    enterprise's comparison pool, from the validated tables."""
+    import pandas as pd
+
+    from ..stats import indicators
+    from ..stats.analysis import comparison_pools
+    from ..stats.cits_data import enterprise_roles
+
+    ents = tables["enterprises"]
+    kpi = tables.get("kpi_monthly", pd.DataFrame(columns=["enterprise_id", "month"]))
+    monthly = indicators.monthly_indicators(kpi, ents)
+    return Comparison(roles=enterprise_roles(ents).to_dict(),
+                      pools=comparison_pools(ents, monthly), monthly=monthly)
+
+
 def analyse(tables: dict, *, settings: AnalysisSettings = PLAN,
             enterprises: Iterable[str] | None = None, previous: dict | None = None,
             slices: dict[str, str] | None = None, code: str = "",
             progress: Callable[[str], None] | None = None, pool=None,
             workers: int = 1) -> Analysis:
-    """Indicators and results for every enterprise, reusing unchanged enterprises' rows.
+    """Indicators and results for every programme enterprise, reusing unchanged
+    enterprises' rows.
+
+    Comparison enterprises (``role = comparison``) are not analysed: their monthly
+    records form the comparison series of the programme enterprises
+    (docs/analysis_plan.md §3.10), and each programme enterprise's analysis is given the
+    records of its comparison pool (:func:`comparison_of`).  ``indicators_monthly`` holds
+    the rows of the analysed enterprises and of their pools.
 
     Parameters
     ----------
@@ -119,28 +180,43 @@ def analyse(tables: dict, *, settings: AnalysisSettings = PLAN,
     settings
         The analysis settings (default: the shipped plan).
     enterprises
-        Analyse only these enterprises (default: every one); the pooled rows then pool
-        only them.
+        Analyse only these programme enterprises (default: every one); the pooled rows
+        then pool only them.
     previous, slices, code
-        The cache: an enterprise whose key (its data slice, ``code`` and ``settings``)
-        equals its key in ``previous["analysis_keys"]`` keeps its previous rows.
+        The cache: an enterprise whose key (its data slice and those of its comparison
+        pool, ``code`` and ``settings``) equals its key in ``previous["analysis_keys"]``
+        keeps its previous rows.
     pool, workers
         An executor of ``workers`` processes: when at least :data:`PARALLEL_ANALYSIS`
         enterprises need analysing, they are analysed there in chunks, else here.
     progress
         Called with the id of each enterprise that is analysed (not reused).
+
+    Raises
+    ------
+    ValueError
+        An unknown enterprise, or a comparison enterprise, among ``enterprises``.
     """
     from ..stats import analysis
     from ..stats.pooling import pooled_inputs, pooled_results
 
     ents = tables["enterprises"]
+    group = comparison_of(tables)
+    subjects = set(group.programme)
     if enterprises is not None:
         wanted = set(enterprises)
         unknown = sorted(wanted - set(ents["enterprise_id"]))
         if unknown:
             raise ValueError(f"unknown enterprise(s): {', '.join(unknown)}")
-        ents = ents[ents["enterprise_id"].isin(wanted)]
-    ind = indicators_of({**tables, "enterprises": ents})
+        compared = sorted(wanted - subjects)
+        if compared:
+            raise ValueError(f"comparison enterprise(s) have no analysis of their own: "
+                             f"{', '.join(compared)}")
+        subjects = wanted
+    used = {c for eid in subjects for c in group.pool(eid)}
+    monthly = group.monthly[group.monthly["enterprise_id"].isin(subjects | used)]
+    ind = indicators_of({**tables, "enterprises": ents[ents["enterprise_id"].isin(subjects)]},
+                        monthly=monthly.reset_index(drop=True))
     previous = previous or {}
     prev_keys = previous.get("analysis_keys", {})
     cached = ({name: by_enterprise(previous[name]) for name in CACHED_TABLES}
@@ -150,19 +226,22 @@ def analyse(tables: dict, *, settings: AnalysisSettings = PLAN,
            "scores": by_enterprise(ind.scores), "answers": by_enterprise(ind.answers)}
     empty = {"monthly": ind.monthly.iloc[:0], "items": ind.items.iloc[:0],
              "scores": ind.scores.iloc[:0], "answers": ind.answers.iloc[:0]}
+    controls = _controls(group, ents, own["monthly"], subjects)
     failed: dict[str, str] = {}
     keys: dict[str, str] = {}
     done: dict[str, tuple] = {}
     todo = []
-    for _, ent in ents.sort_values("enterprise_id").iterrows():
+    for _, ent in ents[ents["enterprise_id"].isin(subjects)].sort_values(
+            "enterprise_id").iterrows():
         eid = ent["enterprise_id"]
-        key = analysis_key((slices or {}).get(eid), code=code, settings=settings.as_dict())
+        key = analysis_key(_slice(slices, eid, group.pool(eid)), code=code,
+                           settings=settings.as_dict())
         if cached is not None and prev_keys.get(eid) == key:
             done[eid] = tuple(cached[name].get(eid, previous[name].iloc[:0])
                               for name in CACHED_TABLES)
         else:
-            todo.append((ent, {name: frames.get(eid, empty[name])
-                               for name, frames in own.items()}))
+            parts = {name: frames.get(eid, empty[name]) for name, frames in own.items()}
+            todo.append((ent, parts | controls.get(eid, {})))
         keys[eid] = key
     for eid, outcome in _analyse_all(todo, constructs=ind.constructs, settings=settings,
                                      pool=pool, workers=workers, progress=progress):
@@ -183,7 +262,39 @@ def analyse(tables: dict, *, settings: AnalysisSettings = PLAN,
         survey_attrition=_concat(attrition, analysis.ATTRITION_COLUMNS),
         pooled=pooled_results(res, settings=settings),
         pooled_inputs=pooled_inputs(res, settings=settings),
-        failed=failed, analysis_keys=keys, settings=settings)
+        failed=failed, analysis_keys=keys, settings=settings,
+        pools={eid: group.pool(eid) for eid in sorted(subjects)},
+        comparison_ids=tuple(group.comparison_only))
+
+
+def _slice(slices: dict[str, str] | None, enterprise_id: str,
+           pool: tuple[str, ...]) -> str | None:
+    """The data slice an enterprise's analysis depends on: its own and its pool's."""
+    if slices is None:
+        return None
+    return with_comparison(slices.get(enterprise_id), [slices.get(c) for c in pool])
+
+
+def _controls(group: Comparison, ents: pd.DataFrame, monthly: dict[str, pd.DataFrame],
+              subjects: set[str]) -> dict[str, dict]:
+    """The controlled design's data of every subject with a comparison pool: the monthly
+    rows of its pool (``comparison``) and the enterprises rows of it and its pool
+    (``enterprises``), made once per distinct pool."""
+    import pandas as pd
+
+    made: dict[tuple[str, ...], pd.DataFrame] = {}
+    out = {}
+    for eid in subjects:
+        members = group.pool(eid)
+        if not members:
+            continue
+        if members not in made:
+            frames = [monthly[c] for c in members if c in monthly]
+            made[members] = (pd.concat(frames, ignore_index=True) if frames
+                             else group.monthly.iloc[:0])
+        out[eid] = {"comparison": made[members],
+                    "enterprises": ents[ents["enterprise_id"].isin((eid, *members))]}
+    return out
 
 
 def _concat(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -196,17 +307,26 @@ def _concat(frames: list[pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFram
 
 
 def analyse_enterprise(enterprise, *, monthly, items, scores, answers, constructs: list[str],
-                       settings: AnalysisSettings = PLAN) -> tuple:
+                       settings: AnalysisSettings = PLAN, comparison=None,
+                       enterprises=None) -> tuple:
     """The results rows, chart lines, survey reliability and attrition of one enterprise.
 
     ``monthly``, ``items``, ``scores`` and ``answers`` may hold only this
     enterprise's rows (the pipeline passes each enterprise its own slice).
+    ``comparison``: the monthly rows of the enterprise's comparison pool, ``enterprises``
+    the enterprises rows of it and its pool (both ``None``: no comparison group, the
+    analysis of plan version 3 without §3.10).
     """
+    import pandas as pd
+
     from ..stats import analysis
 
+    controlled = ({} if comparison is None or enterprises is None else
+                  {"comparison": pd.concat([monthly, comparison], ignore_index=True),
+                   "enterprises": enterprises})
     done = analysis.enterprise_analysis(enterprise, monthly=monthly, items=items,
                                         scores=scores, constructs=constructs,
-                                        settings=settings)
+                                        settings=settings, **controlled)
     eid = enterprise["enterprise_id"]
     return (done.results, done.lines,
             analysis.survey_reliability(answers, eid, settings=settings),

@@ -117,9 +117,19 @@ def enterprise_slices(tables: dict) -> dict[str, str]:
     return {e: sha(h.hexdigest(), hashlib.sha256(shared).hexdigest()) for e, h in keys.items()}
 
 
+def with_comparison(data_slice: str | None, comparison: list[str | None]) -> str | None:
+    """The slice of an enterprise together with the slices of its comparison pool
+    (docs/analysis_plan.md §3.10): a changed comparison series changes it.  Without a
+    pool, the enterprise's own slice unchanged."""
+    if not comparison:
+        return data_slice
+    return sha(data_slice, list(comparison))
+
+
 def analysis_key(data_slice: str | None, *, code: str, settings: dict) -> str:
-    """The content key of one enterprise's analysis: its slice of the cleaned data, the code
-    and the analysis settings (:meth:`AnalysisSettings.as_dict`)."""
+    """The content key of one enterprise's analysis: its slice of the cleaned data (with its
+    comparison pool's, :func:`with_comparison`), the code and the analysis settings
+    (:meth:`AnalysisSettings.as_dict`)."""
     return sha(data_slice, code, settings)
 
 

@@ -9,9 +9,10 @@ enterprise that changed rebuilds the synthesis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import appendices, keys
+from .enterprises import comparison_of
 from .options import ENTERPRISE_NOTEBOOK, SYNTHESIS_NOTEBOOK, Options, language_path, report_path
 
 
@@ -38,6 +39,10 @@ class RunPlan:
         The synthesis page's key, and whether it is built.
     appendix_keys, appendix_todo
         The key of every appendix page (empty without appendices), and those to build.
+    pools, comparison_ids
+        The comparison pool of every programme enterprise (docs/analysis_plan.md §3.10),
+        and the enterprises with ``role = comparison``: no page of their own, their
+        slices are part of the keys of the pages whose pool holds them.
     """
 
     code: str
@@ -50,6 +55,8 @@ class RunPlan:
     synthesis_needed: bool
     appendix_keys: dict[str, str]
     appendix_todo: tuple[str, ...]
+    pools: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    comparison_ids: tuple[str, ...] = ()
 
     @property
     def notebook_count(self) -> int:
@@ -63,14 +70,16 @@ def plan_run(options: Options, tables: dict, previous: dict | None) -> RunPlan:
 
     ``options`` must be :meth:`~.options.Options.resolved`.
     """
-    known = set(tables["enterprises"]["enterprise_id"])
+    group = comparison_of(tables)
+    known = set(group.programme)  # comparison enterprises have no page of their own
     code = keys.code_fingerprint()
     slices = keys.enterprise_slices(tables)
     nb_hash = keys.notebook_hashes(options)
     parameters = options.key_parameters()
-    report_keys = {eid: keys.report_key(slices[eid], eid, notebook=nb_hash[ENTERPRISE_NOTEBOOK],
-                                        code=code, parameters=parameters)
-                   for eid in sorted(known)}
+    report_keys = {eid: keys.report_key(
+        keys.with_comparison(slices[eid], [slices[c] for c in group.pool(eid)]), eid,
+        notebook=nb_hash[ENTERPRISE_NOTEBOOK], code=code, parameters=parameters)
+        for eid in sorted(known)}
     main_lang = options.languages[0]
     old_reports = (previous or {}).get("reports", {})
     reports = options.reports_dir
@@ -93,4 +102,6 @@ def plan_run(options: Options, tables: dict, previous: dict | None) -> RunPlan:
     return RunPlan(code=code, slices=slices, report_keys=report_keys, selected=selected,
                    to_build=to_build, unbuilt=unbuilt, synthesis_key=syn_key,
                    synthesis_needed=synthesis_needed, appendix_keys=appendix_keys,
-                   appendix_todo=appendix_todo)
+                   appendix_todo=appendix_todo,
+                   pools={eid: group.pool(eid) for eid in sorted(known)},
+                   comparison_ids=tuple(group.comparison_only))

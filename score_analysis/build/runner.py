@@ -52,6 +52,7 @@ from ..settings import AnalysisSettings
 from . import appendices, keys, pdfs, workshop
 from . import manifest as manifests
 from . import pages as run_pages
+from .comparisons import comparison_records
 from .enterprises import Analysis, analyse
 from .executors import (
     Executor,
@@ -218,6 +219,13 @@ def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None
     if unknown:
         raise UsageError("unknown enterprise(s): " + ", ".join(unknown)
                          + "; known: " + ", ".join(sorted(known)))
+    compared = comparison_selected(validated.tables["enterprises"], options.enterprises)
+    if compared:
+        from ..i18n import gettext as _
+
+        raise UsageError(_("{ids}: a comparison enterprise has no report of its own (its "
+                           "records are the comparison series of the programme "
+                           "enterprises)").format(ids=", ".join(compared)))
     warn_settings(options.settings, echo)
     with run_lock(reports):
         recover(reports, options.processed_dir)
@@ -229,6 +237,16 @@ def _run(options: Options, echo: Callable[[str], None], cluster: Executor | None
                     stage_processed=options.processed_dir / f".staging-{os.getpid()}")
         _build(state, cluster)
         return state.summary()
+
+
+def comparison_selected(enterprises, selected) -> list[str]:
+    """The enterprises of ``selected`` whose ``role`` is ``comparison``."""
+    if not selected:
+        return []
+    from ..stats.cits_data import enterprise_roles
+
+    roles = enterprise_roles(enterprises)
+    return [e for e in selected if roles.get(e) == "comparison"]
 
 
 def warn_settings(settings: AnalysisSettings, echo: Callable[[str], None]) -> None:
@@ -394,6 +412,9 @@ def _manifest(run: Run) -> dict:
         synthesis=manifests.synthesis_entry(run.synthesis, key=plan.synthesis_key,
                                             previous=run.previous, now=now),
         finished=now, duration_s=time.perf_counter() - run.started)
+    record["comparison_series"] = comparison_records(
+        run.tables, run.validated.findings, comparison_ids=plan.comparison_ids,
+        pools=plan.pools)
     if plan.appendix_keys:
         record[appendices.MANIFEST_KEY] = appendices.manifest_entries(
             plan.appendix_keys, run.appendices, run.previous, now)
@@ -418,7 +439,8 @@ def _write_index(run: Run, record: dict) -> None:
                 p.lang, up)
         write_text(index_page(entries, run_date=record["run"]["finished"], lang=p.lang,
                               alternate=p.twin, years=run_pages.years(run.tables),
-                              settings=run.options.settings),
+                              settings=run.options.settings,
+                              comparison=list(record["comparison_series"].values())),
                    run.stage_reports / p.path)
 
 

@@ -189,6 +189,9 @@ def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None
 
     p = resolve_repo_path(processed_dir)
     enterprises = read_table(p, "enterprises")
+    if "role" in enterprises.columns:  # comparison enterprises are not synthesised
+        enterprises = enterprises[enterprises["role"].fillna("").astype(str).isin(
+            ["", "programme"])].reset_index(drop=True)
     if isinstance(missing_pages, str):
         missing_pages = tuple(m.strip() for m in missing_pages.split(",") if m.strip())
     missing = frozenset(missing_pages)

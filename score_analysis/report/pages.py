@@ -14,10 +14,10 @@ from importlib import resources
 
 from markupsafe import Markup
 
-from ..i18n import N_, current_language, use_language
+from ..i18n import N_, current_language, ngettext, use_language
 from ..i18n import gettext as _
 from ..settings import PLAN, AnalysisSettings
-from .formatting import short_date
+from .formatting import fmt_count, month_name, short_date
 from .rendering import Html, render
 from .wording import LANGUAGE_NAMES
 
@@ -160,10 +160,31 @@ def _status_cell(status: str) -> dict:
     return {"html": render("status.html", cls=cls, text=shown)}
 
 
+def comparison_rows(series: list[dict]) -> list[list]:
+    """The rows of the index's table of comparison series, in the current language: one
+    per comparison enterprise (a record of the manifest's ``comparison_series``: ``title``,
+    ``first_month``, ``last_month``, ``months``, ``missing_months``, ``warnings``,
+    ``used_by``)."""
+    rows = []
+    for c in series:
+        covered = (f"{month_name(c['first_month'])} – {month_name(c['last_month'])}"
+                   if c.get("first_month") else _("no monthly records"))
+        rows.append([
+            {"text": c["title"], "head": True},
+            {"text": covered, "sub": ngettext("%(num)d month with records",
+                                              "%(num)d months with records",
+                                              c["months"]) % {"num": c["months"]}},
+            fmt_count(c["missing_months"]), fmt_count(c["warnings"]),
+            fmt_count(len(c.get("used_by", [])))])
+    return rows
+
+
 def index_page(entries: list[dict], *, run_date: str, lang: str | None = None,
                alternate: str | None = None, years: tuple[int, int] | None = None,
-               settings: AnalysisSettings | None = None) -> str:
-    """``reports/index.html``: every report with its status, data source, date, headline.
+               settings: AnalysisSettings | None = None,
+               comparison: list[dict] | None = None) -> str:
+    """``reports/index.html``: every report with its status, data source, date, headline,
+    and the comparison series (:func:`comparison_rows`; none: no such table).
 
     ``years``: the first and last year of the data (shown in the header).  An entry with a
     ``lang`` (a page in another language) has its title and headline marked with it.
@@ -191,9 +212,10 @@ def index_page(entries: list[dict], *, run_date: str, lang: str | None = None,
                       twin=twin_link(alternate, "id" if lang == "en" else "en"),
                       title=_("SCORE Module 1 — impact assessments"), rows=rows,
                       simulated=simulated, failed=failed, kicker=kicker,
-                      date=short_date(run_date))
+                      date=short_date(run_date),
+                      comparison=comparison_rows(comparison or []))
     return html
 
 
-__all__ = ["CSP", "SETTING_CHANGES", "Html", "exploratory_changes", "failed_page", "index_page",
-           "page", "print_stylesheet", "stylesheet"]
+__all__ = ["CSP", "SETTING_CHANGES", "Html", "comparison_rows", "exploratory_changes",
+           "failed_page", "index_page", "page", "print_stylesheet", "stylesheet"]

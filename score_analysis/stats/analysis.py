@@ -12,6 +12,7 @@ its direction (:mod:`.decisions`).  Every choice comes from the
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,8 @@ from .survey import (
     survey_results,
 )
 
+_MONTH_TEXT = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
 #: Columns of :func:`kpi_lines`.
 KPI_LINE_COLUMNS = ("enterprise_id", "indicator", *LINE_COLUMNS)
 
@@ -43,9 +46,9 @@ SUPPRESSED_NUMBERS = ("n_pre", "n_post", "pre_value", "post_value", "estimate", 
 __all__ = [
     "ATTRITION_COLUMNS", "EXTRA_COLUMNS", "FIVE_S_NOTE", "INTERNAL_COLUMNS", "KPI_LINE_COLUMNS",
     "RELIABILITY_COLUMNS", "SUPPRESSED_NUMBERS", "EnterpriseAnalysis", "adjusted",
-    "controlled_rows", "enterprise_analysis", "enterprise_results", "five_s_results",
-    "kpi_lines", "kpi_results", "primary_method", "survey_attrition", "survey_reliability",
-    "survey_results",
+    "comparison_pools", "controlled_rows", "enterprise_analysis", "enterprise_results",
+    "five_s_results", "kpi_lines", "kpi_results", "primary_method", "survey_attrition",
+    "survey_reliability", "survey_results",
 ]
 
 
@@ -64,11 +67,73 @@ class EnterpriseAnalysis:
 # --------------------------------------------------------------------------- KPIs
 
 
+def comparison_pools(enterprises: pd.DataFrame,
+                     monthly: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """The comparison pool of every programme enterprise that has monthly records
+    (docs/analysis_plan.md §3.10): every ``role = comparison`` enterprise and every other
+    programme enterprise whose ``intervention_month`` is later than the enterprise's last
+    month in ``monthly`` (not yet treated while it was observed).
+
+    The pool of each enterprise is
+    ``score_analysis.stats.cits.comparison_pool(enterprises, e, last_month=<e's last month>)``,
+    computed here for every enterprise at once (one comparison per distinct last month, not
+    one pass over the table per enterprise).  R: for each ``e``,
+    ``subset(enterprises, enterprise_id != e & (role == "comparison" |
+    intervention_month > last_month[e]))$enterprise_id``.
+
+    Parameters
+    ----------
+    enterprises
+        The enterprises table (``enterprise_id``, ``intervention_month``, optional
+        ``role``: blank or absent = programme).
+    monthly
+        The monthly indicators (:func:`score_analysis.stats.indicators.monthly_indicators`;
+        ``enterprise_id`` and ``month`` are used).
+
+    Returns
+    -------
+    dict
+        Programme enterprise id: the ids of its pool in the order of the table (an empty
+        tuple: no comparison group).  Enterprises without any monthly row are absent.
+
+    Raises
+    ------
+    ValueError
+        A malformed role, a repeated enterprise, or a programme enterprise whose
+        ``intervention_month`` is not written ``YYYY-MM``.
+    """
+    from .cits_data import enterprise_roles
+
+    roles = enterprise_roles(enterprises)
+    ids = roles.index.to_numpy(dtype=object)
+    programme = roles.to_numpy(dtype=object) == "programme"
+    starts = enterprises["intervention_month"].to_numpy(dtype=object)
+    for eid, start, prog in zip(ids, starts, programme, strict=True):
+        if prog and not (isinstance(start, str) and _MONTH_TEXT.fullmatch(start)):
+            raise ValueError(f"intervention_month of programme enterprise {eid!r} must be a "
+                             f"month written YYYY-MM, got {start!r}")
+    if monthly.empty:
+        return {}
+    last = monthly.groupby("enterprise_id", sort=False)["month"].max()
+    start_text = np.where(programme, starts, "")
+    by_last: dict[str, np.ndarray] = {}
+    out = {}
+    for eid, prog in zip(ids, programme, strict=True):
+        if not prog or eid not in last.index:
+            continue
+        month = str(last[eid])
+        if month not in by_last:  # months as YYYY-MM text compare in time order
+            by_last[month] = ~programme | (start_text > month)
+        out[eid] = tuple(ids[by_last[month] & (ids != eid)])
+    return out
+
+
+
 def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
                     comparison: pd.DataFrame | None, enterprises: pd.DataFrame | None,
-                    settings: AnalysisSettings = PLAN) -> list[dict]:
+                    settings: AnalysisSettings = PLAN, panel=None) -> list[dict]:
     """The rows of the controlled interrupted time series of one KPI of one enterprise
-    (``cits_effect_end``, ``cits_level``, ``cits_slope``; docs/analysis_plan.md §6.C):
+    (``cits_effect_end``, ``cits_level``, ``cits_slope``; docs/analysis_plan.md §3.10):
     **the one place where they enter the results**.
 
     They are computed by ``score_analysis.stats.cits.cits_rows(monthly, enterprises,
@@ -77,7 +142,10 @@ def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
     column); each row has the columns of :data:`score_analysis.stats.its.EFFECT_COLUMNS`.
     Returns no rows when ``settings.comparison_group`` is off, when the caller gave no
     comparison data, or when this installation has no controlled design.  Which row is
-    primary is decided by :func:`primary_method`.
+    primary is decided by :func:`primary_method`.  ``panel``: the
+    :class:`~score_analysis.stats.cits.CitsPanel` of ``comparison`` and ``enterprises``
+    when the caller already made it (the tables are then read once for every indicator;
+    the rows are the same).
     """
     if not settings.comparison_group or comparison is None or enterprises is None:
         return []
@@ -85,8 +153,25 @@ def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
         return []
     from . import cits  # type: ignore[attr-defined]
 
-    return list(cits.cits_rows(comparison, enterprises, enterprise["enterprise_id"],
-                               indicator, multiplier=multiplier, settings=settings))
+    if panel is None:
+        return list(cits.cits_rows(comparison, enterprises, enterprise["enterprise_id"],
+                                   indicator, multiplier=multiplier, settings=settings))
+    cits._check_multiplier(multiplier)
+    return list(cits._rows(panel, enterprise["enterprise_id"], indicator,
+                           multiplier=multiplier, settings=settings))
+
+
+def _controlled_panel(comparison: pd.DataFrame | None, enterprises: pd.DataFrame | None,
+                      settings: AnalysisSettings):
+    """The tables of the controlled design read once for every indicator (None: no
+    controlled design here)."""
+    if not settings.comparison_group or comparison is None or enterprises is None:
+        return None
+    if importlib.util.find_spec(f"{__package__}.cits") is None:
+        return None
+    from . import cits  # type: ignore[attr-defined]
+
+    return cits.CitsPanel(comparison, enterprises)
 
 
 def primary_method(statuses: dict[str, str]) -> str:
@@ -110,6 +195,7 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series, *, settings: Analys
     months = set(own["month"]) if "month" in own else set()
     by_indicator = dict(tuple(own.groupby("indicator", sort=False))) if len(own) else {}
     rows, lines, fits = [], [], {}
+    panel = _controlled_panel(comparison, enterprises, settings)
     for ind in INDICATORS.values():
         series = by_indicator.get(ind.name, own.iloc[:0])
         fixed = {"enterprise_id": eid, "domain": "kpi", "indicator": ind.name}
@@ -128,7 +214,7 @@ def _kpi_parts(monthly: pd.DataFrame, enterprise: pd.Series, *, settings: Analys
                      exposure=ind.exposure)] if left else [])
         effects = [*controlled_rows(enterprise, ind.name, multiplier=ind.multiplier,
                                     comparison=comparison, enterprises=enterprises,
-                                    settings=settings), *fit.records]
+                                    settings=settings, panel=panel), *fit.records]
         primary = primary_method({r["method"]: r["status"] for r in effects})
         for r in effects:
             extra = list(gap)

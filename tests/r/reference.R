@@ -763,6 +763,41 @@ c(cits_values(accidents_fit, c("s:post" = 1), La),
   list(fitted_in_empty_month = max(fitted(accidents_fit)[accidents$month == "2010-11"])))
 ', "cits_level of the accident frequency, and the largest fitted count R leaves in the empty month.")
 
+setup('
+kpi <- read.csv("data/raw/kpi_monthly.csv")
+pairs <- list(labour_productivity = c("output_units", "worker_hours"),
+              reject_rate = c("units_rejected", "units_produced"),
+              rework_rate = c("units_reworked", "units_produced"),
+              absenteeism_rate = c("workdays_absent", "workdays_scheduled"),
+              suggestion_rate = c("suggestions_submitted", "headcount"),
+              implementation_rate = c("suggestions_implemented", "suggestions_submitted"),
+              accident_frequency = c("accidents", "worker_hours"),
+              turnover_rate = c("separations", "headcount"))
+cits_monthly <- do.call(rbind, lapply(names(pairs), function(ind) {
+  num <- kpi[[pairs[[ind]][1]]]
+  expo <- kpi[[pairs[[ind]][2]]]
+  keep <- !is.na(num) & !is.na(expo) & expo > 0
+  data.frame(enterprise_id = kpi$enterprise_id[keep], indicator = ind,
+             month = kpi$month[keep], numerator = num[keep], exposure = expo[keep])
+}))
+cits_ent <- read.csv("data/raw/enterprises.csv", colClasses = "character")
+', "The shipped demonstration data (data/raw, docs/demo_data.md: five programme enterprises from 2010-04, three comparison enterprises, a 2010 shock hitting all): the monthly indicators (a month whose numerator is blank or whose exposure is blank or zero is left out of that indicator) replace the fixture in cits_stack(), whose first and last months are those of the enterprise over every indicator.")
+
+block("CITS_SHIPPED_TJOKRO_PRODUCTIVITY_EFFECT_END", '
+productivity <- cits_stack("tjokro_bersaudara", "labour_productivity")
+productivity_fit <- cits_glm(productivity)
+Ls <- cits_lag(productivity)
+cits_values(productivity_fit, c("s:post" = 1, "s:t_after" = max(productivity$t_after)), Ls)
+', "Shipped data: cits_effect_end of PT Tjokro Bersaudara's labour productivity against the comparison series of cmp_001-cmp_003.")
+
+block("CITS_SHIPPED_TJOKRO_PRODUCTIVITY_LEVEL", '
+cits_values(productivity_fit, c("s:post" = 1), Ls)
+', "Shipped data: cits_level of the same fit.")
+
+block("CITS_SHIPPED_TJOKRO_PRODUCTIVITY_SLOPE", '
+cits_values(productivity_fit, c("s:t_after" = 1), Ls)
+', "Shipped data: cits_slope of the same fit.")
+
 cat(out, sep = "\n")
 cat("\n")
 
