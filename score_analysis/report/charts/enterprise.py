@@ -131,7 +131,8 @@ def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
         if low >= 0 and low < 0.5 * high:  # near zero anyway: show the zero line
             ax.set_ylim(bottom=0)
         if legend:
-            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                      ncol=2 if shown is not None else 3,
                       handlelength=1.8, columnspacing=1.2)
     return fig
 
