@@ -345,3 +345,21 @@ def test_appendix_tables_refuse_malformed_input():
                                               "exposure": [1.0]}), multiplier=0)
     with pytest.raises(ValueError, match="lacks the column"):
         appendix.stacked_counts(pd.DataFrame({"s": [1]}))
+
+
+def test_pages_with_a_comparison_group_load_no_statistics_library(controlled):
+    """The comparison lines are chart data (stats.cits_lines): drawing them loads neither
+    scipy nor statsmodels at page time."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from score_analysis import report; "
+            f"d = report.load_enterprise({ENTERPRISE!r}, processed_dir={str(controlled)!r}); "
+            "assert not d.comparison.empty; "
+            "report.kpi_charts(d); report.methods_section(d); report.executive_summary(d); "
+            f"s = report.load_synthesis(processed_dir={str(controlled)!r}); "
+            "report.forest_plots(s); report.synthesis_header(s); "
+            "print(','.join(m for m in ('statsmodels', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
