@@ -1,6 +1,8 @@
 """The reviewer's appendix: the analysis recomputed step by step, with its code visible.
 
 - :mod:`.tables` — the intermediate tables the appendix notebooks show (pure functions);
+- :mod:`.controlled` — the controlled interrupted time series: the stacked model data and
+  its counts, the fit with both standard errors, the comparison series;
 - :mod:`.checks` — the recomputed numbers against the stored ones (``check = "fail"`` or
   ``"compare"``), keyed by indicator, method and column;
 - :mod:`.figures` — their seaborn figures;
@@ -23,6 +25,17 @@ from .checks import (
     difference_lines,
     settings_table,
     stored_settings,
+)
+from .controlled import (
+    COMPARISON_TABLE_COLUMNS,
+    CONTROLLED_FIT_COLUMNS,
+    STACKED_COUNT_COLUMNS,
+    comparison_members,
+    comparison_table,
+    controlled_fit,
+    controlled_fit_table,
+    stacked_counts,
+    stacked_data,
 )
 from .tables import (
     AUTOCORRELATION_COLUMNS,
@@ -94,4 +107,13 @@ __all__ = [
     "pooled_inputs",
     "forest_rows",
     "leave_one_out_table",
+    "COMPARISON_TABLE_COLUMNS",
+    "CONTROLLED_FIT_COLUMNS",
+    "STACKED_COUNT_COLUMNS",
+    "comparison_members",
+    "comparison_table",
+    "controlled_fit",
+    "controlled_fit_table",
+    "stacked_counts",
+    "stacked_data",
 ]

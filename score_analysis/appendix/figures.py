@@ -104,6 +104,28 @@ def counterfactual_figure(lines: pd.DataFrame, *, intervention_t: float | None =
     return fig
 
 
+def comparison_figure(table: pd.DataFrame, *, intervention_month: str | None = None,
+                      ylabel: str = "rate", title: str = ""):
+    """The enterprise's monthly values (points) and the comparison series scaled to its level
+    before the programme (dash-dot line, open squares), by month, from
+    :func:`score_analysis.appendix.comparison_table`."""
+    fig, ax = _figure(3.6)
+    x = pd.to_datetime(table["month"] + "-15")
+    ax.plot(x, table["observed"], "o", color="0.25", label="enterprise")
+    ax.plot(x, table["comparison"], color="C9", linestyle=(0, (6, 2, 1.5, 2)), marker="s",
+            markerfacecolor="white", label="comparison series, scaled to the enterprise's "
+            "level before the programme")
+    if intervention_month:
+        ax.axvline(pd.Timestamp(intervention_month + "-01"), color="0.4", linestyle=":",
+                   label="programme start")
+    ax.set_xlabel("month")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
 def heatmap_figure(heatmap: pd.DataFrame, *, title: str = ""):
     """Mean item percentage by area and pillar (rows) and audit (columns), from
     :func:`score_analysis.appendix.five_s_heatmap`."""

@@ -76,6 +76,11 @@ class EnterpriseData:
     quality_log: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: whether the appendix page of this enterprise is built beside the report
     appendix: bool = False
+    #: the comparison series of the monthly charts (``indicator`` and the columns of
+    #: :data:`score_analysis.stats.cits_lines.CHART_COLUMNS`; empty without a comparison
+    #: group) and the names of the enterprises they sum (:func:`comparison_of`)
+    comparison: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparison_names: tuple[str, ...] = ()
 
     @property
     def simulated(self) -> bool:
@@ -90,12 +95,20 @@ class EnterpriseData:
     def enterprise_id(self) -> str:
         return str(self.enterprise["enterprise_id"])
 
+    @property
+    def controlled(self) -> bool:
+        """Whether the analysis had a comparison group for this enterprise: its results
+        hold the rows of the controlled model (``cits_*``, whatever their status)."""
+        return has_controlled_rows(self.results)
+
 
 @dataclass(frozen=True)
 class SynthesisData:
     """The cross-enterprise tables the synthesis report shows.
 
     ``missing_pages``: ids of enterprises whose report page was not built (not linked).
+    ``enterprises`` are the programme enterprises (the subjects of the synthesis);
+    ``comparison_enterprises`` those whose records only serve as comparison series.
     """
 
     enterprises: pd.DataFrame
@@ -107,6 +120,7 @@ class SynthesisData:
     provenance: dict = field(default_factory=dict)
     languages: tuple[str, ...] = ()
     missing_pages: frozenset[str] = frozenset()
+    comparison_enterprises: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def simulated(self) -> bool:
@@ -155,12 +169,18 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str,
     if ents.empty:
         raise ValueError(f"enterprise {enterprise_id!r} is not in {p / 'enterprises.parquet'}")
     log = read_table(p, "quality_log")
+    provenance = read_json(p / "provenance.json") or {}
+    monthly = read_table(p, "indicators_monthly")
+    own = (monthly[monthly["enterprise_id"] == enterprise_id].reset_index(drop=True)
+           if "enterprise_id" in monthly else monthly)
+    comparison, names = (comparison_of(monthly, everyone, enterprise_id)
+                         if run_settings(provenance).comparison_group else (pd.DataFrame(), ()))
     return EnterpriseData(
         enterprise=ents.iloc[0],
         results=read_table(p, "results", enterprise_id),
         lines=read_table(p, "kpi_lines", enterprise_id),
         milestones=read_table(p, "milestones", enterprise_id),
-        monthly=read_table(p, "indicators_monthly", enterprise_id),
+        monthly=own,
         pillars=read_table(p, "five_s_pillars", enterprise_id),
         five_s=read_table(p, "five_s_index", enterprise_id),
         survey=read_table(p, "worker_survey", enterprise_id),
@@ -169,13 +189,54 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str,
         attrition=read_table(p, "survey_attrition", enterprise_id),
         qualitative=read_table(p, "qualitative", enterprise_id),
         quality=enterprise_findings(log, enterprise_id),
-        provenance=read_json(p / "provenance.json") or {},
+        provenance=provenance,
         quality_unlinked=len(unlinked_findings(log, list(everyone["enterprise_id"]))),
         languages=languages_of(language),
         kpi=read_table(p, "kpi_monthly", enterprise_id),
         quality_log=log,
         appendix=bool(appendix),
+        comparison=comparison,
+        comparison_names=names,
     )
+
+
+def comparison_of(monthly: pd.DataFrame, enterprises: pd.DataFrame,
+                  enterprise_id: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The comparison series of one programme enterprise's monthly charts, and the names of
+    the enterprises it sums (docs/analysis_plan.md §3.10: every comparison enterprise and
+    every programme enterprise that started after this one's last month).
+
+    The lines are :func:`score_analysis.stats.cits_lines.comparison_charts` of the
+    processed monthly indicators of every enterprise: the comparison series scaled to the
+    enterprise's level before the programme (chart data, no model).  Empty, with no names,
+    when the enterprise has no month or no comparison pool, or is itself a comparison
+    enterprise.
+    """
+    from ..stats.cits_data import comparison_pool, enterprise_roles
+    from ..stats.cits_lines import comparison_charts
+    from ..stats.indicators import INDICATORS
+
+    empty = pd.DataFrame()
+    if monthly.empty or enterprises.empty or "intervention_month" not in enterprises:
+        return empty, ()
+    months = monthly.loc[monthly["enterprise_id"] == enterprise_id, "month"]
+    if months.empty or enterprise_roles(enterprises).get(enterprise_id) != "programme":
+        return empty, ()
+    pool = comparison_pool(enterprises, enterprise_id, last_month=str(months.max()))
+    if not pool:
+        return empty, ()
+    lines = comparison_charts(monthly, enterprises, enterprise_id,
+                              multipliers={n: i.multiplier for n, i in INDICATORS.items()})
+    names = dict(zip(enterprises["enterprise_id"], enterprises.get(
+        "name", enterprises["enterprise_id"]), strict=True))
+    return lines, tuple(str(names.get(e, e)) for e in pool)
+
+
+def has_controlled_rows(results: pd.DataFrame) -> bool:
+    """Whether a results table holds rows of the controlled model (``cits_*``): the
+    analysis had a comparison group for some monthly indicator."""
+    return (not results.empty and "method" in results
+            and bool(results["method"].astype(str).str.startswith("cits_").any()))
 
 
 def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None = None,
@@ -188,10 +249,7 @@ def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None
     from ..files import read_json, resolve_repo_path
 
     p = resolve_repo_path(processed_dir)
-    enterprises = read_table(p, "enterprises")
-    if "role" in enterprises.columns:  # comparison enterprises are not synthesised
-        enterprises = enterprises[enterprises["role"].fillna("").astype(str).isin(
-            ["", "programme"])].reset_index(drop=True)
+    enterprises, comparison = split_roles(read_table(p, "enterprises"))
     if isinstance(missing_pages, str):
         missing_pages = tuple(m.strip() for m in missing_pages.split(",") if m.strip())
     missing = frozenset(missing_pages)
@@ -200,7 +258,19 @@ def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None
                          qualitative=read_table(p, "qualitative"),
                          quality=read_table(p, "quality_log"),
                          provenance=read_json(p / "provenance.json") or {},
-                         languages=languages_of(language), missing_pages=missing)
+                         languages=languages_of(language), missing_pages=missing,
+                         comparison_enterprises=comparison)
+
+
+def split_roles(enterprises: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(programme enterprises, comparison enterprises) of the enterprises table (a blank
+    or absent ``role`` is a programme enterprise; docs/data_contract.md)."""
+    if enterprises.empty or "role" not in enterprises:
+        return enterprises, enterprises.iloc[:0]
+    role = enterprises["role"].fillna("").astype(str).str.strip()
+    comparison = role == "comparison"
+    return (enterprises[~comparison].reset_index(drop=True),
+            enterprises[comparison].reset_index(drop=True))
 
 
 def enterprise_findings(log: pd.DataFrame, enterprise_id: str) -> pd.DataFrame:

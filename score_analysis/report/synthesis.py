@@ -59,8 +59,11 @@ def synthesis_header(data: SynthesisData) -> Html:
     from .sections.summary import caveat_values
     from .workshop.pages import synthesis_link
 
+    comparison = (list(data.comparison_enterprises["name"])
+                  if "name" in data.comparison_enterprises else [])
     return Html(render("sections/synthesis_header.html", simulated=data.simulated,
                        n=len(data.enterprises), rows=rows, missing_names=missing_names,
+                       comparison_names=comparison,
                        **caveat_values(data.results, data.settings))
                 + render("workshop/link.html", href=synthesis_link(current_language())))
 
@@ -160,9 +163,25 @@ def pooled_table(data: SynthesisData) -> Html:
                       pooled_rows(data.pooled, data.settings)))
 
 
-def _analysis_name(source: str, primary: bool, confirmatory: bool) -> str:
+def design_name(source: str) -> str:
+    """The design a pooled monthly result rests on, by the method it pools."""
+    return (_("controlled design: against the comparison enterprises")
+            if source == "cits_effect_end" else
+            _("single series: each enterprise against its own past"))
+
+
+def _analysis_name(source: str, primary: bool, confirmatory: bool,
+                   designs: bool = False) -> str:
+    """The second line of a pooled row's name: primary or which sensitivity analysis, and
+    (``designs``: the table pools controlled estimates somewhere) the design of a primary
+    monthly result."""
     if primary:
-        return _("primary, confirmatory") if confirmatory else _("primary, exploratory")
+        name = _("primary, confirmatory") if confirmatory else _("primary, exploratory")
+        if designs and source in ("cits_effect_end", "its_effect_end"):
+            return _("{analysis}; {design}").format(analysis=name, design=design_name(source))
+        return name
+    if source == "cits_effect_end":
+        return _("sensitivity: with the comparison group")
     if source == "rate_ratio_step":
         return _("sensitivity: naive step")
     if source == "its_level":
@@ -179,13 +198,14 @@ def pooled_rows(pooled: pd.DataFrame, settings: AnalysisSettings = PLAN) -> list
     for the confirmatory outcomes, unadjusted for the others), τ², I² and the verdict read
     from ``pooled.csv``."""
     rows = []
+    designs = has_controlled_pooling(pooled)
     for _i, r in _pooled_sorted(pooled).iterrows():
         ratio = r["estimate_scale"] == "rate_ratio"
         primary = bool(r["primary"]) if "primary" in r else True
         source = r["source_method"] if "source_method" in r else ""
         confirmatory = primary and is_confirmatory(r, settings)
         name = indicator_label(r["domain"], r["indicator"])
-        analysis = _analysis_name(source, primary, confirmatory)
+        analysis = _analysis_name(source, primary, confirmatory, designs)
         if missing(r["estimate"]):
             rows.append([{"text": name, "sub": analysis}, r["k"],
                          {"text": _("not pooled (k = {k}, fewer than {n})").format(
@@ -239,6 +259,7 @@ def pooled_sentences(pooled: pd.DataFrame, domain: str,
     if pooled.empty:
         return out
     family = pooled_family(pooled, settings)
+    designs = has_controlled_pooling(pooled)
     pooled = pooled[pooled["domain"] == domain]
     prim = pooled[pooled["primary"].astype(bool)] if "primary" in pooled.columns else pooled
     for _i, r in _pooled_sorted(prim).iterrows():
@@ -248,11 +269,25 @@ def pooled_sentences(pooled: pd.DataFrame, domain: str,
         ratio = r["estimate_scale"] == "rate_ratio"
         show = signed_percent if ratio else _points
         k = int(r["k"])
-        text = (_("{name}: across the {k} enterprises, the estimated mean change at the last "
-                  "month against each enterprise's trend before the programme is {estimate} "
-                  "(95% CI {low} to {high}); {verdict}.") if ratio else
-                _("{name}: across the {k} enterprises, the estimated mean change is {estimate} "
-                  "(95% CI {low} to {high}); {verdict}.")).format(
+        source = r.get("source_method", "")
+        if not ratio:
+            text = _("{name}: across the {k} enterprises, the estimated mean change is "
+                     "{estimate} (95% CI {low} to {high}); {verdict}.")
+        elif source == "cits_effect_end":
+            text = _("{name}: across the {k} enterprises, the estimated mean change at the "
+                     "last month against each enterprise's trend before the programme and the "
+                     "comparison enterprises (the controlled design) is {estimate} (95% CI "
+                     "{low} to {high}); {verdict}.")
+        elif designs:
+            text = _("{name}: across the {k} enterprises, the estimated mean change at the "
+                     "last month against each enterprise's trend before the programme (the "
+                     "single series: fewer than {n} enterprises had the controlled estimate) "
+                     "is {estimate} (95% CI {low} to {high}); {verdict}.")
+        else:
+            text = _("{name}: across the {k} enterprises, the estimated mean change at the "
+                     "last month against each enterprise's trend before the programme is "
+                     "{estimate} (95% CI {low} to {high}); {verdict}.")
+        text = text.format(n=settings.min_pooled,
             name=name, k=k, estimate=show(r["estimate"]), low=show(r["ci_low"]),
             high=show(r["ci_high"]), verdict=pooled_verdict(r, family, settings))
         if tau2_zero(r):
@@ -348,15 +383,23 @@ def many_note(n: int) -> str:
              "report and in results.csv.").format(n=MANY_ROWS)
 
 
-def _kpi_source(data: SynthesisData) -> str:
-    """The method whose estimates the primary KPI pooling uses (``its_effect_end`` in plan
-    version 3, ``cits_effect_end`` with enough comparison groups)."""
-    p = data.pooled
-    if not p.empty and "source_method" in p.columns:
-        prim = p[(p["domain"] == "kpi") & p["primary"].astype(bool)]
+def kpi_source(pooled: pd.DataFrame, indicator: str) -> str:
+    """The method whose estimates an indicator's primary pooling uses: ``cits_effect_end``
+    when at least ``min_pooled`` enterprises have the controlled estimate, else
+    ``its_effect_end`` (docs/analysis_plan.md §7), read from ``pooled.csv``."""
+    if not pooled.empty and "source_method" in pooled.columns:
+        prim = pooled[(pooled["domain"] == "kpi") & (pooled["indicator"] == indicator)
+                      & pooled["primary"].astype(bool)]
         if not prim.empty and isinstance(prim["source_method"].iloc[0], str):
             return prim["source_method"].iloc[0]
     return "its_effect_end"
+
+
+def has_controlled_pooling(pooled: pd.DataFrame) -> bool:
+    """Whether the pooled table has rows of the controlled estimate (some enterprise had a
+    comparison group)."""
+    return (not pooled.empty and "source_method" in pooled.columns
+            and bool((pooled["source_method"] == "cits_effect_end").any()))
 
 
 @in_each_language
@@ -364,9 +407,9 @@ def forest_plots(data: SynthesisData) -> Html:
     """A forest plot per monthly indicator: each enterprise and the estimated mean effect."""
     from .charts import forest_figure
 
-    source = _kpi_source(data)
     figures = []
     for name, ind in INDICATORS.items():
+        source = kpi_source(data.pooled, name)
         rows = studies(data, "kpi", name, (source,))
         if rows["estimate"].notna().sum() == 0:
             continue
@@ -378,12 +421,34 @@ def forest_plots(data: SynthesisData) -> Html:
                             subtitle=pool_subtitle(pooled, int(rows["estimate"].notna().sum()),
                                                    data.settings))
         figures.append(figure_html(fig, forest_alt(label, rows, pooled, True)))
-    return render("sections/forest.html", figures=figures, source=source,
+    return render("sections/forest.html", figures=figures,
+                  design=forest_design(has_controlled_pooling(data.pooled), data.settings),
                   many=many_note(len(data.enterprises)),
                   note=small_k_note(data.pooled, data.settings),
                   sentences=pooled_sentences(data.pooled, "kpi", data.settings),
                   table=pooled_rows(data.pooled, data.settings) if not data.pooled.empty
                   else [])
+
+
+def forest_design(controlled: bool, settings: AnalysisSettings = PLAN) -> str:
+    """What the forest plots of the monthly indicators compare: the design each rests on."""
+    if not controlled:
+        return _("Each enterprise's effect at the last month, against its trend before the "
+                 "programme (a rate ratio: 1 = no difference, below 1 = lower, above 1 = "
+                 "higher), with its 95% CI, and the estimated mean effect for enterprises like "
+                 "these as a diamond. No comparison group was available, so these effects "
+                 "cannot be told apart from changes that hit every enterprise in the same "
+                 "months.")
+    text = _("Each enterprise's effect at the last month (a rate ratio: 1 = no difference, "
+             "below 1 = lower, above 1 = higher), with its 95% CI, and the estimated mean "
+             "effect for enterprises like these as a diamond. Where at least {n} enterprises "
+             "have the controlled estimate, the effects are against each enterprise's trend "
+             "before the programme and the comparison enterprises (the controlled design, "
+             "which rules out changes that hit every enterprise in the same months but not a "
+             "change in one enterprise alone); otherwise against the trend before the "
+             "programme only (the single series). Each result below names its "
+             "design.").format(n=settings.min_pooled)
+    return text
 
 
 def five_s_rows(data: SynthesisData) -> list[list]:
@@ -471,9 +536,15 @@ def synthesis_quality(data: SynthesisData) -> Html:
     from .sections.methods import methods_paragraphs, plan_statement
 
     settings = data.settings
+    from .sections.methods import comparison_paragraph
+
+    names = (tuple(data.comparison_enterprises["name"])
+             if "name" in data.comparison_enterprises else ())
     return render("sections/synthesis_quality.html", findings=findings_rows(data.quality),
                   plan=analysis_plan(settings), plan_statement=plan_statement(settings),
-                  methods=methods_paragraphs(settings), pooling=pooling_paragraph(settings))
+                  methods=[*methods_paragraphs(settings),
+                           comparison_paragraph(data.results, names, settings)],
+                  pooling=pooling_paragraph(settings))
 
 
 def pooling_paragraph(settings: AnalysisSettings = PLAN) -> str:

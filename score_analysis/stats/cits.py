@@ -27,7 +27,8 @@ The pieces, each a pure function (the data in :mod:`.cits_data`, the fit in
   ``cits_slope``, in the format of the single-series rows (:func:`cits_results`: those of
   every indicator of one enterprise at once);
 * :func:`comparison_lines` — chart data: the comparison series scaled to the enterprise's
-  level before the programme (:func:`comparison_charts`: every indicator at once).
+  level before the programme (:func:`comparison_charts`: every indicator at once; in
+  :mod:`.cits_lines`, which needs no statistics library, so the pages can draw it).
 
 References
 ----------
@@ -50,14 +51,13 @@ from .cits_data import (
     COMPARISON_COLUMNS,
     STACKED_COLUMNS,
     CitsPanel,
-    ControlledData,
     comparison_pool,
     comparison_series,
     enterprise_roles,
-    month_text,
     stacked_model_data,
 )
 from .cits_fit import CITS_TERMS, CitsFit, NotEstimable, cits_fit, fit_columns, wald
+from .cits_lines import CHART_COLUMNS, check_multiplier, comparison_charts, comparison_lines
 from .notes import Note, note, note_codes, note_text
 
 __all__ = [
@@ -69,9 +69,6 @@ __all__ = [
 
 #: The three rows of the controlled model, in the order of the results table.
 CITS_METHODS = ("cits_effect_end", "cits_level", "cits_slope")
-
-#: Columns of :func:`comparison_lines`.
-CHART_COLUMNS = ("month", "observed", "comparison", "comparison_unscaled")
 
 #: Keys of each row dict of :func:`cits_rows`: the columns of the single-series rows
 #: (:data:`score_analysis.stats.models.EFFECT_COLUMNS`), the note's code, and the degrees
@@ -223,7 +220,7 @@ def cits_rows(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: s
     series studies of public health interventions. Int J Epidemiol 47(6):2082-2093.
     Zeileis A, Köll S, Graham N (2020) Various versatile variances. J Stat Softw 95(1).
     """
-    _check_multiplier(multiplier)
+    check_multiplier(multiplier)
     if not settings.comparison_group:
         return []
     return _rows(CitsPanel(monthly, enterprises), enterprise_id, indicator,
@@ -244,17 +241,12 @@ def cits_results(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id
         ``settings.comparison_group`` is false).
     """
     for multiplier in multipliers.values():
-        _check_multiplier(multiplier)
+        check_multiplier(multiplier)
     if not settings.comparison_group:
         return {name: [] for name in multipliers}
     panel = CitsPanel(monthly, enterprises)
     return {name: _rows(panel, enterprise_id, name, multiplier=multiplier, settings=settings)
             for name, multiplier in multipliers.items()}
-
-
-def _check_multiplier(multiplier: float) -> None:
-    if not np.isfinite(multiplier) or multiplier <= 0:
-        raise ValueError(f"multiplier must be a positive number, got {multiplier}")
 
 
 def _rows(panel: CitsPanel, enterprise_id: str, indicator: str, *, multiplier: float,
@@ -296,92 +288,3 @@ def _rows(panel: CitsPanel, enterprise_id: str, indicator: str, *, multiplier: f
             continue
         rows.append(_with_notes(_row(method, **values, **period), notes))
     return rows
-
-
-# --------------------------------------------------------------------------- chart
-
-
-def comparison_lines(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: str,
-                     indicator: str, *, multiplier: float = 1.0) -> pd.DataFrame:
-    r"""Chart data: ``e``'s monthly values beside the comparison series scaled to ``e``'s
-    level before the programme.
-
-    The comparison rate :math:`r^c_m = y^c_m / E^c_m` (:func:`comparison_series`) is
-    multiplied by
-
-    .. math::
-
-        k = \frac{\sum_{m<t_0} y^e_m / \sum_{m<t_0} E^e_m}
-                 {\sum_{m<t_0} y^c_m / \sum_{m<t_0} E^c_m},
-
-    the ratio of the two pooled rates over the months before the programme in which both
-    series are present, so that the two lines start at the same level and a reader sees
-    whether they part after the start.  Values are rates times ``multiplier``.  When no
-    month before the programme has both series (or the comparison has no event there),
-    ``comparison`` is empty and ``comparison_unscaled`` still given.
-    R: ``k <- with(subset(stacked, post == 0), (sum(numerator[s == 1]) /
-    sum(exposure[s == 1])) / (sum(numerator[s == 0]) / sum(exposure[s == 0])))``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`CHART_COLUMNS`, one row per month of ``e`` in which ``e`` or the
-        comparison series has a value for the indicator; ``observed`` is ``e``'s value
-        (empty where ``e`` has none).  Empty when the pool is empty.
-
-    References
-    ----------
-    Lopez Bernal, Cummins & Gasparrini (2018) Int J Epidemiol 47(6):2082-2093, Fig. 1.
-    """
-    _check_multiplier(multiplier)
-    return _lines(CitsPanel(monthly, enterprises).data(enterprise_id, indicator), multiplier)
-
-
-def comparison_charts(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id: str, *,
-                      multipliers: dict[str, float]) -> pd.DataFrame:
-    """:func:`comparison_lines` of every indicator of ``multipliers`` (name: multiplier),
-    reading the tables once: one frame with the columns ``indicator`` and
-    :data:`CHART_COLUMNS` (no rows for an indicator without comparison series)."""
-    for multiplier in multipliers.values():
-        _check_multiplier(multiplier)
-    panel = CitsPanel(monthly, enterprises)
-    parts = [(name, _line_arrays(panel.data(enterprise_id, name), multiplier))
-             for name, multiplier in multipliers.items()]
-    parts = [(name, cols) for name, cols in parts if cols is not None]
-    columns = {"indicator": np.concatenate([np.full(len(c["month"]), name, dtype=object)
-                                            for name, c in parts] or [np.empty(0, object)])}
-    for key in CHART_COLUMNS:
-        columns[key] = np.concatenate([c[key] for _, c in parts]
-                                      or [np.empty(0, object if key == "month" else float)])
-    return pd.DataFrame(columns)
-
-
-def _lines(setup: ControlledData, multiplier: float) -> pd.DataFrame:
-    cols = _line_arrays(setup, multiplier)
-    if cols is None:
-        return pd.DataFrame({c: pd.Series(dtype=object if c == "month" else float)
-                             for c in CHART_COLUMNS})
-    return pd.DataFrame(cols)
-
-
-def _line_arrays(setup: ControlledData, multiplier: float) -> dict[str, np.ndarray] | None:
-    """The columns of :func:`comparison_lines` as arrays (None: no comparison series)."""
-    comp, own = setup.comparison, setup.own
-    if comp is None:
-        return None
-    cols = setup.stacked()
-    before = cols["post"] == 0
-    own_b, comp_b = before & (cols["s"] == 1), before & (cols["s"] == 0)
-    num, exp_ = cols["numerator"], cols["exposure"]
-    scale = np.nan
-    if own_b.any() and num[comp_b].sum() > 0:
-        scale = ((num[own_b].sum() / exp_[own_b].sum())
-                 / (num[comp_b].sum() / exp_[comp_b].sum()))
-    months = np.union1d(own.month, comp.month)
-    observed = np.full(len(months), np.nan)
-    observed[np.searchsorted(months, own.month)] = own.numerator / own.exposure * multiplier
-    unscaled = np.full(len(months), np.nan)
-    unscaled[np.searchsorted(months, comp.month)] = comp.numerator / comp.exposure * multiplier
-    return {"month": np.array([month_text(int(m)) for m in months], dtype=object),
-            "observed": observed, "comparison": unscaled * scale,
-            "comparison_unscaled": unscaled}

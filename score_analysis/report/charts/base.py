@@ -14,7 +14,11 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
              "#000000")
 PALETTE = {"observed": "#0072B2", "fitted": "#D55E00", "counterfactual": "#333333",
            "intervention": "#009E73", "visit": "#CC79A7", "eid": "#E69F00",
-           "before": "#999999", "after": "#0072B2", "pooled": "#000000"}
+           "before": "#999999", "after": "#0072B2", "pooled": "#000000",
+           "comparison": "#56B4E9"}
+#: The line style of the comparison series (dash-dot: apart from the dashed counterfactual
+#: and the dotted visits also without colour).
+COMPARISON_DASHES = (0, (6, 2, 1.5, 2))
 #: Series colours for enterprises or audits, in order (Okabe-Ito without yellow).
 SERIES = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")

@@ -9,6 +9,7 @@ from ...i18n import N_
 from ...i18n import gettext as _
 from ..formatting import day
 from .base import (
+    COMPARISON_DASHES,
     LIKERT_NEGATIVE,
     LIKERT_NEUTRAL,
     LIKERT_POSITIVE,
@@ -28,7 +29,10 @@ from .base import (
 
 #: The key of the KPI charts, in legend order: element -> label.
 KPI_KEY = {"observed": N_("Observed month"), "fitted": N_("Fitted trend"),
-           "counterfactual": N_("Trend without the programme"), "eid": N_("Lebaran month"),
+           "counterfactual": N_("Trend without the programme"),
+           "comparison": N_("Comparison enterprises, scaled to this enterprise's level before "
+                            "the programme"),
+           "eid": N_("Lebaran month"),
            "intervention": N_("Programme start"), "visit": N_("Factory visit")}
 
 
@@ -39,13 +43,16 @@ def kpi_key_labels() -> dict[str, str]:
 
 def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
                intervention_month: str, lebaran_months: list[str] = (),
-               visits: list[pd.Timestamp] = (), legend: bool = True):
+               visits: list[pd.Timestamp] = (), legend: bool = True,
+               comparison: pd.DataFrame | None = None):
     """Monthly values of one indicator as in Lopez Bernal et al. (2017, Fig. 2).
 
     Observed months as points; the fitted segmented trend as solid lines before
     and after the programme; the counterfactual (the pre-programme trend
     continued) as a dashed line after it; the programme start, the factory
-    visits and the Lebaran months marked.
+    visits and the Lebaran months marked; with a comparison group, the comparison
+    series as a dash-dot line with open squares (Lopez Bernal, Cummins & Gasparrini
+    2018, Fig. 1).
 
     Parameters
     ----------
@@ -56,6 +63,11 @@ def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
     legend : bool
         Draw the key in the figure; a page that shows several of these charts
         can give one key for all of them instead (:data:`KPI_KEY`).
+    comparison : DataFrame, optional
+        The indicator's comparison series (``month``, ``comparison``: scaled to the
+        enterprise's level before the programme,
+        :func:`score_analysis.stats.cits_lines.comparison_lines`); not drawn when
+        absent or blank.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -100,6 +112,14 @@ def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
                                    label=_(KPI_KEY["fitted"])),
                             Line2D([], [], color=PALETTE["counterfactual"], lw=1.6, ls="--",
                                    label=_(KPI_KEY["counterfactual"]))]
+        shown = _comparison_points(comparison)
+        if shown is not None:
+            ax.plot(month_middle(shown["month"]), shown["comparison"].to_numpy(float),
+                    color=PALETTE["comparison"], lw=1.6, ls=COMPARISON_DASHES, marker="s",
+                    ms=3.5, mfc="white", mew=1.1, zorder=2)
+            handles.append(Line2D([], [], color=PALETTE["comparison"], lw=1.6,
+                                  ls=COMPARISON_DASHES, marker="s", ms=3.5, mfc="white",
+                                  label=_(KPI_KEY["comparison"])))
         if title:
             ax.set_title(literal(title))
         if unit:
@@ -111,9 +131,18 @@ def kpi_figure(lines: pd.DataFrame, *, title: str | None, unit: str | None,
         if low >= 0 and low < 0.5 * high:  # near zero anyway: show the zero line
             ax.set_ylim(bottom=0)
         if legend:
-            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                      ncol=2 if shown is not None else 3,
                       handlelength=1.8, columnspacing=1.2)
     return fig
+
+
+def _comparison_points(comparison: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The months of the comparison series with a value, in order (None: nothing to draw)."""
+    if comparison is None or len(comparison) == 0 or "comparison" not in comparison:
+        return None
+    shown = comparison[np.isfinite(comparison["comparison"].to_numpy(float))]
+    return shown.sort_values("month") if len(shown) else None
 
 
 # --------------------------------------------------------------------------- 5S

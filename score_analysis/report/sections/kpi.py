@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...i18n import gettext as _
+from ...i18n import ngettext
 from ...settings import PLAN, AnalysisSettings
 from ...stats.indicators import INDICATORS
 from ..answers import Robustness, robustness
@@ -57,15 +58,48 @@ def robustness_verdict(answer: Robustness | None, settings: AnalysisSettings = P
                                placebo_unstable=answer.placebo_unstable, settings=settings)
 
 
-def kpi_key(*, lebaran: bool, visits: bool) -> Html:
+def kpi_key(*, lebaran: bool, visits: bool, comparison: bool = False) -> Html:
     """One key (legend) for all the monthly charts of a page, in HTML: the same labels,
-    colours and line styles as the charts (``charts.kpi_key_labels``, ``charts.PALETTE``)."""
+    colours and line styles as the charts (``charts.kpi_key_labels``, ``charts.PALETTE``);
+    the comparison series only when a chart draws it."""
     from ..charts import kpi_key_labels
 
     labels = kpi_key_labels()
     shown = [(k, labels[k]) for k in labels if (k != "eid" or lebaran)
-             and (k != "visit" or visits)]
+             and (k != "visit" or visits) and (k != "comparison" or comparison)]
     return render("sections/kpi_key.html", items=shown)
+
+
+def comparison_lines_of(data: EnterpriseData, indicator: str) -> pd.DataFrame:
+    """One indicator's comparison series of the page (``month``, ``comparison``: scaled to
+    the enterprise's level before the programme), only its months with a value; empty
+    without a comparison group."""
+    comp = data.comparison
+    if comp.empty or "indicator" not in comp:
+        return pd.DataFrame(columns=["month", "comparison"])
+    own = comp[(comp["indicator"] == indicator) & comp["comparison"].notna()]
+    return own[["month", "comparison"]].sort_values("month").reset_index(drop=True)
+
+
+def comparison_alt(comparison: pd.DataFrame, *, unit: str, intervention_month: str,
+                   members: int) -> str:
+    """The sentence of a chart's alt text about its comparison series (empty without one)."""
+    from ..formatting import with_unit
+
+    if comparison.empty:
+        return ""
+    after = comparison[comparison["month"] >= intervention_month]["comparison"]
+    before = comparison[comparison["month"] < intervention_month]["comparison"]
+    if not len(before) or not len(after):
+        return ""
+    return ngettext("A dash-dot line shows the comparison series of {n} enterprise that did "
+                    "not take part, scaled to this enterprise's level before the programme: "
+                    "its mean was {before} before the start and {after} after.",
+                    "A dash-dot line shows the comparison series of {n} enterprises that did "
+                    "not take part, scaled to this enterprise's level before the programme: "
+                    "its mean was {before} before the start and {after} after.",
+                    members).format(n=members, before=with_unit(before.mean(), unit),
+                                    after=with_unit(after.mean(), unit))
 
 
 #: Drawings of monthly charts by content and by the labels of their axes (months and numbers
@@ -74,16 +108,19 @@ _KPI_IMAGES = BoundedCache(IMAGE_CACHE_SIZE)
 
 
 def _kpi_image(lines: pd.DataFrame, *, start: str, lebaran: list[str],
-               visits: list[pd.Timestamp]) -> dict:
+               visits: list[pd.Timestamp], comparison: pd.DataFrame | None = None) -> dict:
     """The PNG of one monthly chart, drawn once for all the languages whose axis labels read
     the same (``12`` does; ``12.5`` and ``12,5`` do not, nor ``Oct`` and ``Okt``)."""
     from ..charts import kpi_figure, tick_labels
 
     fig = kpi_figure(lines, title=None, unit=None, intervention_month=start,
-                     lebaran_months=lebaran, visits=visits, legend=False)
+                     lebaran_months=lebaran, visits=visits, legend=False,
+                     comparison=comparison)
     cols = ["month", "observed", "fitted", "counterfactual"]
+    drawn = (tuple(map(tuple, comparison[["month", "comparison"]].astype(str).to_numpy()))
+             if comparison is not None and len(comparison) else ())
     key = (tuple(map(tuple, lines[cols].astype(str).to_numpy())), start, tuple(lebaran),
-           tuple(str(v) for v in visits), tick_labels(fig.axes[0].yaxis),
+           tuple(str(v) for v in visits), drawn, tick_labels(fig.axes[0].yaxis),
            tick_labels(fig.axes[0].xaxis))
     return _KPI_IMAGES.get(key, lambda: png_image(fig))
 
@@ -102,6 +139,8 @@ def kpi_charts(data: EnterpriseData) -> Html:
     family = family_of(data.results, settings)
     prim = primary_rows(data.results)
     panels, untracked = [], []
+    members = len(data.comparison_names)
+    any_comparison = False
     for name in INDICATORS:
         label = indicator_label("kpi", name)
         lines = data.lines[data.lines["indicator"] == name] if not data.lines.empty else []
@@ -112,7 +151,10 @@ def kpi_charts(data: EnterpriseData) -> Html:
             else pd.DataFrame(columns=["month", "eid"])
         lebaran = sorted(monthly.loc[monthly["eid"] == 1, "month"]) if "eid" in monthly else []
         unit = indicator_unit(name, data.enterprise.get("output_unit"))
-        image = _kpi_image(lines, start=start, lebaran=lebaran, visits=visits)
+        comparison = comparison_lines_of(data, name)
+        any_comparison = any_comparison or not comparison.empty
+        image = _kpi_image(lines, start=start, lebaran=lebaran, visits=visits,
+                           comparison=comparison)
         own = prim[prim["indicator"] == name] if not prim.empty else prim
         row = own.iloc[0] if len(own) else None
         # the summary above explains the family, the exact comparison and what is
@@ -122,10 +164,44 @@ def kpi_charts(data: EnterpriseData) -> Html:
         answer = robustness(data.results, name, settings)
         panels.append({"label": label, "indicator": name,
                        "unit": unit,
-                       "figure": picture_html(image, kpi_alt(
+                       "figure": picture_html(image, " ".join(filter(None, (kpi_alt(
                            lines, label=label.lower(), unit=unit, intervention_month=start,
-                           lebaran=lebaran, visits=visits), caption),
+                           lebaran=lebaran, visits=visits), comparison_alt(
+                           comparison, unit=unit, intervention_month=start,
+                           members=members)))), caption),
                        "robust_cells": robustness_rows(answer, settings),
                        "robust_sentence": robustness_verdict(answer, settings)})
-    return render("sections/kpi.html", key=kpi_key(lebaran=lebaran_any, visits=bool(visits)),
-                  panels=panels, untracked=join_words(untracked))
+    return render("sections/kpi.html", key=kpi_key(lebaran=lebaran_any, visits=bool(visits),
+                                                    comparison=any_comparison),
+                  panels=panels, untracked=join_words(untracked),
+                  design=design_paragraph(data, charted=any_comparison))
+
+
+def design_paragraph(data: EnterpriseData, *, charted: bool) -> str:
+    """What the monthly charts compare, and what that can and cannot rule out: with a
+    comparison group (the comparison series drawn, the controlled estimate primary where it
+    could be estimated) or without one."""
+    if not data.controlled:
+        if not data.settings.comparison_group:
+            return _("This run left the comparison group out (a setting of the analysis): "
+                     "each enterprise is compared with its own past only, which cannot tell "
+                     "the programme apart from anything else that changed at the same time.")
+        return _("No comparison group was available: the data hold no enterprise that did "
+                 "not take part in the programme, or had not started it yet. Each enterprise "
+                 "is compared with its own past only, which cannot tell the programme apart "
+                 "from anything else that changed at the same time, in this enterprise or in "
+                 "every enterprise at once (such as the ASEAN-China free-trade agreement, in force "
+                 "from 2010).")
+    text = _("Where a comparison group was available, the main estimate compares the "
+             "enterprise with its own trend before the programme and with the comparison "
+             "enterprises over the same months (a controlled interrupted time series). This "
+             "rules out changes that hit every enterprise in the same months, such as a change "
+             "in demand or the ASEAN-China free-trade agreement of 2010; it cannot rule out a "
+             "change in this enterprise alone at the same time, such as a new machine, a new "
+             "manager or a large order.")
+    if charted:
+        text += " " + _("The dash-dot line is the comparison series, scaled to this "
+                        "enterprise's level before the programme: where the two lines part "
+                        "after the start, the enterprise moved differently from the "
+                        "comparison enterprises.")
+    return text

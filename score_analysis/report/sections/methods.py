@@ -158,6 +158,85 @@ def methods_paragraphs(settings: AnalysisSettings = PLAN) -> list[str]:
     return [kpi, rest, family]
 
 
+def single_series_indicators(results: pd.DataFrame) -> list[str]:
+    """The tracked monthly indicators whose primary is not the controlled estimate (their
+    controlled model could not be estimated), by label, when the results have controlled
+    rows at all (empty otherwise)."""
+    from ..loading import has_controlled_rows
+
+    if not has_controlled_rows(results):
+        return []
+    prim = results[results["primary"].astype(bool) & (results["domain"] == "kpi")
+                   & (results["status"] != "not_reported")]
+    return [in_sentence(indicator_label("kpi", i)) for i in
+            dict.fromkeys(prim.loc[prim["method"] != "cits_effect_end", "indicator"])]
+
+
+def comparison_members(results: pd.DataFrame) -> int:
+    """The most enterprises a comparison series of these results sums (read from the
+    ``cits_comparison`` notes of the controlled rows; 0 without any)."""
+    most = 0
+    for code in results.loc[results["method"].astype(str).str.startswith("cits_"), "note_code"] \
+            if "note_code" in results else ():
+        try:
+            notes = parse_note_codes(code) if isinstance(code, str) else []
+        except ValueError:
+            continue
+        most = max([most, *(int(n.values.get("members", 0)) for n in notes
+                            if n.code == "cits_comparison")])
+    return most
+
+
+def comparison_paragraph(results: pd.DataFrame, names: tuple[str, ...] | list[str],
+                         settings: AnalysisSettings = PLAN) -> str:
+    """The comparison group in the methods: which enterprises form it, how the controlled
+    interrupted time series uses them, what it can and cannot rule out; or that there was
+    none, and what that means.  ``names``: the comparison enterprises (data: escaped by
+    the template)."""
+    from ..loading import has_controlled_rows
+
+    if not has_controlled_rows(results):
+        if not settings.comparison_group:
+            return _("Comparison group: this run left it out (a setting of the analysis), so "
+                     "every monthly estimate compares an enterprise with its own past only.")
+        return _("Comparison group: none was available, as the data hold no enterprise that "
+                 "did not take part in the programme or had not started it yet. Every monthly "
+                 "estimate therefore compares an enterprise with its own past only, and a "
+                 "change that hit every enterprise in the same months, such as the ASEAN-China "
+                 "free-trade agreement of 2010, cannot be told apart from the programme.")
+    n = len(names) or comparison_members(results)
+    text = ngettext(
+        "Comparison group: the monthly indicators are also modelled together with a "
+        "comparison series, the summed records of {n} enterprise that did not take part in "
+        "the programme or had not started it yet ({names}), with one effect per calendar "
+        "month (a controlled interrupted time series; at least {its} months before and "
+        "{its} after with both series present and {events} events on each side in each "
+        "series; the Newey-West standard error is computed across both series).",
+        "Comparison group: the monthly indicators are also modelled together with a "
+        "comparison series, the summed records of {n} enterprises that did not take part in "
+        "the programme or had not started it yet ({names}), with one effect per calendar "
+        "month (a controlled interrupted time series; at least {its} months before and "
+        "{its} after with both series present and {events} events on each side in each "
+        "series; the Newey-West standard error is computed across both series).",
+        n).format(n=n, names=join_words(list(names)) if names else
+                  _("named in the enterprises table"), its=settings.min_months_its,
+                  events=settings.min_events)
+    text += " " + _("The month effects absorb whatever hit every enterprise in the same "
+                    "months, such as a change in demand or the ASEAN-China free-trade "
+                    "agreement of 2010, so the controlled estimate is the primary wherever it "
+                    "can be estimated, and the estimate from the enterprise's own series is "
+                    "shown beside it, without the comparison group. It cannot rule out a "
+                    "change in one enterprise alone at the same time as the programme, and it "
+                    "assumes that without the programme the enterprise would have moved like "
+                    "the comparison enterprises.")
+    single = single_series_indicators(results)
+    if single:
+        text += " " + _("Where the controlled model could not be estimated ({indicators}), the "
+                        "primary estimate rests on the enterprise's own series.").format(
+            indicators=join_words(single))
+    return text
+
+
 def analysis_plan(settings: AnalysisSettings = PLAN) -> Html:
     """The pre-specified analysis plan in the current language (from the package templates),
     its numbers the run's settings."""
@@ -311,11 +390,32 @@ def risk_rows(data: EnterpriseData) -> list[list]:
             reasons = [n for n in parse_note_codes(r.reason_code) if n.code in NOTE_TEXTS]
             why, lang = "; ".join(note_sentence(n) for n in reasons), ""
         except ValueError:
-            why, lang = r.support, note_lang()
+            reasons, why, lang = [], r.support, note_lang()
+        if r.criterion == "independent" and not lang:
+            why = "; ".join(filter(None, (why, independence_reason(
+                data.results, controlled=any(n.code == "rob_controlled" for n in reasons)))))
         body.append([{"text": question, "head": True},
                      {"text": _(RISK_JUDGEMENTS[r.judgement]), "cls": f"risk-{r.judgement}"},
                      {"text": why[:1].upper() + why[1:] if why else "", "lang": lang}])
     return body
+
+
+def independence_reason(results: pd.DataFrame, *, controlled: bool) -> str:
+    """What the comparison group rules out and what it cannot, for the risk-of-bias row
+    "independent of other changes" (or what its absence means)."""
+    if controlled:
+        return _("the comparison enterprises rule out changes that hit every enterprise in "
+                 "the same months, such as the ASEAN-China free-trade agreement of 2010, but "
+                 "not a change in this enterprise alone, such as a new machine or a large "
+                 "order")
+    single = single_series_indicators(results)
+    if single:
+        return _("a comparison group was available, but the controlled model could not be "
+                 "estimated for {indicators}, whose results rest on the enterprise's own "
+                 "series").format(indicators=join_words(single))
+    return _("no comparison group was available, so a change that hit every enterprise in "
+             "the same months, such as the ASEAN-China free-trade agreement of 2010, cannot be "
+             "told apart from the programme")
 
 
 def appendix_href(data: EnterpriseData) -> str | None:
@@ -336,6 +436,8 @@ def methods_section(data: EnterpriseData) -> Html:
                   diagnostics=diagnostics_rows(data.results, settings),
                   results=results_rows(data.results, settings),
                   plan=analysis_plan(settings), plan_statement=plan_statement(settings),
-                  methods=methods_paragraphs(settings), ljung_box=settings.ljung_box_lag,
+                  methods=[*methods_paragraphs(settings), comparison_paragraph(
+                      data.results, data.comparison_names, settings)],
+                  ljung_box=settings.ljung_box_lag,
                   calibration=" ".join(calibration_sentences(data.results, settings)),
                   risk=risk_rows(data), appendix=appendix_href(data))

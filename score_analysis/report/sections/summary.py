@@ -78,6 +78,9 @@ def short_note(row, settings: AnalysisSettings = PLAN) -> str:
 def _measure(row, unit: str = "") -> str:
     method = row["method"]
     unit = f"{unit} · " if unit and unit != "%" else ""
+    if method == "cits_effect_end":
+        return unit + _("at the last month vs. the trend before and the comparison "
+                        "enterprises")
     if method in EFFECT_END:
         return unit + _("at the last month vs. the trend before")
     if method == "rate_ratio_step":
@@ -160,7 +163,7 @@ def _summary_rows(data: EnterpriseData) -> list[list]:
 def summary_table(data: EnterpriseData) -> Html:
     """The compact table of every primary result: before, after, change, CI, result."""
     return render("sections/summary_table.html", rows=_summary_rows(data),
-                  alpha=fmt_plain(data.settings.alpha))
+                  alpha=fmt_plain(data.settings.alpha), controlled=data.controlled)
 
 
 def kpi_lines_end(lines: pd.DataFrame, indicator: str) -> tuple[str | None, float | None]:

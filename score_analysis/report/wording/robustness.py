@@ -35,7 +35,7 @@ ROBUSTNESS_NAMES = {
 def robustness_name(method: str, primary: bool, settings: AnalysisSettings = PLAN) -> str:
     """The name of a row of "How robust is this?" (``Primary: …`` on the primary's row)."""
     if not primary and method == "its_effect_end":  # the controlled estimate is primary
-        return _("Without the comparison enterprises (the single series)")
+        return _("Without the comparison group (the enterprise's own series only)")
     if primary and method == "rate_ratio_step":
         return _("Primary: after against before (the series is too short for the trend "
                  "model)")
