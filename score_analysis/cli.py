@@ -187,6 +187,9 @@ def parser() -> argparse.ArgumentParser:
                           "pilot enterprises)"))
     d.add_argument("--seed", type=_non_negative, default=None, metavar="S",
                    help=_("random seed (default: 20100322)"))
+    d.add_argument("--comparison", type=_non_negative, default=3, metavar="N",
+                   help=_("number of simulated comparison enterprises, which take no part "
+                          "in the programme (default: %(default)s)"))
     _language_option(d)
 
     c = sub.add_parser("calibrate", help=_("measure how often the intervals cover a known "
@@ -416,7 +419,8 @@ def cmd_demo_data(args) -> int:
 
     try:
         tables = demo_tables(args.enterprises,
-                             DEFAULT_SEED if args.seed is None else args.seed)
+                             DEFAULT_SEED if args.seed is None else args.seed,
+                             comparison=args.comparison)
         written = write_tables_csv(tables, args.out_dir)
     except (OSError, ValueError) as exc:
         _err(f"score-analysis: {exc}")

@@ -97,8 +97,9 @@ def test_run_on_invalid_data_exits_2_and_writes_nothing(tmp_path, capsys):
 def test_demo_data_writes_every_table(tmp_path, capsys):
     assert main(["demo-data", str(tmp_path / "demo"), "--enterprises", "3", "--seed", "1"]) == 0
     names = sorted(p.name for p in (tmp_path / "demo").iterdir())
-    assert names == ["enterprises.csv", "five_s_audits.csv", "kpi_monthly.csv", "milestones.csv",
-                     "qualitative.csv", "survey_items.csv", "worker_survey.csv"]
+    assert names == ["enterprises.csv", "five_s_audits.csv", "implementation.csv",
+                     "kpi_monthly.csv", "milestones.csv", "qualitative.csv", "survey_items.csv",
+                     "worker_survey.csv"]
     assert main(["validate", "--data-dir", str(tmp_path / "demo")]) == 0
 
 

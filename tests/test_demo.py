@@ -22,7 +22,7 @@ PILOT_IDS = [
 COLUMNS = {
     "enterprises": [
         "enterprise_id", "name", "location", "sector", "employees", "intervention_month",
-        "output_unit", "data_source",
+        "role", "output_unit", "data_source",
     ],
     "milestones": ["enterprise_id", "milestone", "date"],
     "kpi_monthly": [
@@ -39,8 +39,15 @@ COLUMNS = {
         "item_id", "construct", "text_en", "text_id", "reverse", "scale_min", "scale_max",
     ],
     "worker_survey": ["enterprise_id", "wave", "respondent_id", "gender", "department"],
+    "implementation": ["enterprise_id", "visit", "date", "item", "value"],
     "qualitative": ["enterprise_id", "kind", "text", "language"],
 }
+VISITS = ["baseline", "visit_1", "visit_2", "visit_3", "final_workshop"]
+ITEMS = [
+    "eit_members", "eit_worker_members", "eit_meetings", "actions_planned", "actions_done",
+    "suggestion_scheme", "communication_board", "bipartite_meetings", "trainer_rating",
+]
+YES_NO = ["suggestion_scheme", "communication_board"]
 
 KPI_INTEGER = [
     "headcount", "units_produced", "units_rejected", "units_reworked",
@@ -98,14 +105,20 @@ def _check_contract(t: dict[str, pd.DataFrame]) -> None:
             assert list(t[name].columns) == cols, name
 
     ent = t["enterprises"]
-    ids = set(ent["enterprise_id"])
+    all_ids = set(ent["enterprise_id"])
     assert ent["enterprise_id"].is_unique
     assert ent["enterprise_id"].str.fullmatch(r"[a-z0-9_-]{1,40}").all()
     assert ent["name"].notna().all() and ent["sector"].notna().all()
     assert str(ent["employees"].dtype) == "Int64"
     assert (ent["employees"].dropna() >= 1).all()
-    assert ent["intervention_month"].str.fullmatch(MONTH).all()
+    assert set(ent["role"]) <= {"programme", "comparison"}
+    programme = ent["role"] == "programme"
+    assert ent.loc[programme, "intervention_month"].str.fullmatch(MONTH).all()
+    assert ent.loc[~programme, "intervention_month"].isna().all()
     assert (ent["data_source"] == "simulated").all()
+    # programme enterprises first, comparison enterprises after them
+    assert list(programme) == sorted(programme, reverse=True)
+    ids = set(ent.loc[programme, "enterprise_id"])
 
     ms = t["milestones"]
     assert set(ms["enterprise_id"]) == ids
@@ -114,7 +127,7 @@ def _check_contract(t: dict[str, pd.DataFrame]) -> None:
     assert not ms.duplicated(["enterprise_id", "milestone", "date"]).any()
 
     kpi = t["kpi_monthly"]
-    assert set(kpi["enterprise_id"]) == ids
+    assert set(kpi["enterprise_id"]) == all_ids
     assert not kpi.duplicated(["enterprise_id", "month"]).any()
     assert kpi["month"].str.fullmatch(MONTH).all()
     assert kpi["month"].min() >= "2009-01" and kpi["month"].max() <= "2011-01"
@@ -162,6 +175,22 @@ def _check_contract(t: dict[str, pd.DataFrame]) -> None:
     assert set(qual["enterprise_id"]) <= ids
     assert set(qual["kind"]) <= {"good_practice", "lesson_learned", "constraint"}
     assert qual["text"].str.len().gt(0).all()
+
+    imp = t["implementation"]
+    assert set(imp["enterprise_id"]) == ids
+    assert set(imp["visit"]) == set(VISITS) and set(imp["item"]) == set(ITEMS)
+    assert imp["date"].str.fullmatch(DATE).all()
+    assert not imp.duplicated(["enterprise_id", "visit", "item"]).any()
+    assert imp.groupby(["enterprise_id", "visit"])["date"].nunique().eq(1).all()
+    wide = imp.pivot(index=["enterprise_id", "visit"], columns="item", values="value")
+    assert wide.notna().all().all()
+    assert wide[YES_NO].isin(["yes", "no"]).all().all()
+    counts = wide.drop(columns=YES_NO)
+    assert counts.apply(lambda c: c.str.fullmatch(r"\d+")).all().all()  # whole numbers >= 0
+    counts = counts.astype(int)
+    assert (counts["eit_worker_members"] <= counts["eit_members"]).all()
+    assert (counts["actions_done"] <= counts["actions_planned"]).all()
+    assert counts["trainer_rating"].between(1, 5).all()
 
 
 # --------------------------------------------------------------------------- basics
@@ -481,3 +510,85 @@ def test_qualitative(tables: dict[str, pd.DataFrame], tables12: dict[str, pd.Dat
     assert set(qual["kind"]) == {"good_practice", "lesson_learned", "constraint"}
     assert set(qual["language"]) == {"en", "id"}
     assert not qual["text"].str.match(r"[=+\-@]").any()
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, pd.DataFrame]:
+    """The shipped dataset: five pilot enterprises and three comparison enterprises."""
+    return demo_tables(comparison=3)
+
+
+def test_contract_with_comparison(shipped: dict[str, pd.DataFrame]) -> None:
+    _check_contract(shipped)
+    _check_contract(demo_tables(12, seed=3, comparison=7))
+
+
+@pytest.mark.parametrize("bad", [-1, 10_001, 1.5, "3", True, None])
+def test_bad_comparison_count(bad: object) -> None:
+    with pytest.raises(ValueError, match="comparison"):
+        demo_tables(comparison=bad)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- shipped files
+
+
+def test_make_data_reproduces_the_shipped_files(tmp_path, capsys) -> None:
+    """``make data`` (``score-analysis demo-data data/raw``) writes data/raw byte for byte."""
+    from pathlib import Path
+
+    from score_analysis.cli import main
+
+    shipped_dir = Path(__file__).resolve().parents[1] / "data" / "raw"
+    assert main(["demo-data", str(tmp_path)]) == 0
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(p.name for p in shipped_dir.glob("*.csv"))
+    assert "implementation.csv" in written
+    for name in written:
+        assert (tmp_path / name).read_bytes() == (shipped_dir / name).read_bytes(), name
+
+
+def test_demo_data_command_options(tmp_path, capsys) -> None:
+    from score_analysis.cli import main
+
+    assert main(["demo-data", str(tmp_path / "none"), "--comparison", "0",
+                 "--enterprises", "2"]) == 0
+    ent = pd.read_csv(tmp_path / "none" / "enterprises.csv")
+    assert list(ent["role"]) == ["programme", "programme"]
+    assert main(["demo-data", str(tmp_path / "five"), "--comparison", "5", "--seed", "3"]) == 0
+    ent = pd.read_csv(tmp_path / "five" / "enterprises.csv")
+    assert list(ent["role"]) == ["programme"] * 5 + ["comparison"] * 5
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo-data", str(tmp_path / "bad"), "--comparison", "-1"])
+    assert exit_.value.code == 2
+    assert "--comparison: must not be negative" in capsys.readouterr().err
+    assert main(["demo-data", str(tmp_path / "many"), "--comparison", "20000"]) == 2
+    assert "comparison must be between 0 and 10000" in capsys.readouterr().err
+    assert not (tmp_path / "many").exists()
+    assert main(["demo-data", "--language", "id", str(tmp_path / "banyak"),
+                 "--comparison", "20000"]) == 2
+    assert "jumlah perusahaan pembanding harus antara 0 dan" in capsys.readouterr().err
+
+
+def test_the_shipped_data_passes_the_data_contract() -> None:
+    """data/raw against the contract's own validation: no error, the one warning built in
+    on purpose (Trijaya's lost month), the comparison enterprises and the implementation
+    records read as the contract types them."""
+    from pathlib import Path
+
+    from score_analysis.data.readers import read_raw
+    from score_analysis.data.validation import implementation_by_visit, validate
+
+    validated = validate(read_raw(Path(__file__).resolve().parents[1] / "data" / "raw"))
+    assert validated.ok
+    problems = [(f.file, f.rule) for f in validated.findings]
+    assert problems == [("kpi_monthly.csv", "no missing month inside a series")]
+    ent = validated.tables["enterprises"].set_index("enterprise_id")
+    assert list(ent.loc[ent["role"] == "comparison"].index) == ["cmp_001", "cmp_002", "cmp_003"]
+    visits = implementation_by_visit(validated.tables["implementation"])
+    assert len(visits) == 5 * len(VISITS)
+    final = visits[visits["visit"] == "final_workshop"].set_index("enterprise_id")
+    assert final["action_completion"].idxmin() == "inprintama_asri"
+    assert final["action_completion"]["inprintama_asri"] < 0.25
+    assert final.drop(index="inprintama_asri")["action_completion"].min() >= 0.4
+    assert final["eit_worker_share"].between(0, 1).all()
