@@ -67,6 +67,8 @@ class EnterpriseData:
     qualitative: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     provenance: dict = field(default_factory=dict)
+    #: the trainers' implementation records (long; empty when none were provided)
+    implementation: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: findings of the data checks that name no enterprise (shown as a count)
     quality_unlinked: int = 0
     languages: tuple[str, ...] = ()
@@ -107,6 +109,8 @@ class SynthesisData:
     provenance: dict = field(default_factory=dict)
     languages: tuple[str, ...] = ()
     missing_pages: frozenset[str] = frozenset()
+    #: the trainers' implementation records (long; empty when none were provided)
+    implementation: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def simulated(self) -> bool:
@@ -170,6 +174,7 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str,
         qualitative=read_table(p, "qualitative", enterprise_id),
         quality=enterprise_findings(log, enterprise_id),
         provenance=read_json(p / "provenance.json") or {},
+        implementation=read_table(p, "implementation", enterprise_id),
         quality_unlinked=len(unlinked_findings(log, list(everyone["enterprise_id"]))),
         languages=languages_of(language),
         kpi=read_table(p, "kpi_monthly", enterprise_id),
@@ -197,7 +202,8 @@ def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None
                          qualitative=read_table(p, "qualitative"),
                          quality=read_table(p, "quality_log"),
                          provenance=read_json(p / "provenance.json") or {},
-                         languages=languages_of(language), missing_pages=missing)
+                         languages=languages_of(language), missing_pages=missing,
+                         implementation=read_table(p, "implementation"))
 
 
 def enterprise_findings(log: pd.DataFrame, enterprise_id: str) -> pd.DataFrame:
