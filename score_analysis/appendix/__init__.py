@@ -3,6 +3,7 @@
 - :mod:`.tables` — the intermediate tables the appendix notebooks show (pure functions);
 - :mod:`.checks` — the recomputed numbers against the stored ones (``check = "fail"`` or
   ``"compare"``), keyed by indicator, method and column;
+- :mod:`.implementation` — the implementation records of an enterprise as recorded;
 - :mod:`.figures` — their seaborn figures;
 - :mod:`.page` — the appendix page (an autoescaping template around the executed notebook).
 
@@ -24,6 +25,7 @@ from .checks import (
     settings_table,
     stored_settings,
 )
+from .implementation import IMPLEMENTATION_RECORD_COLUMNS, implementation_records
 from .tables import (
     AUTOCORRELATION_COLUMNS,
     COMBINATION_COLUMNS,
@@ -94,4 +96,6 @@ __all__ = [
     "pooled_inputs",
     "forest_rows",
     "leave_one_out_table",
+    "IMPLEMENTATION_RECORD_COLUMNS",
+    "implementation_records",
 ]
