@@ -15,7 +15,8 @@ Rooms:
 - :mod:`.answers` — "How robust is this?" read from the results rows;
 - :mod:`.figures` — charts embedded as PNG with alt text, the HTML Likert chart;
 - :mod:`.sections` (a package, one module per section) / :mod:`.synthesis` and
-  :mod:`.synthesis_implementation` — the sections of the two kinds of report; :mod:`.charts` (a package) — the matplotlib figures;
+  :mod:`.synthesis_implementation` — the sections of the two kinds of report;
+  :mod:`.charts` (a package) — the matplotlib figures;
 - :mod:`.pages` — the page shell, the index and the failed page;
 - :mod:`.rendering` — the Jinja2 environment (autoescaping, gettext).
 
@@ -97,8 +98,8 @@ __all__ = [
     "CSP", "EnterpriseData", "Html", "PRIVACY_MIN", "SIMULATED_BANNER", "SynthesisData",
     "Translated", "analysis_plan", "banner", "data_quality_section", "enterprise_findings",
     "esc", "evidence", "executive_summary", "failed_page", "family_of", "figure_html",
-    "five_s_overview", "five_s_section", "fmt",
-    "implementation_overview", "implementation_section", "fmt_count", "fmt_p", "fmt_signed", "footer",
+    "five_s_overview", "five_s_section", "fmt", "fmt_count", "fmt_p", "fmt_signed", "footer",
+    "implementation_overview", "implementation_section",
     "forest_alt", "forest_plots", "good_direction", "header", "headline", "index_page",
     "indicator_label", "indicator_unit", "kpi_alt", "kpi_charts", "kpi_key", "lead_sentence",
     "likert_alt", "likert_chart", "likert_shares", "load_enterprise", "load_synthesis",

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from .formatting import fmt_count, join_words, missing
 from .loading import SynthesisData, primary_rows
 from .rendering import Html, in_each_language, render
@@ -24,8 +26,6 @@ from .sections.implementation import (
     whole_percent,
 )
 from .wording import indicator_label, visit_label
-from ..i18n import gettext as _
-from ..i18n import ngettext
 
 
 def programme_enterprises(enterprises: pd.DataFrame) -> pd.DataFrame:
