@@ -5,6 +5,7 @@
   its counts, the fit with both standard errors, the comparison series;
 - :mod:`.checks` — the recomputed numbers against the stored ones (``check = "fail"`` or
   ``"compare"``), keyed by indicator, method and column;
+- :mod:`.implementation` — the implementation records of an enterprise as recorded;
 - :mod:`.figures` — their seaborn figures;
 - :mod:`.page` — the appendix page (an autoescaping template around the executed notebook).
 
@@ -37,6 +38,7 @@ from .controlled import (
     stacked_counts,
     stacked_data,
 )
+from .implementation import IMPLEMENTATION_RECORD_COLUMNS, implementation_records
 from .tables import (
     AUTOCORRELATION_COLUMNS,
     COMBINATION_COLUMNS,
@@ -116,4 +118,6 @@ __all__ = [
     "controlled_fit_table",
     "stacked_counts",
     "stacked_data",
+    "IMPLEMENTATION_RECORD_COLUMNS",
+    "implementation_records",
 ]

@@ -14,8 +14,9 @@ Rooms:
 - :mod:`.notes` — the analysis's notes rendered from their codes in the page's language;
 - :mod:`.answers` — "How robust is this?" read from the results rows;
 - :mod:`.figures` — charts embedded as PNG with alt text, the HTML Likert chart;
-- :mod:`.sections` (a package, one module per section) / :mod:`.synthesis` — the sections
-  of the two kinds of report; :mod:`.charts` (a package) — the matplotlib figures;
+- :mod:`.sections` (a package, one module per section) / :mod:`.synthesis` and
+  :mod:`.synthesis_implementation` — the sections of the two kinds of report;
+  :mod:`.charts` (a package) — the matplotlib figures;
 - :mod:`.pages` — the page shell, the index and the failed page;
 - :mod:`.rendering` — the Jinja2 environment (autoescaping, gettext).
 
@@ -59,6 +60,7 @@ from .sections import (
     timeline_events,
     wave_sizes,
 )
+from .sections.implementation import implementation_section
 from .synthesis import (
     five_s_overview,
     forest_plots,
@@ -71,6 +73,7 @@ from .synthesis import (
     synthesis_header,
     synthesis_quality,
 )
+from .synthesis_implementation import implementation_overview
 from .wording import (
     PRIVACY_MIN,
     SIMULATED_BANNER,
@@ -96,6 +99,7 @@ __all__ = [
     "Translated", "analysis_plan", "banner", "data_quality_section", "enterprise_findings",
     "esc", "evidence", "executive_summary", "failed_page", "family_of", "figure_html",
     "five_s_overview", "five_s_section", "fmt", "fmt_count", "fmt_p", "fmt_signed", "footer",
+    "implementation_overview", "implementation_section",
     "forest_alt", "forest_plots", "good_direction", "header", "headline", "index_page",
     "indicator_label", "indicator_unit", "kpi_alt", "kpi_charts", "kpi_key", "lead_sentence",
     "likert_alt", "likert_chart", "likert_shares", "load_enterprise", "load_synthesis",

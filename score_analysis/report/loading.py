@@ -67,6 +67,8 @@ class EnterpriseData:
     qualitative: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     provenance: dict = field(default_factory=dict)
+    #: the trainers' implementation records (long; empty when none were provided)
+    implementation: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: findings of the data checks that name no enterprise (shown as a count)
     quality_unlinked: int = 0
     languages: tuple[str, ...] = ()
@@ -121,6 +123,8 @@ class SynthesisData:
     languages: tuple[str, ...] = ()
     missing_pages: frozenset[str] = frozenset()
     comparison_enterprises: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the trainers' implementation records (long; empty when none were provided)
+    implementation: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def simulated(self) -> bool:
@@ -190,6 +194,7 @@ def load_enterprise(enterprise_id: str, *, processed_dir: str,
         qualitative=read_table(p, "qualitative", enterprise_id),
         quality=enterprise_findings(log, enterprise_id),
         provenance=provenance,
+        implementation=read_table(p, "implementation", enterprise_id),
         quality_unlinked=len(unlinked_findings(log, list(everyone["enterprise_id"]))),
         languages=languages_of(language),
         kpi=read_table(p, "kpi_monthly", enterprise_id),
@@ -259,7 +264,8 @@ def load_synthesis(*, processed_dir: str, language: str | tuple[str, ...] | None
                          quality=read_table(p, "quality_log"),
                          provenance=read_json(p / "provenance.json") or {},
                          languages=languages_of(language), missing_pages=missing,
-                         comparison_enterprises=comparison)
+                         comparison_enterprises=comparison,
+                         implementation=read_table(p, "implementation"))
 
 
 def split_roles(enterprises: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

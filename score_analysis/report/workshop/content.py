@@ -446,6 +446,10 @@ class Implementation:
 
 
 def _flag(value: object) -> bool | None:
+    """Yes or no, as written or as the validated number (yes = 1, no = 0)."""
+    number = _number(value)
+    if number is not None:
+        return True if number == 1 else False if number == 0 else None
     text = str(value).strip().lower() if not missing(value) else ""
     return True if text in _YES else False if text in _NO else None
 
