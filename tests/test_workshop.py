@@ -223,7 +223,7 @@ def test_the_implementation_line_reads_the_last_visit_or_says_none_were_provided
     assert impl.visit == "visit_3" and impl.completion == 0.8 and impl.worker_share == 4 / 7
     text = wording.implementation_text(impl)
     assert text.startswith("At the last visit (Factory visit 3, 6 Dec 2010): 8 of 10 planned")
-    for part in ("4 of the 7 members", "a working suggestion scheme",
+    for part in ("4 of its 7 members", "a working suggestion scheme",
                  "no communication board kept up to date", "2 bipartite committee meetings",
                  "rating 4 of 5"):
         assert part in text
@@ -743,3 +743,14 @@ def test_the_stage_share_reads_the_time_of_the_stage(tmp_path):
     share = stage.stage_share(tmp_path, 110.0)
     assert share["pack_s"] == 10 and share["ratio"] == pytest.approx(10 / 100)
     assert share["ok"]
+
+
+def test_the_pack_line_writes_its_seconds_in_the_number_format_of_the_language():
+    from score_analysis.build.workshop import PackOutcome
+
+    outcome = PackOutcome(status="ok", built=3, unchanged=1, duration_s=1234.62)
+    with use_language("en"):
+        assert "(1,234.6 s)" in outcome.line()
+    with use_language("id"):
+        line = outcome.line()
+        assert "1.234,6" in line and "1,234.6" not in line

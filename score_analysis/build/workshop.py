@@ -77,8 +77,10 @@ class PackOutcome:
         """One line for the terminal, in the current language."""
         if self.status == "failed":
             return _("Workshop pack not built: {error}").format(error=self.error)
+        from ..report.formatting import decimal  # in the number format of the language
+
         text = _("Workshop pack: {built} built, {unchanged} unchanged ({s} s).").format(
-            built=self.built, unchanged=self.unchanged, s=f"{self.duration_s:.1f}")
+            built=self.built, unchanged=self.unchanged, s=decimal(self.duration_s, 1))
         if self.pdf_skipped and not self.no_browser:  # a missing Chromium is said once
             text += " " + _("Its PDFs were skipped: {reason}").format(reason=self.pdf_skipped)
         return text

@@ -156,9 +156,8 @@ def controlled_rows(enterprise: pd.Series, indicator: str, *, multiplier: float,
     if panel is None:
         return list(cits.cits_rows(comparison, enterprises, enterprise["enterprise_id"],
                                    indicator, multiplier=multiplier, settings=settings))
-    cits._check_multiplier(multiplier)
-    return list(cits._rows(panel, enterprise["enterprise_id"], indicator,
-                           multiplier=multiplier, settings=settings))
+    return cits.panel_rows(panel, enterprise["enterprise_id"], indicator,
+                           multiplier=multiplier, settings=settings)
 
 
 def _controlled_panel(comparison: pd.DataFrame | None, enterprises: pd.DataFrame | None,

@@ -63,7 +63,7 @@ from .notes import Note, note, note_codes, note_text
 __all__ = [
     "CHART_COLUMNS", "CITS_METHODS", "CITS_TERMS", "COMPARISON_COLUMNS", "ROW_COLUMNS",
     "STACKED_COLUMNS", "CitsFit", "CitsPanel", "cits_fit", "cits_results", "cits_rows",
-    "comparison_charts", "comparison_lines", "comparison_pool", "comparison_series",
+    "comparison_charts", "panel_rows", "comparison_lines", "comparison_pool", "comparison_series",
     "enterprise_roles", "stacked_model_data",
 ]
 
@@ -247,6 +247,15 @@ def cits_results(monthly: pd.DataFrame, enterprises: pd.DataFrame, enterprise_id
     panel = CitsPanel(monthly, enterprises)
     return {name: _rows(panel, enterprise_id, name, multiplier=multiplier, settings=settings)
             for name, multiplier in multipliers.items()}
+
+
+def panel_rows(panel: CitsPanel, enterprise_id: str, indicator: str, *, multiplier: float,
+               settings: AnalysisSettings = PLAN) -> list[dict]:
+    """:func:`cits_rows` of one indicator from a :class:`CitsPanel` already made (the
+    comparison tables read once for every indicator of an enterprise; the rows are the
+    same)."""
+    check_multiplier(multiplier)
+    return _rows(panel, enterprise_id, indicator, multiplier=multiplier, settings=settings)
 
 
 def _rows(panel: CitsPanel, enterprise_id: str, indicator: str, *, multiplier: float,

@@ -83,7 +83,7 @@ ENTERPRISES = Table(
                en="programme (took part; blank means programme) or comparison (took no part: "
                   "a comparison series).",
                id="programme (ikut program; kosong berarti programme) atau comparison "
-                  "(pembanding: tidak ikut program)."),
+                  "(tidak ikut program: sebuah deret pembanding)."),
         Column("output_unit", "text", required=False, nullable=True, max_length=60,
                en="Unit of output_units, e.g. pcs or sheets (optional).",
                id="Satuan output_units, mis. pcs atau lembar (opsional)."),

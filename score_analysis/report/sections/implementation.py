@@ -20,7 +20,7 @@ from ..wording import visit_label
 
 #: The rows of the implementation table: (item or derived column, label, kind).
 TABLE_ROWS = (
-    ("eit_members", N_("Members of the improvement team (EIT)"), "count"),
+    ("eit_members", N_("Members of the enterprise improvement team (EIT)"), "count"),
     ("eit_worker_members", N_("of them, workers"), "count"),
     ("eit_worker_share", N_("Workers' share of the team"), "share"),
     ("eit_meetings", N_("Team meetings since the previous visit"), "count"),

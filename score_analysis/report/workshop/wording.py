@@ -388,9 +388,9 @@ def implementation_text(impl: Implementation | None) -> str:
         parts.append(_("{done} of {planned} planned actions done").format(
             done=impl.actions_done, planned=impl.actions_planned))
     if impl.eit_members is not None and impl.eit_worker_members is not None:
-        parts.append(_("{workers} of the {members} members of the improvement team are "
-                       "workers").format(workers=impl.eit_worker_members,
-                                         members=impl.eit_members))
+        parts.append(_("workers on the enterprise improvement team (EIT): {workers} of its "
+                       "{members} members").format(workers=impl.eit_worker_members,
+                                                   members=impl.eit_members))
     if impl.suggestion_scheme is not None:
         parts.append(_("a working suggestion scheme") if impl.suggestion_scheme
                      else _("no working suggestion scheme"))
