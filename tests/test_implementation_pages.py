@@ -304,14 +304,14 @@ def test_the_workshop_line_and_slide_read_the_shipped_records_in_both_languages(
                         implementation=shipped["implementation"])
     expected = {
         "en": ("At the last visit (final result workshop, 27 Jan 2011): 1 of 9 planned actions "
-               "done; workers on the enterprise improvement team (EIT): 1 of its 3 members; no working "
-               "suggestion scheme; no communication board kept up to date; 0 bipartite "
+               "done; workers on the enterprise improvement team (EIT): 1 of its 3 members; "
+               "no working suggestion scheme; no communication board kept up to date; 0 bipartite "
                "committee meetings since the previous visit; the trainer's rating 1 of 5."),
         "id": ("Pada kunjungan terakhir (lokakarya hasil akhir, 27 Januari 2011): 1 dari 9 "
                "tindakan yang direncanakan telah selesai; pekerja dalam tim peningkatan "
-               "perusahaan (EIT): 1 dari 3 anggotanya; tidak ada sistem saran yang berjalan; tidak ada "
-               "papan komunikasi yang selalu diperbarui; 0 rapat LKS Bipartit sejak kunjungan "
-               "sebelumnya; penilaian pelatih 1 dari 5.")}
+               "perusahaan (EIT): 1 dari 3 anggotanya; tidak ada sistem saran yang berjalan; "
+               "tidak ada papan komunikasi yang selalu diperbarui; 0 rapat LKS Bipartit sejak "
+               "kunjungan sebelumnya; penilaian pelatih 1 dari 5.")}
     titles = {"en": "What was put in place", "id": None}
     for lang, line in expected.items():
         page = pages.summary_page(data, "inprintama_asri", lang=lang, chart=None)
