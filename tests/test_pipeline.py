@@ -139,9 +139,12 @@ def test_a_run_with_other_settings_records_them_and_says_so_on_every_page(tmp_pa
     banner = {"en": "Exploratory settings: phase-in 6 months instead of 3.",
               "id": "Pengaturan eksploratif: masa penerapan 6 bulan, bukan 3."}
     pages = sorted(reports.rglob("*.html"))
-    assert len(pages) == 2 * (2 + 2)  # index, synthesis and two enterprises, two languages
+    # index, synthesis and two enterprises, and the workshop pack's programme and two
+    # enterprise summaries, in two languages
+    assert len(pages) == 2 * (2 + 2) + 2 * (1 + 2)
     for page in pages:
-        lang = "id" if page.relative_to(reports).parts[0] == "id" else "en"
+        parts = page.relative_to(reports).parts  # id/… and workshop/id/… are Indonesian
+        lang = "id" if "id" in parts[:2] else "en"
         text = page.read_text(encoding="utf-8")
         assert banner[lang] in text, page
         words = re.sub(r"<[^>]+>", " ", text)

@@ -98,6 +98,9 @@ def assert_complete(reports: Path) -> dict:
     if manifest.get("synthesis"):
         pages.append(manifest["synthesis"]["path"])
     pages += [a["path"] for a in manifest.get("appendices", {}).values()]
+    pack = "workshop/en/programme.html"  # the workshop pack, linked from the index
+    if (reports / pack).exists():
+        pages.append(pack)
     twin = "id/index.html"  # the index in the other language, linked from this one
     for rel in pages + ["index.html"] + ([twin] if (reports / twin).exists() else []):
         text = (reports / rel).read_text(encoding="utf-8")
@@ -441,8 +444,9 @@ def test_names_are_escaped_in_every_page(built):
     reports = built["root"] / "reports"
     pages = list(reports.rglob("*.html"))
     # index, synthesis and two enterprises in two languages; two enterprise appendices and
-    # the synthesis appendix
-    assert len(pages) == 4 * 2 + 3
+    # the synthesis appendix; the workshop pack's programme and two enterprise summaries in
+    # two languages
+    assert len(pages) == 4 * 2 + 3 + 3 * 2
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "<script>alert" not in text and "<img src=x" not in text, page
@@ -495,7 +499,7 @@ def test_same_inputs_give_byte_identical_tables_and_pages(built, tmp_path):
                 == (built["root"] / "reports" / name).read_bytes()), name
     pages = sorted(p.relative_to(tmp_path / "reports")
                    for p in (tmp_path / "reports").rglob("*.html"))
-    assert len(pages) == 4 * 2 + 3
+    assert len(pages) == 4 * 2 + 3 + 3 * 2  # with the workshop pack's pages
     for rel in pages:  # papermill's injected cell no longer gets a random id
         ours, theirs = (path.read_bytes() for path in (tmp_path / "reports" / rel,
                                                        built["root"] / "reports" / rel))
@@ -560,7 +564,8 @@ def test_a_failed_analysis_or_notebook_spares_the_others(tmp_path, monkeypatch):
              for href, words in index.rows.items()}
     assert shown == {"synthesis.html": "ok", "enterprises/tjokro_bersaudara.html": "ok",
                      "enterprises/trijaya_teknik.html": "failed",
-                     "enterprises/lestari_dini_tunggul.html": "failed"}
+                     "enterprises/lestari_dini_tunggul.html": "failed",
+                     "workshop/en/programme.html": "ok"}
     results = pd.read_csv(reports / "results.csv")
     assert set(results["enterprise_id"]) == {"tjokro_bersaudara", "trijaya_teknik"}
 

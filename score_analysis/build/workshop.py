@@ -230,7 +230,7 @@ def _stage(options: Options, stage: Path, echo: Callable[[str], None]) -> PackOu
     from . import printing
 
     reports = options.reports_dir
-    data = pack.load_workshop(options.processed_dir)
+    data = pack.load_workshop(options.processed_dir, settings=options.settings)
     keys = pack_keys(data, options, code=build_keys.code_fingerprint(),
                      printing_key=printing.print_settings_key())
     state = read_state(reports)

@@ -19,8 +19,9 @@ from markupsafe import Markup
 
 from ...i18n import current_language, ngettext, use_language
 from ...i18n import gettext as _
+from ...settings import PLAN, AnalysisSettings
 from ..formatting import fmt_count, missing
-from ..pages import CSP, print_stylesheet, stylesheet, twin_link
+from ..pages import CSP, exploratory_changes, print_stylesheet, stylesheet, twin_link
 from ..rendering import render
 from ..wording import KIND_TITLES, LANGUAGE_NAMES, SIMULATED_BANNER
 from . import content
@@ -121,9 +122,11 @@ def _facts(e: pd.Series) -> str:
 
 
 def _page(template: str, *, lang: str, twin: str | None, title: str, heading: str,
-          simulated: bool, links: list[Link], **context) -> str:
+          simulated: bool, links: list[Link], settings: AnalysisSettings = PLAN,
+          **context) -> str:
     other = "id" if lang == "en" else "en"
     return str(render(template, csp=Markup(CSP), css=Markup(stylesheet()),
+                      exploratory=exploratory_changes(settings),
                       print_css=Markup(print_stylesheet()),
                       workshop_css=Markup(workshop_stylesheet()),
                       twin=twin_link(twin, other), title=title, heading=heading,
@@ -156,7 +159,7 @@ def summary_page(data: WorkshopData, enterprise_id: str, *, lang: str, chart: Ch
         heading = _("{title}: {name}").format(title=_(SUMMARY_TITLE), name=e["name"])
         return _page(
             "workshop/summary.html", lang=lang, twin=twin, heading=heading,
-            title=heading, simulated=simulated, links=list(links),
+            title=heading, simulated=simulated, links=list(links), settings=data.settings,
             kicker=_(PACK_TITLE) + " · " + _(PROGRAMME_KICKER), facts=_facts(e),
             timeline=enterprise_timeline(data, enterprise_id), kind="enterprise",
             messages=enterprise_messages(data, enterprise_id),
@@ -197,7 +200,7 @@ def programme_page(data: WorkshopData, *, lang: str, chart: Chart | None,
             if not data.qualitative.empty else data.qualitative
         return _page(
             "workshop/programme.html", lang=lang, twin=twin, heading=heading, title=heading,
-            simulated=data.simulated, links=list(links),
+            simulated=data.simulated, links=list(links), settings=data.settings,
             kicker=_(PACK_TITLE) + " · " + _(PROGRAMME_KICKER),
             facts=", ".join(names[e] for e in ids), timeline=programme_timeline(data),
             kind="programme",
