@@ -296,6 +296,12 @@ def test_nearest_calibration_finds_the_row_and_the_lowest_coverage_beside_it():
     assert nearest_calibration(25, 200.0, 2.2, table=table)["dispersion"] == "strong"
     # a raw dispersion below 1 counts as 1 (the plan's floor)
     assert nearest_calibration(25, 0.5, 2.2, table=table)["dispersion"] == "moderate"
+    # without a Durbin-Watson statistic (a controlled row) the dispersion alone does not pick
+    # an autocorrelated scenario, however near its dispersion: the independent row, and the
+    # range down to the lowest beside it
+    blind = nearest_calibration(25, 2.2, None, table=table)
+    assert (blind["rho"], blind["coverage"]) == (0.0, 0.955)
+    assert (blind["coverage_lowest"], blind["rho_lowest"]) == (0.724, 0.6)
 
 
 @pytest.mark.parametrize("args, words", [

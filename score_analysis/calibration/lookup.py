@@ -99,8 +99,10 @@ def nearest_calibration(n_months: int, raw_dispersion: float, durbin_watson: flo
     :math:`n_s`, :math:`\phi_s` and :math:`d_s` being the scenario's length and the median
     raw dispersion and Durbin-Watson statistic of its simulated fits (what the analysis
     saw, rather than the values the simulation was set to); each denominator is about one
-    step of the grid.  Without a Durbin-Watson statistic (``None``) the last term is left
-    out.  Only the rows of ``estimand`` and ``effect_end`` (by default the scenarios
+    step of the grid.  Without a Durbin-Watson statistic (``None``, e.g. a controlled row)
+    the last term is left out and only the scenarios with independent months are searched
+    (the dispersion alone says nothing of the autocorrelation; ``coverage_lowest`` gives
+    the other end of the range).  Only the rows of ``estimand`` and ``effect_end`` (by default the scenarios
     without an effect) are searched.
 
     Parameters
@@ -166,6 +168,8 @@ def nearest_calibration(n_months: int, raw_dispersion: float, durbin_watson: flo
         scenario_dw = rows["median_durbin_watson"].to_numpy(float)
         distance = distance + np.where(np.isfinite(scenario_dw),
                                        np.abs(dw - scenario_dw) / DURBIN_WATSON_STEP, 0.0)
+    else:  # nothing tells the autocorrelation: the independent-months rows (the range below)
+        distance = np.where(rows["rho"].to_numpy(float) == 0.0, distance, np.inf)
     best = rows.iloc[int(np.argmin(distance))]
     same = rows[(rows["n_months"] == best["n_months"])
                 & (rows["dispersion"] == best["dispersion"])]
