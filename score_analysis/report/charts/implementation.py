@@ -51,8 +51,8 @@ def completion_figure(by_visit: pd.DataFrame, *, visit_labels: dict[str, str],
         ax.set_ylim(0, 110)
         ax.set_yticks([0, 25, 50, 75, 100])
         ax.set_yticklabels([f"{t}%" for t in (0, 25, 50, 75, 100)])
-        ax.set_ylabel(_("Planned actions done"))
-        ax.set_title(_("Share of the planned actions done at each visit"))
+        ax.set_ylabel(_("Actions done"))
+        ax.set_title(wrap(_("Share of the planned actions done at each visit"), 60))
         if 1 < len(ents) and not many:
             fig.legend(loc="outside lower center", ncol=3)
     return fig
