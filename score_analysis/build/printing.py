@@ -54,13 +54,6 @@ PRINT_CSS_MARK = "score-analysis print stylesheet"
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
                  "--disable-default-apps", "--disable-extensions", "--mute-audio")
-#: The footer: Chromium fills the spans of class title, pageNumber and totalPages.
-_FOOTER = (
-    '<div style="font-size:8pt;font-family:system-ui,sans-serif;color:#57606a;'
-    'width:100%;margin:0 14mm;display:flex;justify-content:space-between;">'
-    '<span class="title"></span>'
-    "<span>{{ page_of }}</span></div>"
-)
 
 
 class PdfError(RuntimeError):
@@ -98,17 +91,25 @@ def chromium_path(environ: Mapping[str, str] | None = None) -> str | None:
 def footer_template(lang: str) -> str:
     """The footer of every printed page, in ``lang``: the page title and "Page n of N".
 
-    Rendered by Jinja2 with autoescaping; Chromium fills the ``pageNumber``,
-    ``totalPages`` and ``title`` spans.
+    Rendered from the autoescaping template ``print/footer.html``; Chromium fills the
+    ``pageNumber``, ``totalPages`` and ``title`` spans.
     """
-    from jinja2 import Environment
-    from markupsafe import Markup, escape
+    from markupsafe import escape
+
+    from ..report.rendering import render
 
     with use_language(lang):
         words = _("Page {page} of {pages}")
-    page_of = escape(words).format(page=Markup('<span class="pageNumber"></span>'),
-                                   pages=Markup('<span class="totalPages"></span>'))
-    return Environment(autoescape=True).from_string(_FOOTER).render(page_of=page_of)
+        page_of = escape(words).format(page=render("print/number.html", kind="pageNumber"),
+                                       pages=render("print/number.html", kind="totalPages"))
+        return str(render("print/footer.html", page_of=page_of))
+
+
+def header_template() -> str:
+    """The header of every printed page: none (``print/header.html``)."""
+    from ..report.rendering import render
+
+    return str(render("print/header.html"))
 
 
 def print_stylesheet() -> str:
@@ -121,8 +122,8 @@ def print_stylesheet() -> str:
 
 def print_settings_key() -> str:
     """The hash of everything besides the page that shapes a PDF: the print stylesheet,
-    the footer in every language, the paper and the marking of wide tables."""
-    parts = [print_stylesheet(), _FOOTER, MARK_WIDE, json.dumps(FORMAT, sort_keys=True),
+    the header, the footer in every language, the paper and the marking of wide tables."""
+    parts = [print_stylesheet(), header_template(), MARK_WIDE, json.dumps(FORMAT, sort_keys=True),
              *(footer_template(lang) for lang in LANGUAGES)]
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
@@ -187,7 +188,7 @@ class Printer:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             tmp = pdf.with_name(pdf.name + ".part")
             tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,
-                    header_template="<span></span>", footer_template=footer_template(lang),
+                    header_template=header_template(), footer_template=footer_template(lang),
                     prefer_css_page_size=True, **FORMAT)
             tmp.replace(pdf)
         finally:

@@ -364,7 +364,7 @@ def _fitting_printer():
             pdf.parent.mkdir(parents=True, exist_ok=True)
             tmp = pdf.with_name(pdf.name + ".part")
             tab.pdf(path=str(tmp), print_background=True, display_header_footer=True,
-                    header_template="<span></span>",
+                    header_template=printing.header_template(),
                     footer_template=printing.footer_template(lang),
                     prefer_css_page_size=True, **printing.FORMAT)
             tmp.replace(pdf)

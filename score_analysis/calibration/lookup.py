@@ -102,8 +102,8 @@ def nearest_calibration(n_months: int, raw_dispersion: float, durbin_watson: flo
     step of the grid.  Without a Durbin-Watson statistic (``None``, e.g. a controlled row)
     the last term is left out and only the scenarios with independent months are searched
     (the dispersion alone says nothing of the autocorrelation; ``coverage_lowest`` gives
-    the other end of the range).  Only the rows of ``estimand`` and ``effect_end`` (by default the scenarios
-    without an effect) are searched.
+    the other end of the range).  Only the rows of ``estimand`` and ``effect_end`` (by
+    default the scenarios without an effect) are searched.
 
     Parameters
     ----------
