@@ -115,14 +115,16 @@ def test_a_build_moved_to_another_folder_rebuilds_nothing(built, tmp_path):
 
 @pytest.fixture
 def ws(built, tmp_path) -> Workspace:
-    """A copy of the built workspace that a test may change, its manifest's run key that of
-    the copy's folders (test_a_build_moved_to_another_folder_rebuilds_nothing shows that a
-    run there would rebuild nothing and record just that)."""
+    """A copy of the built workspace (its workshop pack included) that a test may change,
+    with options that build no pack, its manifest's run key that of the copy's folders
+    (test_a_build_moved_to_another_folder_rebuilds_nothing shows that a run there would
+    rebuild nothing and record just that)."""
     src = built[0]
     root = tmp_path / "ws"
     shutil.copytree(src.root, root, symlinks=True)
     options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
-                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+                      processed_dir=root / "processed", notebooks_dir=root / "notebooks",
+                      workshop=False)  # the pack's own rebuilds are test_workshop's
     manifest = options.reports_dir / build.MANIFEST
     record = json.loads(manifest.read_text())
     record["run_key"] = build.run_key(options.resolved())
