@@ -66,12 +66,14 @@ def built(tmp_path_factory) -> tuple[Workspace, Recorder, build.Summary]:
 
 @pytest.fixture
 def ws(built, tmp_path) -> Workspace:
-    """A copy of the built workspace that a test may change."""
+    """A copy of the built workspace that a test may change, with options that build no
+    workshop pack (the pack's own rebuilds are test_workshop's)."""
     src = built[0]
     root = tmp_path / "ws"
     shutil.copytree(src.root, root, symlinks=True)
     options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
-                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+                      processed_dir=root / "processed", notebooks_dir=root / "notebooks",
+                      workshop=False)
     manifest = options.reports_dir / build.MANIFEST
     record = json.loads(manifest.read_text())
     record["run_key"] = build.run_key(options.resolved())
@@ -197,7 +199,7 @@ def read_raw_validated(folder: Path) -> dict:
 def test_without_comparison_data_the_run_is_plan_v3_without_the_controlled_design(
         tmp_path):
     ws = _workspace(tmp_path, comparison=0)
-    recorder, summary = _run(ws.options)
+    recorder, summary = _run(replace(ws.options, workshop=False))
     assert summary.failed == 0 and recorder.executed == [*PROGRAMME, "synthesis"]
     results = pd.read_csv(ws.options.reports_dir / "results.csv", keep_default_na=False)
     assert not results["method"].isin(CITS).any()
