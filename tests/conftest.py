@@ -1,10 +1,11 @@
 """Shared fixtures, and the guard that keeps the fast tests fast.
 
-The whole-pipeline builds (:func:`small_run`, :func:`built_reports`) are made once per
-test session and shared read-only by every test that needs them, also across the
-processes of ``pytest -n 2`` (pytest-xdist): the first process that needs a build makes it
-under a file lock in the session's shared temporary folder, the others wait for it and read
-it.  A test that changes a build works on a copy.
+The whole-pipeline builds (:func:`small_run`, :func:`built_reports`, and the recorded
+builds of test_pipeline_cache and test_build_comparison) are made once per test session and
+shared read-only by every test that needs them, also across the processes of ``pytest -n 2``
+(pytest-xdist, :func:`shared_build`): the first process that needs a build makes it under a
+file lock in the session's shared temporary folder, the others wait for it and read it.  A
+test that changes a build works on a copy.
 
 A test that starts a notebook kernel or a browser must be marked ``slow`` (a kernel) or
 ``browser`` (Chromium): ``make test-fast`` deselects both, and an unmarked test that tries
@@ -26,7 +27,7 @@ SMALL = DATA / "small"
 REPORTS_FIXTURE = DATA / "reports"
 
 
-def _shared(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], dict]) -> dict:
+def shared_build(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], dict]) -> dict:
     """The result of ``make(root)``, made once for the whole session.
 
     Without xdist, ``root`` is a fresh temporary folder.  Under xdist it is one folder for
@@ -74,7 +75,7 @@ def small_run(tmp_path_factory, worker_id) -> dict:
     no appendices): ``root``, ``options`` and ``summary``.  Read-only."""
     from score_analysis import build
 
-    done = _shared(tmp_path_factory, worker_id, "small_run", _build_small)
+    done = shared_build(tmp_path_factory, worker_id, "small_run", _build_small)
     root = Path(done["root"])
     options = build.Options(data_dir=root / "raw", reports_dir=root / "reports",
                             processed_dir=root / "processed", jobs=2, progress=False,
@@ -105,7 +106,7 @@ def built_reports_run(tmp_path_factory, worker_id) -> tuple[Path, object]:
     ``reports``) and its options."""
     from score_analysis import build
 
-    root = Path(_shared(tmp_path_factory, worker_id, "built_reports", _build_reports)["root"])
+    root = Path(shared_build(tmp_path_factory, worker_id, "built_reports", _build_reports)["root"])
     return root, build.Options(data_dir=root / "raw", reports_dir=root / "reports",
                                processed_dir=root / "processed", jobs=2, progress=False,
                                appendices=True)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import shared_build
 from test_pipeline_cache import REPO_NOTEBOOKS, Recorder, Workspace, _edit_csv
 
 from score_analysis import build
@@ -36,15 +37,16 @@ DATA = Path(__file__).parent / "data"
 TABLES = ("results", "kpi_lines", "survey_reliability", "pooled", "indicators_monthly")
 
 
+def _options(root: Path) -> build.Options:
+    return build.Options(data_dir=root / "raw", reports_dir=root / "reports",
+                         processed_dir=root / "processed",
+                         notebooks_dir=root / "notebooks", jobs=1, progress=False, pdf=False)
+
+
 def _workspace(root: Path, comparison: int) -> Workspace:
-    raw = root / "raw"
-    write_tables_csv(demo_tables(3, comparison=comparison), raw)
+    write_tables_csv(demo_tables(3, comparison=comparison), root / "raw")
     shutil.copytree(REPO_NOTEBOOKS, root / "notebooks")
-    options = build.Options(data_dir=raw, reports_dir=root / "reports",
-                            processed_dir=root / "processed",
-                            notebooks_dir=root / "notebooks", jobs=1, progress=False,
-                            pdf=False)
-    return Workspace(root, options)
+    return Workspace(root, _options(root))
 
 
 def _run(options: build.Options, monkeypatch: pytest.MonkeyPatch | None = None
@@ -56,22 +58,33 @@ def _run(options: build.Options, monkeypatch: pytest.MonkeyPatch | None = None
     return recorder, summary
 
 
+def _build_recorded(root: Path) -> dict:
+    recorder, summary = _run(_workspace(root, comparison=2).options)
+    return {"root": str(root), "executed": recorder.executed, "analysed": recorder.analysed,
+            "summary": asdict(summary)}
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Workspace, Recorder, build.Summary]:
-    """Three programme and two comparison enterprises, built once (notebooks recorded)."""
-    ws = _workspace(tmp_path_factory.mktemp("cmp"), comparison=2)
-    recorder, summary = _run(ws.options)
-    return ws, recorder, summary
+def built(tmp_path_factory, worker_id) -> tuple[Workspace, Recorder, build.Summary]:
+    """Three programme and two comparison enterprises, built once per session (notebooks
+    recorded) and shared read-only by the test processes (``conftest.shared_build``)."""
+    done = shared_build(tmp_path_factory, worker_id, "comparison_built", _build_recorded)
+    recorder = Recorder()
+    recorder.executed, recorder.analysed = done["executed"], done["analysed"]
+    root = Path(done["root"])
+    return Workspace(root, _options(root)), recorder, build.Summary(**done["summary"])
 
 
 @pytest.fixture
 def ws(built, tmp_path) -> Workspace:
-    """A copy of the built workspace that a test may change."""
+    """A copy of the built workspace that a test may change, with options that build no
+    workshop pack (the pack's own rebuilds are test_workshop's)."""
     src = built[0]
     root = tmp_path / "ws"
     shutil.copytree(src.root, root, symlinks=True)
     options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
-                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+                      processed_dir=root / "processed", notebooks_dir=root / "notebooks",
+                      workshop=False)
     manifest = options.reports_dir / build.MANIFEST
     record = json.loads(manifest.read_text())
     record["run_key"] = build.run_key(options.resolved())
@@ -197,7 +210,7 @@ def read_raw_validated(folder: Path) -> dict:
 def test_without_comparison_data_the_run_is_plan_v3_without_the_controlled_design(
         tmp_path):
     ws = _workspace(tmp_path, comparison=0)
-    recorder, summary = _run(ws.options)
+    recorder, summary = _run(replace(ws.options, workshop=False))
     assert summary.failed == 0 and recorder.executed == [*PROGRAMME, "synthesis"]
     results = pd.read_csv(ws.options.reports_dir / "results.csv", keep_default_na=False)
     assert not results["method"].isin(CITS).any()

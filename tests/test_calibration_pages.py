@@ -137,6 +137,7 @@ def _text(page: Path) -> str:
                                                      page.read_text(encoding="utf-8"))))
 
 
+@pytest.mark.slow  # the session's fixture build runs the notebooks
 @pytest.mark.parametrize("lang", ["en", "id"])
 def test_every_enterprise_page_states_the_calibration_of_its_data(built_reports_run, lang):
     root, _options = built_reports_run
@@ -157,6 +158,7 @@ def test_every_enterprise_page_states_the_calibration_of_its_data(built_reports_
     assert checked >= 1
 
 
+@pytest.mark.slow  # the session's fixture build runs the notebooks
 def test_the_synthesis_appendix_shows_the_closest_grid_row(built_reports_run):
     root, _options = built_reports_run
     results = pd.read_parquet(root / "processed" / "results.parquet")

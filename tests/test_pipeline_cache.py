@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import shared_build
 
 from score_analysis import build
 from score_analysis.build import enterprises, keys, notebooks
@@ -76,26 +77,38 @@ class Recorder:
         monkeypatch.setattr(enterprises, "analyse_enterprise", counted)
 
 
-def _fresh_workspace(root: Path) -> Workspace:
-    raw = root / "raw"
-    write_tables_csv(demo_tables(3), raw)
-    shutil.copytree(REPO_NOTEBOOKS, root / "notebooks")
-    options = build.Options(data_dir=raw, reports_dir=root / "reports",
+def _workspace(root: Path) -> Workspace:
+    options = build.Options(data_dir=root / "raw", reports_dir=root / "reports",
                             processed_dir=root / "processed",
                             notebooks_dir=root / "notebooks", jobs=1, progress=False,
                             pdf=False)  # the PDFs are test_pdf's: no browser here
     return Workspace(root, options)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Workspace, Recorder, build.Summary]:
-    """Three enterprises, built once (notebooks recorded, not executed)."""
-    ws = _fresh_workspace(tmp_path_factory.mktemp("built"))
+def _fresh_workspace(root: Path) -> Workspace:
+    write_tables_csv(demo_tables(3), root / "raw")
+    shutil.copytree(REPO_NOTEBOOKS, root / "notebooks")
+    return _workspace(root)
+
+
+def _build_recorded(root: Path) -> dict:
+    ws = _fresh_workspace(root)
     recorder = Recorder()
     with pytest.MonkeyPatch.context() as mp:
         recorder.install(mp)
         summary = build.run(ws.options)
-    return ws, recorder, summary
+    return {"root": str(root), "executed": recorder.executed, "analysed": recorder.analysed,
+            "summary": asdict(summary)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, worker_id) -> tuple[Workspace, Recorder, build.Summary]:
+    """Three enterprises, built once per session (notebooks recorded, not executed) and
+    shared read-only by the test processes (``conftest.shared_build``)."""
+    done = shared_build(tmp_path_factory, worker_id, "cache_built", _build_recorded)
+    recorder = Recorder()
+    recorder.executed, recorder.analysed = done["executed"], done["analysed"]
+    return _workspace(Path(done["root"])), recorder, build.Summary(**done["summary"])
 
 
 def test_a_build_moved_to_another_folder_rebuilds_nothing(built, tmp_path):
@@ -115,14 +128,16 @@ def test_a_build_moved_to_another_folder_rebuilds_nothing(built, tmp_path):
 
 @pytest.fixture
 def ws(built, tmp_path) -> Workspace:
-    """A copy of the built workspace that a test may change, its manifest's run key that of
-    the copy's folders (test_a_build_moved_to_another_folder_rebuilds_nothing shows that a
-    run there would rebuild nothing and record just that)."""
+    """A copy of the built workspace (its workshop pack included) that a test may change,
+    with options that build no pack, its manifest's run key that of the copy's folders
+    (test_a_build_moved_to_another_folder_rebuilds_nothing shows that a run there would
+    rebuild nothing and record just that)."""
     src = built[0]
     root = tmp_path / "ws"
     shutil.copytree(src.root, root, symlinks=True)
     options = replace(src.options, data_dir=root / "raw", reports_dir=root / "reports",
-                      processed_dir=root / "processed", notebooks_dir=root / "notebooks")
+                      processed_dir=root / "processed", notebooks_dir=root / "notebooks",
+                      workshop=False)  # the pack's own rebuilds are test_workshop's
     manifest = options.reports_dir / build.MANIFEST
     record = json.loads(manifest.read_text())
     record["run_key"] = build.run_key(options.resolved())

@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import shared_build
 
 from score_analysis import build, cli
 from score_analysis.data.demo import demo_tables
@@ -410,10 +411,7 @@ class _NoWrites:
 sys.addaudithook(_NoWrites.hook)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """One full run on read-only raw data, with a guard on every write of this process."""
-    root = tmp_path_factory.mktemp("built")
+def _build_read_only(root: Path) -> dict:
     raw = demo_dir(root / "raw")
     for p in raw.iterdir():
         p.chmod(0o444)
@@ -424,8 +422,19 @@ def built(tmp_path_factory):
         code = run_cli(raw, root)
     finally:
         _NoWrites.active = None
-    return {"root": root, "raw": raw, "code": code, "raw_before": before,
+    return {"root": str(root), "raw": str(raw), "code": code, "raw_before": before,
             "raw_writes": list(_NoWrites.attempts)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, worker_id):
+    """One full run on read-only raw data, with a guard on every write of the process that
+    made it; made once per session and shared read-only by the test processes
+    (``conftest.shared_build``)."""
+    done = shared_build(tmp_path_factory, worker_id, "read_only_built", _build_read_only)
+    return {"root": Path(done["root"]), "raw": Path(done["raw"]), "code": done["code"],
+            "raw_before": {k: tuple(v) for k, v in done["raw_before"].items()},
+            "raw_writes": [tuple(a) for a in done["raw_writes"]]}
 
 
 @pytest.mark.slow
