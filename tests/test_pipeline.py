@@ -1,4 +1,4 @@
-"""End to end: the whole pipeline on a small fixture (SPEC §7 outputs)."""
+"""End to end: the whole pipeline on a small fixture (the outputs of docs/reports.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Robustness of a run (SPEC §4, §7, §8; issue #5 items 2-5).
+"""Robustness of a run (docs/data_contract.md, docs/reports.md: inputs, outputs, safety).
 
 - failure isolation: one enterprise's failed analysis or notebook never takes
   the others down; its page says what failed, the index shows it, exit code 1;
