@@ -242,3 +242,35 @@ def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(tmp_path)
                           cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.splitlines() == ["the script runs", "True"]  # once: not in the workers
+
+
+@pytest.mark.slow
+def test_every_worker_starts_inside_the_guard_even_when_the_first_answers_at_once(tmp_path):
+    """On a busy machine the first worker can answer its start job before the next is
+    submitted; the pool would then reuse it and start the second worker later, outside the
+    guard, running the unguarded script again (seen in a CI run).  Here the submitting is
+    slowed down on purpose: every worker still starts inside the guard."""
+    import subprocess
+    import sys
+
+    (tmp_path / "slow.py").write_text(
+        "import os\n"
+        "import time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "submit = ProcessPoolExecutor.submit\n"
+        "def slow_submit(self, *args, **kwargs):\n"
+        "    future = submit(self, *args, **kwargs)\n"
+        "    time.sleep(2)\n"
+        "    return future\n"
+        "ProcessPoolExecutor.submit = slow_submit\n"
+        "from score_analysis import build\n"
+        "print('the script runs', flush=True)\n"
+        "with build.worker_pool(2, notebooks=False) as pool:\n"
+        "    jobs = [pool.submit(time.sleep, 3) for _ in range(2)]\n"
+        "    pids = {pool.submit(os.getpid).result()}\n"
+        "    assert [job.result() for job in jobs] == [None, None]\n"
+        "print(os.getpid() not in pids)\n")
+    done = subprocess.run([sys.executable, "slow.py"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == ["the script runs", "True"]

@@ -223,9 +223,16 @@ def workers_for(options: Options, notebooks: int) -> int:
     return max(1, min(options.jobs or os.cpu_count() or 1, notebooks))
 
 
-def _warm_worker(notebooks: bool) -> None:
+#: In a worker of :func:`worker_pool`: the signal that every worker of its pool was started.
+_POOL_STARTED = None
+
+
+def _warm_worker(notebooks: bool, started=None) -> None:
     """Pool initializer: Ctrl-C is left to the main process; the notebook machinery is
-    imported at once (a failure here is left to the job itself)."""
+    imported at once (a failure here is left to the job itself).  ``started``: the pool's
+    start signal (an event of the spawn context), read by :func:`_started_pid`."""
+    global _POOL_STARTED
+    _POOL_STARTED = started
     _worker_ignores_ctrl_c()
     if notebooks:
         with contextlib.suppress(Exception):
@@ -247,14 +254,29 @@ def worker_pool(workers: int, *, notebooks: bool = True) -> Iterator:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
-                               initializer=_warm_worker, initargs=(notebooks,))
+    context = mp.get_context("spawn")
+    signal = context.Event()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_warm_worker, initargs=(notebooks, signal))
     with pool:
-        with _main_not_rerun():  # start every worker now, not at the first job
-            started = [pool.submit(os.getpid) for _ in range(workers)]
+        # start every worker now, not at the first job: no first job may finish before the
+        # last is submitted, or the pool would reuse the idle worker and start the others
+        # later, outside _main_not_rerun (on a busy machine a worker can start that fast)
+        with _main_not_rerun():
+            try:
+                started = [pool.submit(_started_pid) for _ in range(workers)]
+            finally:
+                signal.set()
         executor = LocalPool(pool, workers, started)
         with cancel_on_interrupt(executor):
             yield executor
+
+
+def _started_pid() -> int:
+    """The worker's process id, once its pool has submitted a start job to every worker."""
+    if _POOL_STARTED is not None:
+        _POOL_STARTED.wait(60)
+    return os.getpid()
 
 
 @contextlib.contextmanager
