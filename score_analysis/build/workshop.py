@@ -37,6 +37,7 @@ from pathlib import Path
 
 from ..i18n import gettext as _
 from ..i18n import use_language
+from .keys import sha
 from .options import Options, language_path, report_path
 
 #: The pack's folder inside the reports directory.
@@ -136,14 +137,6 @@ def up_to_date(reports: Path, options: Options) -> bool:
 # --------------------------------------------------------------------------- keys
 
 
-def _digest(*parts: object) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(json.dumps(p, sort_keys=True, default=str).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def _frame_hash(frame) -> str:
     import pandas as pd
 
@@ -171,16 +164,16 @@ def pack_keys(data, options: Options, *, code: str, printing_key: str) -> dict[s
     own = {}
     for eid in ids:
         part = data.only(eid)
-        own[eid] = _digest(_frame_hash(part.enterprises),
+        own[eid] = sha(_frame_hash(part.enterprises),
                            *(_frame_hash(getattr(part, name)) for name in _TABLE_KEYS))
-    everything = _digest(_frame_hash(data.enterprises), _frame_hash(data.pooled),
+    everything = sha(_frame_hash(data.enterprises), _frame_hash(data.pooled),
                          sorted(own.items()))
     keys = {}
     for lang in options.languages:
         for eid in ids:
-            keys[f"summary:{lang}:{eid}"] = _digest(common, lang, own[eid])
-        keys[f"programme:{lang}"] = _digest(common, lang, everything)
-        keys[f"deck:{lang}"] = _digest(common, lang, everything, "deck")
+            keys[f"summary:{lang}:{eid}"] = sha(common, lang, own[eid])
+        keys[f"programme:{lang}"] = sha(common, lang, everything)
+        keys[f"deck:{lang}"] = sha(common, lang, everything, "deck")
     return keys
 
 
