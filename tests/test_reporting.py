@@ -336,6 +336,11 @@ def test_headline_leads_with_what_changed_not_a_count_of_verdicts():
                               "be chance). Monthly indicators at the last month, against the "
                               "trend before the programme.")
     assert headline(rows.iloc[3:4]) == "No confirmatory outcome could be estimated."
+    # with the controlled estimate as every monthly primary, the comparison is named too
+    controlled = rows.iloc[:3].assign(method="cits_effect_end")
+    assert headline(controlled).endswith("Monthly indicators at the last month, against the "
+                                         "trend before the programme and the comparison "
+                                         "enterprises.")
 
 
 def test_synthesis_headline_reads_the_pooled_direction():

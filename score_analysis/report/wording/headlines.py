@@ -77,9 +77,12 @@ def headline(results: pd.DataFrame, settings: AnalysisSettings = PLAN) -> str:
     if not rows:
         return _("No confirmatory outcome could be estimated.")
     text = _grouped(rows)
-    kpi = any(r["domain"] == "kpi" and r["indicator"] in family.members and change_words(r)
-              for _i, r in prim.iterrows())
-    if kpi:
+    kpi = [r["method"] for _i, r in prim.iterrows()
+           if r["domain"] == "kpi" and r["indicator"] in family.members and change_words(r)]
+    if kpi and all(m == "cits_effect_end" for m in kpi):
+        text += ". " + _("Monthly indicators at the last month, against the trend before the "
+                         "programme and the comparison enterprises.")
+    elif kpi:
         text += ". " + _("Monthly indicators at the last month, against the trend before the "
                          "programme.")
     else:
